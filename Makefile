@@ -1,0 +1,35 @@
+# One-command entry points for a fresh machine (Python 3.11+ with venv). See README.md.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+WB := $(VENV)/bin/workbench
+
+.PHONY: demo test lint ui bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## Offline demo: run the Dutch vacancy-tone experiment on the simulated provider and report on it.
+demo: $(VENV)/.installed
+	$(WB) run experiments/vacancy_tone_nl.yaml
+	$(WB) report latest --out reports/vacancy-tone-nl.html
+
+## Lint + the whole test suite.
+test: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m mypy workbench
+
+ui: $(VENV)/.installed
+	$(WB) ui
+
+bench: $(VENV)/.installed
+	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) workbench.db workbench.db-wal workbench.db-shm reports

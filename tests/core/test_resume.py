@@ -1,0 +1,149 @@
+"""Interrupted runs resume with every expected result exactly once (SIGKILL and SIGINT)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from workbench.plan import build_plan
+from workbench.runner.run import RunOptions, run_experiment
+from workbench.store.db import Store
+from workbench.store.models import Output, Run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def slow_spec(tmp_path: Path, latency_ms: int = 15) -> Path:
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(
+        f"""name: slow-demo
+variants: [{ROOT}/prompts/vacancy_nl_formal.yaml, {ROOT}/prompts/vacancy_nl_inclusive.yaml]
+dataset: {ROOT}/experiments/data/vacancies_nl.csv
+models:
+  - id: simulated:default
+    simulate: {{latency_ms: {latency_ms}}}
+repeats: 4
+scorers: [length, gender_coded]
+concurrency: 4
+""",
+        encoding="utf-8",
+    )
+    return spec
+
+
+def count_outputs(db_file: Path) -> int:
+    if not db_file.exists():
+        return 0
+    engine = create_engine(f"sqlite:///{db_file}")
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM outputs")).scalar() or 0)
+    except Exception:
+        return 0
+    finally:
+        engine.dispose()
+
+
+def start_run(spec: Path, db_file: Path, *extra: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, COLUMNS="120")
+    return subprocess.Popen(
+        [sys.executable, "-m", "workbench", "run", str(spec), "--db", str(db_file), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def wait_for_outputs(db_file: Path, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        n = count_outputs(db_file)
+        if n >= at_least:
+            return n
+        if proc.poll() is not None:
+            pytest.fail(f"run ended early: {proc.stderr.read().decode() if proc.stderr else ''}")
+        time.sleep(0.05)
+    pytest.fail("run made no progress")
+
+
+def assert_exactly_once(db_file: Path, spec: Path) -> None:
+    plan = build_plan(spec)
+    store = Store(str(db_file))
+    with store.session() as session:
+        rows = session.execute(
+            select(
+                Output.variant_id,
+                Output.case_id,
+                Output.model,
+                Output.repeat,
+                Output.swap_name,
+                Output.status,
+            )
+        ).all()
+        runs = session.scalars(select(Run)).all()
+    store.dispose()
+    assert len(runs) == 1
+    assert len(rows) == len(plan.calls), "one row per planned cell"
+    assert len({r[:5] for r in rows}) == len(rows), "no duplicates"
+    assert all(r[5] == "ok" for r in rows)
+    assert runs[0].status == "completed"
+
+
+def test_sigkill_then_resume_keeps_every_result_exactly_once(tmp_path: Path) -> None:
+    spec = slow_spec(tmp_path)
+    db_file = tmp_path / "kill.db"
+    proc = start_run(spec, db_file)
+    seen = wait_for_outputs(db_file, 20, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    total = len(build_plan(spec).calls)
+    partial = count_outputs(db_file)
+    assert seen <= partial < total
+
+    resumed = start_run(spec, db_file, "--resume")
+    out, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err.decode()
+    assert_exactly_once(db_file, spec)
+    # Everything stored before the kill was kept: the resume only made the missing calls.
+    assert f"{total:,}/{total:,} outputs" in out.decode()
+
+
+def test_sigint_marks_run_interrupted_and_resume_completes(tmp_path: Path) -> None:
+    spec = slow_spec(tmp_path)
+    db_file = tmp_path / "int.db"
+    proc = start_run(spec, db_file)
+    wait_for_outputs(db_file, 10, proc)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "--resume" in out.decode()
+    engine = create_engine(f"sqlite:///{db_file}")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM runs")).scalar() == "interrupted"
+    engine.dispose()
+    resumed = start_run(spec, db_file, "--resume")
+    assert resumed.wait(timeout=120) == 0
+    assert_exactly_once(db_file, spec)
+
+
+def test_rerun_is_served_from_cache(tmp_path: Path, store: Store) -> None:
+    spec = slow_spec(tmp_path, latency_ms=0)
+    plan = build_plan(spec)
+    first = run_experiment(plan, store, RunOptions())
+    second = run_experiment(plan, store, RunOptions())
+    assert first.ok == second.ok == len(plan.calls)
+    assert first.cached == 0 and second.cached == len(plan.calls)
+    with store.session() as session:
+        texts = session.execute(
+            select(Output.run_id, func.count(func.distinct(Output.text))).group_by(Output.run_id)
+        )
+        per_run = dict(texts.all())
+    assert per_run[first.run_id] == per_run[second.run_id]

@@ -1,0 +1,25 @@
+"""Fixtures for provider tests: the fake LLM server, an httpx2 mock, a key-leak check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.providers.mock_api import MockAPI, assert_no_secret
+from tests.support.fake_llm_server import fake_llm_server, fake_llm_server_session
+
+# Re-exported fixtures (the suite-wide autouse `no_network` comes from tests/conftest.py).
+__all__ = ["fake_llm_server", "fake_llm_server_session"]
+
+
+@pytest.fixture
+def mock_api() -> MockAPI:
+    """An httpx2.MockTransport-backed client; pass `mock_api.client` as a provider's http_client."""
+    return MockAPI()
+
+
+@pytest.fixture
+def no_secret() -> Iterator[Callable[..., None]]:
+    """Checker: the key is in neither the message, the repr, nor anything chained to the exception."""
+    yield assert_no_secret

@@ -1,0 +1,182 @@
+"""FastPattern must find exactly what the plain regex finds (it is only a speed-up)."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.scoring.fast_regex import _FOLD_RISKY_RE, FastPattern, case_free, lowered, required_literals
+from workbench.scoring.gender_coded import _en_matcher, _nl_matcher
+from workbench.scoring.lexicons import exclusion_rules
+
+PATTERNS = [FastPattern(rule.pattern) for rule in exclusion_rules()] + [
+    _en_matcher().pattern,
+    _nl_matcher().prefix,
+    _nl_matcher().compound,
+]
+
+# Pieces that trigger the rules and stems, plus case/Unicode troublemakers.
+PIECES = [
+    "jong",
+    "jonge",
+    "team",
+    "en",
+    "dynamisch",
+    "collega's",
+    "medewerkers",
+    "tussen",
+    "25",
+    "35",
+    "5",
+    "jaar",
+    "oud",
+    "ervaring",
+    "werkervaring",
+    "maximaal",
+    "max.",
+    "niet",
+    "ouder",
+    "dan",
+    "tot",
+    "à",
+    "starter",
+    "schoolverlater",
+    "pas",
+    "afgestudeerd",
+    "frisse",
+    "blik",
+    "moedertaal",
+    "Nederlands",
+    "als",
+    "native",
+    "speaker",
+    "English",
+    "nationaliteit",
+    "(m/v)",
+    "(m/v/x)",
+    "timmerman",
+    "hij",
+    "zijn",
+    "young",
+    "aged",
+    "20-30",
+    "recent",
+    "graduate",
+    "no",
+    "more",
+    "than",
+    "years",
+    "of",
+    "experience",
+    "digital",
+    "gen",
+    "z",
+    "high-energy",
+    "mother",
+    "tongue",
+    "salesman",
+    "he",
+    "his",
+    "ambitious",
+    "dominant",
+    "co-operative",
+    "self-confident",
+    "SharePoint",
+    "lead",
+    "resultaatgericht",
+    "snelbesluitvaardig",
+    "zorgvuldig",
+    "onafhankelijk",
+    "kinderopvang",
+    "JONG",
+    "Jong",
+    "İ",
+    "ı",
+    "ſ",
+    "é",
+    "e\u0301",
+    "K",
+    "’",
+    "'",
+    "-",
+    "_",
+    ",",
+    ".",
+    "(",
+    ")",
+    "\n",
+    " ",
+    "  ",
+]
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=40))
+    return " ".join(parts) if draw(st.booleans()) else "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts())
+def test_fast_pattern_equals_plain_finditer(text: str) -> None:
+    low = lowered(text)
+    for fast in PATTERNS:
+        expected = [m.span() for m in fast.pattern.finditer(text)]
+        assert [m.span() for m in fast.finditer(text, low)] == expected, fast.pattern.pattern
+        if not fast.may_match(low):
+            assert expected == []
+
+
+def test_speedups_are_active_for_the_rules() -> None:
+    # If CPython's parser internals change, the speed-ups silently switch off; make that visible.
+    rules = [FastPattern(rule.pattern) for rule in exclusion_rules()]
+    assert all(f.lower is not None for f in rules)
+    assert sum(f.unanchored is not None for f in rules) >= 10
+    assert sum(f.requirement is not None for f in rules) == len(rules)
+
+
+def test_required_literals() -> None:
+    assert required_literals(re.compile(r"\bjonge?\s+(?:team|club)\b", re.I)) == (
+        frozenset({"jong"}),
+        frozenset({"team", "club"}),
+    )
+    assert required_literals(re.compile(r"\d+\s*x?", re.I)) is None
+
+
+def test_case_free_rejects_unsafe_patterns() -> None:
+    assert case_free(re.compile("abc", re.I)) is not None
+    assert case_free(re.compile("Abc", re.I)) is None  # upper-case literal
+    assert case_free(re.compile("[A-Z]x", re.I)) is None
+    assert case_free(re.compile("(?-i:abc)", re.I)) is None  # local flags
+    assert case_free(re.compile("µ", re.I)) is None  # extra case equivalents (µ ~ μ)
+    assert case_free(re.compile("abc")) is None  # not case-insensitive at all
+
+
+def test_lowered_refuses_offset_changing_or_risky_text() -> None:
+    assert lowered("Jong TEAM é") == "jong team é"
+    assert lowered("İstanbul") is None  # lower-cases to two characters
+    assert lowered("ſtarter") is None  # IGNORECASE matches ſ to s, str.lower() does not
+
+
+def test_risky_characters_are_complete_for_ascii_letters() -> None:
+    # Every character that IGNORECASE equates with an ASCII letter lower-cases to it, except those
+    # in _FOLD_RISKY_RE (re-derived here over the whole BMP; astral planes have no such characters).
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    odd = {
+        chr(cp)
+        for cp in range(0x80, 0x10000)
+        if letter.fullmatch(chr(cp)) and not ("a" <= chr(cp).lower() <= "z" and len(chr(cp).lower()) == 1)
+    }
+    assert odd == {ch for ch in odd if _FOLD_RISKY_RE.match(ch)}
+    assert odd == {"\u0130", "\u0131", "\u017f"}
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="uses CPython's regex parser")
+def test_cpython_internals_available() -> None:
+    from workbench.scoring import fast_regex
+
+    assert fast_regex._p is not None

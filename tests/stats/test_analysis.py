@@ -1,0 +1,202 @@
+"""analyse(): aggregation, comparison families, binary paths, clustering, serialisation, reproducibility."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.stats import aggregate_scores, analyse
+
+
+def test_repeats_are_averaged_within_case_before_pairing():
+    frame = pd.DataFrame(
+        {
+            "case": ["c1"] * 4 + ["c2"] * 4,
+            "variant": ["a", "a", "b", "b"] * 2,
+            "model": "m",
+            "repeat": [0, 1] * 4,
+            "metric": "s",
+            "value": [1.0, 3.0, 0.0, 0.0, 10.0, np.nan, 4.0, 6.0],
+        }
+    )
+    (tab,) = aggregate_scores(frame)
+    assert tab.variants == ("a", "b")
+    np.testing.assert_allclose(tab.means, [[2.0, 0.0], [10.0, 5.0]])
+    np.testing.assert_array_equal(tab.counts, [[2, 2], [1, 2]])
+    np.testing.assert_array_equal(tab.planned, [[2, 2], [2, 2]])
+    np.testing.assert_allclose(tab.within_var, [[2.0, 0.0], [np.nan, 2.0]])
+    assert tab.kind == "numeric"
+
+
+def test_kind_inference_and_column(simulate):
+    frame = simulate(np.random.default_rng(0))
+    frame["value"] = (frame["value"] > 0).astype(float)
+    assert aggregate_scores(frame)[0].kind == "binary"
+    frame["kind"] = "numeric"
+    assert aggregate_scores(frame)[0].kind == "numeric"
+    frame.loc[0, "kind"] = "binary"
+    with pytest.raises(ValueError, match="mixes"):
+        aggregate_scores(frame)
+
+
+def test_input_validation(simulate):
+    frame = simulate(np.random.default_rng(0))
+    with pytest.raises(ValueError, match="lacks columns"):
+        analyse(frame.drop(columns="repeat"), "base")
+    with pytest.raises(ValueError, match="unknown correction"):
+        analyse(frame, "base", correction="sidak")
+    clustered = frame.assign(cluster=np.where(frame["repeat"] == 0, "x", "y"))
+    with pytest.raises(ValueError, match="exactly one cluster"):
+        analyse(clustered, "base")
+
+
+def test_planted_effect_found_with_all_numbers(simulate):
+    frame = simulate(np.random.default_rng(11), n_cases=30, effects={"base": 0.0, "better": 1.2, "same": 0.0})
+    res = analyse(frame, "base", metric_directions={"score": True})
+    better, same = res.get("better"), res.get("same")
+    assert better.significant and better.direction == "better"
+    assert better.ci_low > 0 and better.bootstrap_ci_low > 0 and better.wilcoxon_p < 0.05
+    assert better.d_z > 0.8 and better.rank_biserial > 0.5 and better.hodges_lehmann > 0.5
+    assert better.p_adjusted >= better.p_value
+    assert better.n_better + better.n_worse + better.n_tied == better.n_cases == 30
+    assert better.n_repeats == 3 and better.mde is None
+    assert not same.significant and same.mde is not None and same.mde > 0
+    assert better.sigma2_within == pytest.approx(2.0, rel=0.3)  # two variants × σ²_noise = 1
+    (omni,) = res.omnibus
+    assert omni.test == "Friedman" and omni.significant and 0 < omni.kendalls_w <= 1
+
+
+def test_holm_family_per_model_metric_and_per_model(simulate):
+    rng = np.random.default_rng(5)
+    frame = pd.concat(
+        [
+            simulate(rng, effects={"base": 0, "b": 0.3, "c": 0.0}, metric="m1"),
+            simulate(rng, effects={"base": 0, "b": 0.3, "c": 0.0}, metric="m2"),
+        ]
+    )
+    per_metric = analyse(frame, "base")
+    per_model = analyse(frame, "base", family="model")
+    for metric in ("m1", "m2"):
+        p1, p2 = sorted(per_metric.get(v, metric).p_value for v in ("b", "c"))
+        expected = [min(1.0, 2 * p1), max(min(1.0, 2 * p1), p2)]  # Holm step-down for m = 2
+        assert sorted(per_metric.get(v, metric).p_adjusted for v in ("b", "c")) == pytest.approx(expected)
+    # a bigger family can only make adjusted p-values larger
+    for v in per_model.verdicts:
+        assert v.p_adjusted >= per_metric.get(v.variant, v.metric).p_adjusted - 1e-12
+    none = analyse(frame, "base", correction="none")
+    assert all(v.p_adjusted == v.p_value for v in none.verdicts)
+
+
+def test_models_are_separate_families(simulate):
+    rng = np.random.default_rng(6)
+    frame = pd.concat([simulate(rng, model="gpt"), simulate(rng, model="claude")])
+    res = analyse(frame, "base")
+    for v in res.verdicts:
+        assert v.p_adjusted == v.p_value  # one comparison per model: nothing to adjust
+
+
+def test_all_pairs_with_bh(simulate):
+    frame = simulate(np.random.default_rng(7), effects={"base": 0, "b": 1.0, "c": 0.5, "d": 0})
+    res = analyse(frame, "base", comparisons="all_pairs", correction="bh")
+    assert len(res.verdicts) == 6
+    assert {(v.variant, v.baseline) for v in res.verdicts} >= {("b", "base"), ("c", "b"), ("d", "c")}
+    assert all(v.correction == "bh" for v in res.verdicts)
+    assert "Benjamini–Hochberg-adjusted" in res.verdicts[0].sentence()
+
+
+def test_binary_single_repeat_uses_mcnemar_and_multiple_repeats_use_rates(simulate):
+    rng = np.random.default_rng(8)
+    single = simulate(rng, n_cases=40, n_repeats=1, effects={"base": 0, "b": 1.5})
+    single["value"] = (single["value"] > 0.5).astype(float)
+    v = analyse(single, "base").get("b")
+    assert v.kind == "binary" and v.p_method.startswith("exact McNemar")
+    assert v.ci_method.startswith("Newcombe")
+    assert "percentage points" in v.sentence() and "exact McNemar p" in v.sentence()
+    rates = simulate(rng, n_cases=40, n_repeats=4, effects={"base": 0, "b": 1.5})
+    rates["value"] = (rates["value"] > 0.5).astype(float)
+    v = analyse(rates, "base").get("b")
+    assert v.kind == "binary" and "sign-flip" in v.p_method and v.ci_method == "paired t-interval"
+    three = simulate(rng, n_cases=30, n_repeats=1, effects={"base": 0, "b": 1.5, "c": 0})
+    three["value"] = (three["value"] > 0.5).astype(float)
+    assert analyse(three, "base").omnibus[0].test == "Cochran's Q"
+
+
+def test_clustered_analysis_reports_design_effect(simulate):
+    rng = np.random.default_rng(9)
+    frame = simulate(rng, n_cases=40, effects={"base": 0, "b": 0.3})
+    clusters = {f"case{i:03d}": f"family{i % 8}" for i in range(40)}
+    shift = {f"family{j}": s for j, s in enumerate(rng.normal(0, 1.5, 8))}
+    frame["cluster"] = frame["case"].map(clusters)
+    is_b = frame["variant"] == "b"
+    frame.loc[is_b, "value"] += frame.loc[is_b, "cluster"].map(shift)
+    plain = analyse(frame.drop(columns="cluster"), "base").get("b")
+    clustered = analyse(frame, "base").get("b")
+    assert clustered.design_effect > 2
+    assert clustered.n_clusters == 8 and clustered.t_df == 7
+    assert (clustered.ci_high - clustered.ci_low) > (plain.ci_high - plain.ci_low)
+    assert clustered.se > clustered.se_iid
+
+
+def test_direction_handling(simulate):
+    frame = simulate(np.random.default_rng(10), n_cases=30, effects={"base": 0, "shorter": -1.5})
+    lower_better = analyse(frame, "base", metric_directions={"score": False}).get("shorter")
+    assert lower_better.direction == "better" and lower_better.n_better > lower_better.n_worse
+    assert "beats base on score (lower is better) by -" in lower_better.sentence()
+    higher_better = analyse(frame, "base", metric_directions={"score": True}).get("shorter")
+    assert higher_better.direction == "worse" and "is worse than" in higher_better.sentence()
+    undeclared = analyse(frame, "base").get("shorter")
+    assert undeclared.direction == "lower" and "scores lower than" in undeclared.sentence()
+    assert "higher /" in undeclared.sentence() and "lower /" in undeclared.sentence()
+
+
+def test_json_round_trip_and_frames(simulate):
+    frame = simulate(np.random.default_rng(12), effects={"base": 0, "b": 0.5, "c": 0})
+    frame.loc[0, "value"] = np.nan
+    res = analyse(frame, "base")
+    payload = json.dumps(res.to_dict(), allow_nan=False)
+    back = json.loads(payload)
+    assert back["baseline"] == "base" and len(back["verdicts"]) == 2
+    assert back["verdicts"][0]["sentence"] and isinstance(back["verdicts"][0]["warnings"], list)
+    assert back["omnibus"][0]["test"] == "Friedman"
+    table = res.to_frame()
+    assert {
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_adjusted",
+        "d_z",
+        "rank_biserial",
+        "hodges_lehmann",
+        "n_better",
+        "n_worse",
+        "n_tied",
+        "n_cases",
+        "n_repeats",
+        "mde",
+        "significant",
+        "direction",
+        "warnings",
+        "sentence",
+    } <= set(table.columns)
+    assert len(res.omnibus_frame()) == 1
+    assert len(res.sentences()) == 3
+
+
+def test_reproducible_and_independent_of_row_order(simulate):
+    frame = simulate(np.random.default_rng(13), n_cases=25)
+    a = analyse(frame, "base", seed=3).to_dict()
+    assert analyse(frame, "base", seed=3).to_dict() == a
+    # shuffled rows: identical up to float summation order
+    b = analyse(frame.sample(frac=1.0, random_state=1), "base", seed=3).to_dict()
+    for key, value in a["verdicts"][0].items():
+        other = b["verdicts"][0][key]
+        if isinstance(value, float):
+            assert other == pytest.approx(value, rel=1e-9, abs=1e-12), key
+        elif key != "sentence":
+            assert other == value, key
+    c = analyse(frame, "base", seed=4).get("b")
+    assert c.p_value != analyse(frame, "base", seed=3).get("b").p_value  # MC p-value depends on the seed

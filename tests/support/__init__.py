@@ -1,0 +1,1 @@
+"""Shared test helpers: the fake LLM server and the no-network guard."""

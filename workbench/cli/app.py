@@ -1,0 +1,317 @@
+"""`workbench validate | run | list | export | report | ui`."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from workbench.cli.errors import fail, handle_errors
+from workbench.cli.progress import RichProgress
+from workbench.plan import Plan, build_plan, describe_plan
+from workbench.runner.run import RunOptions, RunResult, run_experiment
+from workbench.store.db import Store, database_url, describe
+
+app = typer.Typer(
+    name="workbench",
+    help="Prompt Workbench: A/B test prompts on recruitment tasks, with honest statistics and bias flags.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: $WORKBENCH_DB_URL or ./workbench.db)."),
+]
+
+
+def _money(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unknown price"
+    return f"${value:,.4f}"
+
+
+def _plan_table(plan: Plan) -> Table:
+    table = Table(title="Calls and estimated cost", title_justify="left")
+    for column in ("model", "calls", "input tokens", "output tokens", "est. cost", "max cost"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    total, total_max = 0.0, 0.0
+    unknown = False
+    for est in plan.estimate():
+        label = est.model + (" [magenta](SIMULATED)[/]" if est.simulated else "")
+        table.add_row(
+            label,
+            f"{est.calls:,}",
+            f"~{est.input_tokens:,}",
+            f"~{est.output_tokens:,}",
+            _money(est.cost_usd),
+            _money(est.cost_usd_max),
+        )
+        if est.cost_usd is None:
+            unknown = True
+        total += est.cost_usd or 0.0
+        total_max += est.cost_usd_max or 0.0
+    table.add_row(
+        "[bold]total",
+        f"[bold]{len(plan.calls):,}",
+        "",
+        "",
+        f"[bold]{_money(total)}" + (" + unknown" if unknown else ""),
+        _money(total_max),
+    )
+    return table
+
+
+@app.command()
+@handle_errors
+def validate(spec: Annotated[Path, typer.Argument(help="Experiment spec (YAML).")]) -> None:
+    """Check a spec, its prompt variants and dataset; render every prompt. Makes no calls."""
+    plan = build_plan(spec)
+    info = describe_plan(plan)
+    swap = f" × {info['names']} names" if info["names"] else ""
+    console.print(
+        f"[green]OK[/] {spec}: {len(info['variants'])} variants × {info['cases']} cases{swap} × "
+        f"{len(info['models'])} models × {info['repeats']} repeats = [bold]{info['calls']:,} calls[/]; "
+        f"baseline {info['baseline']}"
+    )
+
+
+@app.command()
+@handle_errors
+def run(
+    spec: Annotated[Path, typer.Argument(help="Experiment spec (YAML).")],
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the latest run of this experiment.")
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", "-c", min=1, max=1024, help="Parallel calls (default: the spec's)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show call count and estimated cost; call nothing.")
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ignore and do not fill the response cache.")
+    ] = False,
+    max_attempts: Annotated[
+        int,
+        typer.Option(
+            "--max-attempts", min=1, max=20, help="Attempts per call before it is recorded as failed."
+        ),
+    ] = 6,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds per provider call.")] = 120.0,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="Submit openai/anthropic calls through their Batch "
+            "APIs (50% price); polls until done, resumable.",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Run every variant × case × model × repeat; results are stored as they arrive."""
+    from workbench.runner.retry import RetryPolicy
+
+    plan = build_plan(spec)
+    if dry_run:
+        console.print(_plan_table(plan))
+        console.print(
+            "[dim]Dry run: nothing was called. Estimates use ~4 characters per token and a "
+            "task-typical answer length; 'max cost' assumes every answer uses max_tokens (4096 if unset)."
+        )
+        return
+    store = Store(db)
+    if plan.simulated_only:
+        console.print(
+            "[magenta bold]SIMULATED[/] provider: outputs are synthetic, generated offline for demos "
+            "and calibration — not real model output."
+        )
+    options = RunOptions(
+        resume=resume,
+        concurrency=concurrency,
+        use_cache=not no_cache,
+        retry=RetryPolicy(max_attempts=max_attempts),
+        client_options={"timeout": timeout},
+        batch=batch,
+    )
+    result = run_experiment(plan, store, options, RichProgress(console))
+    _print_summary(store, result, spec)
+    if result.interrupted:
+        console.print(
+            f"[yellow]Interrupted.[/] Everything finished so far is stored. Continue with: "
+            f"[bold]workbench run {spec} --resume"
+        )
+        raise typer.Exit(130)
+    if result.errors:
+        console.print(
+            f"[yellow]{result.errors} calls failed after retries[/] (stored as failed results). "
+            f"Retry them with: [bold]workbench run {spec} --resume"
+        )
+        for sample in result.error_samples[:3]:
+            console.print(f"  [dim]- {sample}")
+        raise typer.Exit(1)
+
+
+def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
+    from workbench.summary import summarise_run
+
+    summary = summarise_run(store, result.run_id)
+    done = result.skipped + result.ok
+    title = (
+        f"Run {result.run_id}: {done:,}/{result.total:,} outputs, {result.errors} errors, "
+        f"{result.cached} from cache, {result.retries} retries, {_money(result.cost_usd)}, "
+        f"{result.elapsed_s:.1f}s"
+    )
+    if result.judged:
+        title += f", {result.judged} judge scores"
+    table = Table(title=title, title_justify="left")
+    if summary.empty:
+        console.print(title)
+        return
+    metric_cols = [
+        c
+        for c in summary.columns
+        if c not in ("variant", "model", "outputs", "errors", "cost_usd", "latency_ms", "simulated")
+    ]
+    for column in ("variant", "model", "ok", "err", "cost", "latency", *metric_cols):
+        table.add_column(column, justify="left" if column in ("variant", "model") else "right")
+    for row in summary.to_dict(orient="records"):
+        model = row["model"] + (" [magenta](SIMULATED)[/]" if row["simulated"] else "")
+        metrics = ["" if row[c] != row[c] else f"{row[c]:.2f}" for c in metric_cols]
+        table.add_row(
+            row["variant"],
+            model,
+            str(row["outputs"]),
+            str(row["errors"]),
+            _money(row["cost_usd"]),
+            f"{row['latency_ms']:.0f} ms",
+            *metrics,
+        )
+    console.print(table)
+    console.print(
+        f"Full verdicts: [bold]workbench report {result.run_id}[/]   "
+        f"Export: [bold]workbench export {result.run_id} --format csv"
+    )
+
+
+@app.command("list")
+@handle_errors
+def list_runs(db: DbOption = None) -> None:
+    """List stored runs."""
+    from workbench.store.repository import list_runs as query
+
+    store = Store(db)
+    with store.session() as session:
+        runs = query(session)
+    if not runs:
+        console.print(f"No runs yet in {describe(database_url(db))}. Start one with: workbench run SPEC")
+        return
+    table = Table(title=f"Runs in {describe(store.url)}", title_justify="left")
+    for column in ("run", "experiment", "status", "outputs", "errors", "cost", "started"):
+        table.add_column(column)
+    for r in runs:
+        experiment = r["experiment"] + (" [magenta](SIMULATED)[/]" if r["simulated"] else "")
+        table.add_row(
+            str(r["id"]),
+            experiment,
+            r["status"],
+            f"{r['outputs']:,}/{r['total']:,}",
+            str(r["errors"]),
+            _money(r["cost_usd"]),
+            r["started_at"].strftime("%Y-%m-%d %H:%M"),
+        )
+    console.print(table)
+
+
+@app.command()
+@handle_errors
+def export(
+    run_ref: Annotated[str, typer.Argument(metavar="RUN", help="Run id (see `workbench list`) or 'latest'.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl or parquet.")] = "csv",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output file (default run-<id>.<format>).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export one row per output with its scores and bias flags."""
+    from workbench.export import export_run
+    from workbench.store.repository import resolve_run
+
+    store = Store(db)
+    with store.session() as session:
+        run_id = resolve_run(session, run_ref).id
+    path = export_run(store, run_id, fmt, out)
+    console.print(f"Wrote {path}")
+
+
+@app.command()
+@handle_errors
+def ui(
+    port: Annotated[int, typer.Option(help="Port for the Streamlit server.")] = 8501,
+    db: DbOption = None,
+) -> None:
+    """Open the Streamlit workbench over the same store."""
+    import subprocess
+    import sys
+
+    app_file = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+    if not app_file.exists():
+        fail(f"streamlit_app.py not found next to the package ({app_file})")
+    env = dict(os.environ)
+    env["WORKBENCH_DB_URL"] = database_url(db)
+    raise typer.Exit(
+        subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(app_file),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+            ],
+            env=env,
+        )
+    )
+
+
+def main() -> None:
+    app()
+
+
+@app.command()
+@handle_errors
+def report(
+    run_ref: Annotated[
+        str, typer.Argument(metavar="RUN", help="Run id (see `workbench list`) or 'latest'.")
+    ] = "latest",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write an HTML (.html) or Markdown (.md) report.")
+    ] = None,
+    all_metrics: Annotated[
+        bool, typer.Option("--all-metrics", help="Show every metric, not just headlines.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Verdicts per metric (effect, 95% CI, p, adjusted p, effect size) and the bias section."""
+    from workbench.report.console import print_bias, print_verdicts
+    from workbench.run_analysis import analyse_run
+
+    store = Store(db)
+    result = analyse_run(store, run_ref)
+    print_verdicts(console, result, all_metrics=all_metrics)
+    print_bias(console, result)
+    if out is not None:
+        from workbench.report.render import write_report
+
+        console.print(f"Wrote {write_report(store, result, out)}")

@@ -1,0 +1,67 @@
+"""Rich progress bar for runs: ETA, cost so far, errors and cache hits."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+class RichProgress:
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TimeElapsedColumn(),
+            TextColumn("${task.fields[cost]:.4f}"),
+            TextColumn("[red]{task.fields[errors]} errors"),
+            TextColumn("[dim]{task.fields[cached]} cached"),
+            console=console,
+            transient=False,
+        )
+        self.task: TaskID | None = None
+        self.cost = 0.0
+        self.errors = 0
+        self.cached = 0
+        self._notes = 0
+
+    def start(self, phase: str, total: int, done: int) -> None:
+        if self.task is None:
+            self.progress.start()
+        else:
+            self.progress.update(self.task, visible=True)
+        self.errors = self.cached = 0
+        self.task = self.progress.add_task(
+            phase, total=total, completed=done, cost=self.cost, errors=0, cached=0
+        )
+
+    def advance(self, *, ok: bool, cost: float, cached: bool) -> None:
+        if self.task is None:
+            return
+        self.cost += cost
+        self.errors += not ok
+        self.cached += cached
+        self.progress.update(self.task, advance=1, cost=self.cost, errors=self.errors, cached=self.cached)
+
+    def note(self, text: str) -> None:
+        # Retries can be numerous under rate limiting: show the first few, then summarise at the end.
+        self._notes += 1
+        if self._notes <= 3:
+            self.progress.console.print(f"[yellow]{text}")
+        elif self._notes == 4:
+            self.progress.console.print("[yellow]more retries... (counted in the summary)")
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.progress.stop()

@@ -1,0 +1,263 @@
+"""Resolve a spec into everything a run needs, and render every call before any is made."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.datasets import TestCase, dataset_columns, load_dataset
+from workbench.errors import SpecError
+from workbench.names import pick_names
+from workbench.prompts import PromptVariant, load_variant
+from workbench.providers.base import CompletionRequest, Message
+from workbench.spec import ExperimentSpec, ModelSpec, load_spec
+
+# Typical completion lengths per task, for the dry-run cost estimate when max_tokens is not set.
+TYPICAL_OUTPUT_TOKENS = {
+    "vacancy_text": 450,
+    "rejection_email": 200,
+    "screening_summary": 250,
+    "interview_questions": 250,
+    "candidate_ranking": 300,
+}
+CHARS_PER_TOKEN = 4.0
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit of work: a variant on a test case with a model, one repeat (and one swapped-in name)."""
+
+    variant: str
+    case: str
+    model: str  # the model's display label
+    repeat: int
+    swap_name: str = ""
+    swap_group: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, int, str]:
+        return (self.variant, self.case, self.model, self.repeat, self.swap_name)
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    cell: Cell
+    request: CompletionRequest
+
+
+@dataclass
+class ModelEstimate:
+    model: str
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    output_tokens_max: int = 0
+    cost_usd: float | None = 0.0
+    cost_usd_max: float | None = 0.0
+    simulated: bool = False
+
+
+@dataclass
+class Plan:
+    spec: ExperimentSpec
+    spec_path: Path
+    variants: dict[str, PromptVariant]
+    cases: list[TestCase]
+    models: dict[str, ModelSpec]
+    baseline: str
+    names: dict[str, list[str]] = field(default_factory=dict)
+    calls: list[PlannedCall] = field(default_factory=list)
+
+    @property
+    def simulated_only(self) -> bool:
+        return all(m.provider == "simulated" for m in self.models.values())
+
+    def estimate(self) -> list[ModelEstimate]:
+        from workbench.providers.pricing import price
+
+        per_model: dict[str, ModelEstimate] = {}
+        for call in self.calls:
+            model = self.models[call.cell.model]
+            est = per_model.setdefault(
+                call.cell.model, ModelEstimate(model=call.cell.model, simulated=model.provider == "simulated")
+            )
+            chars = sum(len(m.content) for m in call.request.messages)
+            typical = TYPICAL_OUTPUT_TOKENS.get(str(call.request.metadata.get("task")), 300)
+            max_tokens = int(model.params.get("max_tokens") or 4096)
+            est.calls += 1
+            est.input_tokens += int(chars / CHARS_PER_TOKEN) + 8
+            est.output_tokens += min(typical, max_tokens)
+            est.output_tokens_max += max_tokens
+        for name, est in per_model.items():
+            model = self.models[name]
+            if model.provider == "simulated":
+                est.cost_usd = est.cost_usd_max = 0.0
+                continue
+            if model.prices:
+                rate_in = model.prices.get("input_per_mtok", 0.0) / 1e6
+                rate_out = model.prices.get("output_per_mtok", 0.0) / 1e6
+                est.cost_usd = est.input_tokens * rate_in + est.output_tokens * rate_out
+                est.cost_usd_max = est.input_tokens * rate_in + est.output_tokens_max * rate_out
+                continue
+            est.cost_usd = price(model.provider, model.model, est.input_tokens, est.output_tokens)
+            est.cost_usd_max = price(model.provider, model.model, est.input_tokens, est.output_tokens_max)
+        return list(per_model.values())
+
+
+def resolve_path(raw: str, spec_path: Path, what: str, field_name: str) -> Path:
+    """Paths in a spec are relative to the spec's folder, or else to the current directory."""
+    candidate = Path(raw)
+    if candidate.is_absolute():
+        options = [candidate]
+    else:
+        options = [spec_path.parent / candidate, Path.cwd() / candidate]
+        options += [parent / candidate for parent in spec_path.resolve().parents[:3]]
+    for option in options:
+        if option.exists():
+            return option
+    raise SpecError(
+        f"{what} {raw!r} not found (looked next to the spec and in the current directory)",
+        file=spec_path,
+        field=field_name,
+    )
+
+
+def _request_params(model: ModelSpec, spec: ExperimentSpec) -> dict[str, Any]:
+    params = dict(model.params)
+    if model.provider == "simulated":
+        # The simulated provider's behaviour depends on these, so they belong in the cache key.
+        params.setdefault("seed", spec.seed)
+        params["simulate"] = (
+            model.simulate.model_dump() if model.simulate else {"effects": [], "latency_ms": 0}
+        )
+    return params
+
+
+def _check_variables(
+    variant: PromptVariant, columns: set[str], spec: ExperimentSpec, spec_path: Path, dataset_path: Path
+) -> None:
+    provided = set(columns)
+    if spec.swap:
+        provided.add(spec.swap.variable)
+    missing = sorted(variant.variables - provided)
+    if missing:
+        raise SpecError(
+            f"variant {variant.id!r} uses {{{{ {missing[0]} }}}} but dataset {dataset_path} has no column "
+            f"{missing[0]!r}" + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else ""),
+            file=variant.path,
+            field="user" if missing[0] in variant.user_template else "system",
+            line=variant.template_lines.get("user"),
+        )
+    if spec.swap and spec.swap.variable not in variant.variables:
+        raise SpecError(
+            f"swap audit needs variant {variant.id!r} to use {{{{ {spec.swap.variable} }}}}",
+            file=spec_path,
+            field="swap.variable",
+        )
+
+
+def build_plan(spec_path: str | Path, *, spec: ExperimentSpec | None = None, render: bool = True) -> Plan:
+    """Load and cross-check everything; with render=True every prompt is rendered (no calls made)."""
+    path = Path(spec_path)
+    spec = spec or load_spec(path)
+    variants: dict[str, PromptVariant] = {}
+    for index, raw in enumerate(spec.variants):
+        variant = load_variant(resolve_path(raw, path, "variant file", f"variants[{index}]"))
+        if variant.id in variants:
+            raise SpecError(
+                f"two variants share the id {variant.id!r}", file=path, field=f"variants[{index}]"
+            )
+        if spec.task and variant.task != spec.task:
+            raise SpecError(
+                f"variant {variant.id!r} is for task {variant.task!r} but the experiment's task is {spec.task!r}",
+                file=path,
+                field=f"variants[{index}]",
+            )
+        variants[variant.id] = variant
+    baseline = spec.baseline or next(iter(variants))
+    if baseline not in variants:
+        raise SpecError(
+            f"baseline {baseline!r} is not one of the variants ({', '.join(variants)})",
+            file=path,
+            field="baseline",
+        )
+    dataset_path = resolve_path(spec.dataset, path, "dataset", "dataset")
+    cases = load_dataset(dataset_path)
+    if spec.max_cases:
+        cases = cases[: spec.max_cases]
+    columns = dataset_columns(cases)
+    for variant in variants.values():
+        _check_variables(variant, columns, spec, path, dataset_path)
+    names = (
+        pick_names(spec.swap.names, spec.swap.groups, spec.swap.names_per_group, spec.seed)
+        if spec.swap
+        else {}
+    )
+    models = {m.display: m for m in spec.models}
+    plan = Plan(
+        spec=spec,
+        spec_path=path,
+        variants=variants,
+        cases=cases,
+        models=models,
+        baseline=baseline,
+        names=names,
+    )
+    if render:
+        plan.calls = list(_render_calls(plan))
+    return plan
+
+
+def _swap_slots(plan: Plan) -> list[tuple[str, str]]:
+    if not plan.names:
+        return [("", "")]
+    return [(name, group) for group, names in plan.names.items() for name in names]
+
+
+def _render_calls(plan: Plan) -> Any:
+    spec = plan.spec
+    params = {label: _request_params(model, spec) for label, model in plan.models.items()}
+    for variant in plan.variants.values():
+        for case in plan.cases:
+            for swap_name, swap_group in _swap_slots(plan):
+                variables = dict(case.variables)
+                if spec.swap:
+                    variables[spec.swap.variable] = swap_name
+                system, user = variant.render(variables)
+                messages = ((Message("system", system),) if system else ()) + (Message("user", user),)
+                for label, model in plan.models.items():
+                    for repeat in range(spec.repeats):
+                        cell = Cell(variant.id, case.id, label, repeat, swap_name, swap_group)
+                        request = CompletionRequest(
+                            provider=model.provider,
+                            model=model.model,
+                            messages=messages,
+                            params=params[label],
+                            sample=repeat,
+                            endpoint=model.base_url,
+                            metadata={
+                                "task": variant.task,
+                                "language": variant.language,
+                                "variant": variant.id,
+                                "case": variables,
+                                "swap_group": swap_group,
+                            },
+                        )
+                        yield PlannedCall(cell, request)
+
+
+def describe_plan(plan: Plan) -> dict[str, Any]:
+    per_variant = Counter(call.cell.variant for call in plan.calls)
+    return {
+        "experiment": plan.spec.name,
+        "variants": list(plan.variants),
+        "baseline": plan.baseline,
+        "cases": len(plan.cases),
+        "models": list(plan.models),
+        "repeats": plan.spec.repeats,
+        "names": sum(len(v) for v in plan.names.values()),
+        "calls": len(plan.calls),
+        "calls_per_variant": dict(per_variant),
+    }

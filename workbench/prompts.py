@@ -1,0 +1,182 @@
+"""Prompt variants: YAML files with Jinja2 templates rendered in a sandbox with StrictUndefined."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from workbench.errors import SpecError
+from workbench.spec import validation_error_to_spec_error
+from workbench.yaml_lines import load_yaml
+
+TASKS = ("vacancy_text", "rejection_email", "screening_summary", "interview_questions", "candidate_ranking")
+MAX_RENDERED_CHARS = 200_000
+
+
+class VariantFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    task: str
+    language: Literal["nl", "en"]
+    description: str = ""
+    tone: str | None = None
+    system: str | None = None
+    user: str
+    based_on: str | None = None
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str) -> str:
+        if value not in TASKS:
+            raise ValueError(f"unknown task {value!r}; use one of {', '.join(TASKS)}")
+        return value
+
+
+@lru_cache(maxsize=1)
+def sandbox() -> ImmutableSandboxedEnvironment:
+    """One shared sandbox: no attribute access to internals, no mutation, undefined names fail."""
+    return ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+    )
+
+
+@dataclass(frozen=True)
+class PromptVariant:
+    id: str
+    task: str
+    language: str
+    user_template: str
+    system_template: str | None = None
+    description: str = ""
+    tone: str | None = None
+    based_on: str | None = None
+    path: str | None = None
+    template_lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def variables(self) -> set[str]:
+        """Every variable the templates use (from the Jinja2 AST, not by regex)."""
+        names: set[str] = set()
+        for part, source in self._sources():
+            names |= meta.find_undeclared_variables(self._parse(part, source))
+        return names
+
+    @property
+    def content_hash(self) -> str:
+        blob = f"{self.system_template or ''}\x00{self.user_template}"
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def _sources(self) -> list[tuple[str, str]]:
+        parts = [("user", self.user_template)]
+        if self.system_template:
+            parts.insert(0, ("system", self.system_template))
+        return parts
+
+    def _parse(self, part: str, source: str) -> Any:
+        try:
+            return sandbox().parse(source)
+        except TemplateSyntaxError as exc:
+            line = self.template_lines.get(part)
+            raise SpecError(
+                f"template syntax error: {exc.message}",
+                file=self.path,
+                field=part,
+                line=(line + (exc.lineno or 1)) if line else None,
+            ) from None
+
+    def render(self, variables: Mapping[str, Any]) -> tuple[str | None, str]:
+        """Render (system, user). Raises SpecError on a missing variable or a sandbox violation."""
+        rendered: dict[str, str] = {}
+        for part, source in self._sources():
+            self._parse(part, source)
+            try:
+                text = sandbox().from_string(source).render(**variables)
+            except UndefinedError as exc:
+                raise SpecError(
+                    f"variant {self.id!r}: {exc.message} (not a column of the dataset)",
+                    file=self.path,
+                    field=part,
+                    line=self.template_lines.get(part),
+                ) from None
+            except SecurityError as exc:
+                raise SpecError(
+                    f"variant {self.id!r}: template blocked by the sandbox: {exc}",
+                    file=self.path,
+                    field=part,
+                ) from None
+            except (TemplateError, TypeError, ValueError, ArithmeticError, OverflowError) as exc:
+                raise SpecError(
+                    f"variant {self.id!r}: template failed to render: {type(exc).__name__}: {exc}",
+                    file=self.path,
+                    field=part,
+                ) from None
+            if len(text) > MAX_RENDERED_CHARS:
+                raise SpecError(
+                    f"variant {self.id!r}: rendered prompt is {len(text):,} characters "
+                    f"(limit {MAX_RENDERED_CHARS:,})",
+                    file=self.path,
+                    field=part,
+                )
+            rendered[part] = text.strip()
+        return rendered.get("system"), rendered["user"]
+
+
+def load_variant(path: str | Path) -> PromptVariant:
+    variant_path = Path(path)
+    data, lines = load_yaml(variant_path, "prompt variant")
+    if not isinstance(data, dict):
+        raise SpecError("a prompt variant must be a YAML mapping (id:, task:, language:, user:)", file=path)
+    try:
+        parsed = VariantFile.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error_to_spec_error(exc, variant_path, lines) from None
+    variant = PromptVariant(
+        id=parsed.id,
+        task=parsed.task,
+        language=parsed.language,
+        user_template=parsed.user,
+        system_template=parsed.system,
+        description=parsed.description,
+        tone=parsed.tone,
+        based_on=parsed.based_on,
+        path=str(variant_path),
+        template_lines={k: v for k in ("system", "user") if (v := lines.line_for((k,)))},
+    )
+    _ = variant.variables  # surfaces syntax errors at load time
+    return variant
+
+
+def variant_to_yaml(variant: PromptVariant) -> str:
+    """Serialise a variant back to the library's YAML format (used by the UI's editor)."""
+    import yaml
+
+    data: dict[str, Any] = {"id": variant.id, "task": variant.task, "language": variant.language}
+    for key, value in (
+        ("description", variant.description),
+        ("tone", variant.tone),
+        ("based_on", variant.based_on),
+        ("system", variant.system_template),
+    ):
+        if value:
+            data[key] = value
+    data["user"] = variant.user_template
+
+    class _Literal(yaml.SafeDumper):
+        pass
+
+    def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    _Literal.add_representer(str, _str)
+    return yaml.dump(data, Dumper=_Literal, allow_unicode=True, sort_keys=False, width=100)

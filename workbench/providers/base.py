@@ -1,0 +1,96 @@
+"""The one async protocol every LLM provider implements, plus its request/response types."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str  # "system" | "user" | "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    """Everything that determines a completion. Hashing it gives the cache key."""
+
+    provider: str  # e.g. "openai", "anthropic", "openai_compatible", "simulated"
+    model: str  # provider's model name, e.g. "gpt-4o-mini"
+    messages: tuple[Message, ...]
+    params: dict[str, Any] = field(default_factory=dict)  # temperature, max_tokens, top_p, seed, ...
+    # Which sample of an identical prompt this is (repeat index). Part of the cache key so that
+    # repeats are independent samples rather than one cached answer reused K times.
+    sample: int = 0
+    # Context that real providers ignore; the simulated provider uses it for planted effects.
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+    endpoint: str | None = None  # base_url for openai_compatible; part of the cache key
+
+    @property
+    def system(self) -> str | None:
+        parts = [m.content for m in self.messages if m.role == "system"]
+        return "\n\n".join(parts) if parts else None
+
+    @property
+    def chat_messages(self) -> list[dict[str, str]]:
+        return [{"role": m.role, "content": m.content} for m in self.messages if m.role != "system"]
+
+    def cache_key(self) -> str:
+        payload = {
+            "provider": self.provider,
+            "model": self.model,
+            "endpoint": self.endpoint,
+            "messages": [[m.role, m.content] for m in self.messages],
+            "params": self.params,
+            "sample": self.sample,
+        }
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Completion:
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    latency_s: float = 0.0
+    cost_usd: float | None = None  # None when the price of the model is unknown
+    model: str | None = None  # model name the provider reports back
+    finish_reason: str | None = None
+    simulated: bool = False
+
+
+class ProviderError(Exception):
+    """A provider call failed. `retryable` errors are retried by the runner with backoff."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class RetryableError(ProviderError):
+    """429, 5xx, timeouts, dropped connections, truncated/malformed bodies."""
+
+    retryable = True
+
+
+class PermanentError(ProviderError):
+    """Authentication, bad request, unknown model: retrying will not help."""
+
+    retryable = False
+
+
+@runtime_checkable
+class Provider(Protocol):
+    name: str
+    simulated: bool
+
+    async def complete(self, request: CompletionRequest) -> Completion: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,66 @@
+"""OpenAI-compatible servers: Ollama, vLLM, LM Studio, llama.cpp, Azure OpenAI, Groq, OpenRouter, ..."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import httpx2
+
+from workbench.errors import ProviderConfigError
+from workbench.providers.errors import MissingAPIKeyError
+from workbench.providers.openai_chat import DEFAULT_MAX_CONNECTIONS, MaxTokensField, OpenAIProvider
+
+# Local servers ignore the key but the SDK insists on one; this placeholder is what gets sent.
+PLACEHOLDER_KEY = "not-needed"
+
+
+class OpenAICompatibleProvider(OpenAIProvider):
+    """The OpenAI adapter pointed at a required `base_url`, with an optional key.
+
+    The key comes from `api_key`, else from the env var named by `api_key_env` (never implicitly from
+    OPENAI_API_KEY: that would hand a real OpenAI key to a third-party server), else a placeholder.
+    Sends `max_tokens` (the name every compatible server understands). Cost is None unless
+    `prices={"input_per_mtok": ..., "output_per_mtok": ...}` is given.
+    """
+
+    price_provider = None
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        http_client: httpx2.AsyncClient | None = None,
+        name: str = "openai_compatible",
+        *,
+        api_key_env: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_tokens_field: MaxTokensField = "max_tokens",
+        prices: Mapping[str, float] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    ) -> None:
+        if not base_url:
+            raise ProviderConfigError(f"{name}: base_url is required (e.g. http://localhost:11434/v1)")
+        if api_key is None and api_key_env is not None:
+            api_key = os.environ.get(api_key_env) or None
+            if api_key is None:  # naming a variable that is unset is a mistake, not "no key needed"
+                raise MissingAPIKeyError(f"{name}: {api_key_env} is not set")
+        super().__init__(
+            api_key=api_key or PLACEHOLDER_KEY,
+            base_url=base_url,
+            timeout=timeout,
+            http_client=http_client,
+            name=name,
+            api_key_env=api_key_env,
+            default_headers=default_headers,
+            max_tokens_field=max_tokens_field,
+            prices=prices,
+            max_connections=max_connections,
+        )
+        # The SDK adds OpenAI-Organization / OpenAI-Project from OPENAI_ORG_ID / OPENAI_PROJECT_ID env
+        # vars; they identify the user's OpenAI account and have no business going to another server.
+        self._client.organization = None
+        self._client.project = None
+        if api_key is None:
+            self._secrets = ()

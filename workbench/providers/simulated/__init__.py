@@ -1,0 +1,72 @@
+"""The `simulated` provider: offline, deterministic per seed, realistic NL/EN recruitment texts.
+
+Every completion it returns has `simulated=True`; the store, exports, reports and UI label such
+outputs SIMULATED. Planted effects (see `ExperimentSpec.models[].simulate`) let the statistics be
+calibrated against a known truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import time
+
+from workbench.providers.base import Completion, CompletionRequest
+from workbench.providers.simulated.judge import judge
+from workbench.providers.simulated.style import applicable_effects, read_style
+from workbench.providers.simulated.writers import write
+
+SIMULATED_LABEL = "SIMULATED"
+
+
+def _rng(request: CompletionRequest) -> random.Random:
+    seed = request.params.get("seed", 0)
+    digest = hashlib.sha256(f"{seed}|{request.cache_key()}".encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def _tokens(text: str) -> int:
+    return max(1, round(len(text.split()) * 1.35))
+
+
+class SimulatedProvider:
+    name = "simulated"
+    simulated = True
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        started = time.perf_counter()
+        simulate = request.params.get("simulate") or {}
+        latency_ms = float(simulate.get("latency_ms") or 0.0)
+        if latency_ms:
+            await asyncio.sleep(latency_ms / 1000)
+        meta = request.metadata
+        rng = _rng(request)
+        prompt = "\n".join(m.content for m in request.messages)
+        fx = applicable_effects(simulate, meta)
+        if meta.get("judge_rubric"):
+            judged = applicable_effects(simulate, {"variant": meta.get("judged_variant")})
+            text = judge(prompt, str(meta["judge_rubric"]), judged, rng)
+        else:
+            style = read_style(prompt)
+            text = write(
+                str(meta.get("task", "vacancy_text")),
+                dict(meta.get("case") or {}),
+                str(meta.get("language", "en")),
+                style,
+                fx,
+                rng,
+            )
+        return Completion(
+            text=text,
+            input_tokens=_tokens(prompt),
+            output_tokens=_tokens(text),
+            latency_s=time.perf_counter() - started,
+            cost_usd=0.0,
+            model=f"{request.model} ({SIMULATED_LABEL})",
+            finish_reason="stop",
+            simulated=True,
+        )
+
+    async def aclose(self) -> None:
+        return None

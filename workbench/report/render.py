@@ -1,0 +1,156 @@
+"""Self-contained HTML and Markdown reports (Jinja2 templates, charts inlined as SVG)."""
+
+from __future__ import annotations
+
+import base64
+import math
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+from workbench.flags import matches_from_details
+from workbench.report.charts import distribution_chart, effect_chart, impact_ratio_chart
+from workbench.report.console import fmt_num, fmt_p
+from workbench.run_analysis import RunAnalysis, is_headline
+from workbench.scoring.highlight import highlight
+from workbench.store.db import Store
+from workbench.store.repository import outputs_frame, scores_frame
+
+CHART_METRICS = ("readability", "words", "masculine", "judge.", "screening.score")
+MAX_EXAMPLES = 6
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("workbench.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["p"] = fmt_p
+    env.filters["num"] = fmt_num
+    env.filters["pct"] = lambda x: fmt_num(x, ".1%")
+    return env
+
+
+def svg(chart: alt.TopLevelMixin | None) -> str | None:
+    """Render an Altair chart to SVG offline (vl-convert bundles the Vega engine; no CDN)."""
+    if chart is None:
+        return None
+    import vl_convert as vlc
+
+    return str(vlc.vegalite_to_svg(chart.to_json()))
+
+
+def _svg_data_uri(markup: str | None) -> str | None:
+    if markup is None:
+        return None
+    return "data:image/svg+xml;base64," + base64.b64encode(markup.encode()).decode()
+
+
+def _chart_metrics(scores: pd.DataFrame) -> list[str]:
+    metrics = sorted(
+        m for m in scores["metric"].unique() if is_headline(m) and any(k in m for k in CHART_METRICS)
+    )
+    return metrics[:6]
+
+
+def _examples(store: Store, run_id: int, limit: int) -> list[dict[str, Any]]:
+    """A few outputs with coded wording highlighted, most flags first."""
+    with store.session() as session:
+        outputs = outputs_frame(session, run_id)
+        details = scores_frame(session, run_id, with_detail=True)
+    if outputs.empty or details.empty:
+        return []
+    per_output = details.dropna(subset=["detail"]).groupby("output_id")["detail"].apply(matches_from_details)
+    per_output = per_output[per_output.map(len) > 0].sort_values(key=lambda s: s.map(len), ascending=False)
+    texts = outputs.set_index("output_id")
+    examples = []
+    for output_id, matches in per_output.head(limit).items():
+        row = texts.loc[output_id]
+        examples.append(
+            {
+                "variant": row["variant"],
+                "case": row["case"],
+                "model": row["model"],
+                "simulated": bool(row["simulated"]),
+                "html": highlight(str(row["text"]), matches, "html"),
+                "markdown": highlight(str(row["text"]), matches, "markdown"),
+                "flags": sorted({m["category"] for m in matches}),
+            }
+        )
+    return examples
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in frame.to_dict(orient="records")
+    ]
+
+
+def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
+    info = result.info
+    with store.session() as session:
+        scores = scores_frame(session, info.run_id)
+    verdicts = result.headline_verdicts()
+    charts: list[dict[str, Any]] = []
+    if not verdicts.empty:
+        charts.append({"title": "Differences vs baseline (95% CI)", "svg": svg(effect_chart(verdicts))})
+    for metric in _chart_metrics(scores) if not scores.empty else []:
+        charts.append({"title": metric, "svg": svg(distribution_chart(scores, metric))})
+    bias_frame = result.bias.to_frame() if result.bias is not None else pd.DataFrame()
+    bias_chart = None
+    if not bias_frame.empty:
+        bias_chart = svg(
+            impact_ratio_chart(
+                bias_frame.rename(
+                    columns={"impact_ratio_ci_low": "ratio_ci_low", "impact_ratio_ci_high": "ratio_ci_high"}
+                )
+            )
+        )
+    all_verdicts = result.analysis.to_frame() if result.analysis is not None else pd.DataFrame()
+    return {
+        "info": info,
+        "version": __version__,
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "warnings": result.warnings,
+        "verdicts": _records(verdicts),
+        "sentences": [
+            v.sentence()
+            for v in (result.analysis.verdicts if result.analysis else [])
+            if is_headline(v.metric)
+        ],
+        "omnibus": [
+            o.sentence()
+            for o in (result.analysis.omnibus if result.analysis else [])
+            if is_headline(o.metric)
+        ],
+        "all_verdicts": _records(all_verdicts),
+        "charts": [c for c in charts if c["svg"]],
+        "lint_rates": _records(result.lint_rates),
+        "examples": _examples(store, info.run_id, MAX_EXAMPLES),
+        "bias": _records(bias_frame),
+        "bias_sentences": result.bias.sentences() if result.bias is not None else [],
+        "bias_chart": bias_chart,
+        "preferences": result.preferences.to_dict() if result.preferences is not None else None,
+        "data_uri": _svg_data_uri,
+    }
+
+
+def write_report(store: Store, result: RunAnalysis, out: Path) -> Path:
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".md", ".markdown"):
+        raise WorkbenchError("report file must end in .html or .md", file=out, field="--out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    template = "report.html.j2" if suffix in (".html", ".htm") else "report.md.j2"
+    out.write_text(_env().get_template(template).render(**build_context(store, result)), encoding="utf-8")
+    return out

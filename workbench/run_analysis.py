@@ -1,0 +1,177 @@
+"""Everything the report and the UI show about one run, computed from the store in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.scoring.registry import metric_direction, metric_kind
+from workbench.spec import ExperimentSpec
+from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
+from workbench.store.db import Store
+from workbench.store.models import Experiment, Run
+from workbench.store.repository import outputs_frame, ratings_frame, resolve_run, scores_frame
+
+# Shown first in verdict tables; other metrics (characters, counts) are analysed too.
+HEADLINE_PREFIXES = (
+    "readability",
+    "words",
+    "gender_coded",
+    "age_coded.flagged",
+    "exclusion.flagged",
+    "gendered_title.flagged",
+    "check.",
+    "judge.",
+    "screening.",
+)
+FLAG_SUFFIX = ".flagged"
+SCREENING_OUTCOMES = ("screening.invite", "screening.score")
+
+
+@dataclass
+class RunInfo:
+    run_id: int
+    experiment: str
+    status: str
+    simulated: bool
+    total_calls: int
+    outputs: int
+    errors: int
+    cost_usd: float
+    baseline: str
+    alpha: float
+    correction: str
+    spec: ExperimentSpec
+    started_at: Any
+
+
+@dataclass
+class RunAnalysis:
+    info: RunInfo
+    analysis: Analysis | None
+    lint_rates: pd.DataFrame
+    bias: BiasAudit | None = None
+    preferences: PreferenceAnalysis | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def headline_verdicts(self) -> pd.DataFrame:
+        if self.analysis is None:
+            return pd.DataFrame()
+        frame = self.analysis.to_frame()
+        if frame.empty:
+            return frame
+        return frame[frame["metric"].map(is_headline)].reset_index(drop=True)
+
+
+def is_headline(metric: str) -> bool:
+    if metric.endswith((".count", ".feminine")) and metric.startswith("gender_coded"):
+        return False
+    return metric.startswith(HEADLINE_PREFIXES)
+
+
+def _case_bootstrap_rate(values: pd.DataFrame, seed: int, reps: int = 2000) -> tuple[float, float, float]:
+    """Rate over outputs with a percentile CI that resamples whole cases (repeats are not independent)."""
+    per_case = values.groupby("case")["value"].agg(["sum", "count"])
+    sums, counts = per_case["sum"].to_numpy(float), per_case["count"].to_numpy(float)
+    rate = float(sums.sum() / counts.sum())
+    if len(sums) < 2:
+        return rate, float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(sums), size=(reps, len(sums)))
+    boot = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
+    low, high = np.quantile(boot, [0.025, 0.975])
+    return rate, float(low), float(high)
+
+
+def lint_rates(scores: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Per model × variant: share of outputs flagged by each wording lint, with a 95% case-bootstrap CI."""
+    columns = ["model", "variant", "metric", "rate", "ci_low", "ci_high", "n_outputs", "n_cases"]
+    flags = scores[scores["metric"].astype(str).str.endswith(FLAG_SUFFIX)] if not scores.empty else scores
+    rows = []
+    for (model, variant, metric), group in flags.groupby(["model", "variant", "metric"], sort=True):
+        valid = group.dropna(subset=["value"])
+        if valid.empty:
+            continue
+        rate, low, high = _case_bootstrap_rate(valid, seed)
+        rows.append([model, variant, metric, rate, low, high, len(valid), valid["case"].nunique()])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _spec(experiment: Experiment) -> ExperimentSpec:
+    return ExperimentSpec.model_validate(experiment.spec)
+
+
+def analyse_run(store: Store, run_ref: str | int | None = None, *, seed: int = 0) -> RunAnalysis:
+    with store.session() as session:
+        run: Run = resolve_run(session, run_ref)
+        experiment = session.get(Experiment, run.experiment_id)
+        assert experiment is not None
+        spec = _spec(experiment)
+        outputs = outputs_frame(session, run.id)
+        scores = scores_frame(session, run.id)
+        ratings = ratings_frame(session, run.id)
+        variants = [v.key for v in experiment.variants]
+    baseline = spec.baseline or (variants[0] if variants else "")
+    ok = int((outputs["status"] == "ok").sum()) if not outputs.empty else 0
+    info = RunInfo(
+        run_id=run.id,
+        experiment=experiment.name,
+        status=run.status,
+        simulated=run.simulated,
+        total_calls=run.total_calls,
+        outputs=ok,
+        errors=int((outputs["status"] == "error").sum()) if not outputs.empty else 0,
+        cost_usd=float(outputs["cost_usd"].fillna(0).sum()) if not outputs.empty else 0.0,
+        baseline=baseline,
+        alpha=spec.alpha,
+        correction=spec.correction,
+        spec=spec,
+        started_at=run.started_at,
+    )
+    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed))
+    if info.total_calls and ok < info.total_calls:
+        result.warnings.append(
+            f"{info.total_calls - ok} of {info.total_calls} planned outputs are missing or failed; "
+            "verdicts use complete cases only (resume the run to fill them)."
+        )
+    if scores.empty:
+        result.warnings.append("no scores yet")
+        return result
+    scores = scores.copy()
+    scores["kind"] = scores["metric"].map(metric_kind)
+    if spec.swap:
+        result.bias = _bias(scores, spec, seed)
+        # For the variant comparison, average over names first: the names are part of the case design.
+        scores = scores.drop(columns=["swap_name", "swap_group"])
+    directions = {m: metric_direction(m) for m in scores["metric"].unique()}
+    cols = ["case", "variant", "model", "repeat", "metric", "value", "kind"]
+    frame = scores[[*cols, "cluster"]] if scores["cluster"].notna().all() else scores[cols]
+    if spec.swap:
+        # Several names per case and repeat: make each (name, repeat) its own replicate.
+        frame = frame.assign(repeat=frame.groupby(["case", "variant", "model", "metric"]).cumcount())
+    result.analysis = analyse(
+        frame,
+        baseline,
+        alpha=spec.alpha,
+        correction=spec.correction,
+        metric_directions=directions,
+        seed=seed,
+    )
+    if not ratings.empty:
+        result.preferences = analyse_preferences(ratings, alpha=spec.alpha, reference=baseline, seed=seed)
+    return result
+
+
+def _bias(scores: pd.DataFrame, spec: ExperimentSpec, seed: int) -> BiasAudit | None:
+    assert spec.swap is not None
+    outcomes = [spec.swap.outcome] if spec.swap.outcome else list(SCREENING_OUTCOMES)
+    audit = scores[scores["metric"].isin(outcomes) & (scores["swap_group"] != "")]
+    if audit.empty:
+        return None
+    cols = ["case", "model", "variant", "repeat", "swap_group", "swap_name", "metric", "value"]
+    return audit_bias(
+        audit[cols].dropna(subset=["value"]), alpha=spec.alpha, margin=spec.swap.margin, seed=seed
+    )

@@ -1,0 +1,388 @@
+"""`workbench run --batch`: openai/anthropic calls through the providers' Batch APIs at 50% of the price.
+
+Per run: cached cells come from the cache; cells whose batch is still in flight (an unfinished
+BatchJob row, left by a crash or Ctrl-C) are polled, never resubmitted; the rest are submitted per
+model, split at the providers' limits, and every batch id is committed before the first poll. When a
+batch ends, its results are joined by custom_id and go through the Runner's `_record` ->
+ResultWriter path, so they are scored and cached like any other result. Requests that failed inside
+a batch are stored as failed results, which `--resume` submits again (and only those).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+
+from workbench.errors import WorkbenchError
+from workbench.plan import Cell
+from workbench.providers.anthropic_messages import AnthropicProvider
+from workbench.providers.base import Completion, Provider, ProviderError, RetryableError
+from workbench.providers.openai_chat import OpenAIProvider
+from workbench.providers.registry import connection_key
+from workbench.runner.batch_anthropic import AnthropicBatches
+from workbench.runner.batch_backend import BatchBackend, BatchResults, BatchState
+from workbench.runner.batch_openai import OpenAIBatches
+from workbench.runner.executor import Job, Outcome
+from workbench.runner.run import Runner, RunResult, _cache_hits
+from workbench.runner.writer import ResultWriter
+from workbench.scoring.registry import score_text
+from workbench.spec import ModelSpec
+from workbench.store.models import BatchJob
+
+T = TypeVar("T")
+BATCH_PROVIDERS = frozenset({"openai", "anthropic"})
+POLL_ENV = "WORKBENCH_BATCH_POLL_S"  # seconds before the first status check; backs off from there
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """How often to ask a provider whether a batch is done (batches take minutes to hours)."""
+
+    poll_s: float = 10.0
+    max_poll_s: float = 300.0
+    backoff: float = 1.5
+
+    @classmethod
+    def from_env(cls) -> BatchSettings:
+        raw = os.environ.get(POLL_ENV)
+        if not raw:
+            return cls()
+        try:
+            poll = float(raw)
+        except ValueError:
+            raise WorkbenchError(f"{POLL_ENV} must be a number of seconds, not {raw!r}") from None
+        if poll <= 0:
+            raise WorkbenchError(f"{POLL_ENV} must be positive, not {raw!r}")
+        return cls(poll_s=poll, max_poll_s=30 * poll)
+
+
+@dataclass
+class Tracked:
+    """A submitted batch this invocation follows until it ends."""
+
+    row_id: int  # BatchJob.id
+    batch_id: str
+    model: str  # model label
+    backend: BatchBackend
+    jobs: dict[str, Job]  # custom_id -> the pending cell it answers
+
+
+def cell_custom_id(cell: Cell, cache_key: str) -> str:
+    """Stable across restarts, unique per cell, ≤ 64 chars of [A-Za-z0-9_-] (Anthropic's rule).
+
+    The request hash is part of it so that a result of a since-changed prompt never joins a cell.
+    """
+    blob = json.dumps([*cell.key, cache_key], ensure_ascii=False)
+    return "wb-" + hashlib.sha256(blob.encode("utf-8")).hexdigest()[:40]
+
+
+def custom_id(job: Job) -> str:
+    return cell_custom_id(job.payload[0].cell, job.cache_key)
+
+
+def split(items: Sequence[T], sizes: Sequence[int], max_requests: int, max_bytes: int) -> list[list[T]]:
+    """Consecutive chunks of at most `max_requests` items and `max_bytes` total size (≥ 1 item each)."""
+    chunks: list[list[T]] = []
+    current: list[T] = []
+    used = 0
+    for item, size in zip(items, sizes, strict=True):
+        if current and (len(current) >= max_requests or used + size > max_bytes):
+            chunks.append(current)
+            current, used = [], 0
+        current.append(item)
+        used += size
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def backend_for(provider: Provider) -> BatchBackend:
+    if isinstance(provider, AnthropicProvider):
+        return AnthropicBatches(provider)
+    if isinstance(provider, OpenAIProvider):
+        return OpenAIBatches(provider)
+    raise WorkbenchError(f"{provider.name} has no batch API; --batch covers openai and anthropic models")
+
+
+class BatchRun:
+    """The batched part of one `workbench run --batch` invocation."""
+
+    def __init__(
+        self,
+        runner: Runner,
+        run_id: int,
+        providers: dict[object, Provider],
+        result: RunResult,
+        settings: BatchSettings,
+    ) -> None:
+        self.runner = runner
+        self.run_id = run_id
+        self.providers = providers
+        self.result = result
+        self.settings = settings
+        self.policy = runner.options.retry
+        self.rng = random.Random(runner.plan.spec.seed)
+        self._backends: dict[str, BatchBackend] = {}
+
+    async def run(self, jobs: list[Job]) -> None:
+        pending = {custom_id(job): job for job in jobs}
+        if self.runner.options.use_cache:
+            await self._serve_cached(pending)
+        tracked = self._resume(pending)
+        in_flight = {cid for batch in tracked for cid in batch.jobs}
+        tracked += await self._submit([job for cid, job in pending.items() if cid not in in_flight])
+        tasks = [asyncio.ensure_future(self._follow(batch)) for batch in tracked]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _backend(self, label: str) -> BatchBackend:
+        if label not in self._backends:
+            model: ModelSpec = self.runner.plan.models[label]
+            self._backends[label] = backend_for(self.providers[connection_key(model)])
+        return self._backends[label]
+
+    # -- before submitting -------------------------------------------------------------------------
+    async def _serve_cached(self, pending: dict[str, Job]) -> None:
+        """A cached request costs nothing and needs no batch: record it now and drop it from `pending`."""
+        hits = _cache_hits(self.runner.store, [job.cache_key for job in pending.values()])
+        served = {cid: job for cid, job in pending.items() if job.cache_key in hits}
+        for cid in served:
+            del pending[cid]
+        await self._write(
+            [Outcome(job, hits[job.cache_key], None, 0, cached=True) for job in served.values()]
+        )
+
+    def _resume(self, pending: dict[str, Job]) -> list[Tracked]:
+        """Batches of this run still in flight, limited to the cells that still need their result."""
+        with self.runner.store.session() as session:
+            rows = session.scalars(
+                select(BatchJob)
+                .where(BatchJob.run_id == self.run_id, BatchJob.finished_at.is_(None))
+                .order_by(BatchJob.id)
+            ).all()
+        tracked: list[Tracked] = []
+        claimed: set[str] = set()
+        for row in rows:
+            jobs = {cid: pending[cid] for cid in row.custom_ids if cid in pending and cid not in claimed}
+            if not jobs:  # every cell it was for is stored (or served from the cache) already
+                self._close_row(row.id, "not_needed")
+                continue
+            claimed |= jobs.keys()
+            tracked.append(Tracked(row.id, row.batch_id, row.model, self._backend(row.model), jobs))
+        if tracked:
+            self.runner.progress.note(
+                f"following {len(tracked)} batch(es) submitted earlier ({len(claimed)} requests in flight)"
+            )
+        return tracked
+
+    # -- submitting --------------------------------------------------------------------------------
+    async def _submit(self, jobs: list[Job]) -> list[Tracked]:
+        by_model: dict[str, list[Job]] = {}
+        for job in jobs:
+            by_model.setdefault(job.payload[0].cell.model, []).append(job)
+        tracked: list[Tracked] = []
+        for label, model_jobs in by_model.items():
+            backend = self._backend(label)
+            items = [(custom_id(job), job, backend.item(custom_id(job), job.request)) for job in model_jobs]
+            sizes = [backend.size(item) for _, _, item in items]
+            chunks = split(items, sizes, backend.max_requests, backend.max_bytes)
+            submitted = 0
+            for chunk in chunks:
+                try:
+                    batch_id = await self._create(backend, [item for _, _, item in chunk], label)
+                except ProviderError as exc:
+                    await self._write([_failed(job, exc) for _, job, _ in chunk])
+                    continue
+                # Committed before anything else can happen: a crash from here on resumes this batch.
+                chunk_jobs = {cid: job for cid, job, _ in chunk}
+                row_id = self._add_row(label, backend.provider, batch_id, list(chunk_jobs))
+                tracked.append(Tracked(row_id, batch_id, label, backend, chunk_jobs))
+                submitted += len(chunk)
+            if submitted:
+                self.runner.progress.note(
+                    f"{label}: {submitted} requests submitted in {len(chunks)} batch(es) at batch price; "
+                    "polling (Ctrl-C leaves them running, --resume collects them)"
+                )
+        return tracked
+
+    async def _create(self, backend: BatchBackend, items: list[dict[str, Any]], label: str) -> str:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await backend.submit(items, label)
+            except RetryableError as exc:
+                # Retry only when the server answered with an error: after a timeout or a dropped
+                # connection the batch may exist anyway, and a second one would bill every request twice.
+                if exc.status is None or attempt >= self.policy.max_attempts:
+                    raise
+                await self._pause(exc, attempt)
+
+    # -- following ---------------------------------------------------------------------------------
+    async def _follow(self, batch: Tracked) -> None:
+        """Poll until the batch ends, then record a result (or a failure) for each of its cells."""
+        try:
+            state = await self._wait(batch)
+            results = await self._patiently(lambda: batch.backend.results(state, batch.model))
+        except ProviderError as exc:
+            # Cannot follow it now. Its cells are stored as failed so the run ends incomplete; the row
+            # stays open so --resume polls this same batch rather than paying for the cells twice,
+            # unless the provider no longer knows it (404), in which case --resume resubmits them.
+            await self._write([_failed(job, exc) for job in batch.jobs.values()])
+            if exc.status == 404:
+                self._close_row(batch.row_id, "not_found")
+            return
+        await self._write([_joined(batch, cid, job, results, state) for cid, job in batch.jobs.items()])
+        # Closed only once its results are committed: a crash in between re-downloads them on resume.
+        self._close_row(batch.row_id, state.status)
+
+    async def _wait(self, batch: Tracked) -> BatchState:
+        delay = self.settings.poll_s
+        status: str | None = None
+        while True:
+            state = await self._patiently(lambda: batch.backend.poll(batch.batch_id, batch.model))
+            if state.status != status:
+                status = state.status
+                self._set_row_status(batch.row_id, status)
+            if state.ended:
+                return state
+            await asyncio.sleep(delay)
+            delay = min(delay * self.settings.backoff, self.settings.max_poll_s)
+
+    async def _patiently(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Retry an idempotent read (status, results) through transient failures, like any call."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await call()
+            except RetryableError as exc:
+                if attempt >= self.policy.max_attempts:
+                    raise
+                await self._pause(exc, attempt)
+
+    async def _pause(self, error: ProviderError, attempt: int) -> None:
+        wait = self.policy.delay(attempt, error.retry_after, self.rng)
+        self.result.retries += 1
+        self.runner.progress.note(f"retrying after {wait:.1f}s: {str(error)[:120]}")
+        await asyncio.sleep(wait)
+
+    # -- recording ---------------------------------------------------------------------------------
+    async def _write(self, outcomes: list[Outcome]) -> None:
+        """Record outcomes through the Runner's path (scored, cached) and wait until they are committed."""
+        if not outcomes:
+            return
+        scorers = self.runner.scorers
+        writer = ResultWriter(self.runner.store, score=lambda text, ctx: score_text(text, ctx, scorers))
+        try:
+            for outcome in outcomes:
+                writer.put(self.runner._record(outcome, self.run_id))
+                self._account(outcome)
+        finally:
+            await asyncio.to_thread(writer.close)  # off the loop: scoring thousands of texts takes a while
+
+    def _account(self, outcome: Outcome) -> None:
+        result = self.result
+        cost = 0.0
+        if outcome.completion is not None:
+            result.ok += 1
+            result.cached += outcome.cached
+            cost = 0.0 if outcome.cached else (outcome.completion.cost_usd or 0.0)
+            result.cost_usd += cost
+        else:
+            result.errors += 1
+            if len(result.error_samples) < 5 and outcome.error:
+                result.error_samples.append(outcome.error)
+        self.runner.progress.advance(ok=outcome.completion is not None, cost=cost, cached=outcome.cached)
+
+    # -- batch_jobs rows -----------------------------------------------------------------------------
+    def _add_row(self, label: str, provider: str, batch_id: str, custom_ids: list[str]) -> int:
+        with self.runner.store.session() as session:
+            row = BatchJob(
+                run_id=self.run_id,
+                model=label,
+                provider=provider,
+                batch_id=batch_id,
+                status="submitted",
+                custom_ids=custom_ids,
+            )
+            session.add(row)
+            session.commit()
+            return row.id
+
+    def _set_row_status(self, row_id: int, status: str) -> None:
+        with self.runner.store.session() as session:
+            row = session.get(BatchJob, row_id)
+            if row is not None:
+                row.status = status
+                session.commit()
+
+    def _close_row(self, row_id: int, status: str) -> None:
+        with self.runner.store.session() as session:
+            row = session.get(BatchJob, row_id)
+            if row is not None:
+                row.status = status
+                row.finished_at = datetime.now(UTC)
+                session.commit()
+
+
+def _failed(job: Job, error: ProviderError) -> Outcome:
+    return Outcome(job, None, str(error), 1, cached=False, retryable=error.retryable)
+
+
+def _joined(batch: Tracked, cid: str, job: Job, results: BatchResults, state: BatchState) -> Outcome:
+    """The outcome of one cell of an ended batch, from its result line (or the lack of one)."""
+    found = results.get(cid)
+    if isinstance(found, Completion):
+        return Outcome(job, found, None, 1, cached=False)
+    if isinstance(found, ProviderError):
+        return _failed(job, found)
+    reason = state.error or (
+        f"{batch.backend.provider}: batch {batch.batch_id} ended ({state.status}) "
+        "without a result for this request"
+    )
+    return Outcome(job, None, reason, 1, cached=False, retryable=True)
+
+
+async def generate_batched(
+    runner: Runner,
+    run_id: int,
+    jobs: list[Job],
+    providers: dict[object, Provider],
+    models: list[ModelSpec],
+    result: RunResult,
+    settings: BatchSettings | None = None,
+) -> None:
+    """`Runner._generate` for --batch: openai/anthropic cells through their Batch APIs, while the
+    other models' cells run concurrently on the normal path."""
+    batched = [job for job in jobs if job.request.provider in BATCH_PROVIDERS]
+    direct = [job for job in jobs if job.request.provider not in BATCH_PROVIDERS]
+    work: list[Awaitable[None]] = [
+        BatchRun(runner, run_id, providers, result, settings or BatchSettings.from_env()).run(batched)
+    ]
+    if direct:
+        scorers = runner.scorers
+        writer = ResultWriter(runner.store, score=lambda text, ctx: score_text(text, ctx, scorers))
+        work.append(
+            runner._execute(direct, providers, models, writer, lambda o: runner._record(o, run_id), result)
+        )
+    tasks = [asyncio.ensure_future(item) for item in work]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

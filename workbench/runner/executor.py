@@ -1,0 +1,102 @@
+"""Async fan-out of provider calls: bounded workers, per-provider limits, retries, cache."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.providers.base import Completion, CompletionRequest, Provider, ProviderError
+from workbench.runner.limits import Limits
+from workbench.runner.retry import GaveUp, RetryPolicy, call_with_retries
+
+
+@dataclass(frozen=True)
+class Job:
+    request: CompletionRequest
+    connection: object  # key into providers/limits
+    payload: Any  # returned untouched in the Outcome
+    cache_key: str
+
+
+@dataclass
+class Outcome:
+    job: Job
+    completion: Completion | None
+    error: str | None
+    attempts: int
+    cached: bool
+    retryable: bool = False  # a failure that a later resume may fix
+
+
+class Executor:
+    def __init__(
+        self,
+        providers: dict[object, Provider],
+        limits: Limits,
+        policy: RetryPolicy,
+        concurrency: int,
+        cache: dict[str, Completion] | None = None,
+        seed: int = 0,
+        on_retry: Callable[[ProviderError, float], None] | None = None,
+    ) -> None:
+        self.providers = providers
+        self.limits = limits
+        self.policy = policy
+        self.concurrency = concurrency
+        self.cache = cache or {}
+        self.rng = random.Random(seed)
+        self.on_retry = on_retry
+
+    async def run(self, jobs: Iterable[Job], on_outcome: Callable[[Outcome], None], total: int) -> None:
+        iterator = iter(jobs)
+        workers = [
+            asyncio.create_task(self._worker(iterator, on_outcome))
+            for _ in range(min(self.concurrency, total))
+        ]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _worker(self, jobs: Iterator[Job], on_outcome: Callable[[Outcome], None]) -> None:
+        for job in jobs:
+            on_outcome(await self._execute(job))
+
+    async def _execute(self, job: Job) -> Outcome:
+        hit = self.cache.get(job.cache_key)
+        if hit is not None:
+            return Outcome(job, hit, None, 0, cached=True)
+        provider = self.providers[job.connection]
+        semaphore = self.limits.semaphore(job.connection)
+
+        async def attempt() -> Completion:
+            async with semaphore:
+                await self.limits.wait_for_rate(job.connection)
+                started = time.perf_counter()
+                completion = await provider.complete(job.request)
+                if not completion.latency_s:
+                    completion.latency_s = time.perf_counter() - started
+                return completion
+
+        try:
+            completion, attempts = await call_with_retries(attempt, self.policy, self.rng, self.on_retry)
+        except GaveUp as exc:
+            retryable = isinstance(exc.error, ProviderError) and exc.error.retryable
+            return Outcome(job, None, _describe(exc.error), exc.attempts, cached=False, retryable=retryable)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug or an SDK surprise: record it against the cell, keep the run going
+            return Outcome(job, None, f"{type(exc).__name__}: {exc}", 1, cached=False)
+        return Outcome(job, completion, None, attempts, cached=False)
+
+
+def _describe(error: BaseException) -> str:
+    status = getattr(error, "status", None)
+    text = str(error) or type(error).__name__
+    return f"[{status}] {text}" if status and f"{status}" not in text else text

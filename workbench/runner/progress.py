@@ -1,0 +1,29 @@
+"""Progress reporting: the runner calls a sink; the CLI shows a rich bar, the UI polls the store."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class ProgressSink(Protocol):
+    def start(self, phase: str, total: int, done: int) -> None: ...
+
+    def advance(self, *, ok: bool, cost: float, cached: bool) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class NullProgress:
+    def start(self, phase: str, total: int, done: int) -> None:
+        pass
+
+    def advance(self, *, ok: bool, cost: float, cached: bool) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass

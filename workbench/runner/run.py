@@ -1,0 +1,431 @@
+"""Run an experiment plan: create or resume a run, call providers, store and score every result."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from workbench.errors import WorkbenchError
+from workbench.plan import Plan, PlannedCall
+from workbench.providers.base import Completion, Provider, ProviderError
+from workbench.providers.registry import connection_key, create_provider
+from workbench.runner.executor import Executor, Job, Outcome
+from workbench.runner.limits import Limits
+from workbench.runner.progress import NullProgress, ProgressSink
+from workbench.runner.retry import RetryPolicy
+from workbench.runner.writer import OutputRecord, ResultWriter, ScoreRecord
+from workbench.scoring.base import ScoringContext
+from workbench.scoring.judge import judge_model, judge_request, parse_judgement, rubrics_for
+from workbench.scoring.registry import build_scorers, score_text, split_judge_entries
+from workbench.spec import ModelSpec
+from workbench.store.db import Store
+from workbench.store.models import Output, Run, Score, Variant
+from workbench.store.repository import (
+    cached_responses,
+    existing_outputs,
+    get_or_create_experiment,
+    latest_run_for,
+    sync_cases,
+    sync_variants,
+)
+
+
+@dataclass
+class RunOptions:
+    resume: bool = False
+    concurrency: int | None = None
+    use_cache: bool = True
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    client_options: dict[str, Any] = field(default_factory=dict)  # e.g. timeout for real providers
+    batch: bool = False  # openai/anthropic calls through their Batch APIs (workbench.runner.batch)
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    total: int
+    skipped: int = 0  # already done before this invocation (resume)
+    ok: int = 0
+    errors: int = 0
+    cached: int = 0
+    retries: int = 0
+    cost_usd: float = 0.0
+    judged: int = 0
+    elapsed_s: float = 0.0
+    interrupted: bool = False
+    simulated: bool = False
+    error_samples: list[str] = field(default_factory=list)
+
+
+def _providers_for(
+    models: list[ModelSpec], client_options: dict[str, Any], concurrency: int
+) -> dict[object, Provider]:
+    providers: dict[object, Provider] = {}
+    for model in models:
+        key = connection_key(model)
+        if key not in providers:
+            options: dict[str, Any] = {}
+            if model.provider != "simulated":
+                # One keep-alive connection per in-flight request; a larger pool only costs CPU.
+                options = {"max_connections": model.concurrency or concurrency, **client_options}
+            providers[key] = create_provider(model, **options)
+    return providers
+
+
+def _cache_hits(store: Store, keys: list[str]) -> dict[str, Completion]:
+    with store.session() as session:
+        rows = cached_responses(session, keys)
+    return {
+        key: Completion(
+            text=row.text,
+            input_tokens=row.input_tokens,
+            output_tokens=row.output_tokens,
+            latency_s=row.latency_ms / 1000,
+            cost_usd=row.cost_usd,
+            finish_reason=row.finish_reason,
+            simulated=row.simulated,
+        )
+        for key, row in rows.items()
+    }
+
+
+class Runner:
+    """One invocation of `workbench run` (new run or resume)."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        store: Store,
+        options: RunOptions | None = None,
+        progress: ProgressSink | None = None,
+    ) -> None:
+        self.plan = plan
+        self.store = store
+        self.options = options or RunOptions()
+        self.progress = progress or NullProgress()
+        self.sync_entries, self.judge_rubric_names = split_judge_entries(list(plan.spec.scorers))
+        self.rubrics = rubrics_for(self.judge_rubric_names, plan.spec.judge)
+        self.scorers = build_scorers(self.sync_entries)
+
+    # -- setup -------------------------------------------------------------------------------------
+    def _open_run(self) -> tuple[Run, dict[str, int], dict[str, int]]:
+        spec = self.plan.spec
+        with self.store.session() as session:
+            experiment = get_or_create_experiment(
+                session, spec.name, str(self.plan.spec_path), spec.fingerprint(), spec.model_dump(mode="json")
+            )
+            variant_ids = sync_variants(session, experiment, self.plan.variants.values())
+            case_ids = sync_cases(session, experiment, self.plan.cases)
+            if self.options.resume:
+                run = latest_run_for(session, spec.name)
+                if run is None:
+                    raise WorkbenchError(
+                        f"no earlier run of {spec.name!r} to resume; run without --resume",
+                        file=self.plan.spec_path,
+                    )
+                if run.experiment_id != experiment.id:
+                    raise WorkbenchError(
+                        f"the spec changed since run {run.id}; resuming would mix two designs — "
+                        "run without --resume to start a new run",
+                        file=self.plan.spec_path,
+                    )
+                run.status = "running"
+                run.finished_at = None
+                # A batch run resumes in batch mode: its batches may still be in flight at the provider.
+                run.batch = run.batch or self.options.batch
+                self.options = replace(self.options, batch=run.batch)
+            else:
+                run = Run(
+                    experiment_id=experiment.id,
+                    status="running",
+                    total_calls=len(self.plan.calls),
+                    simulated=any(m.provider == "simulated" for m in self.plan.models.values()),
+                    settings={"concurrency": self._concurrency(), "repeats": spec.repeats},
+                    batch=self.options.batch,
+                )
+                session.add(run)
+            session.commit()
+            return run, variant_ids, case_ids
+
+    def _concurrency(self) -> int:
+        return self.options.concurrency or self.plan.spec.concurrency
+
+    def _limits(self, models: list[ModelSpec]) -> Limits:
+        limits = Limits()
+        for model in models:
+            limits.configure(connection_key(model), model.concurrency or self._concurrency(), model.rpm)
+        return limits
+
+    # -- generation --------------------------------------------------------------------------------
+    def _jobs(
+        self, run_id: int, variant_ids: dict[str, int], case_ids: dict[str, int]
+    ) -> tuple[list[Job], int]:
+        with self.store.session() as session:
+            existing = existing_outputs(session, run_id)
+        jobs: list[Job] = []
+        done = 0
+        for call in self.plan.calls:
+            cell = call.cell
+            ids = (variant_ids[cell.variant], case_ids[cell.case])
+            found = existing.get((*ids, cell.model, cell.repeat, cell.swap_name))
+            if found is not None and found[1] == "ok":
+                done += 1
+                continue
+            model = self.plan.models[cell.model]
+            payload = (call, ids, found[0] if found else None)
+            jobs.append(Job(call.request, connection_key(model), payload, call.request.cache_key()))
+        return jobs, done
+
+    def _record(self, outcome: Outcome, run_id: int) -> OutputRecord:
+        call: PlannedCall
+        call, (variant_id, case_id), existing_id = outcome.job.payload
+        cell = call.cell
+        completion = outcome.completion
+        row: dict[str, Any] = {
+            "run_id": run_id,
+            "variant_id": variant_id,
+            "case_id": case_id,
+            "model": cell.model,
+            "repeat": cell.repeat,
+            "swap_name": cell.swap_name,
+            "swap_group": cell.swap_group,
+            "request_hash": outcome.job.cache_key,
+            "attempts": outcome.attempts,
+            "cached": outcome.cached,
+            "created_at": datetime.now(UTC),
+        }
+        if completion is None:
+            row |= {
+                "status": "error",
+                "text": None,
+                "error": outcome.error,
+                "input_tokens": 0,
+                "output_tokens": 0,
+                "latency_ms": 0.0,
+                "cost_usd": 0.0,
+                "simulated": False,
+            }
+            return OutputRecord(row=row, existing_id=existing_id)
+        row |= {
+            "status": "ok",
+            "text": completion.text,
+            "error": None,
+            "input_tokens": completion.input_tokens,
+            "output_tokens": completion.output_tokens,
+            "latency_ms": completion.latency_s * 1000,
+            "cost_usd": 0.0 if outcome.cached else completion.cost_usd,
+            "simulated": completion.simulated,
+        }
+        cache_entry = None
+        if not outcome.cached and self.options.use_cache:
+            cache_entry = {
+                "key": outcome.job.cache_key,
+                "provider": call.request.provider,
+                "model": call.request.model,
+                "text": completion.text,
+                "input_tokens": completion.input_tokens,
+                "output_tokens": completion.output_tokens,
+                "latency_ms": completion.latency_s * 1000,
+                "cost_usd": completion.cost_usd,
+                "finish_reason": completion.finish_reason,
+                "simulated": completion.simulated,
+                "created_at": datetime.now(UTC),
+            }
+        meta = call.request.metadata
+        scoring = ScoringContext(
+            language=str(meta["language"]), task=str(meta["task"]), case=dict(meta["case"])
+        )
+        return OutputRecord(row=row, existing_id=existing_id, cache_entry=cache_entry, scoring=scoring)
+
+    # -- judge -------------------------------------------------------------------------------------
+    def _judge_jobs(self, run_id: int, model: ModelSpec) -> list[Job]:
+        metrics = [f"judge.{r.name}" for r in self.rubrics]
+        with self.store.session() as session:
+            judged = {
+                (oid, metric)
+                for oid, metric in session.execute(
+                    select(Score.output_id, Score.metric)
+                    .join(Output, Output.id == Score.output_id)
+                    .where(Output.run_id == run_id, Score.metric.in_(metrics), Score.value.is_not(None))
+                )
+            }
+            outputs = session.execute(
+                select(Output.id, Output.text, Variant.key, Variant.task, Variant.language)
+                .join(Variant, Variant.id == Output.variant_id)
+                .where(Output.run_id == run_id, Output.status == "ok")
+                .order_by(Output.id)
+            ).all()
+        jobs = []
+        for output_id, text, variant, task, language in outputs:
+            for rubric in self.rubrics:
+                if (output_id, f"judge.{rubric.name}") in judged:
+                    continue
+                request = judge_request(rubric, text, task, language, model, variant, self.plan.spec.seed)
+                jobs.append(Job(request, connection_key(model), (output_id, rubric), request.cache_key()))
+        return jobs
+
+    # -- main --------------------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        models = list(self.plan.models.values())
+        judge = judge_model(self.plan.spec.judge) if self.rubrics else None
+        # Provider construction fails fast (missing key) before anything is written to the store.
+        providers = _providers_for(
+            models + ([judge] if judge else []), self.options.client_options, self._concurrency()
+        )
+        run, variant_ids, case_ids = self._open_run()
+        result = RunResult(run_id=run.id, total=len(self.plan.calls), simulated=run.simulated)
+        started = time.perf_counter()
+        jobs, result.skipped = self._jobs(run.id, variant_ids, case_ids)
+        status = "completed"
+        try:
+            asyncio.run(self._main(run.id, jobs, providers, models, judge, result))
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            result.interrupted = True
+            status = "interrupted"
+        finally:
+            self.progress.stop()
+            result.elapsed_s = time.perf_counter() - started
+            if status == "completed" and result.errors:
+                status = "incomplete"
+            self._finish(run.id, status)
+        return result
+
+    async def _main(
+        self,
+        run_id: int,
+        jobs: list[Job],
+        providers: dict[object, Provider],
+        models: list[ModelSpec],
+        judge: ModelSpec | None,
+        result: RunResult,
+    ) -> None:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        with suppress(NotImplementedError, RuntimeError, ValueError):
+            # `kill` (SIGTERM) stops a run as cleanly as Ctrl-C: flush, mark interrupted, resumable.
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)  # type: ignore[union-attr]
+        try:
+            await self._generate(run_id, jobs, providers, models, result)
+            if judge is not None:
+                await self._judge(run_id, judge, providers, result)
+        finally:
+            with suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGTERM)
+            await _close_all(providers)
+
+    async def _execute(
+        self,
+        jobs: list[Job],
+        providers: dict[object, Provider],
+        models: list[ModelSpec],
+        writer: ResultWriter,
+        make_record: Any,
+        result: RunResult,
+    ) -> None:
+        cache = _cache_hits(self.store, [j.cache_key for j in jobs]) if self.options.use_cache else {}
+
+        def on_retry(error: ProviderError, wait: float) -> None:
+            result.retries += 1
+            self.progress.note(f"retrying after {wait:.1f}s: {str(error)[:120]}")
+
+        executor = Executor(
+            providers,
+            self._limits(models),
+            self.options.retry,
+            self._concurrency(),
+            cache=cache,
+            seed=self.plan.spec.seed,
+            on_retry=on_retry,
+        )
+
+        def on_outcome(outcome: Outcome) -> None:
+            writer.put(make_record(outcome))
+            cost = 0.0
+            if outcome.completion is not None:
+                result.ok += 1
+                result.cached += outcome.cached
+                cost = 0.0 if outcome.cached else (outcome.completion.cost_usd or 0.0)
+                result.cost_usd += cost
+            else:
+                result.errors += 1
+                if len(result.error_samples) < 5 and outcome.error:
+                    result.error_samples.append(outcome.error)
+            self.progress.advance(ok=outcome.completion is not None, cost=cost, cached=outcome.cached)
+
+        try:
+            await executor.run(jobs, on_outcome, total=len(jobs))
+        finally:
+            writer.close()
+
+    async def _generate(
+        self,
+        run_id: int,
+        jobs: list[Job],
+        providers: dict[object, Provider],
+        models: list[ModelSpec],
+        result: RunResult,
+    ) -> None:
+        self.progress.start("generate", result.total, result.skipped)
+        if not jobs:
+            return
+        if self.options.batch:  # --batch: openai/anthropic cells go through the providers' Batch APIs
+            from workbench.runner.batch import generate_batched
+
+            await generate_batched(self, run_id, jobs, providers, models, result)
+            return
+        scorers = self.scorers
+        writer = ResultWriter(self.store, score=lambda text, ctx: score_text(text, ctx, scorers))
+        await self._execute(jobs, providers, models, writer, lambda o: self._record(o, run_id), result)
+
+    async def _judge(
+        self, run_id: int, judge: ModelSpec, providers: dict[object, Provider], result: RunResult
+    ) -> None:
+        jobs = self._judge_jobs(run_id, judge)
+        if not jobs:
+            return
+        self.progress.start("judge", len(jobs), 0)
+        writer = ResultWriter(self.store)
+        ok_before = result.ok
+
+        def record(outcome: Outcome) -> ScoreRecord:
+            output_id, rubric = outcome.job.payload
+            if outcome.completion is None:
+                score = parse_judgement(rubric, "", judge.id, judge.provider == "simulated")
+                score.detail["error"] = outcome.error
+            else:
+                score = parse_judgement(
+                    rubric, outcome.completion.text, judge.id, outcome.completion.simulated
+                )
+            return ScoreRecord(output_id, [score])
+
+        await self._execute(jobs, providers, [judge], writer, record, result)
+        # Judge calls are counted apart from generation calls.
+        result.judged = result.ok - ok_before
+        result.ok = ok_before
+
+    def _finish(self, run_id: int, status: str) -> None:
+        with self.store.session() as session:
+            run = session.get(Run, run_id)
+            if run is not None:
+                run.status = status
+                run.finished_at = datetime.now(UTC)
+                session.commit()
+
+
+async def _close_all(providers: dict[object, Provider]) -> None:
+    for provider in providers.values():
+        with suppress(Exception):  # closing must never mask the run's own outcome
+            await provider.aclose()
+
+
+def run_experiment(
+    plan: Plan, store: Store, options: RunOptions | None = None, progress: ProgressSink | None = None
+) -> RunResult:
+    return Runner(plan, store, options, progress).run()

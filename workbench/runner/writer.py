@@ -1,0 +1,143 @@
+"""A writer thread that commits results as they arrive (group commit under load).
+
+Each result is committed within milliseconds of arriving, so a killed run loses at most the few
+results still in the queue — and those are simply re-run on resume, never duplicated, because the
+output table has a unique key per cell.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, update
+
+from workbench.scoring.base import Score, ScoringContext
+from workbench.store.db import Store
+from workbench.store.models import CachedResponse, Output
+from workbench.store.models import Score as ScoreRow
+from workbench.store.repository import insert_ignore
+
+MAX_GROUP = 500
+
+
+@dataclass
+class OutputRecord:
+    row: dict[str, Any]  # columns of `outputs`
+    existing_id: int | None = None  # an earlier failed attempt of the same cell, to overwrite
+    cache_entry: dict[str, Any] | None = None
+    scoring: ScoringContext | None = None  # score the text with the run's scorers
+
+
+@dataclass
+class ScoreRecord:
+    output_id: int
+    scores: list[Score] = field(default_factory=list)
+
+
+Scorer = Callable[[str, ScoringContext], list[Score]]
+_STOP = object()
+
+
+class ResultWriter:
+    def __init__(
+        self, store: Store, score: Scorer | None = None, on_written: Callable[[int], None] | None = None
+    ) -> None:
+        self.store = store
+        self.score = score
+        self.on_written = on_written
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="workbench-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, record: OutputRecord | ScoreRecord) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(record)
+
+    def close(self) -> None:
+        """Flush everything queued and stop; re-raises a write error from the thread."""
+        self._queue.put(_STOP)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    @property
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    def _loop(self) -> None:
+        stop = False
+        while not stop:
+            batch = [self._queue.get()]
+            while len(batch) < MAX_GROUP:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if _STOP in batch:
+                stop = True
+                batch = [item for item in batch if item is not _STOP]
+            if not batch or self._error is not None:
+                continue
+            try:
+                self._write(batch)
+            except BaseException as exc:  # surfaced to the event loop on the next put/close
+                self._error = exc
+
+    def _scores_for(self, record: OutputRecord) -> list[Score]:
+        text = record.row.get("text")
+        if self.score is None or record.scoring is None or record.row.get("status") != "ok" or text is None:
+            return []
+        return self.score(text, record.scoring)
+
+    def _write(self, batch: list[Any]) -> None:
+        outputs = [r for r in batch if isinstance(r, OutputRecord)]
+        score_records = [r for r in batch if isinstance(r, ScoreRecord)]
+        scored = [(record, self._scores_for(record)) for record in outputs]
+        with self.store.session() as session:
+            insert_ignore(session, CachedResponse, [r.cache_entry for r in outputs if r.cache_entry])
+            fresh = [(r, s) for r, s in scored if r.existing_id is None]
+            score_rows: list[dict[str, Any]] = []
+            if fresh:
+                ids = session.scalars(
+                    insert(Output).returning(Output.id, sort_by_parameter_order=True),
+                    [r.row for r, _ in fresh],
+                ).all()
+                for output_id, (_, scores) in zip(ids, fresh, strict=True):
+                    score_rows += [_score_row(output_id, s) for s in scores]
+            for record, scores in scored:
+                if record.existing_id is not None:
+                    session.execute(
+                        update(Output).where(Output.id == record.existing_id).values(**record.row)
+                    )
+                    session.execute(delete(ScoreRow).where(ScoreRow.output_id == record.existing_id))
+                    score_rows += [_score_row(record.existing_id, s) for s in scores]
+            for record in score_records:
+                metrics = [s.metric for s in record.scores]
+                session.execute(
+                    delete(ScoreRow).where(
+                        ScoreRow.output_id == record.output_id, ScoreRow.metric.in_(metrics)
+                    )
+                )
+                score_rows += [_score_row(record.output_id, s) for s in record.scores]
+            if score_rows:
+                session.execute(insert(ScoreRow), score_rows)
+            session.commit()
+        if self.on_written is not None:
+            self.on_written(len(batch))
+
+
+def _score_row(output_id: int, score: Score) -> dict[str, Any]:
+    value = score.value if score.value == score.value else None  # NaN -> NULL
+    return {
+        "output_id": output_id,
+        "metric": score.metric,
+        "value": value,
+        "kind": score.kind,
+        "detail": score.detail or None,
+    }

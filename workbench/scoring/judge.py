@@ -1,0 +1,93 @@
+"""LLM-as-judge rubric scoring: 1-10 with a stored rationale, through any provider (simulated offline)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from workbench.providers.base import CompletionRequest, Message
+from workbench.scoring.base import Score
+from workbench.spec import JudgeSpec, ModelSpec
+
+BUILTIN_RUBRICS = {
+    "clarity": "Is the text clear and easy to read for a broad audience: short sentences, plain words, "
+    "a logical structure, no jargon?",
+    "inclusiveness": "Does the text invite every qualified candidate: gender-neutral wording, no age-coded or "
+    "exclusionary requirements (e.g. native speaker), no unnecessary requirements?",
+    "completeness": "Does the text contain what the task needs (for a vacancy: tasks, requirements, offer incl. "
+    "salary and hours, how to apply; for an email: decision, reason, next steps)?",
+    "tone": "Is the tone respectful, warm and professional, fitting the recipient and the company?",
+    "overall": "Overall, how good is this text for its purpose, considering clarity, inclusiveness, "
+    "completeness and tone?",
+}
+
+_SYSTEM = (
+    "You are an expert recruitment editor grading one text against one rubric. "
+    'Answer with JSON only: {"score": <integer 1-10>, "rationale": "<one or two sentences>"}.'
+)
+_JSON = re.compile(r"\{.*\}", re.S)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    name: str
+    instructions: str
+
+
+def rubrics_for(names: list[str], spec: JudgeSpec | None) -> list[Rubric]:
+    custom = spec.rubrics if spec else {}
+    result = []
+    for name in names:
+        text = custom.get(name) or BUILTIN_RUBRICS.get(name)
+        if text is None:
+            valid = ", ".join(sorted({*BUILTIN_RUBRICS, *custom}))
+            raise ValueError(
+                f"unknown judge rubric {name!r}; built-in: {valid} (or define it under judge.rubrics)"
+            )
+        result.append(Rubric(name, text))
+    return result
+
+
+def judge_model(spec: JudgeSpec | None) -> ModelSpec:
+    spec = spec or JudgeSpec()
+    return ModelSpec(id=spec.model, params=dict(spec.params))
+
+
+def judge_request(
+    rubric: Rubric, text: str, task: str, language: str, model: ModelSpec, judged_variant: str, seed: int
+) -> CompletionRequest:
+    user = (
+        f"Task of the text: {task} (language: {language}).\n"
+        f"Rubric ({rubric.name}): {rubric.instructions}\n\n"
+        f"<output>\n{text}\n</output>\n\nGrade the text between <output> tags on this rubric."
+    )
+    params = dict(model.params)
+    if model.provider == "simulated":
+        params.setdefault("seed", seed)
+    return CompletionRequest(
+        provider=model.provider,
+        model=model.model,
+        messages=(Message("system", _SYSTEM), Message("user", user)),
+        params=params,
+        endpoint=model.base_url,
+        # Variant names never reach a real judge (blind); only the simulated judge's planted effects use it.
+        metadata={"judge_rubric": rubric.name, "judged_variant": judged_variant},
+    )
+
+
+def parse_judgement(rubric: Rubric, reply: str, judge: str, simulated: bool) -> Score:
+    """Parse the judge's JSON; an unparseable reply is stored as a missing value with the raw text."""
+    match = _JSON.search(reply)
+    detail: dict[str, object] = {"judge": judge, "simulated": simulated}
+    try:
+        data = json.loads(match.group(0)) if match else {}
+        score = float(data["score"])
+        if not 1 <= score <= 10:
+            raise ValueError("score out of range")
+        detail["rationale"] = str(data.get("rationale", ""))
+        return Score(metric=f"judge.{rubric.name}", value=score, detail=detail)
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        detail["error"] = f"unparseable judge reply ({exc})"
+        detail["raw"] = reply[:500]
+        return Score(metric=f"judge.{rubric.name}", value=float("nan"), detail=detail)

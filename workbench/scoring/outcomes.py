@@ -1,0 +1,36 @@
+"""Selection outcomes parsed from screening outputs: the 1-10 score and the invite decision."""
+
+from __future__ import annotations
+
+import re
+
+from workbench.scoring.base import Score, ScoringContext
+
+_SCORE = re.compile(
+    r"\b(?:score|beoordeling|cijfer)\s*[:=]\s*(\d+(?:[.,]\d+)?)\s*(?:/\s*10|uit 10|out of 10)?", re.I
+)
+_ADVICE = re.compile(r"\b(?:advies|recommendation|aanbeveling|decision|besluit)\s*[:=]\s*([^\n]+)", re.I)
+_NEGATIVE = re.compile(r"\b(?:niet|geen|not|do not|don't|reject|afwijzen)\b", re.I)
+_POSITIVE = re.compile(r"\b(?:uitnodigen|invite|shortlist|doorgaan|proceed|aannemen|hire)\b", re.I)
+
+
+class ScreeningOutcome:
+    """`screening.score` (1-10, numeric) and `screening.invite` (1 = invite, binary) from a screening text."""
+
+    name = "screening"
+
+    def score(self, text: str, ctx: ScoringContext) -> list[Score]:
+        scores: list[Score] = []
+        match = _SCORE.search(text)
+        if match:
+            value = float(match.group(1).replace(",", "."))
+            if 0 <= value <= 10:
+                scores.append(Score("screening.score", value, {"text": match.group(0)}))
+        advice = _ADVICE.search(text)
+        if advice:
+            phrase = advice.group(1).strip()
+            if _NEGATIVE.search(phrase):
+                scores.append(Score("screening.invite", 0.0, {"text": advice.group(0)}, kind="binary"))
+            elif _POSITIVE.search(phrase):
+                scores.append(Score("screening.invite", 1.0, {"text": advice.group(0)}, kind="binary"))
+        return scores

@@ -1,0 +1,215 @@
+"""Experiment specs (YAML) validated with pydantic; errors name the file, the field and the line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from workbench.errors import SpecError
+from workbench.yaml_lines import LineMap, load_yaml
+
+PROVIDERS = ("openai", "anthropic", "openai_compatible", "simulated")
+_MODEL_ID = re.compile(r"^(?P<provider>[a-z_]+):(?P<model>\S+)$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlantedEffect(_Strict):
+    """A known effect the simulated provider plants, so the statistics can be calibrated."""
+
+    variant: str | None = None  # applies to outputs of this variant
+    name_group: str | None = None  # applies when the swapped-in name belongs to this group
+    masculine_words: float = 0.0  # relative change in masculine-coded wording, e.g. -0.6
+    age_coded: float = 0.0  # change in the probability of an age-coded phrase, e.g. +0.3
+    score_shift: float = 0.0  # shift of the 1-10 candidate score in screening outputs
+    length: float = 0.0  # relative change in length, e.g. +0.2
+    quality: float = 0.0  # shift of the judge's rubric scores (points on 1-10)
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> PlantedEffect:
+        if self.variant is None and self.name_group is None:
+            raise ValueError("a planted effect needs `variant` or `name_group`")
+        return self
+
+
+class SimulateSpec(_Strict):
+    effects: list[PlantedEffect] = Field(default_factory=list)
+    latency_ms: float = 0.0  # simulated latency per call, for demos of the progress bar
+
+
+class ModelSpec(_Strict):
+    """One model to run: `provider:model` plus request params and connection settings."""
+
+    id: str
+    label: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    base_url: str | None = None
+    api_key_env: str | None = None  # name of the environment variable holding the key
+    concurrency: int | None = Field(default=None, ge=1, le=1024)
+    rpm: float | None = Field(default=None, gt=0)  # requests per minute limit
+    simulate: SimulateSpec | None = None
+    prices: dict[str, float] | None = None  # input_per_mtok / output_per_mtok override
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        match = _MODEL_ID.match(value)
+        if not match:
+            raise ValueError(f"model id {value!r} must look like provider:model, e.g. openai:gpt-4o-mini")
+        if match["provider"] not in PROVIDERS:
+            raise ValueError(f"unknown provider {match['provider']!r}; use one of {', '.join(PROVIDERS)}")
+        return value
+
+    @field_validator("params")
+    @classmethod
+    def _check_params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        temperature = value.get("temperature")
+        if temperature is not None and not (isinstance(temperature, int | float) and 0 <= temperature <= 2):
+            raise ValueError("temperature must be a number between 0 and 2")
+        max_tokens = value.get("max_tokens")
+        if max_tokens is not None and not (isinstance(max_tokens, int) and max_tokens > 0):
+            raise ValueError("max_tokens must be a positive integer")
+        return value
+
+    @model_validator(mode="after")
+    def _check_provider_options(self) -> ModelSpec:
+        if self.provider == "openai_compatible" and not self.base_url:
+            raise ValueError("openai_compatible models need base_url (e.g. http://localhost:11434/v1)")
+        if self.simulate is not None and self.provider != "simulated":
+            raise ValueError("`simulate` is only valid for simulated:* models")
+        if self.api_key_env is not None and not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.api_key_env):
+            raise ValueError("api_key_env must be the NAME of an environment variable, not a key")
+        return self
+
+    @property
+    def provider(self) -> str:
+        return self.id.split(":", 1)[0]
+
+    @property
+    def model(self) -> str:
+        return self.id.split(":", 1)[1]
+
+    @property
+    def display(self) -> str:
+        return self.label or self.id
+
+
+class SwapSpec(_Strict):
+    """Counterfactual name-swap audit: render each case once per name."""
+
+    names: str  # name set id, e.g. "nl_curated_unvalidated"
+    groups: list[str] = Field(min_length=2)
+    names_per_group: int = Field(default=3, ge=3, le=50)
+    variable: str = "candidate_name"  # template variable that receives the full name
+    outcome: str | None = None  # metric that is the selection decision / score, e.g. "screening.invite"
+    margin: float | None = Field(default=None, gt=0)  # equivalence margin for "no material bias"
+
+
+class JudgeSpec(_Strict):
+    model: str = "simulated:judge"
+    params: dict[str, Any] = Field(default_factory=lambda: {"temperature": 0})
+    rubrics: dict[str, str] = Field(default_factory=dict)  # custom rubric name -> instructions
+
+    @field_validator("model")
+    @classmethod
+    def _check_model(cls, value: str) -> str:
+        ModelSpec(id=value)
+        return value
+
+
+class ExperimentSpec(_Strict):
+    name: str
+    description: str = ""
+    task: str | None = None
+    variants: list[str] = Field(min_length=1)
+    dataset: str
+    models: list[ModelSpec] = Field(min_length=1)
+    repeats: int = Field(default=1, ge=1, le=1000)
+    scorers: list[str | dict[str, Any]] = Field(default_factory=lambda: ["length", "readability"])
+    baseline: str | None = None
+    concurrency: int = Field(default=16, ge=1, le=1024)
+    seed: int = 0
+    alpha: float = Field(default=0.05, gt=0, lt=0.5)
+    correction: Literal["holm", "bh"] = "holm"
+    max_cases: int | None = Field(default=None, ge=1)
+    swap: SwapSpec | None = None
+    judge: JudgeSpec | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("name may contain letters, digits, '-', '_' and '.' only")
+        return value
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _models_from_strings(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"id": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @model_validator(mode="after")
+    def _unique_model_labels(self) -> ExperimentSpec:
+        labels = [m.display for m in self.models]
+        dupes = sorted({label for label in labels if labels.count(label) > 1})
+        if dupes:
+            raise ValueError(f"models listed twice: {', '.join(dupes)} (give them distinct `label`s)")
+        return self
+
+    def fingerprint(self) -> str:
+        """Stable hash of the spec content, used to refuse resuming a run whose spec changed."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _format_loc(loc: tuple[str | int, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Drop pydantic's union-branch markers (e.g. 'str', 'dict[str,any]') from an error path."""
+    return tuple(p for p in loc if isinstance(p, int) or not re.match(r"^(str|dict\[|function-|list\[)", p))
+
+
+def validation_error_to_spec_error(exc: ValidationError, path: Path, lines: LineMap) -> SpecError:
+    first = exc.errors()[0]
+    loc = _clean_loc(tuple(first["loc"]))
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        msg = "unknown field (check the spelling)"
+    elif first["type"] == "missing":
+        msg = "required field is missing"
+    extra = len(exc.errors()) - 1
+    if extra > 0:
+        msg += f" (+{extra} more problem{'s' if extra > 1 else ''})"
+    # A missing field has no line of its own; point at its parent mapping only when it is nested.
+    line_loc = loc[:-1] if first["type"] == "missing" else loc
+    line = lines.line_for(line_loc) if line_loc else None
+    return SpecError(msg, file=path, field=_format_loc(loc) or None, line=line)
+
+
+def load_spec(path: str | Path) -> ExperimentSpec:
+    """Read and validate an experiment spec file (structure only; see `workbench.plan` for the rest)."""
+    spec_path = Path(path)
+    data, lines = load_yaml(spec_path, "experiment spec")
+    if not isinstance(data, dict):
+        raise SpecError("an experiment spec must be a YAML mapping (name:, variants:, ...)", file=spec_path)
+    try:
+        return ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error_to_spec_error(exc, spec_path, lines) from None

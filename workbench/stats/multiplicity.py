@@ -1,0 +1,98 @@
+"""Multiple-comparison adjustment of p-values (Holm, Benjamini–Hochberg, Bonferroni).
+
+Adjusted p-values follow R's ``p.adjust`` so they can be compared with ``alpha`` directly.
+NaN entries (e.g. descriptive-only comparisons) are passed through and do not count towards
+the family size ``m``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+
+Correction = Literal["holm", "bh", "bonferroni", "none"]
+CORRECTION_NAMES: dict[str, str] = {
+    "holm": "Holm",
+    "bh": "Benjamini–Hochberg",
+    "bonferroni": "Bonferroni",
+    "none": "unadjusted",
+}
+
+
+def _prepare(p: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    arr = np.asarray(p, dtype=float)
+    if arr.ndim != 1:
+        raise ValueError("p-values must be a 1-D sequence")
+    ok = np.isfinite(arr)
+    if np.any((arr[ok] < 0) | (arr[ok] > 1)):
+        raise ValueError("p-values must lie in [0, 1]")
+    return arr, ok
+
+
+def holm(p: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm (1979) step-down adjustment; controls the family-wise error rate under any dependence."""
+    arr, ok = _prepare(p)
+    out = np.full_like(arr, np.nan)
+    vals = arr[ok]
+    m = vals.size
+    if m:
+        order = np.argsort(vals, kind="stable")
+        stepped = (m - np.arange(m)) * vals[order]
+        # step-down: an adjusted p can never be smaller than the one before it
+        adj = np.minimum(np.maximum.accumulate(stepped), 1.0)
+        res = np.empty(m)
+        res[order] = adj
+        out[ok] = res
+    return out
+
+
+def benjamini_hochberg(p: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg (1995) step-up adjustment; controls the false discovery rate (exploratory)."""
+    arr, ok = _prepare(p)
+    out = np.full_like(arr, np.nan)
+    vals = arr[ok]
+    m = vals.size
+    if m:
+        order = np.argsort(vals, kind="stable")[::-1]
+        ranks = np.arange(m, 0, -1)
+        # step-up: walk from the largest p down, keeping the running minimum
+        adj = np.minimum(np.minimum.accumulate(vals[order] * m / ranks), 1.0)
+        res = np.empty(m)
+        res[order] = adj
+        out[ok] = res
+    return out
+
+
+def bonferroni(p: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Bonferroni adjustment (p × m, capped at 1)."""
+    arr, ok = _prepare(p)
+    out = np.full_like(arr, np.nan)
+    out[ok] = np.minimum(arr[ok] * ok.sum(), 1.0)
+    return out
+
+
+def adjust_pvalues(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarray:
+    """Adjust a family of p-values; ``method`` is one of holm, bh (alias fdr_bh), bonferroni, none."""
+    key = method.lower()
+    if key in ("bh", "fdr_bh", "fdr"):
+        return benjamini_hochberg(p)
+    if key == "holm":
+        return holm(p)
+    if key == "bonferroni":
+        return bonferroni(p)
+    if key == "none":
+        arr, _ = _prepare(p)
+        return arr.copy()
+    raise ValueError(f"unknown correction {method!r}; use holm, bh, bonferroni or none")
+
+
+def correction_key(method: str) -> str:
+    """Canonical short name for a correction method (validates it)."""
+    key = method.lower()
+    if key in ("fdr_bh", "fdr"):
+        key = "bh"
+    if key not in CORRECTION_NAMES:
+        raise ValueError(f"unknown correction {method!r}; use holm, bh, bonferroni or none")
+    return key

@@ -1,0 +1,153 @@
+"""The Verdict: every number behind one "variant vs baseline" decision, plus a plain sentence."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import StatWarning
+from .formatting import decimals_for, format_number, p_relation
+from .multiplicity import CORRECTION_NAMES
+from .serialize import dataclass_dict
+
+_VERBS = {
+    "better": "beats",
+    "worse": "is worse than",
+    "higher": "scores higher than",
+    "lower": "scores lower than",
+    "equal": "scores the same as",
+}
+
+
+@dataclass
+class Verdict:
+    """Comparison of ``variant`` with ``baseline`` on one (model, metric), analysed per test case.
+
+    ``estimate`` is the mean over cases of (variant − baseline) case means; for binary metrics these
+    are proportions (0.12 = 12 percentage points). CI and ``p_value`` are the primary inference
+    (t-interval + permutation, or Newcombe CI + exact McNemar); ``p_adjusted`` is corrected within the
+    comparison family; ``significant`` = p_adjusted < alpha and not ``descriptive_only``.
+    """
+
+    model: str
+    metric: str
+    variant: str
+    baseline: str
+    kind: str  # "numeric" | "binary"
+    higher_is_better: bool | None
+    estimate: float
+    ci_low: float | None
+    ci_high: float | None
+    confidence: float
+    ci_method: str
+    p_value: float | None
+    p_method: str
+    p_adjusted: float | None
+    correction: str  # holm | bh | bonferroni | none
+    alpha: float
+    significant: bool
+    direction: str  # better | worse (declared direction), higher | lower (undeclared), equal
+    descriptive_only: bool
+    n_cases: int
+    n_repeats: int  # median number of valid repeats per case and variant
+    n_dropped: int  # cases left out because the variant or the baseline had no valid result
+    n_better: int  # cases where the variant is better (or higher, if no direction is declared)
+    n_worse: int
+    n_tied: int
+    variant_mean: float
+    baseline_mean: float
+    sd_diff: float | None = None
+    se: float | None = None
+    t_statistic: float | None = None
+    t_df: float | None = None
+    t_p_value: float | None = None
+    wilcoxon_v: float | None = None
+    wilcoxon_p: float | None = None
+    bootstrap_ci_low: float | None = None
+    bootstrap_ci_high: float | None = None
+    d_z: float | None = None
+    rank_biserial: float | None = None
+    hodges_lehmann: float | None = None
+    mde: float | None = (
+        None  # minimum detectable effect (raw units) at ``mde_power``; only if not significant
+    )
+    mde_power: float = 0.8
+    n_clusters: int | None = None
+    se_iid: float | None = None
+    design_effect: float | None = None
+    sigma2_between: float | None = None  # pilot variance split (needs ≥ 2 repeats) for planning
+    sigma2_within: float | None = None
+    warnings: list[StatWarning] = field(default_factory=list)
+
+    @property
+    def unit(self) -> str:
+        return "percentage points" if self.kind == "binary" else "points"
+
+    @property
+    def _scale(self) -> float:
+        return 100.0 if self.kind == "binary" else 1.0
+
+    @property
+    def warning_codes(self) -> list[str]:
+        return [w.code for w in self.warnings]
+
+    def _counts_text(self) -> str:
+        good, bad = ("better", "worse") if self.higher_is_better is not None else ("higher", "lower")
+        return f"{self.n_better} {good} / {self.n_worse} {bad} / {self.n_tied} tied"
+
+    def _n_text(self) -> str:
+        rep = "repeat" if self.n_repeats == 1 else "repeats"
+        return f"n={self.n_cases} cases × {self.n_repeats} {rep}"
+
+    def _metric_text(self) -> str:
+        if self.higher_is_better is False:
+            return f"{self.metric} (lower is better)"
+        return self.metric
+
+    def sentence(self) -> str:
+        """One plain-language sentence; never claims "no difference", only "no significant difference"."""
+        s = self._scale
+        dec = decimals_for(_mul(self.ci_low, s), _mul(self.ci_high, s), self.estimate * s)
+        est = format_number(self.estimate * s, dec, signed=True)
+        conf = f"{self.confidence:.0%}"
+        lo, hi = format_number(_mul(self.ci_low, s), dec), format_number(_mul(self.ci_high, s), dec)
+        ci = f"{conf} CI {lo} to {hi}"
+        counts, n_text = self._counts_text(), self._n_text()
+        if self.descriptive_only:
+            return (
+                f"{self.variant} vs {self.baseline} on {self._metric_text()}: descriptive only "
+                f"(too few cases for a test): mean difference {est} {self.unit}, {counts}, {n_text}"
+            )
+        p_label = "exact McNemar p" if self.p_method.startswith("exact McNemar") else "p"
+        p_text = f"{p_label}{p_relation(self.p_value)}"
+        if self.correction != "none" and self.p_adjusted is not None:
+            p_text += f", {CORRECTION_NAMES[self.correction]}-adjusted p{p_relation(self.p_adjusted)}"
+        dz = f", d_z={self.d_z:.2f}" if self.d_z is not None and math.isfinite(self.d_z) else ""
+        if self.significant:
+            verb = _VERBS[self.direction]
+            return (
+                f"{self.variant} {verb} {self.baseline} on {self._metric_text()} by {est} {self.unit} "
+                f"({ci}), {p_text}{dz}, {counts}, {n_text}"
+            )
+        if self.mde is not None and math.isfinite(self.mde):
+            mde_text = (
+                f"minimum detectable effect at {self.mde_power:.0%} power: "
+                f"{format_number(self.mde * s, dec)} {self.unit}"
+            )
+        else:
+            mde_text = "minimum detectable effect not estimable (no variation between cases)"
+        return (
+            f"no significant difference between {self.variant} and {self.baseline} on "
+            f"{self._metric_text()}: {est} {self.unit} ({ci}), {p_text}, {counts}, {n_text}; {mde_text}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclass_dict(self)
+        out["unit"] = self.unit
+        out["sentence"] = self.sentence()
+        return out
+
+
+def _mul(v: float | None, s: float) -> float | None:
+    return None if v is None else v * s

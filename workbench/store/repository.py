@@ -1,0 +1,285 @@
+"""Queries the runner, CLI, reports and UI share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import case as when
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from workbench.errors import WorkbenchError
+from workbench.store.models import (
+    CachedResponse,
+    Case,
+    Experiment,
+    Output,
+    Rating,
+    Run,
+    Score,
+    Variant,
+)
+
+
+def insert_ignore(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    stmt: Any
+    if dialect == "sqlite":
+        stmt = sqlite.insert(table).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        stmt = postgresql.insert(table).on_conflict_do_nothing()
+    else:
+        stmt = insert(table).prefix_with("IGNORE")
+    session.execute(stmt, list(rows))
+
+
+def get_or_create_experiment(
+    session: Session, name: str, spec_path: str, spec_hash: str, spec: dict[str, Any]
+) -> Experiment:
+    found = session.scalar(
+        select(Experiment).where(Experiment.name == name, Experiment.spec_hash == spec_hash)
+    )
+    if found is not None:
+        return found
+    experiment = Experiment(name=name, spec_path=spec_path, spec_hash=spec_hash, spec=spec)
+    session.add(experiment)
+    session.flush()
+    return experiment
+
+
+def sync_variants(session: Session, experiment: Experiment, variants: Iterable[Any]) -> dict[str, int]:
+    existing = {
+        v.key: v for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment.id))
+    }
+    for variant in variants:
+        if variant.id not in existing:
+            row = Variant(
+                experiment_id=experiment.id,
+                key=variant.id,
+                task=variant.task,
+                language=variant.language,
+                path=variant.path,
+                system_template=variant.system_template,
+                user_template=variant.user_template,
+                template_hash=variant.content_hash,
+            )
+            session.add(row)
+            existing[variant.id] = row
+        elif existing[variant.id].template_hash != variant.content_hash:
+            raise WorkbenchError(
+                f"variant {variant.id!r} changed since this experiment was stored; rename it or the experiment",
+                file=variant.path,
+            )
+    session.flush()
+    return {key: row.id for key, row in existing.items()}
+
+
+def sync_cases(session: Session, experiment: Experiment, cases: Iterable[Any]) -> dict[str, int]:
+    existing = {c.key: c.id for c in session.scalars(select(Case).where(Case.experiment_id == experiment.id))}
+    new = [
+        {"experiment_id": experiment.id, "key": case.id, "cluster": case.cluster, "data": case.variables}
+        for case in cases
+        if case.id not in existing
+    ]
+    if new:
+        session.execute(insert(Case), new)
+        existing = {
+            c.key: c.id for c in session.scalars(select(Case).where(Case.experiment_id == experiment.id))
+        }
+    return existing
+
+
+def resolve_run(session: Session, ref: str | int | None) -> Run:
+    """A run by id, or the newest run for `latest`/None."""
+    if ref in (None, "latest", "last"):
+        run = session.scalar(select(Run).order_by(Run.id.desc()).limit(1))
+        if run is None:
+            raise WorkbenchError("no runs in this database yet; start one with `workbench run SPEC`")
+        return run
+    try:
+        run_id = int(str(ref).removeprefix("#").removeprefix("run-"))
+    except ValueError:
+        raise WorkbenchError(f"run {ref!r} is not a run id (see `workbench list`)", field="RUN") from None
+    run = session.get(Run, run_id)
+    if run is None:
+        raise WorkbenchError(f"run {run_id} does not exist (see `workbench list`)", field="RUN")
+    return run
+
+
+def latest_run_for(session: Session, experiment_name: str) -> Run | None:
+    stmt = (
+        select(Run)
+        .join(Experiment)
+        .where(Experiment.name == experiment_name)
+        .order_by(Run.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def existing_outputs(session: Session, run_id: int) -> dict[tuple[int, int, str, int, str], tuple[int, str]]:
+    """(variant_id, case_id, model, repeat, swap_name) -> (output id, status) for one run."""
+    rows = session.execute(
+        select(
+            Output.variant_id,
+            Output.case_id,
+            Output.model,
+            Output.repeat,
+            Output.swap_name,
+            Output.id,
+            Output.status,
+        ).where(Output.run_id == run_id)
+    )
+    return {(r[0], r[1], r[2], r[3], r[4]): (r[5], r[6]) for r in rows}
+
+
+def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, CachedResponse]:
+    found: dict[str, CachedResponse] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for row in session.scalars(select(CachedResponse).where(CachedResponse.key.in_(chunk))):
+            found[row.key] = row
+    return found
+
+
+def list_runs(session: Session) -> list[dict[str, Any]]:
+    counts = (
+        select(
+            Output.run_id,
+            func.count().label("outputs"),
+            func.sum(func.coalesce(Output.cost_usd, 0.0)).label("cost"),
+            func.sum(when((Output.status == "error", 1), else_=0)).label("errors"),
+        )
+        .group_by(Output.run_id)
+        .subquery()
+    )
+    stmt = (
+        select(Run, Experiment.name, counts.c.outputs, counts.c.cost, counts.c.errors)
+        .join(Experiment)
+        .outerjoin(counts, counts.c.run_id == Run.id)
+        .order_by(Run.id.desc())
+    )
+    result = []
+    for run, name, outputs, cost, errors in session.execute(stmt):
+        result.append(
+            {
+                "id": run.id,
+                "experiment": name,
+                "status": run.status,
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "total": run.total_calls,
+                "outputs": outputs or 0,
+                "errors": errors or 0,
+                "cost_usd": float(cost or 0.0),
+                "simulated": run.simulated,
+            }
+        )
+    return result
+
+
+def outputs_frame(session: Session, run_id: int) -> pd.DataFrame:
+    """One row per output with variant/case keys (text included)."""
+    stmt = (
+        select(
+            Output.id.label("output_id"),
+            Variant.key.label("variant"),
+            Case.key.label("case"),
+            Case.cluster.label("cluster"),
+            Output.model,
+            Output.repeat,
+            Output.swap_name,
+            Output.swap_group,
+            Output.status,
+            Output.text,
+            Output.error,
+            Output.attempts,
+            Output.input_tokens,
+            Output.output_tokens,
+            Output.latency_ms,
+            Output.cost_usd,
+            Output.cached,
+            Output.simulated,
+            Variant.language,
+            Variant.task,
+        )
+        .join(Variant, Variant.id == Output.variant_id)
+        .join(Case, Case.id == Output.case_id)
+        .where(Output.run_id == run_id)
+        .order_by(Output.id)
+    )
+    return pd.DataFrame(session.execute(stmt).mappings().all())
+
+
+def scores_frame(session: Session, run_id: int, *, with_detail: bool = False) -> pd.DataFrame:
+    """Long format for the statistics engine: case, variant, model, repeat, metric, value (+ swap, cluster)."""
+    columns = [
+        Output.id.label("output_id"),
+        Case.key.label("case"),
+        Case.cluster.label("cluster"),
+        Variant.key.label("variant"),
+        Output.model,
+        Output.repeat,
+        Output.swap_name,
+        Output.swap_group,
+        Score.metric,
+        Score.value,
+        Score.kind,
+    ]
+    if with_detail:
+        columns.append(Score.detail)
+    stmt = (
+        select(*columns)
+        .join(Output, Output.id == Score.output_id)
+        .join(Variant, Variant.id == Output.variant_id)
+        .join(Case, Case.id == Output.case_id)
+        .where(Output.run_id == run_id)
+    )
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    if frame.empty:
+        frame = pd.DataFrame(columns=[c.key for c in columns])
+    return frame
+
+
+def ratings_frame(session: Session, run_id: int) -> pd.DataFrame:
+    """Blind A/B ratings in the shape the preference statistics expect."""
+    a = Output.__table__.alias("a")
+    b = Output.__table__.alias("b")
+    va = Variant.__table__.alias("va")
+    vb = Variant.__table__.alias("vb")
+    stmt = (
+        select(
+            Case.key.label("case"),
+            va.c.key.label("variant_a"),
+            vb.c.key.label("variant_b"),
+            Rating.winner,
+            Rating.left,
+            Rating.rater,
+            Rating.comment,
+            a.c.model.label("model"),
+        )
+        .join(Case, Case.id == Rating.case_id)
+        .join(a, a.c.id == Rating.output_a_id)
+        .join(b, b.c.id == Rating.output_b_id)
+        .join(va, va.c.id == a.c.variant_id)
+        .join(vb, vb.c.id == b.c.variant_id)
+        .where(Rating.run_id == run_id)
+    )
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    if frame.empty:
+        return pd.DataFrame(
+            columns=["case", "variant_a", "variant_b", "winner", "left", "rater", "comment", "model"]
+        )
+    # The stats engine wants `left` as the variant shown on the left, not "a"/"b".
+    frame["left"] = frame.apply(lambda r: r["variant_a"] if r["left"] == "a" else r["variant_b"], axis=1)
+    return frame
+
+
+def delete_run(session: Session, run_id: int) -> None:
+    session.execute(delete(Run).where(Run.id == run_id))
