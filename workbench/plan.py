@@ -158,6 +158,19 @@ def _check_variables(
         )
 
 
+def _check_scorers(spec: ExperimentSpec, spec_path: Path) -> None:
+    """Unknown scorers, bad check configs and unknown judge rubrics are spec errors, found before any call."""
+    from workbench.scoring.judge import rubrics_for
+    from workbench.scoring.registry import build_scorers, split_judge_entries
+
+    try:
+        sync, rubrics = split_judge_entries(spec.scorers)
+        build_scorers(sync)
+        rubrics_for(rubrics, spec.judge)
+    except ValueError as exc:
+        raise SpecError(str(exc), file=spec_path, field="scorers") from None
+
+
 def build_plan(spec_path: str | Path, *, spec: ExperimentSpec | None = None, render: bool = True) -> Plan:
     """Load and cross-check everything; with render=True every prompt is rendered (no calls made)."""
     path = Path(spec_path)
@@ -176,6 +189,7 @@ def build_plan(spec_path: str | Path, *, spec: ExperimentSpec | None = None, ren
                 field=f"variants[{index}]",
             )
         variants[variant.id] = variant
+    _check_scorers(spec, path)
     baseline = spec.baseline or next(iter(variants))
     if baseline not in variants:
         raise SpecError(

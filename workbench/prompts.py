@@ -42,12 +42,54 @@ class VariantFile(BaseModel):
         return value
 
 
+MAX_OPERAND = 1_000_000  # largest string/list or number a template may build with * or **
+
+
+class PromptSandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox, plus limits on `*` and `**`: the stock sandbox lets a template such
+    as `{{ 'x' * 10**9 }}` build a gigabyte string."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("exponent too large for a prompt template")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > MAX_OPERAND:
+                    raise SecurityError("repetition too large for a prompt template")
+        return super().call_binop(context, operator, left, right)
+
+
+def _small_range(*args: int) -> range:
+    """`range` for templates, capped far below Jinja2's 100,000 so nested loops cannot spin for hours."""
+    rng = range(*args)
+    if len(rng) > MAX_RANGE:
+        raise SecurityError(f"range of {len(rng):,} items is too large for a prompt template (max {MAX_RANGE:,})")
+    return rng
+
+
+MAX_RANGE = 1_000
+
+
 @lru_cache(maxsize=1)
-def sandbox() -> ImmutableSandboxedEnvironment:
+def sandbox() -> PromptSandbox:
     """One shared sandbox: no attribute access to internals, no mutation, undefined names fail."""
-    return ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
-    )
+    env = PromptSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.globals["range"] = _small_range
+    return env
+
+
+def _render_limited(source: str, variables: Mapping[str, Any]) -> str:
+    """Render chunk by chunk so an exploding template is stopped at the size limit, not after it."""
+    parts: list[str] = []
+    size = 0
+    for chunk in sandbox().from_string(source).generate(**variables):
+        size += len(chunk)
+        if size > MAX_RENDERED_CHARS:
+            raise OverflowError(f"rendered prompt exceeds {MAX_RENDERED_CHARS:,} characters")
+        parts.append(chunk)
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -100,7 +142,7 @@ class PromptVariant:
         for part, source in self._sources():
             self._parse(part, source)
             try:
-                text = sandbox().from_string(source).render(**variables)
+                text = _render_limited(source, variables)
             except UndefinedError as exc:
                 raise SpecError(
                     f"variant {self.id!r}: {exc.message} (not a column of the dataset)",
@@ -120,13 +162,6 @@ class PromptVariant:
                     file=self.path,
                     field=part,
                 ) from None
-            if len(text) > MAX_RENDERED_CHARS:
-                raise SpecError(
-                    f"variant {self.id!r}: rendered prompt is {len(text):,} characters "
-                    f"(limit {MAX_RENDERED_CHARS:,})",
-                    file=self.path,
-                    field=part,
-                )
             rendered[part] = text.strip()
         return rendered.get("system"), rendered["user"]
 

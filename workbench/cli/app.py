@@ -14,6 +14,8 @@ from rich.table import Table
 from workbench.cli.errors import fail, handle_errors
 from workbench.cli.progress import RichProgress
 from workbench.plan import Plan, build_plan, describe_plan
+from workbench.providers.registry import check_credentials
+from workbench.scoring.judge import judge_model
 from workbench.runner.run import RunOptions, RunResult, run_experiment
 from workbench.store.db import Store, database_url, describe
 
@@ -128,6 +130,7 @@ def run(
             "task-typical answer length; 'max cost' assumes every answer uses max_tokens (4096 if unset)."
         )
         return
+    check_credentials([*plan.models.values(), *([judge_model(plan.spec.judge)] if plan.spec.judge else [])])
     store = Store(db)
     if plan.simulated_only:
         console.print(

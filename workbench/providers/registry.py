@@ -50,3 +50,13 @@ def create_provider(model: ModelSpec, **client_options: Any) -> Provider:
     except ProviderError as exc:
         raise ProviderConfigError(f"{exc} (model {model.id})", field="models") from None
     raise ProviderConfigError(f"unknown provider {model.provider!r}", field="models")
+
+
+def check_credentials(models: list[ModelSpec]) -> None:
+    """Fail before the store is touched when a model's API key variable is unset (keys are never read here)."""
+    import os
+
+    for model in models:
+        env = model.api_key_env or DEFAULT_KEY_ENV.get(model.provider)
+        if env and model.provider != "simulated" and not os.environ.get(env):
+            raise ProviderConfigError(f"{model.provider}: {env} is not set (model {model.id})", field="models")

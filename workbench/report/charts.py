@@ -33,7 +33,9 @@ def distribution_chart(scores: pd.DataFrame, metric: str, *, width: int = 420) -
     if means.empty:
         return None
     summary = means.groupby(["model", "variant"])["value"].apply(_mean_ci).unstack().reset_index()
-    base = alt.Chart(means).encode(y=alt.Y("variant:N", title=None))
+    # One data frame for every layer, so that the layered chart can be faceted by model.
+    data = means.merge(summary, on=["model", "variant"])
+    base = alt.Chart().encode(y=alt.Y("variant:N", title=None, axis=alt.Axis(labelLimit=260)))
     dots = (
         base.mark_circle(size=28, opacity=0.35)
         .encode(
@@ -43,29 +45,18 @@ def distribution_chart(scores: pd.DataFrame, metric: str, *, width: int = 420) -
         )
         .transform_calculate(jitter="(random() - 0.5) * 14")
     )
-    interval = (
-        alt.Chart(summary)
-        .mark_rule(strokeWidth=3, color="black")
-        .encode(
-            y="variant:N",
-            x="low:Q",
-            x2="high:Q",
-            tooltip=[
-                alt.Tooltip("mean:Q", format=".2f"),
-                alt.Tooltip("low:Q", format=".2f"),
-                alt.Tooltip("high:Q", format=".2f"),
-                "n:Q",
-            ],
+    interval = base.mark_rule(strokeWidth=3, color="black").encode(
+        x="low:Q",
+        x2="high:Q",
+        tooltip=[alt.Tooltip("mean:Q", format=".2f"), alt.Tooltip("low:Q", format=".2f"),
+                 alt.Tooltip("high:Q", format=".2f"), "n:Q"],
+    )
+    centre = base.mark_point(shape="diamond", size=90, filled=True, color="black").encode(x="mean:Q")
+    layered = alt.layer(dots, interval, centre, data=data).properties(width=width, height=alt.Step(34))
+    if data["model"].nunique() > 1:
+        return layered.facet(row=alt.Row("model:N", title=None)).properties(
+            title=f"{metric}: case means, mean ± 95% CI"
         )
-    )
-    centre = (
-        alt.Chart(summary)
-        .mark_point(shape="diamond", size=90, filled=True, color="black")
-        .encode(y="variant:N", x="mean:Q")
-    )
-    layered = alt.layer(dots, interval, centre).properties(width=width, height=alt.Step(34))
-    if means["model"].nunique() > 1:
-        return layered.facet(row=alt.Row("model:N", title=None))
     return layered.properties(title=f"{metric}: case means, mean ± 95% CI")
 
 
@@ -132,10 +123,9 @@ def impact_ratio_chart(audit: pd.DataFrame, *, width: int = 420) -> alt.Chart | 
         return None
     flags = ["red", "orange", "green", "inconclusive", "reference"]
     palette = ["#d7301f", "#fc8d59", "#1a9850", "#878787", "#4575b4"]
-    base = alt.Chart(data).encode(y=alt.Y("group:N", title=None))
+    base = alt.Chart().encode(y=alt.Y("group:N", title=None))
     rule = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("ratio_ci_low:Q", title="impact ratio", scale=alt.Scale(domain=[0, 1.3])),
-        x2="ratio_ci_high:Q",
+        x=alt.X("ratio_ci_low:Q", title="impact ratio", scale=alt.Scale(domain=[0, 1.3])), x2="ratio_ci_high:Q"
     )
     point = base.mark_circle(size=90).encode(
         x="impact_ratio:Q",
@@ -143,7 +133,7 @@ def impact_ratio_chart(audit: pd.DataFrame, *, width: int = 420) -> alt.Chart | 
         tooltip=["group:N", alt.Tooltip("impact_ratio:Q", format=".2f"), "flag:N"],
     )
     threshold = alt.Chart().mark_rule(strokeDash=[5, 3], color="#d7301f").encode(x=alt.datum(0.8))
-    chart = alt.layer(threshold, rule, point).properties(width=width, height=alt.Step(30))
+    chart = alt.layer(threshold, rule, point, data=data).properties(width=width, height=alt.Step(30))
     facets = [c for c in ("variant", "metric") if c in data.columns and data[c].nunique() > 1]
     if facets:
         return chart.facet(row=alt.Row(facets[0] + ":N", title=None))
