@@ -16,10 +16,12 @@ demo: $(VENV)/.installed
 	$(WB) run experiments/vacancy_tone_nl.yaml
 	$(WB) report latest --out reports/vacancy-tone-nl.html
 
-## Lint + the whole test suite.
+## Lint + the whole test suite (SQLite); when WORKBENCH_TEST_PG_URL points at a PostgreSQL server
+## (CI starts one), the suite runs a second time with every test database on PostgreSQL.
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest
+	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser"; fi
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -20,14 +20,40 @@ def project_root() -> Path:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh database per test: SQLite in tmp, or a fresh schema on PostgreSQL when configured."""
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh database per test: SQLite in tmp, or a new database on PostgreSQL when
+    WORKBENCH_TEST_PG_URL is set (CI runs the suite a second time that way)."""
     pg = os.environ.get("WORKBENCH_TEST_PG_URL")
-    if pg:
+    if not pg:
+        yield f"sqlite:///{tmp_path / 'workbench.db'}"
+        return
+    from tests.support.postgres import drop_database, fresh_database
+
+    url = fresh_database(pg)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def db_factory(tmp_path: Path) -> Iterator[object]:
+    """Makes more fresh databases (same backend as `db_url`), e.g. one per crash-test attempt."""
+    pg = os.environ.get("WORKBENCH_TEST_PG_URL")
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        if not pg:
+            return f"sqlite:///{tmp_path / (name + '.db')}"
         from tests.support.postgres import fresh_database
 
-        return fresh_database(pg)
-    return f"sqlite:///{tmp_path / 'workbench.db'}"
+        made.append(fresh_database(pg))
+        return made[-1]
+
+    yield make
+    if made:
+        from tests.support.postgres import drop_database
+
+        for url in made:
+            drop_database(url)
 
 
 @pytest.fixture

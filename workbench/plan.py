@@ -250,6 +250,7 @@ def _render_calls(plan: Plan) -> Any:
                             messages=messages,
                             params=params[label],
                             sample=repeat,
+                            slot=f"{variant.id}|{case.id}|{swap_name}",
                             endpoint=model.base_url,
                             metadata={
                                 "task": variant.task,

@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from workbench.plan import build_plan
 from workbench.runner.run import RunOptions, run_experiment
-from workbench.store.db import Store
+from workbench.store.db import Store, database_url, make_engine
 from workbench.store.models import Output, Run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,20 +38,18 @@ concurrency: 4
     return spec
 
 
-def count_outputs(db_file: Path) -> int:
-    if not db_file.exists():
-        return 0
-    engine = create_engine(f"sqlite:///{db_file}")
+def count_outputs(db_url: str) -> int:
+    engine = make_engine(database_url(db_url))
     try:
         with engine.connect() as conn:
             return int(conn.execute(text("SELECT count(*) FROM outputs")).scalar() or 0)
-    except Exception:
+    except Exception:  # not created yet
         return 0
     finally:
         engine.dispose()
 
 
-def start_run(spec: Path, db_file: Path, *extra: str) -> subprocess.Popen[bytes]:
+def start_run(spec: Path, db_file: str, *extra: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, COLUMNS="120")
     return subprocess.Popen(
         [sys.executable, "-m", "workbench", "run", str(spec), "--db", str(db_file), *extra],
@@ -62,7 +60,7 @@ def start_run(spec: Path, db_file: Path, *extra: str) -> subprocess.Popen[bytes]
     )
 
 
-def wait_for_outputs(db_file: Path, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> int:
+def wait_for_outputs(db_file: str, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         n = count_outputs(db_file)
@@ -74,7 +72,7 @@ def wait_for_outputs(db_file: Path, at_least: int, proc: subprocess.Popen[bytes]
     pytest.fail("run made no progress")
 
 
-def assert_exactly_once(db_file: Path, spec: Path) -> None:
+def assert_exactly_once(db_file: str, spec: Path) -> None:
     plan = build_plan(spec)
     store = Store(str(db_file))
     with store.session() as session:
@@ -97,9 +95,9 @@ def assert_exactly_once(db_file: Path, spec: Path) -> None:
     assert runs[0].status == "completed"
 
 
-def test_sigkill_then_resume_keeps_every_result_exactly_once(tmp_path: Path) -> None:
+def test_sigkill_then_resume_keeps_every_result_exactly_once(tmp_path: Path, db_url: str) -> None:
     spec = slow_spec(tmp_path)
-    db_file = tmp_path / "kill.db"
+    db_file = db_url
     proc = start_run(spec, db_file)
     seen = wait_for_outputs(db_file, 20, proc)
     proc.send_signal(signal.SIGKILL)
@@ -116,16 +114,16 @@ def test_sigkill_then_resume_keeps_every_result_exactly_once(tmp_path: Path) -> 
     assert f"{total:,}/{total:,} outputs" in out.decode()
 
 
-def test_sigint_marks_run_interrupted_and_resume_completes(tmp_path: Path) -> None:
+def test_sigint_marks_run_interrupted_and_resume_completes(tmp_path: Path, db_url: str) -> None:
     spec = slow_spec(tmp_path)
-    db_file = tmp_path / "int.db"
+    db_file = db_url
     proc = start_run(spec, db_file)
     wait_for_outputs(db_file, 10, proc)
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert "--resume" in out.decode()
-    engine = create_engine(f"sqlite:///{db_file}")
+    engine = make_engine(database_url(db_file))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT status FROM runs")).scalar() == "interrupted"
     engine.dispose()

@@ -25,6 +25,9 @@ class CompletionRequest:
     # Which sample of an identical prompt this is (repeat index). Part of the cache key so that
     # repeats are independent samples rather than one cached answer reused K times.
     sample: int = 0
+    # The cell this request samples for (variant, case, swapped-in name). Part of the cache key so that
+    # two variants that render the same prompt (an A/A test) get independent samples, not one reused.
+    slot: str = ""
     # Context that real providers ignore; the simulated provider uses it for planted effects.
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
     endpoint: str | None = None  # base_url for openai_compatible; part of the cache key
@@ -46,6 +49,7 @@ class CompletionRequest:
             "messages": [[m.role, m.content] for m in self.messages],
             "params": self.params,
             "sample": self.sample,
+            "slot": self.slot,
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
