@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +141,7 @@ def _check_variables(
 ) -> None:
     provided = set(columns)
     if spec.swap:
-        provided.add(spec.swap.variable)
+        provided.add(spec.swap.template_variable)
     missing = sorted(variant.variables - provided)
     if missing:
         raise SpecError(
@@ -150,9 +151,9 @@ def _check_variables(
             field="user" if missing[0] in variant.user_template else "system",
             line=variant.template_lines.get("user"),
         )
-    if spec.swap and spec.swap.variable not in variant.variables:
+    if spec.swap and spec.swap.template_variable not in variant.variables:
         raise SpecError(
-            f"swap audit needs variant {variant.id!r} to use {{{{ {spec.swap.variable} }}}}",
+            f"swap audit needs variant {variant.id!r} to use {{{{ {spec.swap.template_variable} }}}}",
             file=spec_path,
             field="swap.variable",
         )
@@ -219,15 +220,49 @@ def build_plan(spec_path: str | Path, *, spec: ExperimentSpec | None = None, ren
         baseline=baseline,
         names=names,
     )
+    _check_ranking_cases(plan, dataset_path)
     if render:
         plan.calls = list(_render_calls(plan))
     return plan
 
 
-def _swap_slots(plan: Plan) -> list[tuple[str, str]]:
-    if not plan.names:
-        return [("", "")]
-    return [(name, group) for group, names in plan.names.items() for name in names]
+def _swap_slots(plan: Plan, case: TestCase) -> list[tuple[str, str, dict[str, Any]]]:
+    """(swap label, group, variables to set) for every rendering of `case`."""
+    swap = plan.spec.swap
+    if swap is None:
+        return [("", "", {})]
+    if swap.mode == "single":
+        return [(name, group, {swap.template_variable: name}) for group, names in plan.names.items() for name in names]
+    groups = list(plan.names)
+    profiles = case.variables["candidates"]
+    slots = []
+    for j in range(swap.names_per_group):
+        for rotation in range(len(groups)):
+            candidates = []
+            for i, profile in enumerate(profiles):
+                group = groups[(i + rotation) % len(groups)]
+                candidates.append({**profile, "name": plan.names[group][j], "group": group})
+            # Presentation order is randomised (seeded per rendering) so that position cannot stand in for name.
+            random.Random(f"{plan.spec.seed}|{case.id}|{j}|{rotation}").shuffle(candidates)
+            slots.append((f"set{j + 1}-rot{rotation + 1}", "ranking", {swap.template_variable: candidates}))
+    return slots
+
+
+def _check_ranking_cases(plan: Plan, dataset_path: Path) -> None:
+    swap = plan.spec.swap
+    if swap is None or swap.mode != "ranking":
+        return
+    for case in plan.cases:
+        profiles = case.variables.get("candidates")
+        if not isinstance(profiles, list) or not all(isinstance(p, dict) for p in profiles):
+            raise SpecError("ranking swap needs a `candidates` list of profile objects in every case (JSONL)",
+                            file=dataset_path, line=case.line, field="candidates")
+        if len(profiles) != len(swap.groups):
+            raise SpecError(
+                f"case {case.id!r} has {len(profiles)} candidates; a ranking swap needs one per group "
+                f"({len(swap.groups)})",
+                file=dataset_path, line=case.line, field="candidates",
+            )
 
 
 def _render_calls(plan: Plan) -> Any:
@@ -235,10 +270,8 @@ def _render_calls(plan: Plan) -> Any:
     params = {label: _request_params(model, spec) for label, model in plan.models.items()}
     for variant in plan.variants.values():
         for case in plan.cases:
-            for swap_name, swap_group in _swap_slots(plan):
-                variables = dict(case.variables)
-                if spec.swap:
-                    variables[spec.swap.variable] = swap_name
+            for swap_name, swap_group, overrides in _swap_slots(plan, case):
+                variables = {**case.variables, **overrides}
                 system, user = variant.render(variables)
                 messages = ((Message("system", system),) if system else ()) + (Message("user", user),)
                 for label, model in plan.models.items():

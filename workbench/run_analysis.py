@@ -143,7 +143,16 @@ def analyse_run(store: Store, run_ref: str | int | None = None, *, seed: int = 0
     scores = scores.copy()
     scores["kind"] = scores["metric"].map(metric_kind)
     if spec.swap:
-        result.bias = _bias(scores, spec, seed)
+        names = None
+        if spec.swap.mode == "ranking":
+            with store.session() as session:
+                detailed = scores_frame(session, run.id, with_detail=True)
+            ranking = detailed[detailed["metric"].astype(str).str.startswith("ranking.top1.")]
+            names = pd.Series(
+                [d.get("name") if isinstance(d, dict) else None for d in ranking["detail"]],
+                index=ranking["output_id"].astype(str) + "|" + ranking["metric"],
+            )
+        result.bias = _bias(scores, spec, seed, names)
         # For the variant comparison, average over names first: the names are part of the case design.
         scores = scores.drop(columns=["swap_name", "swap_group"])
     directions = {m: metric_direction(m) for m in scores["metric"].unique()}
@@ -165,13 +174,29 @@ def analyse_run(store: Store, run_ref: str | int | None = None, *, seed: int = 0
     return result
 
 
-def _bias(scores: pd.DataFrame, spec: ExperimentSpec, seed: int) -> BiasAudit | None:
+def _bias(scores: pd.DataFrame, spec: ExperimentSpec, seed: int, ranking_names: pd.Series | None = None
+          ) -> BiasAudit | None:
     assert spec.swap is not None
-    outcomes = [spec.swap.outcome] if spec.swap.outcome else list(SCREENING_OUTCOMES)
-    audit = scores[scores["metric"].isin(outcomes) & (scores["swap_group"] != "")]
+    cols = ["case", "model", "variant", "repeat", "swap_group", "swap_name", "metric", "value"]
+    if spec.swap.mode == "ranking":
+        audit = _ranking_audit_frame(scores, ranking_names)
+    else:
+        outcomes = [spec.swap.outcome] if spec.swap.outcome else list(SCREENING_OUTCOMES)
+        audit = scores[scores["metric"].isin(outcomes) & (scores["swap_group"] != "")]
     if audit.empty:
         return None
-    cols = ["case", "model", "variant", "repeat", "swap_group", "swap_name", "metric", "value"]
-    return audit_bias(
-        audit[cols].dropna(subset=["value"]), alpha=spec.alpha, margin=spec.swap.margin, seed=seed
-    )
+    return audit_bias(audit[cols].dropna(subset=["value"]), alpha=spec.alpha, margin=spec.swap.margin, seed=seed)
+
+
+def _ranking_audit_frame(scores: pd.DataFrame, names: pd.Series | None) -> pd.DataFrame:
+    """One row per (rendering, group): was that group's candidate ranked first, and under which name."""
+    top = scores[scores["metric"].astype(str).str.startswith("ranking.top1.")].copy()
+    if top.empty or names is None:
+        return top
+    top["swap_group"] = top["metric"].str.removeprefix("ranking.top1.")
+    top["swap_name"] = top["output_id"].astype(str) + "|" + top["metric"]
+    top["swap_name"] = top["swap_name"].map(names)
+    # Each output (a rendering: name set × rotation × repeat) is one replicate of the case.
+    top["repeat"] = top["output_id"]
+    top["metric"] = "ranking.top1"
+    return top

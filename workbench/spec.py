@@ -103,14 +103,25 @@ class ModelSpec(_Strict):
 
 
 class SwapSpec(_Strict):
-    """Counterfactual name-swap audit: render each case once per name."""
+    """Counterfactual name-swap audit.
+
+    mode "single": each case is rendered once per name (one candidate per prompt).
+    mode "ranking": each case lists one candidate profile per group in `candidates`; every rendering
+    gives each profile a name from a different group (rotating, so each profile meets every group) and
+    shuffles the order in which the candidates appear in the prompt.
+    """
 
     names: str  # name set id, e.g. "nl_curated_unvalidated"
     groups: list[str] = Field(min_length=2)
     names_per_group: int = Field(default=3, ge=3, le=50)
-    variable: str = "candidate_name"  # template variable that receives the full name
+    mode: Literal["single", "ranking"] = "single"
+    variable: str | None = None  # template variable: "candidate_name" (single) or "candidates" (ranking)
     outcome: str | None = None  # metric that is the selection decision / score, e.g. "screening.invite"
     margin: float | None = Field(default=None, gt=0)  # equivalence margin for "no material bias"
+
+    @property
+    def template_variable(self) -> str:
+        return self.variable or ("candidates" if self.mode == "ranking" else "candidate_name")
 
 
 class JudgeSpec(_Strict):

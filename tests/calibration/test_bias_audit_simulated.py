@@ -53,3 +53,14 @@ swap:
     mc_se = math.sqrt(ALPHA * (1 - ALPHA) / N_SIMS)
     print(f"null name-swap audits flagged red: {reds}/{N_SIMS}")
     assert reds / N_SIMS <= ALPHA + 3 * mc_se
+
+
+def test_ranking_audit_with_several_candidates_per_prompt(store: Store) -> None:
+    plan = build_plan(ROOT / "experiments/ranking_name_swap_nl.yaml")
+    run_experiment(plan, store)
+    result = analyse_run(store, "latest")
+    assert result.bias is not None
+    frame = result.bias.to_frame().set_index("group")
+    assert frame.loc["moroccan_dutch", "flag"] == "red"
+    assert frame.loc["turkish_dutch", "flag"] != "red"
+    assert frame.loc["moroccan_dutch", "impact_ratio"] < 0.8

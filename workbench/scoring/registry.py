@@ -14,7 +14,7 @@ from workbench.scoring.bias_lint import (
     lint_scorers,
 )
 from workbench.scoring.checks import build_check
-from workbench.scoring.outcomes import ScreeningOutcome
+from workbench.scoring.outcomes import RankingOutcome, ScreeningOutcome
 from workbench.scoring.readability import ReadabilityScorer
 from workbench.scoring.text_metrics import LengthScorer
 
@@ -29,6 +29,7 @@ _FACTORIES: dict[str, Callable[[], list[Scorer]]] = {
     "gendered_title": lambda: [GenderedTitleScorer()],
     "lint": lambda: list(lint_scorers()),
     "screening": lambda: [ScreeningOutcome()],
+    "ranking": lambda: [RankingOutcome()],
 }
 SCORER_NAMES = tuple(_FACTORIES)
 
@@ -120,7 +121,7 @@ def metric_direction(metric: str) -> bool | None:
 
 def metric_kind(metric: str) -> Literal["numeric", "binary"]:
     """Return "binary" for pass/fail checks and lint flags (values 0.0/1.0), else "numeric"."""
-    if metric == "screening.invite":
+    if metric == "screening.invite" or metric.startswith("ranking.top1."):
         return "binary"
     if metric.startswith("check.") or (metric.startswith(_RULE_LINTS) and metric.endswith(".flagged")):
         return "binary"

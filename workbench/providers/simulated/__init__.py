@@ -49,9 +49,17 @@ class SimulatedProvider:
             text = judge(prompt, str(meta["judge_rubric"]), judged, rng)
         else:
             style = read_style(prompt)
+            variables = dict(meta.get("case") or {})
+            if isinstance(variables.get("candidates"), list):
+                # Several candidates in one prompt: each gets the effects planted for its own group.
+                variables["candidates"] = [
+                    {**c, "_shift": applicable_effects(simulate, {**meta, "swap_group": c.get("group")}).score_shift}
+                    for c in variables["candidates"]
+                    if isinstance(c, dict)
+                ]
             text = write(
                 str(meta.get("task", "vacancy_text")),
-                dict(meta.get("case") or {}),
+                variables,
                 str(meta.get("language", "en")),
                 style,
                 fx,

@@ -162,11 +162,32 @@ def interview(rng: random.Random, case: _Case, style: Style, fx: Effects, langua
     )
 
 
+def ranking(rng: random.Random, case: _Case, style: Style, fx: Effects, language: str) -> str:
+    """Rank the candidates by merit (`fit`) + noise + any planted per-candidate shift (`_shift`)."""
+    labels = phrasebank(language)["screening"]["labels"]
+    scored = []
+    for candidate in case.v.get("candidates") or []:
+        try:
+            merit = float(candidate.get("fit", 6.5))
+        except (TypeError, ValueError):
+            merit = 6.5
+        score = min(10.0, max(1.0, merit + rng.gauss(0.0, 0.8) + float(candidate.get("_shift", 0.0))))
+        scored.append((score, str(candidate.get("name", "?"))))
+    scored.sort(key=lambda item: -item[0])
+    head = "Rangschikking" if language == "nl" else "Ranking"
+    lines = [f"{head}:"] + [f"{i}. {name} — {labels['score'].lower()} {score:.0f}/10"
+                            for i, (score, name) in enumerate(scored, 1)]
+    if scored:
+        lines += ["", f"{labels['advice']}: {labels['invite']} {scored[0][1]}"]
+    return "\n".join(lines)
+
+
 WRITERS: dict[str, Callable[[random.Random, _Case, Style, Effects, str], str]] = {
     "vacancy_text": vacancy,
     "rejection_email": rejection,
     "screening_summary": screening,
     "interview_questions": interview,
+    "candidate_ranking": ranking,
 }
 
 
