@@ -15,8 +15,8 @@ from workbench.cli.errors import fail, handle_errors
 from workbench.cli.progress import RichProgress
 from workbench.plan import Plan, build_plan, describe_plan
 from workbench.providers.registry import check_credentials
-from workbench.scoring.judge import judge_model
 from workbench.runner.run import RunOptions, RunResult, run_experiment
+from workbench.scoring.judge import judge_model
 from workbench.store.db import Store, database_url, describe
 
 app = typer.Typer(
