@@ -84,7 +84,7 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
     significant = [
         v for v in result.analysis.verdicts if v.significant and (all_metrics or _headline(v.metric))
     ]
-    for verdict in significant[:6]:
+    for verdict in significant[:20]:
         console.print(f"• {verdict.sentence()}")
 
 

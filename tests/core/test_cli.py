@@ -1,0 +1,91 @@
+"""The CLI end to end on the offline demo: validate, dry-run, run, list, report, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from workbench.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(ROOT)
+    return CliRunner()
+
+
+def test_validate_counts_calls(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["validate", "experiments/vacancy_tone_nl.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "3 variants × 20 cases × 1 models × 3 repeats = 180 calls" in result.stdout
+
+
+def test_dry_run_estimates_cost_without_calling(cli: CliRunner, tmp_path: Path) -> None:
+    spec = tmp_path / "priced.yaml"
+    spec.write_text(
+        (ROOT / "experiments/vacancy_tone_en.yaml").read_text().replace(
+            "models:\n", "models:\n  - openai:gpt-4o-mini\n  - id: openai_compatible:llama3\n"
+            "    base_url: http://127.0.0.1:9/v1\n", 1
+        ).replace("prompts/", f"{ROOT}/prompts/").replace("experiments/data", f"{ROOT}/experiments/data")
+    )
+    db = tmp_path / "never.db"
+    result = cli.invoke(app, ["run", str(spec), "--dry-run", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "openai:gpt-4o-mini" in out and "180" in out
+    assert "unknown price" in out  # the local model has no price
+    assert "SIMULATED" in out
+    assert "$0.0" in out
+    assert not db.exists(), "a dry run touches nothing"
+
+
+def test_run_list_report_export(cli: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "wb.db")
+    run = cli.invoke(app, ["run", "experiments/vacancy_tone_nl.yaml", "--db", db])
+    assert run.exit_code == 0, run.output
+    assert "Run 1: 180/180 outputs, 0 errors" in run.stdout
+    assert "SIMULATED" in run.stdout
+    assert "360 judge scores" in run.stdout
+
+    listed = cli.invoke(app, ["list", "--db", db])
+    assert listed.exit_code == 0 and "vacancy-tone-nl" in listed.stdout and "completed" in listed.stdout
+
+    report = cli.invoke(app, ["report", "1", "--db", db, "--out", str(tmp_path / "r.html")])
+    assert report.exit_code == 0, report.output
+    words = " ".join(report.stdout.split())  # rich wraps to the terminal width
+    assert "Verdicts vs vacancy_nl_formal" in words
+    assert "beats vacancy_nl_formal on readability" in words
+    html = (tmp_path / "r.html").read_text()
+    assert "SIMULATED" in html and "<svg" in html and "<mark" in html
+    assert "http://" not in html.replace("http://www.w3.org", ""), "self-contained: no external resources"
+    md = cli.invoke(app, ["report", "latest", "--db", db, "--out", str(tmp_path / "r.md")])
+    assert md.exit_code == 0 and "| metric |" in (tmp_path / "r.md").read_text()
+
+    for fmt in ("csv", "jsonl", "parquet"):
+        out = tmp_path / f"run.{fmt}"
+        exported = cli.invoke(app, ["export", "1", "--format", fmt, "--out", str(out), "--db", db])
+        assert exported.exit_code == 0, exported.output
+    table = pd.read_parquet(tmp_path / "run.parquet")
+    assert len(table) == 180
+    assert set(table["provenance"]) == {"SIMULATED"}
+    assert {"score.readability", "score.judge.clarity", "flags", "text"} <= set(table.columns)
+    assert table["flags"].str.contains("age:").any()
+    first = json.loads((tmp_path / "run.jsonl").read_text().splitlines()[0])
+    assert first["simulated"] is True and first["run_id"] == 1
+    assert len(pd.read_csv(tmp_path / "run.csv")) == 180
+
+
+def test_rerun_costs_nothing_and_resume_is_a_no_op(cli: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "wb.db")
+    assert cli.invoke(app, ["run", "experiments/vacancy_tone_en.yaml", "--db", db]).exit_code == 0
+    again = cli.invoke(app, ["run", "experiments/vacancy_tone_en.yaml", "--db", db])
+    assert again.exit_code == 0 and "180 from cache" in again.stdout
+    resumed = cli.invoke(app, ["run", "experiments/vacancy_tone_en.yaml", "--db", db, "--resume"])
+    assert resumed.exit_code == 0 and "180/180 outputs" in resumed.stdout
