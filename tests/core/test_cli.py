@@ -89,3 +89,17 @@ def test_rerun_costs_nothing_and_resume_is_a_no_op(cli: CliRunner, tmp_path: Pat
     assert again.exit_code == 0 and "180 from cache" in again.stdout
     resumed = cli.invoke(app, ["run", "experiments/vacancy_tone_en.yaml", "--db", db, "--resume"])
     assert resumed.exit_code == 0 and "180/180 outputs" in resumed.stdout
+
+
+def test_power_from_effect_and_from_pilot(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli.invoke(app, ["power", "--effect", "0.5"])
+    assert result.exit_code == 0 and "34 test cases" in " ".join(result.stdout.split())
+    db = str(tmp_path / "wb.db")
+    assert cli.invoke(app, ["run", "experiments/vacancy_tone_en.yaml", "--db", db]).exit_code == 0
+    pilot = cli.invoke(app, ["power", "1", "--metric", "words", "--variant", "vacancy_en_inclusive",
+                             "--budget", "600", "--max-cases", "20", "--db", db])
+    words = " ".join(pilot.stdout.split())
+    assert pilot.exit_code == 0, pilot.output
+    assert "Designs within 600 calls" in words and "use 20 cases ×" in words
+    missing = cli.invoke(app, ["power", "1", "--metric", "nope", "--db", db])
+    assert missing.exit_code == 2 and "no comparison matches" in missing.stderr

@@ -1,5 +1,6 @@
 """The `workbench` command line (typer + rich)."""
 
+from workbench.cli import power as _power  # noqa: F401  (registers `workbench power`)
 from workbench.cli.app import app, main
 
 __all__ = ["app", "main"]
