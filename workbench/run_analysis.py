@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from workbench.scoring.registry import metric_direction, metric_kind
 from workbench.spec import ExperimentSpec
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store
-from workbench.store.models import Experiment, Run
-from workbench.store.repository import outputs_frame, ratings_frame, resolve_run, scores_frame
+from workbench.store.frames import all_metric_names, numeric_scores, run_header
+from workbench.store.repository import ratings_frame, resolve_run, scores_frame
 
 # Shown first in verdict tables; other metrics (characters, counts) are analysed too.
 HEADLINE_PREFIXES = (
@@ -100,59 +102,50 @@ def lint_rates(scores: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _spec(experiment: Experiment) -> ExperimentSpec:
-    return ExperimentSpec.model_validate(experiment.spec)
+def display_metrics(metrics: Sequence[str], spec: ExperimentSpec) -> list[str]:
+    """Headline metrics, lint flags and the bias outcome: what the UI shows.
+
+    The stats engine seeds and corrects each (model, metric) table on its own, so leaving out the other
+    metrics (character counts, raw counts) changes no verdict; it only saves time on very large runs.
+    """
+    swap = spec.swap
+    outcomes = {swap.outcome} if swap and swap.outcome else set(SCREENING_OUTCOMES)
+    return [
+        m for m in metrics
+        if is_headline(m) or m.endswith(FLAG_SUFFIX) or m in outcomes or m.startswith("ranking.top1.")
+    ]
 
 
-def analyse_run(store: Store, run_ref: str | int | None = None, *, seed: int = 0) -> RunAnalysis:
+def analyse_run(
+    store: Store, run_ref: str | int | None = None, *, seed: int = 0, metrics: Sequence[str] | None = None
+) -> RunAnalysis:
+    """Verdicts, lint rates, bias audit and preferences of one run (`metrics` limits what is analysed)."""
     with store.session() as session:
-        run: Run = resolve_run(session, run_ref)
-        experiment = session.get(Experiment, run.experiment_id)
-        assert experiment is not None
-        spec = _spec(experiment)
-        outputs = outputs_frame(session, run.id)
-        scores = scores_frame(session, run.id)
-        ratings = ratings_frame(session, run.id)
-        variants = [v.key for v in experiment.variants]
-    baseline = spec.baseline or (variants[0] if variants else "")
-    ok = int((outputs["status"] == "ok").sum()) if not outputs.empty else 0
+        run_id = resolve_run(session, run_ref).id
+        header = run_header(session, run_id)
+        chosen = list(metrics) if metrics is not None else all_metric_names(session, run_id)
+        scores = numeric_scores(session, run_id, chosen)
+        ratings = ratings_frame(session, run_id)
+        names = _ranking_names(session, run_id) if header.spec.swap and header.spec.swap.mode == "ranking" else None
+    spec = header.spec
     info = RunInfo(
-        run_id=run.id,
-        experiment=experiment.name,
-        status=run.status,
-        simulated=run.simulated,
-        total_calls=run.total_calls,
-        outputs=ok,
-        errors=int((outputs["status"] == "error").sum()) if not outputs.empty else 0,
-        cost_usd=float(outputs["cost_usd"].fillna(0).sum()) if not outputs.empty else 0.0,
-        baseline=baseline,
-        alpha=spec.alpha,
-        correction=spec.correction,
-        spec=spec,
-        started_at=run.started_at,
+        run_id=run_id, experiment=header.experiment, status=header.status, simulated=header.simulated,
+        total_calls=header.total_calls, outputs=header.outputs, errors=header.errors, cost_usd=header.cost_usd,
+        baseline=header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
+        started_at=header.started_at,
     )
     result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed))
-    if info.total_calls and ok < info.total_calls:
+    if info.total_calls and info.outputs < info.total_calls:
         result.warnings.append(
-            f"{info.total_calls - ok} of {info.total_calls} planned outputs are missing or failed; "
+            f"{info.total_calls - info.outputs} of {info.total_calls} planned outputs are missing or failed; "
             "verdicts use complete cases only (resume the run to fill them)."
         )
     if scores.empty:
         result.warnings.append("no scores yet")
         return result
-    scores = scores.copy()
     scores["kind"] = scores["metric"].map(metric_kind)
     if spec.swap:
-        names = None
-        if spec.swap.mode == "ranking":
-            with store.session() as session:
-                detailed = scores_frame(session, run.id, with_detail=True)
-            ranking = detailed[detailed["metric"].astype(str).str.startswith("ranking.top1.")]
-            names = pd.Series(
-                [d.get("name") if isinstance(d, dict) else None for d in ranking["detail"]],
-                index=ranking["output_id"].astype(str) + "|" + ranking["metric"],
-            )
-        result.bias = _bias(scores, spec, seed, names)
+        result.bias = audit_run_bias(scores, spec, seed, names)
         # For the variant comparison, average over names first: the names are part of the case design.
         scores = scores.drop(columns=["swap_name", "swap_group"])
     directions = {m: metric_direction(m) for m in scores["metric"].unique()}
@@ -162,20 +155,26 @@ def analyse_run(store: Store, run_ref: str | int | None = None, *, seed: int = 0
         # Several names per case and repeat: make each (name, repeat) its own replicate.
         frame = frame.assign(repeat=frame.groupby(["case", "variant", "model", "metric"]).cumcount())
     result.analysis = analyse(
-        frame,
-        baseline,
-        alpha=spec.alpha,
-        correction=spec.correction,
-        metric_directions=directions,
-        seed=seed,
+        frame, info.baseline, alpha=spec.alpha, correction=spec.correction, metric_directions=directions, seed=seed
     )
     if not ratings.empty:
-        result.preferences = analyse_preferences(ratings, alpha=spec.alpha, reference=baseline, seed=seed)
+        result.preferences = analyse_preferences(ratings, alpha=spec.alpha, reference=info.baseline, seed=seed)
     return result
 
 
-def _bias(scores: pd.DataFrame, spec: ExperimentSpec, seed: int, ranking_names: pd.Series | None = None
+def _ranking_names(session: Session, run_id: int) -> pd.Series:
+    """Which name each ranking.top1.<group> score belongs to, keyed "output_id|metric"."""
+    detailed = scores_frame(session, run_id, with_detail=True)
+    ranking = detailed[detailed["metric"].astype(str).str.startswith("ranking.top1.")]
+    return pd.Series(
+        [d.get("name") if isinstance(d, dict) else None for d in ranking["detail"]],
+        index=ranking["output_id"].astype(str) + "|" + ranking["metric"],
+    )
+
+
+def audit_run_bias(scores: pd.DataFrame, spec: ExperimentSpec, seed: int, ranking_names: pd.Series | None = None
           ) -> BiasAudit | None:
+    """The name-swap audit of a run's scores (single names, or rankings with several candidates)."""
     assert spec.swap is not None
     cols = ["case", "model", "variant", "repeat", "swap_group", "swap_name", "metric", "value"]
     if spec.swap.mode == "ranking":

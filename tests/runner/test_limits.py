@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
 from workbench.runner import limits as limits_module
 from workbench.runner.limits import Limits, RateLimiter
-
 
 _real_sleep = asyncio.sleep
 
@@ -46,7 +46,7 @@ def test_rpm_limit_spaces_requests(clock: VirtualClock) -> None:
     start = stamps[0]
     assert stamps[1] == start  # the burst
     # After the burst: exactly one request per 0.5 s of (virtual) time.
-    assert [round(b - a, 6) for a, b in zip(stamps[1:], stamps[2:], strict=False)] == [0.5] * 8
+    assert [round(b - a, 6) for a, b in itertools.pairwise(stamps[1:])] == [0.5] * 8
     assert stamps[-1] - start == pytest.approx(4.0)
 
 

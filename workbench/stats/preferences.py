@@ -412,4 +412,4 @@ def _bt_with_bootstrap(
 
 
 def _unbounded(x: np.ndarray) -> np.ndarray:
-    return np.where(np.abs(x) >= 1e299, np.sign(x) * np.inf, x)
+    return np.where(np.abs(x) >= 1e299, np.copysign(np.inf, x), x)

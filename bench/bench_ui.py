@@ -1,0 +1,225 @@
+"""Benchmark: render the Compare and Bias pages over a run of 100,000 scored outputs.
+
+Builds a SQLite store quickly (one real simulated demo run supplies realistic texts, scores and
+highlight details; those are bulk-copied with SQLAlchemy core into a 100,000-output run), then times
+``AppTest`` renders of the Compare and Bias pages: the first render (cold caches) and the second
+(cached analysis). Target: < 2 s per render. Run: ``python bench/bench_ui.py [--keep DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, select, text
+
+from workbench.plan import build_plan
+from workbench.runner.run import run_experiment
+from workbench.store.db import Store
+from workbench.store.models import Case, Experiment, Output, Run, Score, Variant
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_S = 2.0
+N_CASES, N_MODELS, N_REPEATS = 1_250, 2, 10  # × 4 variants = 100,000 outputs
+EXTRA_VARIANT = "vacancy_nl_inclusive_short"
+CHUNK = 20_000
+
+
+def _templates(store: Store, run_id: int) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Outputs of the real demo run per variant, each with its score rows (detail pre-serialised)."""
+    per_variant: dict[str, list[dict[str, Any]]] = {}
+    with store.session() as session:
+        outputs = session.execute(
+            select(Output.id, Variant.key, Output.text, Output.input_tokens, Output.output_tokens)
+            .join(Variant, Variant.id == Output.variant_id)
+            .where(Output.run_id == run_id, Output.status == "ok")
+            .order_by(Output.id)
+        ).all()
+        scores: dict[int, list[tuple[str, float | None, str, str | None]]] = {}
+        for output_id, metric, value, kind, detail in session.execute(
+            select(Score.output_id, Score.metric, Score.value, Score.kind, Score.detail)
+            .join(Output, Output.id == Score.output_id)
+            .where(Output.run_id == run_id)
+        ):
+            scores.setdefault(output_id, []).append(
+                (metric, value, kind, None if detail is None else json.dumps(detail, ensure_ascii=False))
+            )
+        cases = [c.data for c in session.scalars(select(Case).join(Experiment).join(Run).where(Run.id == run_id))]
+    for output_id, variant, body, tokens_in, tokens_out in outputs:
+        per_variant.setdefault(variant, []).append(
+            {"text": body, "in": tokens_in, "out": tokens_out, "scores": scores.get(output_id, [])}
+        )
+    return per_variant, cases
+
+
+def build_store(db_file: Path) -> int:
+    """Create `db_file` with one real demo run and one 100,000-output run; return the big run's id."""
+    store = Store(f"sqlite:///{db_file}")
+    demo = run_experiment(build_plan(ROOT / "experiments" / "vacancy_tone_nl.yaml"), store)
+    templates, case_data = _templates(store, demo.run_id)
+    templates[EXTRA_VARIANT] = templates["vacancy_nl_inclusive"][::-1]
+    variants = list(templates)
+    models = [f"simulated:default-{i + 1}" for i in range(N_MODELS)]
+    with store.session() as session:
+        source = session.get(Run, demo.run_id)
+        assert source is not None
+        spec = dict(source.experiment.spec)
+        spec.update(name="bench-100k", repeats=N_REPEATS, models=[{"id": "simulated:default", "label": m}
+                                                                    for m in models])
+        spec["variants"] = [*spec["variants"], f"prompts/{EXTRA_VARIANT}.yaml"]
+        experiment = Experiment(name="bench-100k", spec_path="bench", spec_hash="bench", spec=spec)
+        session.add(experiment)
+        session.flush()
+        old = {v.key: v for v in source.experiment.variants}
+        variant_ids = {}
+        for key in variants:
+            base = old.get(key) or old["vacancy_nl_inclusive"]
+            row = Variant(experiment_id=experiment.id, key=key, task=base.task, language=base.language,
+                          path=base.path, system_template=base.system_template, user_template=base.user_template,
+                          template_hash=f"{base.template_hash[:12]}{len(variant_ids):04d}")
+            session.add(row)
+            session.flush()
+            variant_ids[key] = row.id
+        cases = [Case(experiment_id=experiment.id, key=f"b-{i + 1:04d}", cluster=None,
+                      data=dict(case_data[i % len(case_data)], id=f"b-{i + 1:04d}")) for i in range(N_CASES)]
+        session.add_all(cases)
+        run = Run(experiment_id=experiment.id, status="completed", total_calls=N_CASES * len(variants)
+                  * N_MODELS * N_REPEATS, simulated=True, settings={"repeats": N_REPEATS})
+        session.add(run)
+        session.commit()
+        case_ids = [c.id for c in cases]
+        run_id = run.id
+        next_output = int(session.scalar(select(func.max(Output.id))) or 0) + 1
+    _bulk_insert(store, run_id, variant_ids, case_ids, models, templates, next_output)
+    store.dispose()
+    return run_id
+
+
+def _bulk_insert(store: Store, run_id: int, variant_ids: dict[str, int], case_ids: list[int], models: list[str],
+                 templates: dict[str, list[dict[str, Any]]], first_id: int) -> None:
+    """Raw executemany: the ORM would spend most of its time building objects we never use."""
+    output_sql = (
+        "INSERT INTO outputs (id, run_id, variant_id, case_id, model, repeat, swap_name, swap_group, status, text, "
+        "attempts, request_hash, input_tokens, output_tokens, latency_ms, cost_usd, cached, simulated, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, '', '', 'ok', ?, 1, ?, ?, ?, 1.0, 0.0, 0, 1, CURRENT_TIMESTAMP)"
+    )
+    score_sql = "INSERT INTO scores (output_id, metric, value, kind, detail) VALUES (?, ?, ?, ?, ?)"
+    outputs: list[tuple[Any, ...]] = []
+    scores: list[tuple[Any, ...]] = []
+    output_id = first_id
+    with store.engine.begin() as conn:
+        conn.execute(text("PRAGMA synchronous=OFF"))
+        for ci, case_id in enumerate(case_ids):
+            for key, variant_id in variant_ids.items():
+                pool = templates[key]
+                for mi, model in enumerate(models):
+                    for repeat in range(N_REPEATS):
+                        tpl = pool[(ci * 7 + repeat * 3 + mi * 11) % len(pool)]
+                        outputs.append((output_id, run_id, variant_id, case_id, model, repeat, tpl["text"],
+                                        f"bench{output_id}", tpl["in"], tpl["out"]))
+                        scores += [(output_id, *s) for s in tpl["scores"]]
+                        output_id += 1
+            if len(outputs) >= CHUNK:
+                conn.exec_driver_sql(output_sql, outputs)
+                conn.exec_driver_sql(score_sql, scores)
+                outputs, scores = [], []
+        if outputs:
+            conn.exec_driver_sql(output_sql, outputs)
+            conn.exec_driver_sql(score_sql, scores)
+        conn.execute(text("ANALYZE"))
+
+
+def _pending(at: Any) -> bool:
+    return any("Computing the verdicts" in str(e.value) for e in at.info)
+
+
+def _time_page(page: str, run_id: int) -> dict[str, float]:
+    """Cold first render, time until the background analysis shows its verdicts, warm second render."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    state = Path(os.environ["WORKBENCH_UI_STATE_DIR"])
+    shutil.rmtree(state, ignore_errors=True)  # the worker's pickled results too: measure from cold
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.session_state["run_id"] = run_id
+    at.run()
+    at.switch_page(page)
+    start = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - start
+    _check(at, page)
+    while _pending(at) and time.perf_counter() - start < 300:
+        time.sleep(0.25)
+        at.run()
+    ready = time.perf_counter() - start
+    _check(at, page)
+    start = time.perf_counter()
+    at.run()
+    second = time.perf_counter() - start
+    _check(at, page)
+    return {"first": first, "ready": ready, "second": second}
+
+
+def _check(at: Any, page: str) -> None:
+    if at.exception:
+        raise RuntimeError(f"{page}: {at.exception[0].message}")
+    if at.error:
+        raise RuntimeError(f"{page}: {at.error[0].value}")
+
+
+def _find_run(db_file: Path) -> int | None:
+    if not db_file.exists():
+        return None
+    store = Store(f"sqlite:///{db_file}")
+    try:
+        with store.session() as session:
+            return session.scalar(select(Run.id).join(Experiment).where(Experiment.name == "bench-100k"))
+    finally:
+        store.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--keep", type=Path, help="build the store in this folder and keep it (reused if present)")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="wb-bench-ui-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    db_file = folder / "bench.db"
+    try:
+        run_id = _find_run(db_file) if args.keep else None
+        if run_id is None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+            start = time.perf_counter()
+            run_id = build_store(db_file)
+            print(f"store: {N_CASES * 4 * N_MODELS * N_REPEATS:,} outputs in run {run_id}, built in "
+                  f"{time.perf_counter() - start:.1f} s ({db_file.stat().st_size / 1e6:.0f} MB)")
+        os.environ["WORKBENCH_DB_URL"] = f"sqlite:///{db_file}"
+        os.environ["WORKBENCH_UI_STATE_DIR"] = str(folder / "ui-state")
+        worst = 0.0
+        for page in ("workbench/ui/pages/compare.py", "workbench/ui/pages/bias.py", "workbench/ui/pages/review.py"):
+            times = _time_page(page, run_id)
+            worst = max(worst, times["first"], times["second"])
+            print(f"{Path(page).stem:8s} first render {times['first']:5.2f} s ({times['first'] / TARGET_S:.2f}× target)"
+                  f"  · verdicts shown after {times['ready']:5.2f} s (background)"
+                  f"  · second render {times['second']:5.2f} s ({times['second'] / TARGET_S:.2f}× target)")
+        status = "OK" if worst < TARGET_S else "OVER TARGET"
+        print(f"slowest render: {worst:.2f} s, ratio to the {TARGET_S:.0f} s target {worst / TARGET_S:.2f} ({status})")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Run analyses for the UI: the same statistics as `analyse_run`, loaded fast, cached, and for big
+runs computed in a worker process so the page stays interactive while the verdicts are computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from workbench.errors import WorkbenchError
+from workbench.run_analysis import RunAnalysis
+from workbench.stats import PreferenceAnalysis, analyse_preferences
+from workbench.store.repository import ratings_frame
+from workbench.ui.config import state_dir
+from workbench.ui.queries import RunHeader
+from workbench.ui.run_stats import analyse_for_pages
+from workbench.ui.state import open_store
+
+# Runs up to this many outputs are analysed inline (well under a second); bigger ones in the background.
+INLINE_LIMIT = 20_000
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_analysis(url: str, run_id: int, version: tuple[int, int, int, str]) -> RunAnalysis:
+    """Keyed by (database, run, data version): new outputs, ratings or a status change recompute it."""
+    del version  # only part of the cache key
+    return analyse_for_pages(open_store(url), run_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_preferences(url: str, run_id: int, n_ratings: int, baseline: str, alpha: float
+                       ) -> PreferenceAnalysis | None:
+    """Preference statistics alone (the Review page), cheap and refreshed on every new rating."""
+    del n_ratings
+    with open_store(url).session() as session:
+        ratings = ratings_frame(session, run_id)
+    if ratings.empty:
+        return None
+    return analyse_preferences(ratings, alpha=alpha, reference=baseline or None)
+
+
+# -- big runs: a worker process ----------------------------------------------------------------------
+# A thread would hold the GIL for most of the ~10 s the statistics take on 100,000 outputs and slow
+# every page render meanwhile; a separate process (`python -m workbench.ui.analysis_worker`) does not,
+# and its pickled result outlives a server restart.
+
+
+def result_path(url: str, run_id: int, version: tuple[int, int, int, str]) -> Path:
+    digest = hashlib.sha256(repr(version).encode()).hexdigest()[:12]
+    return state_dir(url) / f"analysis-run{run_id}-{digest}.pkl"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _load_result(path: str, mtime: float) -> RunAnalysis:
+    del mtime
+    with open(path, "rb") as handle:
+        result: RunAnalysis = pickle.load(handle)  # written by our own worker into our state dir
+    return result
+
+
+@dataclass
+class _Job:
+    proc: subprocess.Popen[bytes]
+    path: Path
+    started: float
+
+
+class _Workers:
+    """At most one worker process per run: a run that is still filling up changes its data version
+    every second, and each version must not get a worker of its own."""
+
+    RETRY_AFTER_S = 60.0  # a failed analysis is retried, but not on every 1-second poll
+
+    def __init__(self) -> None:
+        self.jobs: dict[tuple[str, int], _Job] = {}
+        self.lock = threading.Lock()
+
+    def peek(self, url: str, run_id: int) -> _Job | None:
+        with self.lock:
+            return self.jobs.get((url, run_id))
+
+    def ensure(self, path: Path, url: str, run_id: int) -> _Job:
+        with self.lock:
+            job = self.jobs.get((url, run_id))
+            if job is not None:
+                code = job.proc.poll()
+                if code is None:
+                    return job  # busy (perhaps with an older version): the next poll starts the newest
+                if job.path == path and code != 0 and time.monotonic() - job.started < self.RETRY_AFTER_S:
+                    return job  # failed recently: report it rather than retry every second
+            with open(path.with_suffix(".err"), "wb") as err:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "workbench.ui.analysis_worker", url, str(run_id), str(path)],
+                    stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True,
+                )
+            job = self.jobs[(url, run_id)] = _Job(proc, path, time.monotonic())
+            return job
+
+
+@st.cache_resource(show_spinner=False)
+def _workers() -> _Workers:
+    return _Workers()
+
+
+def _latest_result(url: str, run_id: int) -> Path | None:
+    found = sorted(state_dir(url).glob(f"analysis-run{run_id}-*.pkl"), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def background_analysis(url: str, header: RunHeader, *, start: bool = True) -> RunAnalysis | None:
+    """The analysis for this data version; while it is computed, the newest older one (or None)."""
+    path = result_path(url, header.run_id, header.version)
+    if path.exists():
+        return _load_result(str(path), path.stat().st_mtime)
+    workers = _workers()
+    job = workers.ensure(path, url, header.run_id) if start else workers.peek(url, header.run_id)
+    if job is not None and job.path == path and job.proc.poll() not in (None, 0) and not path.exists():
+        raise WorkbenchError(f"analysis of run {header.run_id} failed: {_last_line(path.with_suffix('.err'))}")
+    if path.exists():  # finished between the two checks
+        return _load_result(str(path), path.stat().st_mtime)
+    older = _latest_result(url, header.run_id)
+    return _load_result(str(older), older.stat().st_mtime) if older else None
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return "no details"
+    return lines[-1] if lines else "no details"
+
+
+def run_analysis(url: str, header: RunHeader, *, start: bool = True) -> RunAnalysis | None:
+    """The analysis of a run, or None while a big run is still being analysed in the background.
+
+    Pages pass start=False first and call `start_analysis` once everything else is drawn, so the
+    worker does not compete with the first render for the CPU.
+    """
+    if header.outputs + header.errors <= INLINE_LIMIT:
+        return cached_analysis(url, header.run_id, header.version)
+    return background_analysis(url, header, start=start)
+
+
+def start_analysis(url: str, header: RunHeader) -> None:
+    run_analysis(url, header, start=True)

@@ -1,0 +1,88 @@
+"""The multipage app: navigation, sidebar (language, database, shared run picker), error boundary."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from workbench.errors import WorkbenchError
+from workbench.store.db import describe
+from workbench.store.repository import list_runs
+from workbench.ui import config
+from workbench.ui.components import inject_css
+from workbench.ui.config import page_path
+from workbench.ui.i18n import LANG_KEY, LANGUAGES, default_language, t
+from workbench.ui.state import RUN_KEY, one_line, store_or_error
+
+
+def _pages() -> dict[str, list[st.Page]]:
+    def page(name: str, icon: str, default: bool = False) -> st.Page:
+        return st.Page(page_path(name), title=t(f"nav_{name}"), icon=icon, url_path=name, default=default)
+
+    return {
+        t("nav_section_results"): [
+            page("overview", ":material/dashboard:", default=True),
+            page("compare", ":material/compare:"),
+            page("bias", ":material/balance:"),
+            page("review", ":material/how_to_vote:"),
+        ],
+        t("nav_section_build"): [
+            page("prompts", ":material/edit_note:"),
+            page("datasets", ":material/table:"),
+            page("run", ":material/play_circle:"),
+        ],
+    }
+
+
+def _run_label(run: dict[str, object]) -> str:
+    sim = " · SIMULATED" if run["simulated"] else ""
+    return f"#{run['id']} · {run['experiment']} · {t('status_' + str(run['status']))}{sim}"
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        if LANG_KEY not in st.session_state:
+            st.session_state[LANG_KEY] = default_language()
+        st.segmented_control(t("language"), LANGUAGES, key=LANG_KEY, required=True,
+                             format_func=lambda code: code.upper())
+        url = config.db_url()
+        store, error = store_or_error()
+        if store is None:
+            st.error(t("db_error", error=error))
+            return
+        with store.session() as session:
+            runs = list_runs(session)
+        if not runs:
+            st.caption(t("no_runs_sidebar"))
+        else:
+            labels = {int(r["id"]): _run_label(r) for r in runs}
+            pending = st.session_state.pop("_pending_run", None)
+            if pending in labels:
+                st.session_state[RUN_KEY] = pending
+            if st.session_state.get(RUN_KEY) not in labels:
+                st.session_state[RUN_KEY] = next(iter(labels))
+            st.selectbox(t("run_picker"), list(labels), key=RUN_KEY, format_func=labels.__getitem__,
+                         help=t("run_picker_help"))
+        st.caption(t("database", url=describe(url)))
+
+
+def warm_imports() -> None:
+    """Import the heavy libraries (Altair, SciPy via the charts and statistics) with the first page of
+    the server process, so a later click on Compare or Bias does not pay ~1.5 s for them."""
+    import workbench.report.charts
+    import workbench.ui.run_stats  # noqa: F401
+
+
+def main() -> None:
+    st.set_page_config(page_title="Prompt Workbench", page_icon="🧪", layout="wide")
+    warm_imports()
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = default_language()
+    inject_css()
+    page = st.navigation(_pages())
+    try:
+        sidebar()
+        page.run()
+    except (WorkbenchError, SQLAlchemyError, OSError) as exc:
+        # A broken database or a bad file is the user's to fix: one clear line, never a traceback.
+        st.error(one_line(exc), icon=":material/error:")

@@ -1,0 +1,50 @@
+"""Where the UI reads and writes: prompt library, experiments, datasets, run state, database."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from workbench.store.db import database_url
+
+PROMPTS_ENV = "WORKBENCH_PROMPTS_DIR"
+EXPERIMENTS_ENV = "WORKBENCH_EXPERIMENTS_DIR"
+STATE_ENV = "WORKBENCH_UI_STATE_DIR"
+LANG_ENV = "WORKBENCH_UI_LANG"
+PAGES_DIR = Path(__file__).with_name("pages")
+
+
+def page_path(name: str) -> str:
+    """The script of a page (st.Page and st.page_link both take it)."""
+    return str(PAGES_DIR / f"{name}.py")
+
+
+def prompts_dir() -> Path:
+    """The prompt library (`prompts/` in the working directory unless $WORKBENCH_PROMPTS_DIR is set)."""
+    return Path(os.environ.get(PROMPTS_ENV) or "prompts").resolve()
+
+
+def experiments_dir() -> Path:
+    """Experiment specs (`experiments/` unless $WORKBENCH_EXPERIMENTS_DIR is set)."""
+    return Path(os.environ.get(EXPERIMENTS_ENV) or "experiments").resolve()
+
+
+def datasets_dir() -> Path:
+    """Test-case datasets live next to the specs, as in the demo (`experiments/data/`)."""
+    return experiments_dir() / "data"
+
+
+def db_url() -> str:
+    """The store the CLI would use: $WORKBENCH_DB_URL, else ./workbench.db."""
+    return database_url()
+
+
+def state_dir(url: str | None = None) -> Path:
+    """Pid and log files of background runs, one folder per database so stores never mix."""
+    root = Path(os.environ.get(STATE_ENV) or Path(tempfile.gettempdir()) / "workbench-ui")
+    digest = hashlib.sha256((url or db_url()).encode()).hexdigest()[:12]
+    folder = root / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,0 +1,149 @@
+"""Datasets: upload CSV/JSONL test cases, edit them, see which prompt variables a dataset is missing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from workbench.datasets import ID_COLUMNS, TestCase
+from workbench.errors import SpecError
+from workbench.ui import config
+from workbench.ui.library import (
+    DATASET_SUFFIXES,
+    atomic_write,
+    dataset_files,
+    missing_variables,
+    read_dataset_bytes,
+    scan_library,
+)
+from workbench.ui.state import cached_dataset
+
+SWAP_VARIABLES = {"candidate_name"}  # filled in per name by a name-swap audit, not by the dataset
+
+
+def cases_frame(cases: list[TestCase]) -> pd.DataFrame:
+    rows = [{"id": c.id, **{k: ("" if v is None else v) for k, v in c.variables.items()}} for c in cases]
+    return pd.DataFrame(rows).astype(str)
+
+
+def frame_text(frame: pd.DataFrame, suffix: str) -> str:
+    """The edited table in the file's own format (CSV/TSV with a header, or one JSON object per line)."""
+    clean = frame.fillna("").astype(str)
+    clean = clean[~(clean == "").all(axis=1)]
+    if suffix in (".jsonl", ".ndjson"):
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in clean.to_dict(orient="records"))
+    return clean.to_csv(index=False, sep="\t" if suffix == ".tsv" else ",")
+
+
+def variables_report(columns: set[str]) -> None:
+    """Per library variant (of one task): the template variables this dataset lacks."""
+    variants = [e.variant for e in scan_library(config.prompts_dir()) if e.variant is not None]
+    if not variants:
+        st.info("The prompt library is empty.")
+        return
+    missing = {v.id: missing_variables(v, columns, SWAP_VARIABLES) for v in variants}
+    tasks = sorted({v.task for v in variants})
+    # Default to the task this dataset serves best: most variants that fit, then fewest gaps.
+    best = min(tasks, key=lambda task: (-sum(not missing[v.id] for v in variants if v.task == task),
+                                        sum(len(missing[v.id]) for v in variants if v.task == task)))
+    task = st.selectbox("Check against the variants for", ["", *tasks], index=1 + tasks.index(best),
+                        format_func=lambda x: x or "all tasks", key="ds_task")
+    shown = [v for v in variants if not task or v.task == task]
+    frame = pd.DataFrame([{
+        "variant": v.id,
+        "status": "ready" if not missing[v.id] else f"{len(missing[v.id])} missing",
+        "missing variables": ", ".join(missing[v.id]),
+        "language": v.language,
+        "task": v.task,
+        "uses": ", ".join(sorted(v.variables)),
+    } for v in sorted(shown, key=lambda v: (len(missing[v.id]), v.id))])
+    ready = sum(not missing[v.id] for v in shown)
+    gaps = sorted({m for v in shown for m in missing[v.id]})
+    cols = st.columns(3)
+    cols[0].metric("Variants that fit", f"{ready} / {len(shown)}", border=True)
+    cols[1].metric("Columns", len(columns), border=True)
+    cols[2].metric("Missing variables", len(gaps), border=True)
+    if gaps:
+        st.warning("Missing variables: " + ", ".join(f"`{m}`" for m in gaps), icon=":material/extension:")
+    else:
+        st.success("Every variant of this task can be rendered with this dataset.", icon=":material/check_circle:")
+    st.dataframe(frame, hide_index=True)
+    st.caption("`candidate_name` is filled in by a name-swap audit and need not be a column.")
+
+
+def save_section(frame: pd.DataFrame, default_name: str) -> None:
+    st.subheader("Save")
+    cols = st.columns([3, 1])
+    name = cols[0].text_input("File name", value=default_name, key=f"ds_name_{default_name}").strip()
+    suffix = Path(name).suffix.lower()
+    if not name or suffix not in DATASET_SUFFIXES or "/" in name or "\\" in name:
+        st.error(f"Give a plain file name ending in {', '.join(DATASET_SUFFIXES)}.")
+        return
+    target = config.datasets_dir() / name
+    confirm = True
+    if target.exists():
+        confirm = st.checkbox(f"Overwrite {name}", key=f"ds_confirm_{name}")
+    if cols[1].button("Save dataset", type="primary", disabled=not confirm, key="ds_save"):
+        text = frame_text(frame, suffix)
+        try:
+            read_dataset_bytes(name, text.encode("utf-8"))  # validate exactly what will be written
+            atomic_write(target, text)
+        except (SpecError, OSError) as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["ds_flash"] = f"Saved {target}"
+            st.session_state["ds_pick"] = target.name
+            st.rerun()
+
+
+def render() -> None:
+    st.title("Datasets")
+    folder = config.datasets_dir()
+    st.caption(f"Test cases in `{folder}`: one row per case; an `id` column names the case, every other "
+               "column is a template variable.")
+    if flash := st.session_state.pop("ds_flash", None):
+        st.success(flash, icon=":material/check_circle:")
+    upload = st.file_uploader("Upload test cases (CSV, TSV or JSONL, UTF-8)", type=["csv", "tsv", "jsonl", "ndjson"],
+                              key="ds_upload")
+    cases: list[TestCase] | None = None
+    source = ""
+    if upload is not None:
+        source = upload.name
+        try:
+            cases = read_dataset_bytes(upload.name, upload.getvalue())
+        except SpecError as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+        st.success(f"{upload.name}: {len(cases)} test cases read.")
+    else:
+        files = dataset_files(folder)
+        if not files:
+            st.info("No datasets yet — upload a CSV or JSONL file above.")
+            return
+        names = [p.name for p in files]
+        if st.session_state.get("ds_pick") not in names:
+            st.session_state["ds_pick"] = names[0]
+        source = st.selectbox("Dataset", names, key="ds_pick")
+        path = folder / source
+        try:
+            cases = cached_dataset(str(path), path.stat().st_mtime)
+        except SpecError as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+    frame = cases_frame(cases)
+    st.subheader("Test cases")
+    edited = st.data_editor(frame, num_rows="dynamic", key=f"ds_editor_{source}", hide_index=True)
+    columns = {c for c in edited.columns if c not in ID_COLUMNS}
+    empty = {c: int((edited[c].fillna("").astype(str).str.strip() == "").sum()) for c in columns}
+    if any(empty.values()):
+        st.caption("Empty cells: " + ", ".join(f"`{c}` {n}" for c, n in sorted(empty.items()) if n))
+    st.subheader("Variables")
+    variables_report(columns)
+    save_section(edited, source)
+
+
+if __name__ == "__main__":
+    render()

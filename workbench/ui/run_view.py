@@ -1,0 +1,52 @@
+"""The common top of every page about one run: title, SIMULATED banner, key numbers, empty states."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.ui import config
+from workbench.ui.analysis import run_analysis
+from workbench.ui.components import empty_state, simulated_banner
+from workbench.ui.config import page_path
+from workbench.ui.i18n import t
+from workbench.ui.queries import RunHeader, run_header
+from workbench.ui.state import query, selected_run
+
+
+def run_page(title_key: str, *, show_baseline: bool = True) -> tuple[str, RunHeader] | None:
+    """Title and header of the selected run, or an empty state (then None: nothing more to show).
+
+    The Review page hides the baseline's name: raters should not know which prompt is the incumbent.
+    """
+    st.title(t(title_key))
+    run_id = selected_run()
+    if run_id is None:
+        empty_state(t("no_runs"), page_path("run"), t("go_run"))
+        return None
+    header = query(run_header, run_id)
+    caption = t("run_caption", run=run_id, experiment=header.experiment, status=t(f"status_{header.status}"))
+    st.caption(caption + (t("baseline_caption", baseline=header.baseline) if show_baseline else ""))
+    if header.simulated:
+        simulated_banner()
+    if header.outputs == 0:
+        empty_state(t("no_outputs_yet"), page_path("run"), t("go_run"))
+        return None
+    return config.db_url(), header
+
+
+def header_cards(header: RunHeader) -> None:
+    cols = st.columns(5)
+    cols[0].metric(t("metric_outputs"), f"{header.outputs:,}", border=True, delta_color="off", delta_arrow="off",
+                   delta=t("of_planned", total=f"{header.total_calls:,}"))
+    cols[1].metric(t("metric_errors"), f"{header.errors:,}", border=True)
+    cols[2].metric(t("metric_variants"), len(header.variants), border=True)
+    cols[3].metric(t("metric_models"), len(header.models), border=True)
+    cols[4].metric(t("metric_ratings"), f"{header.ratings:,}", border=True)
+
+
+@st.fragment(run_every=1.0)
+def wait_for_analysis(url: str, header: RunHeader) -> None:
+    """Polls the background analysis of a big run; reruns the page once the verdicts are ready."""
+    if run_analysis(url, header, start=False) is not None:  # the page starts the worker after drawing
+        st.rerun()
+    st.info(t("analysis_pending", n=header.outputs), icon=":material/hourglass_top:")

@@ -1,0 +1,126 @@
+"""Build an experiment spec from the Run page's choices, write it, and estimate it with `build_plan`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from workbench.errors import SpecError
+from workbench.plan import Plan, build_plan
+from workbench.spec import ExperimentSpec
+
+SCORER_PRESETS: dict[str, list[str]] = {
+    "wording": ["length", "readability", "gender_coded", "age_coded", "exclusion", "gendered_title"],
+    "wording_judge": ["length", "readability", "gender_coded", "age_coded", "exclusion", "gendered_title",
+                      "judge:clarity"],
+    "screening": ["length", "screening"],
+    "basic": ["length", "readability"],
+}
+PRESET_LABELS = {
+    "wording": "Wording: length, readability, coded-wording lints",
+    "wording_judge": "Wording + LLM judge (clarity)",
+    "screening": "Screening outcome (invite / score)",
+    "basic": "Basic: length and readability",
+}
+MODEL_SUGGESTIONS = (
+    "simulated:default",
+    "openai:gpt-4o-mini",
+    "openai:gpt-4.1-mini",
+    "anthropic:claude-3-5-haiku-latest",
+    "anthropic:claude-sonnet-4-0",
+)
+
+
+@dataclass
+class RunChoices:
+    name: str
+    variants: list[Path]
+    dataset: Path
+    models: list[str]
+    baseline: str | None = None
+    repeats: int = 1
+    scorers: str = "wording"
+    max_cases: int | None = None
+    latency_ms: float = 0.0  # simulated models only: makes the progress bar visible in demos
+    concurrency: int = 16
+    seed: int = 0
+    description: str = "Built on the Run page of the workbench UI."
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def spec_file(folder: Path, name: str) -> Path:
+    return folder / f"ui-{name}.yaml"
+
+
+def _rel(path: Path, folder: Path) -> str:
+    """Paths relative to the spec's folder (how `build_plan` resolves them first), so specs stay portable."""
+    try:
+        return os.path.relpath(path.resolve(), folder.resolve())
+    except ValueError:  # another drive on Windows
+        return str(path.resolve())
+
+
+def spec_dict(choices: RunChoices, folder: Path) -> dict[str, Any]:
+    models: list[Any] = []
+    for model in choices.models:
+        if model.startswith("simulated:") and choices.latency_ms:
+            models.append({"id": model, "simulate": {"latency_ms": choices.latency_ms}})
+        else:
+            models.append(model)
+    data: dict[str, Any] = {
+        "name": choices.name,
+        "description": choices.description,
+        "variants": [_rel(p, folder) for p in choices.variants],
+        "dataset": _rel(choices.dataset, folder),
+        "models": models,
+        "repeats": choices.repeats,
+        "scorers": list(SCORER_PRESETS[choices.scorers]),
+        "concurrency": choices.concurrency,
+        "seed": choices.seed,
+    }
+    if choices.baseline:
+        data["baseline"] = choices.baseline
+    if choices.max_cases:
+        data["max_cases"] = choices.max_cases
+    if any(str(s).startswith("judge:") for s in data["scorers"]):
+        data["judge"] = {"model": "simulated:judge"}
+    data.update(choices.extra)
+    return data
+
+
+def spec_yaml(data: dict[str, Any]) -> str:
+    header = "# Written by the Prompt Workbench UI (Run page). Run it again with: workbench run <this file>\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+
+
+def plan_from_text(text: str, path: Path) -> Plan:
+    """Validate and render a spec that may not be on disk yet (paths resolve against `path`'s folder)."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise SpecError("an experiment spec must be a YAML mapping", file=path)
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field_name = ".".join(str(p) for p in first["loc"]) or None
+        raise SpecError(first["msg"].removeprefix("Value error, "), file=path, field=field_name) from None
+    return build_plan(path, spec=spec)
+
+
+def estimate_rows(plan: Plan) -> list[dict[str, Any]]:
+    rows = []
+    for est in plan.estimate():
+        rows.append({
+            "model": est.model + (" (SIMULATED)" if est.simulated else ""),
+            "calls": est.calls,
+            "input tokens": est.input_tokens,
+            "output tokens": est.output_tokens,
+            "est. cost (USD)": est.cost_usd,
+            "max cost (USD)": est.cost_usd_max,
+        })
+    return rows
