@@ -1,17 +1,19 @@
-"""Per-variant × model summary of a run: counts, cost, latency and the mean of key metrics."""
+"""Per-variant × model summary of a run: counts, cost, latency and the mean of key metrics (SQL aggregates)."""
 
 from __future__ import annotations
 
 import pandas as pd
+from sqlalchemy import case as when
+from sqlalchemy import func, or_, select
 
 from workbench.store.db import Store
-from workbench.store.repository import outputs_frame, scores_frame
+from workbench.store.models import Output, Score, Variant
 
 KEY_METRICS = (
     "words",
     "readability",
     "gender_coded.masculine",
-    "gender_coded.feminine",
+    "gender_coded_nl_provisional.masculine",
     "age_coded.flagged",
     "exclusion.flagged",
     "screening.score",
@@ -20,29 +22,38 @@ KEY_METRICS = (
 
 
 def summarise_run(store: Store, run_id: int) -> pd.DataFrame:
-    with store.session() as session:
-        outputs = outputs_frame(session, run_id)
-        scores = scores_frame(session, run_id)
-    if outputs.empty:
-        return pd.DataFrame()
-    grouped = outputs.groupby(["variant", "model"], sort=False)
-    summary = pd.DataFrame(
-        {
-            "outputs": grouped["status"].apply(lambda s: int((s == "ok").sum())),
-            "errors": grouped["status"].apply(lambda s: int((s == "error").sum())),
-            "cost_usd": grouped["cost_usd"].sum(min_count=1),
-            "latency_ms": grouped["latency_ms"].mean(),
-            "simulated": grouped["simulated"].any(),
-        }
+    keys = (Variant.key.label("variant"), Output.model)
+    counts = (
+        select(
+            *keys,
+            func.sum(when((Output.status == "ok", 1), else_=0)).label("outputs"),
+            func.sum(when((Output.status == "error", 1), else_=0)).label("errors"),
+            func.sum(Output.cost_usd).label("cost_usd"),
+            func.avg(when((Output.status == "ok", Output.latency_ms), else_=None)).label("latency_ms"),
+            func.max(when((Output.simulated, 1), else_=0)).label("simulated"),
+        )
+        .join(Variant, Variant.id == Output.variant_id)
+        .where(Output.run_id == run_id)
+        .group_by(*keys)
+        .order_by(func.min(Output.id))
     )
-    if not scores.empty:
-        judge = sorted(m for m in scores["metric"].unique() if str(m).startswith("judge."))
-        wanted = [m for m in (*KEY_METRICS, *judge) if m in set(scores["metric"])]
-        if wanted:
-            means = (
-                scores[scores["metric"].isin(wanted)]
-                .pivot_table(index=["variant", "model"], columns="metric", values="value", aggfunc="mean")
-                .reindex(columns=wanted)
-            )
-            summary = summary.join(means)
-    return summary.reset_index()
+    means = (
+        select(*keys, Score.metric, func.avg(Score.value))
+        .join(Output, Output.id == Score.output_id)
+        .join(Variant, Variant.id == Output.variant_id)
+        .where(Output.run_id == run_id, or_(Score.metric.in_(KEY_METRICS), Score.metric.like("judge.%")))
+        .group_by(*keys, Score.metric)
+    )
+    with store.session() as session:
+        summary = pd.DataFrame(session.execute(counts).all(), columns=["variant", "model", "outputs", "errors",
+                                                                        "cost_usd", "latency_ms", "simulated"])
+        metric_means = pd.DataFrame(session.execute(means).all(), columns=["variant", "model", "metric", "value"])
+    if summary.empty:
+        return summary
+    summary["simulated"] = summary["simulated"].astype(bool)
+    if not metric_means.empty:
+        present = set(metric_means["metric"])
+        order = dict.fromkeys(m for m in (*KEY_METRICS, *sorted(present)) if m in present)
+        wide = metric_means.pivot_table(index=["variant", "model"], columns="metric", values="value")
+        summary = summary.join(wide.reindex(columns=list(order)), on=["variant", "model"])
+    return summary

@@ -21,7 +21,7 @@ from workbench.report.console import fmt_num, fmt_p
 from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.highlight import highlight
 from workbench.store.db import Store
-from workbench.store.repository import outputs_frame, scores_frame
+from workbench.store.frames import all_metric_names, flagged_examples, numeric_scores
 
 CHART_METRICS = ("readability", "words", "masculine", "judge.", "screening.score")
 MAX_EXAMPLES = 6
@@ -56,37 +56,25 @@ def _svg_data_uri(markup: str | None) -> str | None:
     return "data:image/svg+xml;base64," + base64.b64encode(markup.encode()).decode()
 
 
-def _chart_metrics(scores: pd.DataFrame) -> list[str]:
-    metrics = sorted(
-        m for m in scores["metric"].unique() if is_headline(m) and any(k in m for k in CHART_METRICS)
-    )
-    return metrics[:6]
+def _chart_metrics(metrics: list[str]) -> list[str]:
+    return sorted(m for m in metrics if is_headline(m) and any(k in m for k in CHART_METRICS))[:6]
 
 
 def _examples(store: Store, run_id: int, limit: int) -> list[dict[str, Any]]:
     """A few outputs with coded wording highlighted, most flags first."""
     with store.session() as session:
-        outputs = outputs_frame(session, run_id)
-        details = scores_frame(session, run_id, with_detail=True)
-    if outputs.empty or details.empty:
-        return []
-    per_output = details.dropna(subset=["detail"]).groupby("output_id")["detail"].apply(matches_from_details)
-    per_output = per_output[per_output.map(len) > 0].sort_values(key=lambda s: s.map(len), ascending=False)
-    texts = outputs.set_index("output_id")
+        rows = flagged_examples(session, run_id, limit)
     examples = []
-    for output_id, matches in per_output.head(limit).items():
-        row = texts.loc[output_id]
-        examples.append(
-            {
-                "variant": row["variant"],
-                "case": row["case"],
-                "model": row["model"],
-                "simulated": bool(row["simulated"]),
-                "html": highlight(str(row["text"]), matches, "html"),
-                "markdown": highlight(str(row["text"]), matches, "markdown"),
-                "flags": sorted({m["category"] for m in matches}),
-            }
-        )
+    for row in rows:
+        matches = matches_from_details(row["details"])
+        if not matches:
+            continue
+        examples.append({
+            "variant": row["variant"], "case": row["case"], "model": row["model"], "simulated": row["simulated"],
+            "html": highlight(row["text"], matches, "html"),
+            "markdown": highlight(row["text"], matches, "markdown"),
+            "flags": sorted({m["category"] for m in matches}),
+        })
     return examples
 
 
@@ -100,12 +88,13 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
     info = result.info
     with store.session() as session:
-        scores = scores_frame(session, info.run_id)
+        metrics = _chart_metrics(all_metric_names(session, info.run_id))
+        scores = numeric_scores(session, info.run_id, metrics)
     verdicts = result.headline_verdicts()
     charts: list[dict[str, Any]] = []
     if not verdicts.empty:
         charts.append({"title": "Differences vs baseline (95% CI)", "svg": svg(effect_chart(verdicts))})
-    for metric in _chart_metrics(scores) if not scores.empty else []:
+    for metric in metrics if not scores.empty else []:
         charts.append({"title": metric, "svg": svg(distribution_chart(scores, metric))})
     bias_frame = result.bias.to_frame() if result.bias is not None else pd.DataFrame()
     bias_chart = None

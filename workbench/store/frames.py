@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
@@ -147,3 +147,38 @@ def numeric_scores(session: Session, run_id: int, metrics: Sequence[str]) -> pd.
     frame["metric"] = metric_arr[values[:, 1].astype(np.int64)]
     frame["value"] = values[:, 2]
     return frame
+
+
+def flagged_examples(session: Session, run_id: int, limit: int) -> list[dict[str, Any]]:
+    """The `limit` outputs of a run with the most wording flags: text, keys and every score detail.
+
+    Ranks in SQL (lint flags plus masculine-coded counts), so only these few texts are ever loaded.
+    """
+    weight = func.sum(Score.value)
+    flagged = or_(Score.metric.like("%.flagged"), Score.metric.like("gender_coded%.masculine"))
+    top = (
+        select(Score.output_id, weight.label("weight"))
+        .join(Output, Output.id == Score.output_id)
+        .where(Output.run_id == run_id, flagged, Score.value > 0)
+        .group_by(Score.output_id)
+        .order_by(weight.desc(), Score.output_id)
+        .limit(limit)
+    )
+    ids = [row[0] for row in session.execute(top)]
+    if not ids:
+        return []
+    outputs = session.execute(
+        select(Output.id, Output.text, Output.model, Output.simulated, Variant.key, Case.key)
+        .join(Variant, Variant.id == Output.variant_id)
+        .join(Case, Case.id == Output.case_id)
+        .where(Output.id.in_(ids))
+    ).all()
+    details: dict[int, list[Any]] = {}
+    for output_id, detail in session.execute(select(Score.output_id, Score.detail).where(Score.output_id.in_(ids))):
+        details.setdefault(output_id, []).append(detail)
+    by_id = {
+        oid: {"output_id": oid, "text": text or "", "model": model, "simulated": bool(sim), "variant": variant,
+              "case": case, "details": details.get(oid, [])}
+        for oid, text, model, sim, variant, case in outputs
+    }
+    return [by_id[i] for i in ids if i in by_id]
