@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -117,6 +118,15 @@ def run(
             "APIs (50% price); polls until done, resumable.",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Processes making provider calls (default: auto, 1 unless the run is large and highly concurrent).",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Run every variant × case × model × repeat; results are stored as they arrive."""
@@ -144,6 +154,7 @@ def run(
         retry=RetryPolicy(max_attempts=max_attempts),
         client_options={"timeout": timeout},
         batch=batch,
+        workers=workers,
     )
     result = run_experiment(plan, store, options, RichProgress(console))
     _print_summary(store, result, spec)
@@ -163,6 +174,24 @@ def run(
         raise typer.Exit(1)
 
 
+def _short_metric(metric: str) -> str:
+    """Compact column names so the summary fits an 80-column terminal."""
+    if metric.endswith(".masculine"):
+        return "masc."
+    if metric.startswith("judge."):
+        return "j:" + metric.removeprefix("judge.")[:8]
+    return {"readability": "read.", "age_coded.flagged": "age%", "exclusion.flagged": "excl%",
+            "screening.score": "score", "screening.invite": "invite%"}.get(metric, metric)
+
+
+def _fmt_metric(metric: str, value: float) -> str:
+    if value != value:  # NaN: not scored
+        return ""
+    if metric.endswith((".flagged", ".invite")):
+        return f"{value:.0%}"
+    return f"{value:.0f}" if metric in ("words", "characters") else f"{value:.1f}"
+
+
 def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
     from workbench.summary import summarise_run
 
@@ -175,29 +204,27 @@ def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
     )
     if result.judged:
         title += f", {result.judged} judge scores"
-    table = Table(title=title, title_justify="left")
     if summary.empty:
         console.print(title)
         return
-    metric_cols = [
-        c
-        for c in summary.columns
-        if c not in ("variant", "model", "outputs", "errors", "cost_usd", "latency_ms", "simulated")
-    ]
-    for column in ("variant", "model", "ok", "err", "cost", "latency", *metric_cols):
-        table.add_column(column, justify="left" if column in ("variant", "model") else "right")
+    fixed = ("variant", "model", "outputs", "errors", "cost_usd", "latency_ms", "simulated")
+    metric_cols = [c for c in summary.columns if c not in fixed]
+    one_model = summary["model"].nunique() == 1
+    if one_model:
+        title += f" · {summary['model'].iloc[0]}" + (" [magenta](SIMULATED)[/]" if summary["simulated"].any() else "")
+    # Simulated runs cost nothing and take no time: leave those columns out rather than print zeros.
+    show_cost = not summary["simulated"].all()
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    columns = ["variant", *([] if one_model else ["model"]), "ok", "err", *(["cost", "ms"] if show_cost else [])]
+    columns += [_short_metric(c) for c in metric_cols]
+    for column in columns:
+        left = column in ("variant", "model")
+        table.add_column(column, justify="left" if left else "right", no_wrap=True, min_width=None if left else 4)
     for row in summary.to_dict(orient="records"):
-        model = row["model"] + (" [magenta](SIMULATED)[/]" if row["simulated"] else "")
-        metrics = ["" if row[c] != row[c] else f"{row[c]:.2f}" for c in metric_cols]
-        table.add_row(
-            row["variant"],
-            model,
-            str(row["outputs"]),
-            str(row["errors"]),
-            _money(row["cost_usd"]),
-            f"{row['latency_ms']:.0f} ms",
-            *metrics,
-        )
+        model = [] if one_model else [row["model"] + (" [magenta](SIMULATED)[/]" if row["simulated"] else "")]
+        cost = [_money(row["cost_usd"]), f"{row['latency_ms']:.0f}"] if show_cost else []
+        metrics = [_fmt_metric(c, row[c]) for c in metric_cols]
+        table.add_row(row["variant"], *model, str(row["outputs"]), str(row["errors"]), *cost, *metrics)
     console.print(table)
     console.print(
         f"Full verdicts: [bold]workbench report {result.run_id}[/]   "

@@ -1,8 +1,12 @@
-"""Anthropic Messages provider (`anthropic.AsyncAnthropic`, SDK retries off: the runner owns retries)."""
+"""Anthropic Messages provider (`anthropic.AsyncAnthropic`, SDK retries off: the runner owns retries).
+
+Like the OpenAI provider, calls go through the SDK's request path (`client.post`: auth and version
+headers, status errors as `APIStatusError` subclasses) and the 2xx body is decoded here rather than into
+the SDK's pydantic `Message` model, which cost more CPU than the HTTP exchange itself.
+"""
 
 from __future__ import annotations
 
-import inspect
 import os
 import time
 from collections.abc import Mapping
@@ -10,8 +14,6 @@ from typing import Any
 
 import anthropic
 import httpx2
-from anthropic.resources.messages.messages import AsyncMessages
-from anthropic.types import Message
 
 from workbench.providers import pricing
 from workbench.providers.base import (
@@ -22,19 +24,20 @@ from workbench.providers.base import (
     RetryableError,
 )
 from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error, redact
-from workbench.providers.openai_chat import DEFAULT_MAX_CONNECTIONS, build_http_client
+from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, build_http_client, response_json
 
 DEFAULT_MAX_TOKENS = 1024  # the Messages API requires max_tokens
-_RESERVED = {"self", "messages", "model", "system", "stream", "timeout"}
-_RESERVED |= {"extra_headers", "extra_query", "extra_body"}
-# anthropic >= 1.0 dropped temperature/top_p/top_k from `messages.create`; they (and anything else the
-# signature lacks) still go in the JSON body through `extra_body`, which the API accepts.
-_SDK_PARAMS = frozenset(inspect.signature(AsyncMessages.create).parameters) - _RESERVED
 # OpenAI-only knobs a shared params block may carry; the Messages API rejects unknown fields with a 400.
+# (temperature/top_p/top_k are plain body fields: anthropic >= 1.0 only dropped them from `create`.)
 _DROPPED = frozenset({"seed"})
 _ALIASES = {"stop": "stop_sequences", "max_completion_tokens": "max_tokens"}
 # Error types of an `errored` batch result that a resubmission may fix (the rest are the request's fault).
 _TRANSIENT_BATCH_ERRORS = frozenset({"api_error", "overloaded_error", "rate_limit_error", "timeout_error"})
+_MESSAGES_OPTIONS: Any = {}  # `messages.create` adds no per-request options for a plain call
+
+
+def _field(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, Mapping) else None
 
 
 class AnthropicProvider:
@@ -61,7 +64,7 @@ class AnthropicProvider:
             raise MissingAPIKeyError(f"{name}: {api_key_env} is not set")
         self.name = name
         self._key_env = api_key_env
-        self._secrets = (key,)
+        self._secrets: tuple[str, ...] = (key,)
         self._default_max_tokens = default_max_tokens
         self._prices = dict(prices) if prices else None
         self._owns_http_client = http_client is None
@@ -79,28 +82,24 @@ class AnthropicProvider:
     def __repr__(self) -> str:  # never show the key
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
 
-    def _build_kwargs(self, request: CompletionRequest) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
+    def _body(self, request: CompletionRequest) -> dict[str, Any]:
+        """The JSON body of a Messages call: system prompt top-level, OpenAI-style names mapped."""
+        body: dict[str, Any] = {
             "model": request.model,
             "messages": request.chat_messages,
             "max_tokens": self._default_max_tokens,
         }
-        if request.system:
-            kwargs["system"] = request.system
-        extra_body: dict[str, Any] = {}
+        system = request.system
+        if system:
+            body["system"] = system
         for key, value in request.params.items():
             if value is None or key in _DROPPED:
                 continue
             key = _ALIASES.get(key, key)
             if key == "stop_sequences" and isinstance(value, str):
                 value = [value]
-            if key in _SDK_PARAMS:
-                kwargs[key] = value
-            else:
-                extra_body[key] = value
-        if extra_body:
-            kwargs["extra_body"] = extra_body
-        return kwargs
+            body[key] = value
+        return body
 
     @property
     def client(self) -> anthropic.AsyncAnthropic:
@@ -126,20 +125,24 @@ class AnthropicProvider:
         """`exc` as a redacted ProviderError (None when it is not a provider failure)."""
         return self._error(exc, model)
 
-    def _completion(self, response: Any, model: str, latency: float, *, batch: bool = False) -> Completion:
-        """A Message (SDK object) as a Completion; shared by `complete()` and batch results."""
-        content = getattr(response, "content", None)
-        if content is None:  # non-JSON 200 (returned as str) or `{}`: a broken response, retry it
+    def _completion(self, data: Any, model: str, latency: float, *, batch: bool = False) -> Completion:
+        """A decoded Message body as a Completion; shared by `complete()` and batch results."""
+        content = _field(data, "content")
+        if not isinstance(content, list):  # non-JSON 200 (decoded as None) or `{}`: broken, retry it
             raise RetryableError(f"{self.name}: response from {self.base_url} has no content (not a message)")
-        text = "".join(block.text for block in content if getattr(block, "type", None) == "text")
-        usage = getattr(response, "usage", None)
+        text = "".join(
+            str(block.get("text") or "")
+            for block in content
+            if isinstance(block, Mapping) and block.get("type") == "text"
+        )
+        usage = _field(data, "usage")
         # input_tokens excludes prompt-cache reads/writes; count them so totals match what was sent.
         input_tokens = sum(
-            int(getattr(usage, field, 0) or 0)
-            for field in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+            int(_field(usage, name) or 0)
+            for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
         )
-        output_tokens = int(getattr(usage, "output_tokens", 0) or 0)
-        reported = getattr(response, "model", None)
+        output_tokens = int(_field(usage, "output_tokens") or 0)
+        reported = _field(data, "model")
         return Completion(
             text=text,
             input_tokens=input_tokens,
@@ -147,14 +150,12 @@ class AnthropicProvider:
             latency_s=latency,
             cost_usd=self._cost(model, reported, input_tokens, output_tokens, batch=batch),
             model=reported or model,
-            finish_reason=getattr(response, "stop_reason", None),
+            finish_reason=_field(data, "stop_reason"),
         )
 
     def batch_body(self, request: CompletionRequest) -> dict[str, Any]:
         """The JSON body `complete()` sends for `request`: the `params` of a Message Batches request."""
-        kwargs = self._build_kwargs(request)
-        extra_body = kwargs.pop("extra_body", {})  # the SDK merges extra_body into the JSON body
-        return {**kwargs, **extra_body}
+        return self._body(request)
 
     def parse_batch_result(self, line: Mapping[str, Any], model: str) -> Completion:
         """One `{"custom_id", "result"}` line of batch results as a Completion priced at batch rates.
@@ -164,10 +165,7 @@ class AnthropicProvider:
         result = line.get("result") or {}
         kind = result.get("type")
         if kind == "succeeded":
-            message = result.get("message")
-            # model_construct builds the nested SDK objects leniently, as the SDK does for a live response.
-            parsed = Message.model_construct(**(message if isinstance(message, Mapping) else {}))
-            return self._completion(parsed, model, 0.0, batch=True)
+            return self._completion(result.get("message"), model, 0.0, batch=True)
         if kind == "errored":
             outer = result.get("error") or {}
             inner = outer.get("error", outer) if isinstance(outer, Mapping) else {}
@@ -179,19 +177,22 @@ class AnthropicProvider:
         raise RetryableError(f"{self.name}: batch request {kind or 'missing'} before it was processed")
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        kwargs = self._build_kwargs(request)
+        body = self._body(request)
         start = time.perf_counter()
-        response: Any = None
+        data: Any = None
         error: ProviderError | None = None
         try:
-            response = await self._client.messages.create(**kwargs)
+            response = await self._client.post(
+                "/v1/messages", body=body, cast_to=httpx2.Response, options=_MESSAGES_OPTIONS
+            )
+            data = response_json(response)
         except Exception as exc:
             error = self._error(exc, request.model)
             if error is None:
                 raise
         if error is not None:
             raise error  # outside the except block: no SDK exception (which may quote the key) attached
-        return self._completion(response, request.model, time.perf_counter() - start)
+        return self._completion(data, request.model, time.perf_counter() - start)
 
     async def aclose(self) -> None:
         if self._owns_http_client:

@@ -12,13 +12,13 @@ import errno
 import json
 import re
 import socket
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import anthropic
 import httpx2
-import openai
 
 from workbench.errors import ProviderConfigError
 from workbench.providers.base import PermanentError, ProviderError, RetryableError
@@ -29,10 +29,15 @@ _MAX_DETAIL = 300
 # Key-shaped tokens: OpenAI (sk-, sk-proj-), Anthropic (sk-ant-), including masked forms like sk-ab***yz.
 _KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-*]{3,}")
 
-_STATUS_ERRORS = (openai.APIStatusError, anthropic.APIStatusError)
-_TIMEOUT_ERRORS = (openai.APITimeoutError, anthropic.APITimeoutError)
-_CONNECTION_ERRORS = (openai.APIConnectionError, anthropic.APIConnectionError)
-_VALIDATION_ERRORS = (openai.APIResponseValidationError, anthropic.APIResponseValidationError)
+if TYPE_CHECKING:
+    import anthropic
+    import openai
+
+
+def _sdk_classes(name: str) -> tuple[Any, ...]:
+    """An exception class from each SDK that is loaded: an SDK error can only come from an imported SDK,
+    and importing `anthropic` just for these checks costs ~1.5 s at start-up on OpenAI-only runs."""
+    return tuple(getattr(sys.modules[sdk], name) for sdk in ("openai", "anthropic") if sdk in sys.modules)
 
 
 class MissingAPIKeyError(PermanentError, ProviderConfigError):
@@ -176,13 +181,13 @@ def map_sdk_error(exc: BaseException, ctx: ErrorContext) -> ProviderError | None
     error: ProviderError | None = None
     if isinstance(exc, ProviderError):
         error = exc
-    elif isinstance(exc, _STATUS_ERRORS):
+    elif isinstance(exc, _sdk_classes("APIStatusError")):
         error = _status_error(exc, ctx)
-    elif isinstance(exc, _TIMEOUT_ERRORS):
+    elif isinstance(exc, _sdk_classes("APITimeoutError")):
         error = RetryableError(f"{ctx.provider}: request to {ctx.endpoint} timed out")
-    elif isinstance(exc, _CONNECTION_ERRORS):
+    elif isinstance(exc, _sdk_classes("APIConnectionError")):
         error = RetryableError(f"{ctx.provider}: cannot reach {ctx.endpoint} ({_connection_reason(exc)})")
-    elif isinstance(exc, _VALIDATION_ERRORS):
+    elif isinstance(exc, _sdk_classes("APIResponseValidationError")):
         error = RetryableError(f"{ctx.provider}: invalid response from {ctx.endpoint}: {_clip(str(exc))}")
     elif isinstance(exc, json.JSONDecodeError):
         # Both SDKs let json.JSONDecodeError escape for a 2xx with Content-Type JSON and a broken body.

@@ -9,7 +9,8 @@ import httpx2
 
 from workbench.errors import ProviderConfigError
 from workbench.providers.errors import MissingAPIKeyError
-from workbench.providers.openai_chat import DEFAULT_MAX_CONNECTIONS, MaxTokensField, OpenAIProvider
+from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
+from workbench.providers.openai_chat import MaxTokensField, OpenAIProvider
 
 # Local servers ignore the key but the SDK insists on one; this placeholder is what gets sent.
 PLACEHOLDER_KEY = "not-needed"

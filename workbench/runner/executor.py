@@ -12,6 +12,7 @@ from typing import Any
 from workbench.providers.base import Completion, CompletionRequest, Provider, ProviderError
 from workbench.runner.limits import Limits
 from workbench.runner.retry import GaveUp, RetryPolicy, call_with_retries
+from workbench.scoring.base import Score
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Outcome:
     attempts: int
     cached: bool
     retryable: bool = False  # a failure that a later resume may fix
+    scores: list[Score] | None = None  # the text's scores when a worker process already computed them
 
 
 class Executor:
@@ -66,9 +68,10 @@ class Executor:
 
     async def _worker(self, jobs: Iterator[Job], on_outcome: Callable[[Outcome], None]) -> None:
         for job in jobs:
-            on_outcome(await self._execute(job))
+            on_outcome(await self.execute(job))
 
-    async def _execute(self, job: Job) -> Outcome:
+    async def execute(self, job: Job) -> Outcome:
+        """One job to its outcome: cache hit, or the call with limits and retries; never raises for a failure."""
         hit = self.cache.get(job.cache_key)
         if hit is not None:
             return Outcome(job, hit, None, 0, cached=True)

@@ -20,10 +20,17 @@ from workbench.runner.executor import Executor, Job, Outcome
 from workbench.runner.limits import Limits
 from workbench.runner.progress import NullProgress, ProgressSink
 from workbench.runner.retry import RetryPolicy
+from workbench.runner.workers import (
+    ProcessExecutor,
+    WorkerConfig,
+    WorkerPool,
+    auto_workers,
+    scoring_context,
+    writer_scorer,
+)
 from workbench.runner.writer import OutputRecord, ResultWriter, ScoreRecord
-from workbench.scoring.base import ScoringContext
 from workbench.scoring.judge import judge_model, judge_request, parse_judgement, rubrics_for
-from workbench.scoring.registry import build_scorers, score_text, split_judge_entries
+from workbench.scoring.registry import build_scorers, split_judge_entries
 from workbench.spec import ModelSpec
 from workbench.store.db import Store
 from workbench.store.models import Output, Run, Score, Variant
@@ -45,6 +52,9 @@ class RunOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     client_options: dict[str, Any] = field(default_factory=dict)  # e.g. timeout for real providers
     batch: bool = False  # openai/anthropic calls through their Batch APIs (workbench.runner.batch)
+    # Processes making provider calls: 1 = this process; None = auto (worker processes only for large,
+    # highly concurrent runs; see workbench.runner.workers).
+    workers: int | None = None
 
 
 @dataclass
@@ -113,6 +123,7 @@ class Runner:
         self.sync_entries, self.judge_rubric_names = split_judge_entries(list(plan.spec.scorers))
         self.rubrics = rubrics_for(self.judge_rubric_names, plan.spec.judge)
         self.scorers = build_scorers(self.sync_entries)
+        self._pool: WorkerPool | None = None
 
     # -- setup -------------------------------------------------------------------------------------
     def _open_run(self) -> tuple[Run, dict[str, int], dict[str, int]]:
@@ -238,10 +249,8 @@ class Runner:
                 "simulated": completion.simulated,
                 "created_at": datetime.now(UTC),
             }
-        meta = call.request.metadata
-        scoring = ScoringContext(
-            language=str(meta["language"]), task=str(meta["task"]), case=dict(meta["case"])
-        )
+        # Pre-scored when a worker process scored the text (see workbench.runner.workers).
+        scoring = scoring_context(call.request.metadata, outcome.scores)
         return OutputRecord(row=row, existing_id=existing_id, cache_entry=cache_entry, scoring=scoring)
 
     # -- judge -------------------------------------------------------------------------------------
@@ -285,11 +294,15 @@ class Runner:
         jobs, result.skipped = self._jobs(run.id, variant_ids, case_ids)
         status = "completed"
         try:
+            self._start_workers(jobs, models + ([judge] if judge else []))
             asyncio.run(self._main(run.id, jobs, providers, models, judge, result))
         except (KeyboardInterrupt, asyncio.CancelledError):
             result.interrupted = True
             status = "interrupted"
         finally:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
             self.progress.stop()
             result.elapsed_s = time.perf_counter() - started
             if status == "completed" and result.errors:
@@ -328,6 +341,7 @@ class Runner:
         writer: ResultWriter,
         make_record: Any,
         result: RunResult,
+        score_in_workers: bool = False,
     ) -> None:
         cache = _cache_hits(self.store, [j.cache_key for j in jobs]) if self.options.use_cache else {}
 
@@ -335,15 +349,19 @@ class Runner:
             result.retries += 1
             self.progress.note(f"retrying after {wait:.1f}s: {str(error)[:120]}")
 
-        executor = Executor(
-            providers,
-            self._limits(models),
-            self.options.retry,
-            self._concurrency(),
-            cache=cache,
-            seed=self.plan.spec.seed,
-            on_retry=on_retry,
-        )
+        executor: Executor | ProcessExecutor
+        if self._pool is not None:
+            executor = ProcessExecutor(self._pool, cache=cache, on_retry=on_retry, score=score_in_workers)
+        else:
+            executor = Executor(
+                providers,
+                self._limits(models),
+                self.options.retry,
+                self._concurrency(),
+                cache=cache,
+                seed=self.plan.spec.seed,
+                on_retry=on_retry,
+            )
 
         def on_outcome(outcome: Outcome) -> None:
             writer.put(make_record(outcome))
@@ -380,9 +398,9 @@ class Runner:
 
             await generate_batched(self, run_id, jobs, providers, models, result)
             return
-        scorers = self.scorers
-        writer = ResultWriter(self.store, score=lambda text, ctx: score_text(text, ctx, scorers))
-        await self._execute(jobs, providers, models, writer, lambda o: self._record(o, run_id), result)
+        writer = ResultWriter(self.store, score=writer_scorer(self.scorers))
+        record = lambda o: self._record(o, run_id)  # noqa: E731
+        await self._execute(jobs, providers, models, writer, record, result, score_in_workers=True)
 
     async def _judge(
         self, run_id: int, judge: ModelSpec, providers: dict[object, Provider], result: RunResult
@@ -409,6 +427,17 @@ class Runner:
         # Judge calls are counted apart from generation calls.
         result.judged = result.ok - ok_before
         result.ok = ok_before
+
+    def _start_workers(self, jobs: list[Job], models: list[ModelSpec]) -> None:
+        """Fork worker processes for a large run (before the event loop and writer thread exist)."""
+        count = self.options.workers
+        if count is None:
+            count = auto_workers(len(jobs), self._concurrency(), models)
+        if count <= 1 or self.options.batch or not jobs:
+            return
+        options, seed = self.options, self.plan.spec.seed
+        config = WorkerConfig(models, options.client_options, self._concurrency(), options.retry, seed, self.scorers)
+        self._pool = WorkerPool.start(min(count, self._concurrency()), config, jobs)
 
     def _finish(self, run_id: int, status: str) -> None:
         with self.store.session() as session:

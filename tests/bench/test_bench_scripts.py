@@ -1,0 +1,47 @@
+"""The benchmark scripts run end to end in their tiny modes (smoke tests: nothing here is timed)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_script(*args: str, env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300, check=False
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_bench_runner_quick_prints_every_section() -> None:
+    out = run_script("bench/bench_runner.py", "--quick")
+    assert out.startswith("machine: ")
+    for header in ("== 1. Runner throughput", "== 2. Per-call overhead", "== 3. Full scoring", "== 4. Peak memory"):
+        assert header in out
+    number = r"\s+\d+ calls/s\s+bound\s+\d+/s\s+ratio\s+[\d.]+%"
+    assert re.search(r"^runner\s+c=16\s+calls=80\s+workers=1 .*" + number, out, re.M)
+    assert re.search(r"^bare-sdk\s+c=16\s+calls=80 .*" + number, out, re.M)
+    assert re.search(r"^provider-loop\s+c=16\s+calls=80 .*" + number, out, re.M)
+    assert re.search(r"^overhead c=16\s+workbench/bare-sdk throughput [\d.]+x", out, re.M)
+    assert re.search(r"^scoring a 300-word text: \[length\] \d+ µs, six scorers \d+ µs", out, re.M)
+    assert re.search(r"^runner 6 scorers\s+c=16", out, re.M)
+    assert re.search(r"^memory: 200 outputs in [\d.]+ s .* peak RSS runner process \d+ MB", out, re.M)
+
+
+def test_bench_runner_uses_worker_processes_when_asked() -> None:
+    out = run_script(
+        "bench/bench_runner.py", "--quick", "--workers", "2", "--skip-memory", "--concurrency", "8"
+    )
+    assert re.search(r"^runner\s+c=8\s+calls=40\s+workers=2 ", out, re.M)
+
+
+def test_bench_promptfoo_skips_cleanly_without_npm(tmp_path: Path) -> None:
+    env = dict(os.environ, PATH=str(tmp_path))  # no npm (nor node) on PATH
+    out = run_script("bench/bench_promptfoo.py", "--promptfoo-dir", str(tmp_path / "pf"), env=env)
+    assert "SKIPPED: npm not found" in out
