@@ -295,18 +295,7 @@ class BatchRun:
             await asyncio.to_thread(writer.close)  # off the loop: scoring thousands of texts takes a while
 
     def _account(self, outcome: Outcome) -> None:
-        result = self.result
-        cost = 0.0
-        if outcome.completion is not None:
-            result.ok += 1
-            result.cached += outcome.cached
-            cost = 0.0 if outcome.cached else (outcome.completion.cost_usd or 0.0)
-            result.cost_usd += cost
-        else:
-            result.errors += 1
-            if len(result.error_samples) < 5 and outcome.error:
-                result.error_samples.append(outcome.error)
-        self.runner.progress.advance(ok=outcome.completion is not None, cost=cost, cached=outcome.cached)
+        self.result.count(outcome, self.runner.progress)
 
     # -- batch_jobs rows -----------------------------------------------------------------------------
     def _add_row(self, label: str, provider: str, batch_id: str, custom_ids: list[str]) -> int:

@@ -73,6 +73,20 @@ class RunResult:
     simulated: bool = False
     error_samples: list[str] = field(default_factory=list)
 
+    def count(self, outcome: Outcome, progress: ProgressSink) -> None:
+        """Add one finished call to the totals and the progress display."""
+        cost = 0.0
+        if outcome.completion is not None:
+            self.ok += 1
+            self.cached += outcome.cached
+            cost = 0.0 if outcome.cached else (outcome.completion.cost_usd or 0.0)
+            self.cost_usd += cost
+        else:
+            self.errors += 1
+            if len(self.error_samples) < 5 and outcome.error:
+                self.error_samples.append(outcome.error)
+        progress.advance(ok=outcome.completion is not None, cost=cost, cached=outcome.cached)
+
 
 def _providers_for(
     models: list[ModelSpec], client_options: dict[str, Any], concurrency: int
@@ -365,17 +379,7 @@ class Runner:
 
         def on_outcome(outcome: Outcome) -> None:
             writer.put(make_record(outcome))
-            cost = 0.0
-            if outcome.completion is not None:
-                result.ok += 1
-                result.cached += outcome.cached
-                cost = 0.0 if outcome.cached else (outcome.completion.cost_usd or 0.0)
-                result.cost_usd += cost
-            else:
-                result.errors += 1
-                if len(result.error_samples) < 5 and outcome.error:
-                    result.error_samples.append(outcome.error)
-            self.progress.advance(ok=outcome.completion is not None, cost=cost, cached=outcome.cached)
+            result.count(outcome, self.progress)
 
         try:
             await executor.run(jobs, on_outcome, total=len(jobs))
