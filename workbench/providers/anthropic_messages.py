@@ -1,30 +1,21 @@
 """Anthropic Messages provider (`anthropic.AsyncAnthropic`, SDK retries off: the runner owns retries).
 
-Like the OpenAI provider, calls go through the SDK's request path (`client.post`: auth and version
-headers, status errors as `APIStatusError` subclasses) and the 2xx body is decoded here rather than into
-the SDK's pydantic `Message` model, which cost more CPU than the HTTP exchange itself.
+Like the OpenAI provider, calls go through the SDK's request path (see `sdk_provider`) and the 2xx
+body is decoded here rather than into the SDK's pydantic `Message` model.
 """
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Mapping
 from typing import Any
 
 import anthropic
 import httpx2
 
-from workbench.providers import pricing
-from workbench.providers.base import (
-    Completion,
-    CompletionRequest,
-    PermanentError,
-    ProviderError,
-    RetryableError,
-)
-from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error, redact
-from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, build_http_client, response_json
+from workbench.providers.base import Completion, CompletionRequest, PermanentError, RetryableError
+from workbench.providers.errors import redact
+from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, build_http_client
+from workbench.providers.sdk_provider import SDKProvider, field_of, resolve_key
 
 DEFAULT_MAX_TOKENS = 1024  # the Messages API requires max_tokens
 # OpenAI-only knobs a shared params block may carry; the Messages API rejects unknown fields with a 400.
@@ -36,14 +27,15 @@ _TRANSIENT_BATCH_ERRORS = frozenset({"api_error", "overloaded_error", "rate_limi
 _MESSAGES_OPTIONS: Any = {}  # `messages.create` adds no per-request options for a plain call
 
 
-def _field(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, Mapping) else None
+_field = field_of
 
 
-class AnthropicProvider:
+class AnthropicProvider(SDKProvider):
     """Messages API: system prompt as top-level `system`, text = concatenated text blocks."""
 
-    simulated = False
+    price_provider: str | None = "anthropic"
+    path = "/v1/messages"
+    _request_options = _MESSAGES_OPTIONS
 
     def __init__(
         self,
@@ -59,15 +51,9 @@ class AnthropicProvider:
         prices: Mapping[str, float] | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
-        key = api_key or os.environ.get(api_key_env)
-        if not key:
-            raise MissingAPIKeyError(f"{name}: {api_key_env} is not set")
-        self.name = name
-        self._key_env = api_key_env
-        self._secrets: tuple[str, ...] = (key,)
+        key = resolve_key(name, api_key, api_key_env)
+        self._setup(name, key, api_key_env, prices, http_client)
         self._default_max_tokens = default_max_tokens
-        self._prices = dict(prices) if prices else None
-        self._owns_http_client = http_client is None
         # An explicit api_key also stops the SDK from consulting profiles / workload-identity files.
         self._client = anthropic.AsyncAnthropic(
             api_key=key,
@@ -78,9 +64,6 @@ class AnthropicProvider:
             default_headers=dict(default_headers) if default_headers else None,
         )
         self.base_url = str(self._client.base_url).rstrip("/")
-
-    def __repr__(self) -> str:  # never show the key
-        return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
 
     def _body(self, request: CompletionRequest) -> dict[str, Any]:
         """The JSON body of a Messages call: system prompt top-level, OpenAI-style names mapped."""
@@ -100,30 +83,6 @@ class AnthropicProvider:
                 value = [value]
             body[key] = value
         return body
-
-    @property
-    def client(self) -> anthropic.AsyncAnthropic:
-        """The SDK client, for endpoints beyond messages (Message Batches for `--batch`)."""
-        return self._client
-
-    def _cost(
-        self, model: str, reported: str | None, input_tokens: int, output_tokens: int, *, batch: bool = False
-    ) -> float | None:
-        if self._prices:
-            return pricing.price_from_rates(self._prices, input_tokens, output_tokens, batch=batch)
-        for candidate in (reported, model):
-            if candidate:
-                cost = pricing.price("anthropic", candidate, input_tokens, output_tokens, batch=batch)
-                if cost is not None:
-                    return cost
-        return None
-
-    def _error(self, exc: BaseException, model: str) -> ProviderError | None:
-        return map_sdk_error(exc, ErrorContext(self.name, self.base_url, model, self._key_env, self._secrets))
-
-    def map_error(self, exc: BaseException, model: str) -> ProviderError | None:
-        """`exc` as a redacted ProviderError (None when it is not a provider failure)."""
-        return self._error(exc, model)
 
     def _completion(self, data: Any, model: str, latency: float, *, batch: bool = False) -> Completion:
         """A decoded Message body as a Completion; shared by `complete()` and batch results."""
@@ -153,10 +112,6 @@ class AnthropicProvider:
             finish_reason=_field(data, "stop_reason"),
         )
 
-    def batch_body(self, request: CompletionRequest) -> dict[str, Any]:
-        """The JSON body `complete()` sends for `request`: the `params` of a Message Batches request."""
-        return self._body(request)
-
     def parse_batch_result(self, line: Mapping[str, Any], model: str) -> Completion:
         """One `{"custom_id", "result"}` line of batch results as a Completion priced at batch rates.
 
@@ -175,25 +130,3 @@ class AnthropicProvider:
             raise error_type(text)
         # canceled / expired: never processed, so resubmitting is exactly right.
         raise RetryableError(f"{self.name}: batch request {kind or 'missing'} before it was processed")
-
-    async def complete(self, request: CompletionRequest) -> Completion:
-        body = self._body(request)
-        start = time.perf_counter()
-        data: Any = None
-        error: ProviderError | None = None
-        try:
-            response = await self._client.post(
-                "/v1/messages", body=body, cast_to=httpx2.Response, options=_MESSAGES_OPTIONS
-            )
-            data = response_json(response)
-        except Exception as exc:
-            error = self._error(exc, request.model)
-            if error is None:
-                raise
-        if error is not None:
-            raise error  # outside the except block: no SDK exception (which may quote the key) attached
-        return self._completion(data, request.model, time.perf_counter() - start)
-
-    async def aclose(self) -> None:
-        if self._owns_http_client:
-            await self._client.close()

@@ -1,32 +1,22 @@
 """OpenAI Chat Completions provider (`openai.AsyncOpenAI`, SDK retries off: the runner owns retries).
 
-Calls go through the SDK's own request path (`client.post`: base URL, auth and default headers,
-idempotency key, status errors raised as `APIStatusError` subclasses) with an already plain JSON body,
-and the 2xx body is decoded here. That skips the two costly per-call steps of `chat.completions.create`,
-which do nothing for plain dicts of strings and numbers: the TypedDict transform of the params and the
-pydantic `ChatCompletion` model (together ~0.75 ms of CPU per call, more than the HTTP exchange).
+The call path (`client.post` with a plain JSON body, see `sdk_provider`) skips the two costly per-call
+steps of `chat.completions.create`, which do nothing for plain dicts of strings and numbers: the
+TypedDict transform of the params and the pydantic `ChatCompletion` model (~0.75 ms of CPU per call).
 """
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Mapping
 from typing import Any, Literal
 
 import httpx2
 import openai
 
-from workbench.providers import pricing
-from workbench.providers.base import (
-    Completion,
-    CompletionRequest,
-    PermanentError,
-    ProviderError,
-    RetryableError,
-)
-from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error, redact
-from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, build_http_client, response_json
+from workbench.providers.base import Completion, CompletionRequest, PermanentError, ProviderError, RetryableError
+from workbench.providers.errors import redact
+from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, build_http_client
+from workbench.providers.sdk_provider import SDKProvider, field_of, resolve_key
 
 __all__ = ["DEFAULT_MAX_CONNECTIONS", "MaxTokensField", "OpenAIProvider", "build_http_client"]
 
@@ -35,11 +25,10 @@ MaxTokensField = Literal["max_tokens", "max_completion_tokens"]
 _CHAT_OPTIONS: Any = {"security": {"bearer_auth": True}}
 
 
-def _field(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, Mapping) else None
+_field = field_of
 
 
-class OpenAIProvider:
+class OpenAIProvider(SDKProvider):
     """Chat Completions against api.openai.com (or anything speaking the same API).
 
     `max_tokens` in the request params is sent as `max_completion_tokens` by default: OpenAI deprecated
@@ -49,8 +38,9 @@ class OpenAIProvider:
     is always sent as is.
     """
 
-    simulated = False
-    price_provider: str | None = "openai"  # genai-prices lookup; None = cost only from `prices`
+    price_provider: str | None = "openai"
+    path = "/chat/completions"
+    _request_options = _CHAT_OPTIONS
 
     def __init__(
         self,
@@ -66,15 +56,9 @@ class OpenAIProvider:
         prices: Mapping[str, float] | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
-        key = api_key or (os.environ.get(api_key_env) if api_key_env else None)
-        if not key:
-            raise MissingAPIKeyError(f"{name}: {api_key_env or 'api_key'} is not set")
-        self.name = name
-        self._key_env = api_key_env
-        self._secrets: tuple[str, ...] = (key,)
+        key = resolve_key(name, api_key, api_key_env)
+        self._setup(name, key, api_key_env, prices, http_client)
         self._max_tokens_field = max_tokens_field
-        self._prices = dict(prices) if prices else None
-        self._owns_http_client = http_client is None
         self._client = openai.AsyncOpenAI(
             api_key=key,
             base_url=base_url,  # None -> SDK reads OPENAI_BASE_URL, then the public endpoint
@@ -84,9 +68,6 @@ class OpenAIProvider:
             default_headers=dict(default_headers) if default_headers else None,
         )
         self.base_url = str(self._client.base_url).rstrip("/")
-
-    def __repr__(self) -> str:  # never show the key
-        return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
 
     def _body(self, request: CompletionRequest) -> dict[str, Any]:
         """The JSON body of a chat completion; params the API does not define still go in it (vLLM's top_k)."""
@@ -101,33 +82,6 @@ class OpenAIProvider:
                 continue
             body[self._max_tokens_field if key == "max_tokens" else key] = value
         return body
-
-    @property
-    def client(self) -> openai.AsyncOpenAI:
-        """The SDK client, for endpoints beyond chat completions (Files and Batches for `--batch`)."""
-        return self._client
-
-    def _cost(
-        self, model: str, reported: str | None, input_tokens: int, output_tokens: int, *, batch: bool = False
-    ) -> float | None:
-        if self._prices:
-            return pricing.price_from_rates(self._prices, input_tokens, output_tokens, batch=batch)
-        if self.price_provider is None:
-            return None
-        for candidate in (reported, model):  # the dated name the API reports is the most precise
-            if candidate:
-                cost = pricing.price(self.price_provider, candidate, input_tokens, output_tokens, batch=batch)
-                if cost is not None:
-                    return cost
-        return None
-
-    def _error(self, exc: BaseException, model: str) -> ProviderError | None:
-        ctx = ErrorContext(self.name, self.base_url, model, self._key_env, self._secrets)
-        return map_sdk_error(exc, ctx)
-
-    def map_error(self, exc: BaseException, model: str) -> ProviderError | None:
-        """`exc` as a redacted ProviderError (None when it is not a provider failure)."""
-        return self._error(exc, model)
 
     def _completion(self, data: Any, model: str, latency: float, *, batch: bool = False) -> Completion:
         """A decoded chat.completion body as a Completion; shared by `complete()` and batches."""
@@ -151,10 +105,6 @@ class OpenAIProvider:
             finish_reason=_field(choice, "finish_reason"),
         )
 
-    def batch_body(self, request: CompletionRequest) -> dict[str, Any]:
-        """The JSON body `complete()` sends for `request`: the `body` of a Batch API input line."""
-        return self._body(request)
-
     def parse_batch_result(self, line: Mapping[str, Any], model: str) -> Completion:
         """One line of a batch output/error file as a Completion priced at batch rates.
 
@@ -176,28 +126,3 @@ class OpenAIProvider:
         # Expired/cancelled lines and 429/5xx may well succeed when resubmitted.
         retryable = status == 429 or status >= 500 or code in ("batch_expired", "batch_cancelled")
         return (RetryableError if retryable else PermanentError)(text, status=status or None)
-
-    async def complete(self, request: CompletionRequest) -> Completion:
-        body = self._body(request)
-        start = time.perf_counter()
-        data: Any = None
-        error: ProviderError | None = None
-        try:
-            response = await self._client.post(
-                "/chat/completions", body=body, cast_to=httpx2.Response, options=_CHAT_OPTIONS
-            )
-            data = response_json(response)
-        except Exception as exc:
-            error = self._error(exc, request.model)
-            if error is None:
-                raise
-        if error is not None:
-            # Raised outside the except block so the SDK exception (whose text can quote the key) is
-            # not even attached as __context__; the mapped message is redacted and self-contained.
-            raise error
-        return self._completion(data, request.model, time.perf_counter() - start)
-
-    async def aclose(self) -> None:
-        # Closes the pooled connections; a caller-supplied http_client is the caller's to close.
-        if self._owns_http_client:
-            await self._client.close()

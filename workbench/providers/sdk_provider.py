@@ -1,0 +1,114 @@
+"""What the OpenAI and Anthropic providers share: key handling, one SDK call path, pricing, errors.
+
+Calls go through the SDK's own request path (`client.post`: base URL, auth and version headers,
+idempotency key, status errors raised as `APIStatusError` subclasses) with an already plain JSON body,
+and the 2xx body is decoded by the subclass. That skips the SDKs' per-call TypedDict transform and
+pydantic response models, which cost more CPU than the HTTP exchange itself.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import httpx2
+
+from workbench.providers import pricing
+from workbench.providers.base import Completion, CompletionRequest, ProviderError
+from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error
+from workbench.providers.http import response_json
+
+
+def field_of(obj: Any, key: str) -> Any:
+    """`obj[key]` for a decoded JSON object, None for anything else (broken bodies stay survivable)."""
+    return obj.get(key) if isinstance(obj, Mapping) else None
+
+
+def resolve_key(name: str, api_key: str | None, api_key_env: str | None) -> str:
+    key = api_key or (os.environ.get(api_key_env) if api_key_env else None)
+    if not key:
+        raise MissingAPIKeyError(f"{name}: {api_key_env or 'api_key'} is not set")
+    return key
+
+
+class SDKProvider:
+    """Base for providers backed by an official SDK client; subclasses set `_client` and the hooks."""
+
+    simulated = False
+    path = ""  # endpoint path for `client.post`, e.g. "/chat/completions"
+    price_provider: str | None = None  # genai-prices lookup; None = cost only from `prices`
+    _request_options: ClassVar[Any] = {}
+
+    _client: Any
+    base_url: str
+
+    def _setup(self, name: str, key: str, key_env: str | None, prices: Mapping[str, float] | None,
+               http_client: httpx2.AsyncClient | None) -> None:
+        self.name = name
+        self._key_env = key_env
+        self._secrets: tuple[str, ...] = (key,)
+        self._prices = dict(prices) if prices else None
+        self._owns_http_client = http_client is None
+
+    def __repr__(self) -> str:  # never show the key
+        return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
+
+    @property
+    def client(self) -> Any:
+        """The SDK client, for endpoints beyond single calls (the Batch APIs of `--batch`)."""
+        return self._client
+
+    def _body(self, request: CompletionRequest) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _completion(self, data: Any, model: str, latency: float, *, batch: bool = False) -> Completion:
+        raise NotImplementedError
+
+    def _cost(
+        self, model: str, reported: str | None, input_tokens: int, output_tokens: int, *, batch: bool = False
+    ) -> float | None:
+        if self._prices:
+            return pricing.price_from_rates(self._prices, input_tokens, output_tokens, batch=batch)
+        if self.price_provider is None:
+            return None
+        for candidate in (reported, model):  # the dated name the API reports is the most precise
+            if candidate:
+                cost = pricing.price(self.price_provider, candidate, input_tokens, output_tokens, batch=batch)
+                if cost is not None:
+                    return cost
+        return None
+
+    def map_error(self, exc: BaseException, model: str) -> ProviderError | None:
+        """`exc` as a redacted ProviderError (None when it is not a provider failure)."""
+        return map_sdk_error(exc, ErrorContext(self.name, self.base_url, model, self._key_env, self._secrets))
+
+    def batch_body(self, request: CompletionRequest) -> dict[str, Any]:
+        """The JSON body `complete()` sends for `request` (a Batch API request's body/params)."""
+        return self._body(request)
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        body = self._body(request)
+        start = time.perf_counter()
+        data: Any = None
+        error: ProviderError | None = None
+        try:
+            response = await self._client.post(
+                self.path, body=body, cast_to=httpx2.Response, options=self._request_options
+            )
+            data = response_json(response)
+        except Exception as exc:
+            error = self.map_error(exc, request.model)
+            if error is None:
+                raise
+        if error is not None:
+            # Raised outside the except block so the SDK exception (whose text can quote the key) is
+            # not even attached as __context__; the mapped message is redacted and self-contained.
+            raise error
+        return self._completion(data, request.model, time.perf_counter() - start)
+
+    async def aclose(self) -> None:
+        # Closes the pooled connections; a caller-supplied http_client is the caller's to close.
+        if self._owns_http_client:
+            await self._client.close()
