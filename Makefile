@@ -20,6 +20,7 @@ demo: $(VENV)/.installed
 ## (CI starts one), the suite runs a second time with every test database on PostgreSQL.
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
+	$(PY) -m mypy workbench
 	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest
 	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser"; fi
 

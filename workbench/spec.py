@@ -136,6 +136,10 @@ class JudgeSpec(_Strict):
         return value
 
 
+def _default_scorers() -> list[str | dict[str, Any]]:
+    return ["length", "readability"]
+
+
 class ExperimentSpec(_Strict):
     name: str
     description: str = ""
@@ -144,7 +148,7 @@ class ExperimentSpec(_Strict):
     dataset: str
     models: list[ModelSpec] = Field(min_length=1)
     repeats: int = Field(default=1, ge=1, le=1000)
-    scorers: list[str | dict[str, Any]] = Field(default_factory=lambda: ["length", "readability"])
+    scorers: list[str | dict[str, Any]] = Field(default_factory=lambda: _default_scorers())
     baseline: str | None = None
     concurrency: int = Field(default=16, ge=1, le=1024)
     seed: int = 0

@@ -55,9 +55,10 @@ def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget
     from workbench.store.db import Store
 
     result = analyse_run(Store(db), run_ref)
-    if result.analysis is None or not result.analysis.verdicts:
+    analysis = result.analysis
+    if analysis is None or not analysis.verdicts:
         fail(f"run {result.info.run_id} has no comparisons to plan from")
-    verdicts = [v for v in result.analysis.verdicts
+    verdicts = [v for v in analysis.verdicts
                 if metric in (None, v.metric) and variant in (None, v.variant)]
     if metric is None:
         verdicts = [v for v in verdicts if v.metric == "readability"] or verdicts
@@ -69,7 +70,7 @@ def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget
     if v.d_z is not None and not math.isnan(v.d_z) and v.d_z != 0:
         console.print(f"To detect the observed effect (d_z = {abs(v.d_z):.2f}) with {target:.0%} power: "
                       f"[bold]{_cases_needed(v.d_z, target, alpha)}[/].")
-    plan = result.analysis.plan(v.variant, budget, metric=v.metric, model=v.model, power=target, alpha=alpha,
+    plan = analysis.plan(v.variant, budget, metric=v.metric, model=v.model, power=target, alpha=alpha,
                                 max_cases=max_cases)
     if plan is None:
         console.print("[yellow]The pilot has one repeat per case, so the within-case variance is unknown; run a "

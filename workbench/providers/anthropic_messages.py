@@ -45,7 +45,7 @@ class AnthropicProvider(SDKProvider):
         http_client: httpx2.AsyncClient | None = None,
         name: str = "anthropic",
         *,
-        api_key_env: str = "ANTHROPIC_API_KEY",
+        api_key_env: str | None = "ANTHROPIC_API_KEY",
         default_headers: Mapping[str, str] | None = None,
         default_max_tokens: int = DEFAULT_MAX_TOKENS,
         prices: Mapping[str, float] | None = None,

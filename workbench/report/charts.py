@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
 SIGNIFICANT = "#1b7837"
 NOT_SIGNIFICANT = "#878787"
 WORSE = "#b2182b"
@@ -27,7 +28,7 @@ def _mean_ci(values: pd.Series) -> pd.Series:
     return pd.Series({"mean": mean, "low": mean - half, "high": mean + half, "n": n})
 
 
-def distribution_chart(scores: pd.DataFrame, metric: str, *, width: int = 420) -> alt.Chart | None:
+def distribution_chart(scores: pd.DataFrame, metric: str, *, width: int = 420) -> AnyChart | None:
     """Per-variant distribution of case means (dots) with the mean and its 95% t-interval."""
     means = case_means(scores, metric)
     if means.empty:
@@ -60,7 +61,7 @@ def distribution_chart(scores: pd.DataFrame, metric: str, *, width: int = 420) -
     return layered.properties(title=f"{metric}: case means, mean ± 95% CI")
 
 
-def effect_chart(verdicts: pd.DataFrame, *, width: int = 300) -> alt.Chart | None:
+def effect_chart(verdicts: pd.DataFrame, *, width: int = 300) -> AnyChart | None:
     """Forest plot: difference vs baseline with its 95% CI, one panel per metric (own scale)."""
     if verdicts.empty:
         return None
@@ -114,7 +115,7 @@ def effect_chart(verdicts: pd.DataFrame, *, width: int = 300) -> alt.Chart | Non
     )
 
 
-def impact_ratio_chart(audit: pd.DataFrame, *, width: int = 420) -> alt.Chart | None:
+def impact_ratio_chart(audit: pd.DataFrame, *, width: int = 420) -> AnyChart | None:
     """Impact ratio per group with its CI and the four-fifths line."""
     if audit.empty or "impact_ratio" not in audit.columns:
         return None

@@ -9,14 +9,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.flags import matches_from_details
-from workbench.report.charts import distribution_chart, effect_chart, impact_ratio_chart
+from workbench.report.charts import AnyChart, distribution_chart, effect_chart, impact_ratio_chart
 from workbench.report.console import fmt_num, fmt_p
 from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.highlight import highlight
@@ -41,7 +40,7 @@ def _env() -> Environment:
     return env
 
 
-def svg(chart: alt.TopLevelMixin | None) -> str | None:
+def svg(chart: AnyChart | None) -> str | None:
     """Render an Altair chart to SVG offline (vl-convert bundles the Vega engine; no CDN)."""
     if chart is None:
         return None

@@ -290,7 +290,7 @@ class Runner:
             for rubric in self.rubrics:
                 if (output_id, f"judge.{rubric.name}") in judged:
                     continue
-                request = judge_request(rubric, text, task, language, model, variant, self.plan.spec.seed)
+                request = judge_request(rubric, text or "", task, language, model, variant, self.plan.spec.seed)
                 jobs.append(Job(request, connection_key(model), (output_id, rubric), request.cache_key()))
         return jobs
 

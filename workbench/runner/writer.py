@@ -117,14 +117,12 @@ class ResultWriter:
                     )
                     session.execute(delete(ScoreRow).where(ScoreRow.output_id == record.existing_id))
                     score_rows += [_score_row(record.existing_id, s) for s in scores]
-            for record in score_records:
-                metrics = [s.metric for s in record.scores]
+            for judged in score_records:
+                metrics = [s.metric for s in judged.scores]
                 session.execute(
-                    delete(ScoreRow).where(
-                        ScoreRow.output_id == record.output_id, ScoreRow.metric.in_(metrics)
-                    )
+                    delete(ScoreRow).where(ScoreRow.output_id == judged.output_id, ScoreRow.metric.in_(metrics))
                 )
-                score_rows += [_score_row(record.output_id, s) for s in record.scores]
+                score_rows += [_score_row(judged.output_id, s) for s in judged.scores]
             if score_rows:
                 session.execute(insert(ScoreRow), score_rows)
             session.commit()

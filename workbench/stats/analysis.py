@@ -325,7 +325,7 @@ def _verdict(
                 f"only {n} paired case(s): descriptive only, no p-value verdict (need ≥ {MIN_TEST_CASES})",
             )
         )
-    base = dict(
+    base: dict[str, Any] = dict(
         model=tab.model,
         metric=tab.metric,
         variant=tab.variants[j],
@@ -447,7 +447,7 @@ def _adjust(verdicts: list[Verdict], corr: str, family: str) -> None:
         if v.p_value is not None:
             groups[(v.model, v.metric) if family == "model_metric" else (v.model,)].append(v)
     for members in groups.values():
-        adj = adjust_pvalues([v.p_value for v in members], corr)
+        adj = adjust_pvalues([float(v.p_value) for v in members if v.p_value is not None], corr)
         for v, a in zip(members, adj, strict=True):
             v.p_adjusted = float(a)
 

@@ -324,7 +324,8 @@ def analyse_preferences(
         )
     tested = [p for p in pairs if p.p_value is not None]
     if tested:
-        for pp, adj in zip(tested, adjust_pvalues([p.p_value for p in tested], corr), strict=True):
+        p_values = [float(p.p_value) for p in tested if p.p_value is not None]
+        for pp, adj in zip(tested, adjust_pvalues(p_values, corr), strict=True):
             pp.p_adjusted = float(adj)
             pp.significant = bool(adj < alpha)
 

@@ -219,7 +219,7 @@ def outputs_frame(session: Session, run_id: int) -> pd.DataFrame:
 
 def scores_frame(session: Session, run_id: int, *, with_detail: bool = False) -> pd.DataFrame:
     """Long format for the statistics engine: case, variant, model, repeat, metric, value (+ swap, cluster)."""
-    columns = [
+    columns: list[Any] = [
         Output.id.label("output_id"),
         Case.key.label("case"),
         Case.cluster.label("cluster"),
