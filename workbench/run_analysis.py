@@ -172,8 +172,9 @@ def _ranking_names(session: Session, run_id: int) -> pd.Series:
     )
 
 
-def audit_run_bias(scores: pd.DataFrame, spec: ExperimentSpec, seed: int, ranking_names: pd.Series | None = None
-          ) -> BiasAudit | None:
+def audit_run_bias(
+    scores: pd.DataFrame, spec: ExperimentSpec, seed: int, ranking_names: pd.Series | None = None
+) -> BiasAudit | None:
     """The name-swap audit of a run's scores (single names, or rankings with several candidates)."""
     assert spec.swap is not None
     cols = ["case", "model", "variant", "repeat", "swap_group", "swap_name", "metric", "value"]
@@ -184,7 +185,13 @@ def audit_run_bias(scores: pd.DataFrame, spec: ExperimentSpec, seed: int, rankin
         audit = scores[scores["metric"].isin(outcomes) & (scores["swap_group"] != "")]
     if audit.empty:
         return None
-    return audit_bias(audit[cols].dropna(subset=["value"]), alpha=spec.alpha, margin=spec.swap.margin, seed=seed)
+    result = audit_bias(audit[cols].dropna(subset=["value"]), alpha=spec.alpha, margin=spec.swap.margin, seed=seed)
+    if spec.swap.mode == "ranking":
+        # In a ranking the same name meets a different profile and rivals in every rendering, so two
+        # renderings with one name are not reruns: there is no same-name noise baseline for flip rates.
+        for unit in result.units:
+            unit.flip = None
+    return result
 
 
 def _ranking_audit_frame(scores: pd.DataFrame, names: pd.Series | None) -> pd.DataFrame:

@@ -131,5 +131,5 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
             f"[{colors.get(flag, 'white')}]{flag}",
         )
     console.print(table)
-    for sentence in result.bias.sentences()[:6]:
+    for sentence in result.bias.sentences()[:12]:
         console.print(f"• {sentence}")

@@ -137,9 +137,12 @@ class BiasAudit:
         return max((u.flag for u in self.units), key=FLAG_SEVERITY.__getitem__)
 
     def sentences(self) -> list[str]:
-        return [u.explanation for u in self.units] + [
-            c.explanation for u in self.units for c in u.comparisons
-        ]
+        """Unit verdicts, then each group comparison, then the counterfactual flip-rate findings."""
+        return (
+            [u.explanation for u in self.units]
+            + [c.explanation for u in self.units for c in u.comparisons]
+            + [f"{u.variant} / {u.metric}: {u.flip.conclusion}" for u in self.units if u.flip is not None]
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per (model, variant, metric, group vs reference), each carrying the label."""
