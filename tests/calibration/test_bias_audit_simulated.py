@@ -64,3 +64,14 @@ def test_ranking_audit_with_several_candidates_per_prompt(store: Store) -> None:
     assert frame.loc["moroccan_dutch", "flag"] == "red"
     assert frame.loc["turkish_dutch", "flag"] != "red"
     assert frame.loc["moroccan_dutch", "impact_ratio"] < 0.8
+
+
+def test_rejection_email_audit_on_a_numeric_outcome(store: Store) -> None:
+    """Shorter, less careful rejections for one group (planted under the formal prompt only)."""
+    run_experiment(build_plan(ROOT / "experiments/rejection_name_swap_nl.yaml"), store)
+    result = analyse_run(store, "latest")
+    assert result.bias is not None
+    frame = result.bias.to_frame()
+    flagged = frame[frame["flag"] == "red"]
+    assert list(zip(flagged["variant"], flagged["group"], strict=True)) == [("rejection_nl_formal", "turkish_dutch")]
+    assert set(frame["outcome"]) == {"score"}  # word counts: a numeric outcome (scoring rate)

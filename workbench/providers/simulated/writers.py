@@ -115,11 +115,15 @@ def rejection(rng: random.Random, case: _Case, style: Style, fx: Effects, langua
     bank = phrasebank(language)["rejection"]
     f = case.fields(case.get("candidate_name", ""))
     tone = style.tone
+    # A planted length effect (e.g. -0.4) makes the optional parts of the email less likely: the
+    # reason and the encouragement are what a hurried, less careful rejection leaves out.
+    care = max(0.0, 1.0 + fx.length)
     parts = [bank["greeting"][tone].format(**f), "", rng.choice(bank["thanks"]).format(**f)]
     parts.append(rng.choice(bank["decision"][tone]))
-    if not style.short or rng.random() < 0.5:
+    if rng.random() < min(1.0, (0.5 if style.short else 0.95) * care):
         parts.append(rng.choice(bank["reason"]).format(**f))
     count = 1 if style.short else (2 if tone != "informal" else 1)
+    count = min(len(bank["encouragement"]), sum(rng.random() < min(1.0, care) for _ in range(count)))
     parts += rng.sample(bank["encouragement"], k=count)
     parts += ["", bank["signoff"][tone], f["company"]]
     return "\n".join(parts)
