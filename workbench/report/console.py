@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -23,14 +24,53 @@ def fmt_num(x: float | None, spec: str = "+.2f") -> str:
     return format(x, spec)
 
 
+def short_names(names: list[str]) -> tuple[dict[str, str], str]:
+    """Drop the prefix all variant names share ("vacancy_nl_formal" -> "formal") so tables fit a terminal."""
+    unique = sorted(set(names))
+    prefix = ""
+    if len(unique) > 1:
+        first, last = unique[0], unique[-1]  # in sorted order these two bound the common prefix
+        while len(prefix) < min(len(first), len(last)) and first[len(prefix)] == last[len(prefix)]:
+            prefix += first[len(prefix)]
+    prefix = prefix[: prefix.rfind("_") + 1] if "_" in prefix else ""
+    return {n: n.removeprefix(prefix) or n for n in unique}, prefix
+
+
+_METRIC_LABELS = {
+    "age_coded.flagged": "age-coded",
+    "exclusion.flagged": "exclusionary",
+    "gendered_title.flagged": "gendered title",
+    "screening.invite": "invited",
+    "screening.score": "screening score",
+}
+
+
+def metric_label(metric: str) -> str:
+    """A short name for terminal tables; the HTML report and exports keep the full metric ids."""
+    if metric in _METRIC_LABELS:
+        return _METRIC_LABELS[metric]
+    if metric.startswith("gender_coded_nl_provisional."):
+        return "gender* " + metric.rsplit(".", 1)[1]  # * = provisional Dutch list
+    if metric.startswith("gender_coded."):
+        return "gender " + metric.rsplit(".", 1)[1]
+    for prefix in ("judge.", "check."):
+        if metric.startswith(prefix):
+            return prefix[:-1] + " " + metric.removeprefix(prefix)
+    return metric
+
+
+def _table(title: str) -> Table:
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+
+
 def verdict_label(row: pd.Series) -> str:
     if row.get("descriptive_only"):
         return "[dim]descriptive only"
     if not row["significant"]:
         mde = row.get("mde")
-        return "[dim]no sig. difference" + (
-            f" (MDE {abs(mde):.2g})" if mde == mde and mde is not None else ""
-        )
+        if mde is None or mde != mde:
+            return "[dim]n.s."
+        return "[dim]n.s. MDE " + (f"{abs(mde):.0%}" if row.get("kind") == "binary" else f"{abs(mde):.2g}")
     if row["direction"] == "better":
         return "[bold green]better"
     if row["direction"] == "worse":
@@ -54,33 +94,34 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
     if frame.empty:
         console.print("No comparisons (a single variant, or no scores).")
         return
+    short, prefix = short_names([*frame["variant"], info.baseline])
+    if prefix:
+        console.print(f"[dim]variants: {prefix}…")
     for model, block in frame.groupby("model", sort=False):
-        table = Table(
-            title=f"Verdicts vs {info.baseline} · {model}" + (" (SIMULATED)" if info.simulated else ""),
-            title_justify="left",
-            show_lines=False,
+        table = _table(
+            f"Verdicts vs {short[info.baseline]} · {model}" + (" (SIMULATED)" if info.simulated else "")
         )
-        for col in ("metric", "variant", "Δ", "95% CI", "p", "adj. p", "d_z", "+/−/=", "n", "verdict"):
-            table.add_column(
-                col, justify="left" if col in ("metric", "variant", "verdict") else "right", overflow="fold"
-            )
+        # Wide terminals also get the better/worse/tied counts; the verdict column always fits.
+        counts = console.width >= 100
+        columns = ["metric", "variant", "Δ [95% CI]", "adj. p", *(["+/−/="] if counts else []), "verdict"]
+        for col in columns:
+            left = col in ("metric", "variant", "verdict")
+            table.add_column(col, justify="left" if left else "right", no_wrap=True, min_width=len(col))
         for _, row in block.iterrows():
-            binary = row["kind"] == "binary"
-            spec = "+.1%" if binary else "+.2f"
-            ci = f"{fmt_num(row['ci_low'], spec)} … {fmt_num(row['ci_high'], spec)}"
+            spec = "+.1%" if row["kind"] == "binary" else "+.2f"
+            low, high = fmt_num(row["ci_low"], spec), fmt_num(row["ci_high"], spec)
             table.add_row(
-                str(row["metric"]),
-                str(row["variant"]),
-                fmt_num(row["estimate"], spec),
-                ci,
-                fmt_p(row["p_value"]),
+                metric_label(str(row["metric"])),
+                short[str(row["variant"])],
+                f"{fmt_num(row['estimate'], spec)} [{low}, {high}]",
                 fmt_p(row["p_adjusted"]),
-                fmt_num(row["d_z"]),
-                f"{row['n_better']}/{row['n_worse']}/{row['n_tied']}",
-                f"{row['n_cases']}×{row['n_repeats']}",
+                *([f"{row['n_better']}/{row['n_worse']}/{row['n_tied']}"] if counts else []),
                 verdict_label(row),
             )
         console.print(table)
+        first = block.iloc[0]
+        console.print(f"[dim]n = {first['n_cases']} cases × {first['n_repeats']:g} repeats; Δ = variant − baseline "
+                      "per case; adj. p corrected within each metric; gender* = provisional Dutch list")
     significant = [
         v for v in result.analysis.verdicts if v.significant and (all_metrics or _headline(v.metric))
     ]
@@ -95,17 +136,19 @@ def _headline(metric: str) -> bool:
 
 
 def print_bias(console: Console, result: RunAnalysis) -> None:
-    if not result.lint_rates.empty:
-        table = Table(
-            title="Coded wording: share of outputs flagged (95% CI, cases resampled)", title_justify="left"
-        )
-        for col in ("model", "variant", "lint", "rate", "95% CI", "outputs"):
-            table.add_column(col)
-        for _, r in result.lint_rates.iterrows():
+    rates = result.lint_rates
+    if not rates.empty:
+        short, _ = short_names(list(rates["variant"]))
+        one_model = rates["model"].nunique() == 1
+        title = "Coded wording: share of outputs flagged (95% CI, cases resampled)"
+        table = _table(title + (f" · {rates['model'].iloc[0]}" if one_model else ""))
+        for col in (*(() if one_model else ("model",)), "variant", "lint", "rate", "95% CI", "outputs"):
+            table.add_column(col, no_wrap=True)
+        for _, r in rates.iterrows():
             table.add_row(
-                r["model"],
-                r["variant"],
-                r["metric"].removesuffix(".flagged"),
+                *(() if one_model else (r["model"],)),
+                short[r["variant"]],
+                metric_label(r["metric"]),
                 f"{r['rate']:.1%}",
                 f"{fmt_num(r['ci_low'], '.1%')} … {fmt_num(r['ci_high'], '.1%')}",
                 str(r["n_outputs"]),
@@ -115,14 +158,15 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
         return
     frame = result.bias.to_frame()
     colors = {"red": "bold red", "orange": "dark_orange", "green": "green", "inconclusive": "dim"}
-    table = Table(title="Name-swap audit — indicative, not a legal audit", title_justify="left")
-    for col in ("variant", "outcome", "group", "rate/mean", "impact ratio", "adj. p", "flag"):
-        table.add_column(col)
+    short, _ = short_names([str(v) for v in frame.get("variant", [])])
+    table = _table("Name-swap audit — indicative, not a legal audit")
+    for col in ("variant", "outcome", "group", "rate", "impact ratio", "adj. p", "flag"):
+        table.add_column(col, no_wrap=col != "outcome")
     for _, r in frame.iterrows():
         flag = str(r.get("flag", ""))
         rate = r.get("rate", r.get("mean"))
         table.add_row(
-            str(r.get("variant", "")),
+            short.get(str(r.get("variant", "")), str(r.get("variant", ""))),
             str(r.get("metric", "")),
             str(r.get("group", "")),
             fmt_num(rate, ".3f"),
