@@ -60,7 +60,7 @@ def test_run_list_report_export(cli: CliRunner, tmp_path: Path) -> None:
     report = cli.invoke(app, ["report", "1", "--db", db, "--out", str(tmp_path / "r.html")])
     assert report.exit_code == 0, report.output
     words = " ".join(report.stdout.split())  # rich wraps to the terminal width
-    assert "Verdicts vs vacancy_nl_formal" in words
+    assert "Verdicts vs formal" in words and "variants: vacancy_nl_…" in words
     assert "beats vacancy_nl_formal on readability" in words
     html = (tmp_path / "r.html").read_text()
     assert "SIMULATED" in html and "<svg" in html and "<mark" in html
