@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
+from workbench.scoring.agentic import AgenticCommunalScorer
 from workbench.scoring.base import Score, Scorer, ScoringContext
 from workbench.scoring.bias_lint import (
     AgeCodedScorer,
@@ -30,6 +31,7 @@ _FACTORIES: dict[str, Callable[[], list[Scorer]]] = {
     "lint": lambda: list(lint_scorers()),
     "screening": lambda: [ScreeningOutcome()],
     "ranking": lambda: [RankingOutcome()],
+    "agentic": lambda: [AgenticCommunalScorer()],
 }
 SCORER_NAMES = tuple(_FACTORIES)
 
