@@ -14,8 +14,8 @@ import httpx2
 
 from workbench.providers.base import Completion, CompletionRequest, PermanentError, RetryableError
 from workbench.providers.errors import redact
-from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, build_http_client
-from workbench.providers.sdk_provider import SDKProvider, field_of, resolve_key
+from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
+from workbench.providers.sdk_provider import SDKProvider, field_of
 
 DEFAULT_MAX_TOKENS = 1024  # the Messages API requires max_tokens
 # OpenAI-only knobs a shared params block may carry; the Messages API rejects unknown fields with a 400.
@@ -51,18 +51,12 @@ class AnthropicProvider(SDKProvider):
         prices: Mapping[str, float] | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
-        key = resolve_key(name, api_key, api_key_env)
-        self._setup(name, key, api_key_env, prices, http_client)
-        self._default_max_tokens = default_max_tokens
-        # An explicit api_key also stops the SDK from consulting profiles / workload-identity files.
-        self._client = anthropic.AsyncAnthropic(
-            api_key=key,
-            base_url=base_url,  # None -> SDK reads ANTHROPIC_BASE_URL, then the public endpoint
-            timeout=timeout,
-            max_retries=0,
-            http_client=http_client or build_http_client(timeout, max_connections),
-            default_headers=dict(default_headers) if default_headers else None,
+        options = self._setup(
+            name, api_key, api_key_env, prices, http_client,
+            base_url=base_url, timeout=timeout, default_headers=default_headers, max_connections=max_connections,
         )
+        self._default_max_tokens = default_max_tokens
+        self._client = anthropic.AsyncAnthropic(**options)
         self.base_url = str(self._client.base_url).rstrip("/")
 
     def _body(self, request: CompletionRequest) -> dict[str, Any]:

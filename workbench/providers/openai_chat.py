@@ -16,7 +16,7 @@ import openai
 from workbench.providers.base import Completion, CompletionRequest, PermanentError, ProviderError, RetryableError
 from workbench.providers.errors import redact
 from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, build_http_client
-from workbench.providers.sdk_provider import SDKProvider, field_of, resolve_key
+from workbench.providers.sdk_provider import SDKProvider, field_of
 
 __all__ = ["DEFAULT_MAX_CONNECTIONS", "MaxTokensField", "OpenAIProvider", "build_http_client"]
 
@@ -56,17 +56,12 @@ class OpenAIProvider(SDKProvider):
         prices: Mapping[str, float] | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
-        key = resolve_key(name, api_key, api_key_env)
-        self._setup(name, key, api_key_env, prices, http_client)
-        self._max_tokens_field = max_tokens_field
-        self._client = openai.AsyncOpenAI(
-            api_key=key,
-            base_url=base_url,  # None -> SDK reads OPENAI_BASE_URL, then the public endpoint
-            timeout=timeout,
-            max_retries=0,
-            http_client=http_client or build_http_client(timeout, max_connections),
-            default_headers=dict(default_headers) if default_headers else None,
+        options = self._setup(
+            name, api_key, api_key_env, prices, http_client,
+            base_url=base_url, timeout=timeout, default_headers=default_headers, max_connections=max_connections,
         )
+        self._max_tokens_field = max_tokens_field
+        self._client = openai.AsyncOpenAI(**options)
         self.base_url = str(self._client.base_url).rstrip("/")
 
     def _body(self, request: CompletionRequest) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import httpx2
 from workbench.providers import pricing
 from workbench.providers.base import Completion, CompletionRequest, ProviderError
 from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error
-from workbench.providers.http import response_json
+from workbench.providers.http import build_http_client, response_json
 
 
 def field_of(obj: Any, key: str) -> Any:
@@ -44,13 +44,36 @@ class SDKProvider:
     _client: Any
     base_url: str
 
-    def _setup(self, name: str, key: str, key_env: str | None, prices: Mapping[str, float] | None,
-               http_client: httpx2.AsyncClient | None) -> None:
+    def _setup(
+        self,
+        name: str,
+        api_key: str | None,
+        api_key_env: str | None,
+        prices: Mapping[str, float] | None,
+        http_client: httpx2.AsyncClient | None,
+        *,
+        base_url: str | None,
+        timeout: float,
+        default_headers: Mapping[str, str] | None,
+        max_connections: int,
+    ) -> dict[str, Any]:
+        """Resolve the key and record the shared state; return the SDK client's constructor arguments."""
+        key = resolve_key(name, api_key, api_key_env)
         self.name = name
-        self._key_env = key_env
+        self._key_env = api_key_env
         self._secrets: tuple[str, ...] = (key,)
         self._prices = dict(prices) if prices else None
         self._owns_http_client = http_client is None
+        # An explicit api_key also stops the SDKs from consulting profiles / workload-identity files;
+        # base_url None -> the SDK reads its *_BASE_URL variable, then the public endpoint.
+        return {
+            "api_key": key,
+            "base_url": base_url,
+            "timeout": timeout,
+            "max_retries": 0,  # retries are the runner's, so they honour Retry-After and show in progress
+            "http_client": http_client or build_http_client(timeout, max_connections),
+            "default_headers": dict(default_headers) if default_headers else None,
+        }
 
     def __repr__(self) -> str:  # never show the key
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"

@@ -33,6 +33,7 @@ from workbench.runner.batch_backend import BatchBackend, BatchResults, BatchStat
 from workbench.runner.batch_openai import OpenAIBatches
 from workbench.runner.executor import Job, Outcome
 from workbench.runner.run import Runner, RunResult, _cache_hits
+from workbench.runner.tasks import gather_or_cancel
 from workbench.runner.writer import ResultWriter
 from workbench.scoring.registry import score_text
 from workbench.spec import ModelSpec
@@ -141,12 +142,7 @@ class BatchRun:
         in_flight = {cid for batch in tracked for cid in batch.jobs}
         tracked += await self._submit([job for cid, job in pending.items() if cid not in in_flight])
         tasks = [asyncio.ensure_future(self._follow(batch)) for batch in tracked]
-        try:
-            await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await gather_or_cancel(tasks)
 
     def _backend(self, label: str) -> BatchBackend:
         if label not in self._backends:
@@ -369,9 +365,4 @@ async def generate_batched(
             runner._execute(direct, providers, models, writer, lambda o: runner._record(o, run_id), result)
         )
     tasks = [asyncio.ensure_future(item) for item in work]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    await gather_or_cancel(tasks)

@@ -12,6 +12,7 @@ from typing import Any
 from workbench.providers.base import Completion, CompletionRequest, Provider, ProviderError
 from workbench.runner.limits import Limits
 from workbench.runner.retry import GaveUp, RetryPolicy, call_with_retries
+from workbench.runner.tasks import gather_or_cancel
 from workbench.scoring.base import Score
 
 
@@ -59,12 +60,7 @@ class Executor:
             asyncio.create_task(self._worker(iterator, on_outcome))
             for _ in range(min(self.concurrency, total))
         ]
-        try:
-            await asyncio.gather(*workers)
-        finally:
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+        await gather_or_cancel(workers)
 
     async def _worker(self, jobs: Iterator[Job], on_outcome: Callable[[Outcome], None]) -> None:
         for job in jobs:
