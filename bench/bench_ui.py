@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -190,6 +191,9 @@ def _find_run(db_file: Path) -> int | None:
 
 
 def main() -> None:
+    # Cache calls outside a script run log these once per call; AppTest resets log levels, not `disabled`.
+    for name in ("scriptrunner_utils.script_run_context", "caching.cache_data_api", "state.session_state_proxy"):
+        logging.getLogger(f"streamlit.runtime.{name}").disabled = True
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", type=Path, help="build the store in this folder and keep it (reused if present)")
     args = parser.parse_args()
