@@ -367,3 +367,90 @@ def test_run_page_surfaces_cli_error(ui_env: UIEnv, monkeypatch: pytest.MonkeyPa
     wait_for(at, lambda a: "could not start" in texts(a.error))
     error = next(e.value for e in at.error if "could not start" in e.value)
     assert "\n" not in error and "Traceback" not in error
+
+
+# -- build pages in Dutch ------------------------------------------------------------------------
+
+LABELLED = ("button", "checkbox", "expander", "file_uploader", "metric", "multiselect", "number_input", "radio",
+            "selectbox", "tabs", "text_area", "text_input")
+TEXTUAL = ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success")
+
+
+def visible_strings(at: AppTest) -> set[str]:
+    """Every title, message, widget label/help/option and table column on the page, markdown marks stripped."""
+    found: set[str] = set()
+    for kind in TEXTUAL:
+        found |= {str(e.value).strip("*# ") for e in getattr(at, kind)}
+    for kind in LABELLED:
+        for element in getattr(at, kind):
+            found.add(str(element.label))
+            found.add(str(getattr(element.proto, "help", "") or ""))
+            found |= {str(o) for o in getattr(element, "options", [])}
+    for frame in at.dataframe:
+        found |= {str(c) for c in frame.value.columns}
+    return found - {""}
+
+
+def assert_no_english(at: AppTest, *prefixes: str) -> None:
+    """No fixed string of these pages' keys shows in English when the UI is Dutch."""
+    from workbench.ui.i18n import STRINGS
+
+    english = {v["en"].strip("*# ") for k, v in STRINGS.items()
+               if k.startswith(prefixes) and "{" not in v["en"] and v["en"] != v["nl"]}
+    left = english & visible_strings(at)
+    assert not left, left
+
+
+def test_prompts_page_in_dutch(ui_env: UIEnv) -> None:
+    at = open_page("prompts", lang="nl")
+    at.selectbox(key="prompts_pick").set_value("vacancy_nl_inclusive").run()
+    assert at.title[0].value == "Promptbibliotheek"
+    assert [tab.label for tab in at.tabs] == ["Voorbeeld", "Bewerken", "Nieuwe variant op basis hiervan"]
+    assert at.text_area(key="edit_vacancy_nl_inclusive_user").label == "Gebruikerstemplate"
+    assert "Testcase voor voorbeeld en controle" in texts(at.markdown)
+    assert "Nog geen wijzigingen." in texts(at.caption)
+    assert_no_english(at, "prompts_", "field_", "all_tasks")
+    at.text_input(key="new_vacancy_nl_inclusive_id").input("vacancy_nl_formal").run()
+    assert "vacancy_nl_formal.yaml bestaat al in de bibliotheek." in texts(at.warning)
+    assert at.checkbox(key="new_vacancy_nl_inclusive_confirm").label == "vacancy_nl_formal.yaml overschrijven"
+    assert not at.exception
+
+
+def test_datasets_page_in_dutch(ui_env: UIEnv) -> None:
+    at = open_page("datasets", lang="nl")
+    assert at.title[0].value == "Datasets"
+    assert "één rij per case" in texts(at.caption)
+    csv = b"id,job_title,company\nx-1,Kok,De Pan\nx-2,Monteur,Garage Oost\n"
+    at.file_uploader(key="ds_upload").upload("mini.csv", csv, "text/csv").run()
+    assert "mini.csv: 2 testcases ingelezen." in texts(at.success)
+    at.selectbox(key="ds_task").set_value("vacancy_text").run()
+    assert "Ontbrekende variabelen: " in texts(at.warning)
+    report = frame_with(at, "ontbrekende variabelen")
+    assert {"variant", "status", "taal", "taak", "gebruikt"} <= set(report.columns)
+    assert report["status"].str.endswith("ontbrekend").any()
+    assert {m.label for m in at.metric} == {"Passende varianten", "Kolommen", "Ontbrekende variabelen"}
+    assert at.button(key="ds_save").label == "Dataset opslaan"
+    assert_no_english(at, "datasets_", "field_", "all_tasks")
+    assert not at.exception
+
+
+def test_run_page_in_dutch(ui_env: UIEnv) -> None:
+    at = open_page("run", lang="nl")
+    assert at.title[0].value == "Experiment uitvoeren"
+    assert at.radio(key="run_mode").options == ["Samenstellen uit keuzes", "Bestaand experimentbestand"]
+    presets = at.selectbox(key="run_preset").options
+    assert "Formulering: lengte, leesbaarheid, controles op gecodeerde woorden" in presets
+    at.number_input(key="run_max_cases").set_value(3).run()
+    calls = {m.label: m.value for m in at.metric}
+    assert calls["Aanroepen"] == "6" and calls["Geschatte kosten"] == "$0.0000"
+    assert "SIMULATED" in frame_with(at, "aanroepen")["model"].iloc[0]
+    assert "Alle modellen zijn SIMULATED" in texts(at.info)
+    assert at.button(key="run_start").label == "Run starten"
+    assert_no_english(at, "run_", "field_", "all_tasks")
+    at.button(key="run_start").click().run()
+    wait_for(at, lambda a: "voltooid" in texts(a.success))
+    assert "Run #3 is voltooid: 6 uitkomsten opgeslagen." in texts(at.success)
+    assert at.button(key="run_open").label == "Openen in Vergelijken"
+    at.radio(key="run_mode").set_value("file").run()
+    assert at.selectbox(key="run_spec_file").label == "Experimentbestand"
+    assert not at.exception

@@ -142,3 +142,14 @@ def test_jobs_follow_a_pid_after_a_server_restart(tmp_path: Path, monkeypatch: p
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_run_page_choices_have_labels_in_both_languages() -> None:
+    """Scorer presets and run modes are labelled through keys built at run time (`run_preset_<name>`)."""
+    from workbench.ui.pages.run import MODES
+    from workbench.ui.specs import PRESET_LABELS
+
+    for preset, english in PRESET_LABELS.items():
+        assert i18n.STRINGS[f"run_preset_{preset}"]["en"] == english
+    for mode in MODES:
+        assert {"en", "nl"} <= set(i18n.STRINGS[f"run_mode_{mode}"])

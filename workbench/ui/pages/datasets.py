@@ -11,6 +11,7 @@ import streamlit as st
 from workbench.datasets import ID_COLUMNS, TestCase
 from workbench.errors import SpecError
 from workbench.ui import config
+from workbench.ui.i18n import t
 from workbench.ui.library import (
     DATASET_SUFFIXES,
     atomic_write,
@@ -42,51 +43,53 @@ def variables_report(columns: set[str]) -> None:
     """Per library variant (of one task): the template variables this dataset lacks."""
     variants = [e.variant for e in scan_library(config.prompts_dir()) if e.variant is not None]
     if not variants:
-        st.info("The prompt library is empty.")
+        st.info(t("datasets_library_empty"))
         return
     missing = {v.id: missing_variables(v, columns, SWAP_VARIABLES) for v in variants}
     tasks = sorted({v.task for v in variants})
     # Default to the task this dataset serves best: most variants that fit, then fewest gaps.
     best = min(tasks, key=lambda task: (-sum(not missing[v.id] for v in variants if v.task == task),
                                         sum(len(missing[v.id]) for v in variants if v.task == task)))
-    task = st.selectbox("Check against the variants for", ["", *tasks], index=1 + tasks.index(best),
-                        format_func=lambda x: x or "all tasks", key="ds_task")
+    all_tasks = t("all_tasks")  # labels are bound now: format_func may be called outside this run
+    task = st.selectbox(t("datasets_check_against"), ["", *tasks], index=1 + tasks.index(best),
+                        format_func=lambda x: x or all_tasks, key="ds_task")
     shown = [v for v in variants if not task or v.task == task]
     frame = pd.DataFrame([{
-        "variant": v.id,
-        "status": "ready" if not missing[v.id] else f"{len(missing[v.id])} missing",
-        "missing variables": ", ".join(missing[v.id]),
-        "language": v.language,
-        "task": v.task,
-        "uses": ", ".join(sorted(v.variables)),
+        t("datasets_col_variant"): v.id,
+        t("datasets_col_status"): t("datasets_n_missing", n=len(missing[v.id])) if missing[v.id]
+        else t("datasets_ready"),
+        t("datasets_col_missing"): ", ".join(missing[v.id]),
+        t("datasets_col_language"): v.language,
+        t("datasets_col_task"): v.task,
+        t("datasets_col_uses"): ", ".join(sorted(v.variables)),
     } for v in sorted(shown, key=lambda v: (len(missing[v.id]), v.id))])
     ready = sum(not missing[v.id] for v in shown)
     gaps = sorted({m for v in shown for m in missing[v.id]})
     cols = st.columns(3)
-    cols[0].metric("Variants that fit", f"{ready} / {len(shown)}", border=True)
-    cols[1].metric("Columns", len(columns), border=True)
-    cols[2].metric("Missing variables", len(gaps), border=True)
+    cols[0].metric(t("datasets_metric_fit"), f"{ready} / {len(shown)}", border=True)
+    cols[1].metric(t("datasets_metric_columns"), len(columns), border=True)
+    cols[2].metric(t("datasets_metric_missing"), len(gaps), border=True)
     if gaps:
-        st.warning("Missing variables: " + ", ".join(f"`{m}`" for m in gaps), icon=":material/extension:")
+        st.warning(t("datasets_missing_warning", names=", ".join(f"`{m}`" for m in gaps)), icon=":material/extension:")
     else:
-        st.success("Every variant of this task can be rendered with this dataset.", icon=":material/check_circle:")
+        st.success(t("datasets_all_fit"), icon=":material/check_circle:")
     st.dataframe(frame, hide_index=True)
-    st.caption("`candidate_name` is filled in by a name-swap audit and need not be a column.")
+    st.caption(t("datasets_candidate_name"))
 
 
 def save_section(frame: pd.DataFrame, default_name: str) -> None:
-    st.subheader("Save")
+    st.subheader(t("datasets_save_title"))
     cols = st.columns([3, 1])
-    name = cols[0].text_input("File name", value=default_name, key=f"ds_name_{default_name}").strip()
+    name = cols[0].text_input(t("datasets_file_name"), value=default_name, key=f"ds_name_{default_name}").strip()
     suffix = Path(name).suffix.lower()
     if not name or suffix not in DATASET_SUFFIXES or "/" in name or "\\" in name:
-        st.error(f"Give a plain file name ending in {', '.join(DATASET_SUFFIXES)}.")
+        st.error(t("datasets_bad_name", suffixes=", ".join(DATASET_SUFFIXES)))
         return
     target = config.datasets_dir() / name
     confirm = True
     if target.exists():
-        confirm = st.checkbox(f"Overwrite {name}", key=f"ds_confirm_{name}")
-    if cols[1].button("Save dataset", type="primary", disabled=not confirm, key="ds_save"):
+        confirm = st.checkbox(t("overwrite_file", file=name), key=f"ds_confirm_{name}")
+    if cols[1].button(t("datasets_save"), type="primary", disabled=not confirm, key="ds_save"):
         text = frame_text(frame, suffix)
         try:
             read_dataset_bytes(name, text.encode("utf-8"))  # validate exactly what will be written
@@ -94,20 +97,18 @@ def save_section(frame: pd.DataFrame, default_name: str) -> None:
         except (SpecError, OSError) as exc:
             st.error(str(exc))
         else:
-            st.session_state["ds_flash"] = f"Saved {target}"
+            st.session_state["ds_flash"] = t("saved_file", file=target)
             st.session_state["ds_pick"] = target.name
             st.rerun()
 
 
 def render() -> None:
-    st.title("Datasets")
+    st.title(t("datasets_title"))
     folder = config.datasets_dir()
-    st.caption(f"Test cases in `{folder}`: one row per case; an `id` column names the case, every other "
-               "column is a template variable.")
+    st.caption(t("datasets_caption", folder=folder))
     if flash := st.session_state.pop("ds_flash", None):
         st.success(flash, icon=":material/check_circle:")
-    upload = st.file_uploader("Upload test cases (CSV, TSV or JSONL, UTF-8)", type=["csv", "tsv", "jsonl", "ndjson"],
-                              key="ds_upload")
+    upload = st.file_uploader(t("datasets_upload"), type=["csv", "tsv", "jsonl", "ndjson"], key="ds_upload")
     cases: list[TestCase] | None = None
     source = ""
     if upload is not None:
@@ -117,16 +118,16 @@ def render() -> None:
         except SpecError as exc:
             st.error(str(exc), icon=":material/error:")
             return
-        st.success(f"{upload.name}: {len(cases)} test cases read.")
+        st.success(t("datasets_read", file=upload.name, n=len(cases)))
     else:
         files = dataset_files(folder)
         if not files:
-            st.info("No datasets yet — upload a CSV or JSONL file above.")
+            st.info(t("datasets_none"))
             return
         names = [p.name for p in files]
         if st.session_state.get("ds_pick") not in names:
             st.session_state["ds_pick"] = names[0]
-        source = st.selectbox("Dataset", names, key="ds_pick")
+        source = st.selectbox(t("field_dataset"), names, key="ds_pick")
         path = folder / source
         try:
             cases = cached_dataset(str(path), path.stat().st_mtime)
@@ -134,13 +135,13 @@ def render() -> None:
             st.error(str(exc), icon=":material/error:")
             return
     frame = cases_frame(cases)
-    st.subheader("Test cases")
+    st.subheader(t("datasets_cases_title"))
     edited = st.data_editor(frame, num_rows="dynamic", key=f"ds_editor_{source}", hide_index=True)
     columns = {c for c in edited.columns if c not in ID_COLUMNS}
     empty = {c: int((edited[c].fillna("").astype(str).str.strip() == "").sum()) for c in columns}
     if any(empty.values()):
-        st.caption("Empty cells: " + ", ".join(f"`{c}` {n}" for c, n in sorted(empty.items()) if n))
-    st.subheader("Variables")
+        st.caption(t("datasets_empty_cells", cells=", ".join(f"`{c}` {n}" for c, n in sorted(empty.items()) if n)))
+    st.subheader(t("datasets_variables_title"))
     variables_report(columns)
     save_section(edited, source)
 

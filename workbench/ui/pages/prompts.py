@@ -11,6 +11,7 @@ from workbench.datasets import TestCase, dataset_columns
 from workbench.errors import SpecError, WorkbenchError
 from workbench.prompts import TASKS, PromptVariant
 from workbench.ui import config
+from workbench.ui.i18n import t
 from workbench.ui.library import (
     LibraryEntry,
     check_variant,
@@ -28,7 +29,7 @@ def pick_test_case(variant: PromptVariant) -> dict[str, Any] | None:
     """Dataset and row used for previews and for validating before a save (fitting datasets first)."""
     files = dataset_files(config.datasets_dir())
     if not files:
-        st.info(f"No datasets in {config.datasets_dir()} — upload one on the Datasets page.")
+        st.info(t("prompts_no_datasets", folder=config.datasets_dir()))
         return None
     loaded: dict[Path, list[TestCase]] = {}
     for path in files:
@@ -41,13 +42,14 @@ def pick_test_case(variant: PromptVariant) -> dict[str, Any] | None:
     # Fitting datasets first, and among those the ones named for the variant's language (vacancies_nl.csv).
     ordered = sorted(loaded, key=lambda p: (p not in fitting, f"_{variant.language}" not in p.stem, p.name))
     if not ordered:
-        st.warning("No readable dataset.")
+        st.warning(t("prompts_no_readable_dataset"))
         return None
     cols = st.columns([2, 3])
-    path = cols[0].selectbox("Dataset", ordered, format_func=lambda p: p.name + ("" if p in fitting else
-                             "  (missing variables)"), key=f"prev_ds_{variant.id}")
+    # Labels are bound now: format_func may be called outside this script run (AppTest).
+    names = {p: p.name + ("" if p in fitting else t("prompts_missing_option")) for p in ordered}
+    path = cols[0].selectbox(t("field_dataset"), ordered, key=f"prev_ds_{variant.id}", format_func=names.__getitem__)
     cases = loaded[path]
-    index = cols[1].selectbox("Test case", range(len(cases)), key=f"prev_case_{variant.id}_{path.name}",
+    index = cols[1].selectbox(t("case"), range(len(cases)), key=f"prev_case_{variant.id}_{path.name}",
                               format_func=lambda i: f"{cases[i].id} · " + ", ".join(
                                   str(v) for v in list(cases[i].variables.values())[:2]))
     row = dict(cases[index].variables)
@@ -65,9 +67,9 @@ def show_rendered(variant: PromptVariant, row: dict[str, Any] | None) -> None:
         st.error(describe_error(exc), icon=":material/error:")
         return
     if system:
-        st.markdown("**System**")
+        st.markdown(f"**{t('prompts_system')}**")
         st.code(system, language=None, wrap_lines=True)
-    st.markdown("**User**")
+    st.markdown(f"**{t('prompts_user')}**")
     st.code(user, language=None, wrap_lines=True)
 
 
@@ -78,20 +80,21 @@ def edited_variant(base: PromptVariant, prefix: str, *, new: bool) -> tuple[Prom
     """The variant as the form fields describe it (fields keyed per base variant and mode)."""
     cols = st.columns([2, 1, 1])
     if new:
-        vid = cols[0].text_input("New variant id", value=f"{base.id}_v2", key=f"{prefix}_id",
-                                 help="Letters, digits, '-', '_' and '.'; the file becomes <id>.yaml.").strip()
+        vid = cols[0].text_input(t("prompts_new_id"), value=f"{base.id}_v2", key=f"{prefix}_id",
+                                 help=t("prompts_new_id_help")).strip()
     else:
         vid = base.id
-        cols[0].text_input("Variant id", value=base.id, disabled=True, key=f"{prefix}_id")
-    task = cols[1].selectbox("Task", TASKS, index=TASKS.index(base.task) if base.task in TASKS else 0,
+        cols[0].text_input(t("prompts_variant_id"), value=base.id, disabled=True, key=f"{prefix}_id")
+    task = cols[1].selectbox(t("field_task"), TASKS, index=TASKS.index(base.task) if base.task in TASKS else 0,
                              key=f"{prefix}_task")
-    language = cols[2].selectbox("Language", ("nl", "en"), index=0 if base.language == "nl" else 1,
+    language = cols[2].selectbox(t("field_language"), ("nl", "en"), index=0 if base.language == "nl" else 1,
                                  key=f"{prefix}_lang")
-    description = st.text_input("Description", value=base.description, key=f"{prefix}_desc")
-    tone = st.text_input("Tone", value=base.tone or "", key=f"{prefix}_tone")
-    system = st.text_area("System template", value=base.system_template or "", height=120, key=f"{prefix}_system")
+    description = st.text_input(t("prompts_description"), value=base.description, key=f"{prefix}_desc")
+    tone = st.text_input(t("prompts_tone"), value=base.tone or "", key=f"{prefix}_tone")
+    system = st.text_area(t("prompts_system_template"), value=base.system_template or "", height=120,
+                          key=f"{prefix}_system")
     system_slot = st.empty()
-    user = st.text_area("User template", value=base.user_template, height=220, key=f"{prefix}_user")
+    user = st.text_area(t("prompts_user_template"), value=base.user_template, height=220, key=f"{prefix}_user")
     user_slot = st.empty()
     slots = {"system": system_slot, "user": user_slot}
     return PromptVariant(
@@ -115,22 +118,22 @@ def validate_inline(variant: PromptVariant, row: dict[str, Any] | None, slots: S
 
 def save_controls(variant: PromptVariant | None, row: dict[str, Any] | None, prefix: str, *, label: str) -> None:
     if variant is None:
-        st.button(label, disabled=True, key=f"{prefix}_save", help="Fix the errors above first.")
+        st.button(label, disabled=True, key=f"{prefix}_save", help=t("prompts_fix_errors"))
         return
     target = config.prompts_dir() / f"{variant.id}.yaml"
     confirm = True
     if target.exists():
-        st.warning(f"{target.name} already exists in the library.")
-        confirm = st.checkbox(f"Overwrite {target.name}", key=f"{prefix}_confirm")
+        st.warning(t("prompts_exists", file=target.name))
+        confirm = st.checkbox(t("overwrite_file", file=target.name), key=f"{prefix}_confirm")
     if st.button(label, type="primary", key=f"{prefix}_save", disabled=not confirm):
         try:
             path = save_variant(config.prompts_dir(), variant, row, overwrite=target.exists() and confirm)
         except FileExistsError:
-            st.error(f"{target.name} exists; tick 'Overwrite' to replace it.")
+            st.error(t("prompts_exists_tick", file=target.name))
         except (SpecError, OSError) as exc:
             st.error(describe_error(exc) if isinstance(exc, SpecError) else str(exc))
         else:
-            st.session_state["prompts_flash"] = f"Saved {path.name}"
+            st.session_state["prompts_flash"] = t("saved_file", file=path.name)
             st.session_state["prompts_selected"] = variant.id
             st.rerun()
 
@@ -141,11 +144,12 @@ def library_list(entries: list[LibraryEntry]) -> LibraryEntry | None:
     for entry in broken:
         st.error(f"{entry.path.name}: {entry.error}", icon=":material/error:")
     if not good:
-        st.info(f"The prompt library {config.prompts_dir()} has no valid variants yet.")
+        st.info(t("prompts_no_variants", folder=config.prompts_dir()))
         return None
     tasks = sorted({e.variant.task for e in good if e.variant})
     cols = st.columns([1, 3])
-    task = cols[0].selectbox("Task", ["", *tasks], format_func=lambda x: x or "all tasks", key="prompts_task")
+    all_tasks = t("all_tasks")  # bound now: format_func may be called outside this run
+    task = cols[0].selectbox(t("field_task"), ["", *tasks], format_func=lambda x: x or all_tasks, key="prompts_task")
     shown = [e for e in good if not task or (e.variant and e.variant.task == task)]
     ids = [e.id for e in shown]
     wanted = st.session_state.pop("prompts_selected", None)
@@ -157,52 +161,51 @@ def library_list(entries: list[LibraryEntry]) -> LibraryEntry | None:
         variant = by_id[vid].variant
         return f"{vid} · {variant.task} · {variant.language}" if variant else vid
 
-    pick: str | None = cols[1].selectbox("Variant", ids, key="prompts_pick", format_func=label)
+    pick: str | None = cols[1].selectbox(t("field_variant"), ids, key="prompts_pick", format_func=label)
     return by_id.get(pick) if pick is not None else None
 
 
 def render() -> None:
-    st.title("Prompt library")
-    st.caption(f"Variants in `{config.prompts_dir()}` — every save is validated (loaded back and rendered "
-               "against the chosen test case) before anything is written.")
+    st.title(t("prompts_title"))
+    st.caption(t("prompts_caption", folder=config.prompts_dir()))
     if flash := st.session_state.pop("prompts_flash", None):
         st.success(flash, icon=":material/check_circle:")
     entry = library_list(scan_library(config.prompts_dir()))
     if entry is None or entry.variant is None:
         return
     base = entry.variant
-    st.markdown(f"**{base.id}** — {base.description or 'no description'}"
-                + (f" · based on `{base.based_on}`" if base.based_on else "")
-                + f" · variables: {', '.join(f'`{v}`' for v in sorted(base.variables))}")
-    st.markdown("##### Test case for preview and validation")
+    st.markdown(f"**{base.id}** — {base.description or t('prompts_no_description')}"
+                + (t("prompts_based_on", base=base.based_on) if base.based_on else "")
+                + t("prompts_variables", names=", ".join(f"`{v}`" for v in sorted(base.variables))))
+    st.markdown(f"##### {t('prompts_case_heading')}")
     row = pick_test_case(base)
-    preview, edit, derive = st.tabs(["Preview", "Edit", "New variant from this"])
+    preview, edit, derive = st.tabs([t("prompts_tab_preview"), t("prompts_tab_edit"), t("prompts_tab_derive")])
     with preview:
         show_rendered(base, row)
     with edit:
-        st.caption("Changing a variant that stored experiments use makes re-running them fail by design; "
-                   "derive a new variant instead when results exist.")
+        st.caption(t("prompts_edit_caption"))
         changed, slots = edited_variant(base, f"edit_{base.id}", new=False)
         checked = validate_inline(changed, row, slots)
         if checked is not None and (changed.user_template, changed.system_template, changed.description,
                                     changed.tone, changed.task, changed.language) == (
                 base.user_template, base.system_template, base.description, base.tone, base.task, base.language):
-            st.caption("No changes yet.")
+            st.caption(t("prompts_no_changes"))
         else:
-            save_controls(changed if checked is not None else None, row, f"edit_{base.id}", label="Save changes")
+            save_controls(changed if checked is not None else None, row, f"edit_{base.id}",
+                          label=t("prompts_save_changes"))
     with derive:
         new, slots = edited_variant(base, f"new_{base.id}", new=True)
         checked = validate_inline(new, row, slots)
-        st.markdown("**Differences with the base variant**")
-        st.html(side_by_side_diff(_combined(base), _combined(new), base.id, new.id or "new"))
+        st.markdown(f"**{t('prompts_diff_title')}**")
+        st.html(side_by_side_diff(_combined(base), _combined(new), base.id, new.id or t("prompts_new")))
         if checked is not None:
-            with st.expander("Rendered preview of the new variant"):
+            with st.expander(t("prompts_rendered_new")):
                 show_rendered(checked, row)
-        save_controls(new if checked is not None else None, row, f"new_{base.id}", label="Create variant")
+        save_controls(new if checked is not None else None, row, f"new_{base.id}", label=t("prompts_create"))
 
 
 def _combined(variant: PromptVariant) -> str:
-    parts = [f"# system\n{variant.system_template}" if variant.system_template else "# system\n(none)",
+    parts = [f"# system\n{variant.system_template}" if variant.system_template else f"# system\n{t('prompts_none')}",
              f"# user\n{variant.user_template}"]
     return "\n".join(parts)
 

@@ -14,6 +14,7 @@ from workbench.errors import WorkbenchError
 from workbench.plan import Plan
 from workbench.prompts import PromptVariant
 from workbench.ui import config, jobs
+from workbench.ui.i18n import STRINGS, t
 from workbench.ui.library import atomic_write, dataset_files, missing_variables, scan_library
 from workbench.ui.queries import latest_run_id, run_progress
 from workbench.ui.specs import (
@@ -29,50 +30,55 @@ from workbench.ui.specs import (
 from workbench.ui.state import cached_dataset, query, select_run
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+# Columns of `estimate_rows` -> their UI label keys.
+ESTIMATE_COLUMNS = {"model": "run_col_model", "calls": "run_col_calls", "input tokens": "run_col_input_tokens",
+                    "output tokens": "run_col_output_tokens", "est. cost (USD)": "run_col_est_cost",
+                    "max cost (USD)": "run_col_max_cost"}
+MODES = ("build", "file")  # build from choices, or an existing experiment file
 
 
 def estimate_panel(plan: Plan) -> None:
     """Calls and estimated cost before anything starts (same numbers as `workbench run --dry-run`)."""
     rows = estimate_rows(plan)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows).rename(columns={column: t(key) for column, key in ESTIMATE_COLUMNS.items()})
     known = [r["est. cost (USD)"] for r in rows if r["est. cost (USD)"] is not None]
     cols = st.columns(4)
-    cols[0].metric("Calls", f"{len(plan.calls):,}", border=True)
-    cols[1].metric("Test cases", f"{len(plan.cases):,}", border=True)
-    cols[2].metric("Estimated cost", f"${sum(known):,.4f}" + (" + ?" if len(known) < len(rows) else ""),
+    cols[0].metric(t("run_metric_calls"), f"{len(plan.calls):,}", border=True)
+    cols[1].metric(t("run_metric_cases"), f"{len(plan.cases):,}", border=True)
+    cols[2].metric(t("run_metric_est_cost"), f"${sum(known):,.4f}" + (" + ?" if len(known) < len(rows) else ""),
                    border=True)
-    cols[3].metric("Maximum cost", f"${sum(r['max cost (USD)'] or 0.0 for r in rows):,.4f}", border=True)
+    cols[3].metric(t("run_metric_max_cost"), f"${sum(r['max cost (USD)'] or 0.0 for r in rows):,.4f}", border=True)
     st.dataframe(frame, hide_index=True, column_config={
-        "est. cost (USD)": st.column_config.NumberColumn(format="$%.4f"),
-        "max cost (USD)": st.column_config.NumberColumn(format="$%.4f"),
+        t("run_col_est_cost"): st.column_config.NumberColumn(format="$%.4f"),
+        t("run_col_max_cost"): st.column_config.NumberColumn(format="$%.4f"),
     })
-    st.caption("Estimates use ~4 characters per token and a task-typical answer length; 'max cost' assumes "
-               "every answer uses max_tokens. Unknown prices show as empty.")
+    st.caption(t("run_estimate_caption"))
     if plan.simulated_only:
-        st.info("All models are SIMULATED: offline, free, synthetic outputs (labelled SIMULATED everywhere).",
-                icon=":material/science:")
+        st.info(t("run_all_simulated"), icon=":material/science:")
 
 
 def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
     """The spec text and its path for the user's choices (validated by the caller)."""
     tasks = sorted({v.task for v in variants})
     cols = st.columns([2, 1, 1])
-    name = cols[0].text_input("Experiment name", value="demo", key="run_name",
-                              help="Saved as experiments/ui-<name>.yaml").strip()
-    task = cols[1].selectbox("Task", tasks, key="run_task",
+    name = cols[0].text_input(t("run_name"), value="demo", key="run_name", help=t("run_name_help")).strip()
+    task = cols[1].selectbox(t("field_task"), tasks, key="run_task",
                              index=tasks.index("vacancy_text") if "vacancy_text" in tasks else 0)
-    language = cols[2].selectbox("Language", ["any", "nl", "en"], key="run_lang")
+    # Option labels are bound now: format_func may be called outside this script run (AppTest).
+    any_language = t("run_lang_any")
+    language = cols[2].selectbox(t("field_language"), ["any", "nl", "en"], key="run_lang",
+                                 format_func=lambda code: any_language if code == "any" else code)
     pool = [v for v in variants if v.task == task and language in ("any", v.language)]
     ids = [v.id for v in pool]
-    chosen = st.multiselect("Variants", ids, default=ids[:2], key=f"run_variants_{task}_{language}")
+    chosen = st.multiselect(t("run_variants"), ids, default=ids[:2], key=f"run_variants_{task}_{language}")
     if len(chosen) < 1:
-        st.info("Choose at least one variant (two or more to compare).")
+        st.info(t("run_choose_variant"))
         return None
-    baseline = st.selectbox("Baseline (the variant the others are compared with)", chosen, key="run_baseline")
+    baseline = st.selectbox(t("run_baseline"), chosen, key="run_baseline")
     by_id = {v.id: v for v in pool}
     datasets = dataset_files(config.datasets_dir())
     if not datasets:
-        st.warning("No datasets yet — add one on the Datasets page.")
+        st.warning(t("run_no_datasets"))
         return None
 
     def fits(path: Path) -> list[str]:
@@ -89,26 +95,27 @@ def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
     ordered = sorted(datasets, key=lambda p: (bool(missing[p]), not any(f"_{lang}" in p.stem for lang in languages),
                                               p.name))
     # Keyed by language so switching to Dutch variants also switches to the Dutch dataset.
-    dataset = st.selectbox("Dataset", ordered, key=f"run_dataset_{'-'.join(sorted(languages))}",
-                           format_func=lambda p: p.name + (f"  (missing: {', '.join(missing[p])})"
-                                                           if missing[p] else ""))
+    dataset = st.selectbox(t("field_dataset"), ordered, key=f"run_dataset_{'-'.join(sorted(languages))}",
+                           format_func={p: p.name + (t("run_missing_option", names=", ".join(missing[p]))
+                                                     if missing[p] else "") for p in ordered}.__getitem__)
     cols = st.columns([3, 2])
-    models = cols[0].multiselect("Models", list(MODEL_SUGGESTIONS), default=["simulated:default"], key="run_models",
-                                 help="Real providers need their API key in the environment of the server.")
-    other = cols[1].text_input("Other models (provider:model, comma-separated)", key="run_other_models")
+    models = cols[0].multiselect(t("run_models"), list(MODEL_SUGGESTIONS), default=["simulated:default"],
+                                 key="run_models", help=t("run_models_help"))
+    other = cols[1].text_input(t("run_other_models"), key="run_other_models")
     models += [m.strip() for m in other.split(",") if m.strip()]
     row = st.columns(4)
-    repeats = row[0].number_input("Repeats", min_value=1, max_value=100, value=1, key="run_repeats")
-    preset = row[1].selectbox("Scorers", list(PRESET_LABELS), format_func=PRESET_LABELS.__getitem__,
+    repeats = row[0].number_input(t("run_repeats"), min_value=1, max_value=100, value=1, key="run_repeats")
+    presets = {p: t(f"run_preset_{p}") for p in PRESET_LABELS}
+    preset = row[1].selectbox(t("run_scorers"), list(presets), format_func=presets.__getitem__,
                                key="run_preset", index=2 if task == "screening_summary" else 0)
-    max_cases = row[2].number_input("Max test cases (0 = all)", min_value=0, value=0, key="run_max_cases")
-    latency = row[3].number_input("Simulated latency per call (ms)", min_value=0, max_value=5000, value=0,
-                                   key="run_latency", help="Only for simulated models: slows a demo down.")
+    max_cases = row[2].number_input(t("run_max_cases"), min_value=0, value=0, key="run_max_cases")
+    latency = row[3].number_input(t("run_latency"), min_value=0, max_value=5000, value=0,
+                                   key="run_latency", help=t("run_latency_help"))
     if not NAME_RE.match(name or ""):
-        st.error("The name may contain letters, digits, '-', '_' and '.' only.")
+        st.error(t("run_bad_name"))
         return None
     if not models:
-        st.info("Choose at least one model.")
+        st.info(t("run_choose_model"))
         return None
     folder = config.experiments_dir()
     choices = RunChoices(name=f"ui-{name}", variants=[Path(by_id[v].path or "") for v in chosen], dataset=dataset,
@@ -120,9 +127,9 @@ def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
 def existing_form() -> tuple[str, Path] | None:
     specs = sorted(config.experiments_dir().glob("*.yaml"))
     if not specs:
-        st.info(f"No experiment files in {config.experiments_dir()}.")
+        st.info(t("run_no_specs", folder=config.experiments_dir()))
         return None
-    path = st.selectbox("Experiment file", specs, format_func=lambda p: p.name, key="run_spec_file")
+    path = st.selectbox(t("run_spec_file"), specs, format_func=lambda p: p.name, key="run_spec_file")
     return path.read_text(encoding="utf-8"), path
 
 
@@ -130,17 +137,17 @@ def start_controls(text: str, path: Path, plan: Plan, *, new_file: bool, busy: b
     """Write the spec (confirming an overwrite) and launch the runner."""
     confirm = True
     if new_file and path.exists() and path.read_text(encoding="utf-8") != text:
-        st.warning(f"{path.name} exists with different settings.")
-        confirm = st.checkbox(f"Overwrite {path.name}", key="run_confirm")
+        st.warning(t("run_exists_different", file=path.name))
+        confirm = st.checkbox(t("overwrite_file", file=path.name), key="run_confirm")
     url = config.db_url()
     cols = st.columns([1, 1, 3])
-    start = cols[0].button("Start run", type="primary", disabled=busy or not confirm, key="run_start",
+    start = cols[0].button(t("run_start"), type="primary", disabled=busy or not confirm, key="run_start",
                            icon=":material/play_arrow:")
     previous = query(latest_run_id, plan.spec.name)
-    resume = cols[1].button("Resume latest", disabled=busy or not previous or not confirm, key="run_resume",
-                            help="Continue the newest run of this experiment (skips what is already stored).")
+    resume = cols[1].button(t("run_resume_latest"), disabled=busy or not previous or not confirm, key="run_resume",
+                            help=t("run_resume_latest_help"))
     if busy:
-        cols[2].caption("A run is in progress for this database — wait for it or cancel it first.")
+        cols[2].caption(t("run_busy"))
     if start or resume:
         if new_file:
             atomic_write(path, text)
@@ -160,20 +167,20 @@ def progress_panel(url: str) -> None:
                      run_id=job.run_id_hint)
     if code is not None:
         st.rerun()  # the whole page shows the outcome (and the sidebar learns about the new run)
-    st.subheader("Running")
+    st.subheader(t("run_running"))
     if progress is None:
-        st.progress(0.0, text=f"Starting {job.experiment}…")
+        st.progress(0.0, text=t("run_starting", experiment=job.experiment))
     else:
         share = progress.done / progress.total if progress.total else 0.0
-        label = f"Run #{progress.run_id}: {progress.done:,} of {progress.total:,} outputs stored"
+        label = t("run_progress", run=progress.run_id, done=progress.done, total=progress.total)
         if progress.done >= progress.total:
-            label += " — scoring with the judge / finishing…"
+            label += t("run_finishing")
         st.progress(min(share, 1.0), text=label)
         if progress.errors:
-            st.caption(f"{progress.errors} calls failed so far (they are retried on resume).")
-    if st.button("Cancel run", key="run_cancel", icon=":material/stop:"):
+            st.caption(t("run_failed_so_far", n=progress.errors))
+    if st.button(t("run_cancel"), key="run_cancel", icon=":material/stop:"):
         jobs.cancel(job)
-        st.toast("Cancel sent: the runner stores what it has and stops.")
+        st.toast(t("run_cancel_sent"))
 
 
 def outcome_panel(url: str, job: jobs.RunJob) -> None:
@@ -181,38 +188,38 @@ def outcome_panel(url: str, job: jobs.RunJob) -> None:
     code = job.returncode
     progress = query(run_progress, job.experiment, after_run_id=0 if job.resume else job.after_run_id,
                      run_id=job.run_id_hint)
-    run_text = f"Run #{progress.run_id}" if progress else "The run"
+    run_text = t("run_numbered", run=progress.run_id) if progress else t("run_the_run")
     if progress is not None and not st.session_state.get(f"run_selected_{progress.run_id}"):
         st.session_state[f"run_selected_{progress.run_id}"] = True
         select_run(progress.run_id)
         st.rerun()  # so the sidebar's run picker shows the new run
     status = progress.status if progress else ""
     if code == 2:
-        st.error(f"The run could not start: {jobs.error_line(job) or 'see the log'}", icon=":material/error:")
+        st.error(t("run_could_not_start", reason=jobs.error_line(job) or t("run_see_log")), icon=":material/error:")
     elif code in (jobs.EXIT_INTERRUPTED, -signal.SIGINT, -signal.SIGTERM) or status == "interrupted":
-        st.warning(f"{run_text} was interrupted. Everything finished so far is stored; resume to complete it.",
-                   icon=":material/pause_circle:")
+        st.warning(t("run_interrupted", run=run_text), icon=":material/pause_circle:")
     elif code == 1 or status == "incomplete":
-        st.warning(f"{run_text} finished with failed calls ({progress.errors if progress else '?'}); "
-                   "resume to retry them.", icon=":material/error:")
+        st.warning(t("run_incomplete", run=run_text, n=progress.errors if progress else "?"),
+                   icon=":material/error:")
     elif status == "completed":
-        st.success(f"{run_text} completed: {progress.done if progress else 0:,} outputs stored.",
+        st.success(t("run_completed", run=run_text, n=progress.done if progress else 0),
                    icon=":material/check_circle:")
     else:
-        st.info(f"{run_text} ended ({status or 'status unknown'}, exit code {code}).")
+        shown = t(f"status_{status}") if f"status_{status}" in STRINGS else status or t("run_status_unknown")
+        st.info(t("run_ended", run=run_text, status=shown, code=code))
     cols = st.columns([1, 1, 1, 3])
-    if progress is not None and cols[0].button("Open in Compare", type="primary", key="run_open"):
+    if progress is not None and cols[0].button(t("run_open_compare"), type="primary", key="run_open"):
         select_run(progress.run_id)
         jobs.clear_job(url)
         st.switch_page(config.page_path("compare"))
     resumable = status != "completed" and code != 2
-    if resumable and cols[1].button("Resume", key="run_resume_after", icon=":material/replay:"):
+    if resumable and cols[1].button(t("run_resume"), key="run_resume_after", icon=":material/replay:"):
         jobs.start_run(Path(job.spec), url, job.experiment, progress.run_id if progress else 0, resume=True)
         st.rerun()
-    if cols[2].button("Dismiss", key="run_dismiss"):
+    if cols[2].button(t("run_dismiss"), key="run_dismiss"):
         jobs.clear_job(url)
         st.rerun()
-    with st.expander("Runner log"):
+    with st.expander(t("run_log")):
         for name in (job.stdout, job.stderr):
             try:
                 tail = Path(name).read_text(encoding="utf-8", errors="replace")[-4000:]
@@ -223,9 +230,8 @@ def outcome_panel(url: str, job: jobs.RunJob) -> None:
 
 
 def render() -> None:
-    st.title("Run an experiment")
-    st.caption("Runs the same runner as `workbench run` in a background process; results land in the store "
-               "as they arrive, so closing this page does not stop the run.")
+    st.title(t("run_title"))
+    st.caption(t("run_intro"))
     url = config.db_url()
     job = jobs.load_job(url)
     busy = job is not None and jobs.poll(job) is None
@@ -235,10 +241,10 @@ def render() -> None:
         else:
             outcome_panel(url, job)
         st.divider()
-    mode = st.radio("Experiment", ["Build from choices", "Existing experiment file"], horizontal=True,
-                    key="run_mode")
+    modes = {m: t(f"run_mode_{m}") for m in MODES}
+    mode = st.radio(t("run_mode"), MODES, horizontal=True, key="run_mode", format_func=modes.__getitem__)
     variants = [e.variant for e in scan_library(config.prompts_dir()) if e.variant is not None]
-    form = build_form(variants) if mode == "Build from choices" else existing_form()
+    form = build_form(variants) if mode == "build" else existing_form()
     if form is None:
         return
     text, path = form
@@ -247,11 +253,11 @@ def render() -> None:
     except (WorkbenchError, ValueError) as exc:
         st.error(str(exc), icon=":material/error:")
         return
-    with st.expander(f"Spec: {path.name}"):
+    with st.expander(t("run_spec", file=path.name)):
         st.code(text, language="yaml")
-    st.subheader("Calls and estimated cost")
+    st.subheader(t("run_estimate_title"))
     estimate_panel(plan)
-    start_controls(text, path, plan, new_file=mode == "Build from choices", busy=busy)
+    start_controls(text, path, plan, new_file=mode == "build", busy=busy)
 
 
 if __name__ == "__main__":
