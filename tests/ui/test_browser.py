@@ -126,6 +126,7 @@ def count_ratings(db: Path) -> int:
 
 def test_main_journey(server: dict[str, Any]) -> None:
     from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     def settle(page: Page) -> None:
         """Wait until Streamlit has finished the rerun a click or key press started."""
@@ -135,8 +136,16 @@ def test_main_journey(server: dict[str, Any]) -> None:
         time.sleep(0.3)
 
     def choose(page: Page, label: str, option: str) -> None:
-        page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True)).first.click()
-        page.get_by_role("option", name=option).first.click()
+        box = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True)).first
+        choice = page.get_by_role("option", name=option, exact=True).first
+        # A rerun that lands between the click and the pick closes the list again: reopen it.
+        for _ in range(3):
+            box.click()
+            with contextlib.suppress(PlaywrightTimeout):
+                choice.wait_for(state="visible", timeout=5_000)
+                break
+            settle(page)
+        choice.click()
         settle(page)
 
     def shot(page: Page, name: str) -> None:
@@ -213,5 +222,9 @@ def test_main_journey(server: dict[str, Any]) -> None:
                 settle(page)
             shot(page, "04-review")
             assert count_ratings(server["db"]) == 3
+        except Exception:
+            with contextlib.suppress(Exception):
+                shot(page, "failure")  # what the browser showed when the journey broke
+            raise
         finally:
             browser.close()
