@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sqlalchemy.orm import Session
 
 from workbench.scoring.registry import metric_direction, metric_kind
@@ -81,6 +82,12 @@ def _case_bootstrap_rate(values: pd.DataFrame, seed: int, reps: int = 2000) -> t
     rate = float(sums.sum() / counts.sum())
     if len(sums) < 2:
         return rate, float("nan"), float("nan")
+    if rate in (0.0, 1.0):
+        # Resampling a constant gives the empty interval 0…0; "none of 20 cases" still allows up to 17%.
+        # Exact (Clopper–Pearson) over cases, not outputs: repeats of one case are not independent.
+        flagged = len(sums) if rate == 1.0 else 0
+        ci = stats.binomtest(flagged, len(sums)).proportion_ci(confidence_level=0.95, method="exact")
+        return rate, float(ci.low), float(ci.high)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(sums), size=(reps, len(sums)))
     boot = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
@@ -89,7 +96,10 @@ def _case_bootstrap_rate(values: pd.DataFrame, seed: int, reps: int = 2000) -> t
 
 
 def lint_rates(scores: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """Per model × variant: share of outputs flagged by each wording lint, with a 95% case-bootstrap CI."""
+    """Per model × variant: share of outputs flagged by each wording lint, with a 95% CI over cases.
+
+    Case-bootstrap percentile interval; exact Clopper–Pearson over cases when no or every output is flagged.
+    """
     columns = ["model", "variant", "metric", "rate", "ci_low", "ci_high", "n_outputs", "n_cases"]
     flags = scores[scores["metric"].astype(str).str.endswith(FLAG_SUFFIX)] if not scores.empty else scores
     rows = []

@@ -140,7 +140,7 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
     if not rates.empty:
         short, _ = short_names(list(rates["variant"]))
         one_model = rates["model"].nunique() == 1
-        title = "Coded wording: share of outputs flagged (95% CI, cases resampled)"
+        title = "Coded wording: share of outputs flagged (95% CI over cases)"
         table = _table(title + (f" · {rates['model'].iloc[0]}" if one_model else ""))
         for col in (*(() if one_model else ("model",)), "variant", "lint", "rate", "95% CI", "outputs"):
             table.add_column(col, no_wrap=True)

@@ -167,9 +167,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "bias_title": {"en": "Bias report", "nl": "Biasrapport"},
     "lint_title": {"en": "Coded wording", "nl": "Gecodeerde woorden"},
     "lint_caption": {"en": "Share of outputs in which each check found wording that can put groups off "
-                           "(95% CI, test cases resampled). A flag is a reason to look, never to reject.",
+                           "(95% CI over test cases). A flag is a reason to look, never to reject.",
                      "nl": "Aandeel teksten waarin een controle woorden vond die groepen kunnen afschrikken "
-                           "(95%-BI, testcases herbemonsterd). Een signaal is een reden om te kijken, nooit om "
+                           "(95%-BI over testcases). Een signaal is een reden om te kijken, nooit om "
                            "af te wijzen."},
     "no_lints": {"en": "This run has no wording checks (add gender_coded, age_coded, exclusion or "
                        "gendered_title to the scorers).",
