@@ -193,6 +193,7 @@ def _fmt_metric(metric: str, value: float) -> str:
 
 
 def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
+    from workbench.report.console import short_names
     from workbench.summary import summarise_run
 
     summary = summarise_run(store, result.run_id)
@@ -214,18 +215,23 @@ def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
         title += f" · {summary['model'].iloc[0]}" + (" [magenta](SIMULATED)[/]" if summary["simulated"].any() else "")
     # Simulated runs cost nothing and take no time: leave those columns out rather than print zeros.
     show_cost = not summary["simulated"].all()
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    # The title goes above as its own line: a table title wraps at the (narrower) table's width.
+    console.print(title)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     columns = ["variant", *([] if one_model else ["model"]), "ok", "err", *(["cost", "ms"] if show_cost else [])]
     columns += [_short_metric(c) for c in metric_cols]
     for column in columns:
         left = column in ("variant", "model")
         table.add_column(column, justify="left" if left else "right", no_wrap=True, min_width=None if left else 4)
+    short, prefix = short_names([str(v) for v in summary["variant"]])
     for row in summary.to_dict(orient="records"):
         model = [] if one_model else [row["model"] + (" [magenta](SIMULATED)[/]" if row["simulated"] else "")]
         cost = [_money(row["cost_usd"]), f"{row['latency_ms']:.0f}"] if show_cost else []
         metrics = [_fmt_metric(c, row[c]) for c in metric_cols]
-        table.add_row(row["variant"], *model, str(row["outputs"]), str(row["errors"]), *cost, *metrics)
+        table.add_row(short[str(row["variant"])], *model, str(row["outputs"]), str(row["errors"]), *cost, *metrics)
     console.print(table)
+    if prefix:
+        console.print(f"[dim]variants: {prefix}…")
     console.print(
         f"Full verdicts: [bold]workbench report {result.run_id}[/]   "
         f"Export: [bold]workbench export {result.run_id} --format csv"
