@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from workbench.run_analysis import RunAnalysis
 from workbench.ui import config
 from workbench.ui.analysis import run_analysis
 from workbench.ui.components import empty_state, simulated_banner
@@ -50,3 +51,20 @@ def wait_for_analysis(url: str, header: RunHeader) -> None:
     if run_analysis(url, header, start=False) is not None:  # the page starts the worker after drawing
         st.rerun()
     st.info(t("analysis_pending", n=header.outputs), icon=":material/hourglass_top:")
+
+
+def analysed_run_page(title_key: str) -> tuple[str, RunHeader, RunAnalysis | None] | None:
+    """`run_page` plus key numbers and the run's analysis; while a big run is analysed, a polling notice.
+
+    The result is None until the verdicts are ready; the page then draws what it can and calls
+    `start_analysis` last, so the worker does not compete with the first render.
+    """
+    page = run_page(title_key)
+    if page is None:
+        return None
+    url, header = page
+    header_cards(header)
+    result = run_analysis(url, header, start=False)
+    if result is None:
+        wait_for_analysis(url, header)
+    return url, header, result

@@ -8,11 +8,11 @@ import streamlit as st
 
 from workbench.report.charts import impact_ratio_chart
 from workbench.run_analysis import RunAnalysis
-from workbench.ui.analysis import run_analysis, start_analysis
+from workbench.ui.analysis import start_analysis
 from workbench.ui.components import FLAG_BADGES, FLAG_COLOURS, colour_column, num, pct
 from workbench.ui.i18n import bias_explanation, group_label, metric_label, t
 from workbench.ui.queries import RunHeader
-from workbench.ui.run_view import header_cards, run_page, wait_for_analysis
+from workbench.ui.run_view import analysed_run_page
 
 
 def lint_section(result: RunAnalysis) -> None:
@@ -108,14 +108,11 @@ def overall_box(flag: str, frame: pd.DataFrame) -> None:
 
 
 def render() -> None:
-    page = run_page("bias_title")
+    page = analysed_run_page("bias_title")
     if page is None:
         return
-    url, header = page
-    header_cards(header)
-    result = run_analysis(url, header, start=False)
+    url, header, result = page
     if result is None:
-        wait_for_analysis(url, header)
         start_analysis(url, header)
         return
     if result.info.outputs != header.outputs:

@@ -8,7 +8,7 @@ import streamlit as st
 from workbench.report.charts import distribution_chart, effect_chart
 from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.registry import metric_kind
-from workbench.ui.analysis import run_analysis, start_analysis
+from workbench.ui.analysis import start_analysis
 from workbench.ui.components import colour_column, legend, num, output_card
 from workbench.ui.i18n import metric_label, t, verdict_label, verdict_sentence
 from workbench.ui.queries import (
@@ -21,7 +21,7 @@ from workbench.ui.queries import (
     run_cases,
     swap_names,
 )
-from workbench.ui.run_view import header_cards, run_page, wait_for_analysis
+from workbench.ui.run_view import analysed_run_page
 from workbench.ui.state import query
 
 VERDICT_COLOURS = {"better": "#1b7837", "worse": "#b2182b", "higher": "#2166ac", "lower": "#2166ac"}
@@ -177,15 +177,11 @@ def outputs_section(url: str, header: RunHeader) -> None:
 
 
 def render() -> None:
-    page = run_page("compare_title")
+    page = analysed_run_page("compare_title")
     if page is None:
         return
-    url, header = page
-    header_cards(header)
-    result = run_analysis(url, header, start=False)
-    if result is None:
-        wait_for_analysis(url, header)
-    else:
+    url, header, result = page
+    if result is not None:
         verdict_section(result, header)
     distribution_section(url, header)
     outputs_section(url, header)
