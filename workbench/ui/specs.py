@@ -21,12 +21,6 @@ SCORER_PRESETS: dict[str, list[str]] = {
     "screening": ["length", "screening"],
     "basic": ["length", "readability"],
 }
-PRESET_LABELS = {
-    "wording": "Wording: length, readability, coded-wording lints",
-    "wording_judge": "Wording + LLM judge (clarity)",
-    "screening": "Screening outcome (invite / score)",
-    "basic": "Basic: length and readability",
-}
 MODEL_SUGGESTIONS = (
     "simulated:default",
     "openai:gpt-4o-mini",

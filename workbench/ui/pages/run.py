@@ -19,7 +19,7 @@ from workbench.ui.library import atomic_write, dataset_files, missing_variables,
 from workbench.ui.queries import latest_run_id, run_progress
 from workbench.ui.specs import (
     MODEL_SUGGESTIONS,
-    PRESET_LABELS,
+    SCORER_PRESETS,
     RunChoices,
     estimate_rows,
     plan_from_text,
@@ -105,7 +105,7 @@ def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
     models += [m.strip() for m in other.split(",") if m.strip()]
     row = st.columns(4)
     repeats = row[0].number_input(t("run_repeats"), min_value=1, max_value=100, value=1, key="run_repeats")
-    presets = {p: t(f"run_preset_{p}") for p in PRESET_LABELS}
+    presets = {p: t(f"run_preset_{p}") for p in SCORER_PRESETS}
     preset = row[1].selectbox(t("run_scorers"), list(presets), format_func=presets.__getitem__,
                                key="run_preset", index=2 if task == "screening_summary" else 0)
     max_cases = row[2].number_input(t("run_max_cases"), min_value=0, value=0, key="run_max_cases")
