@@ -15,9 +15,9 @@ from sqlalchemy import select
 from workbench.errors import WorkbenchError
 from workbench.plan import Plan, PlannedCall
 from workbench.providers.base import Completion, Provider, ProviderError
-from workbench.providers.registry import connection_key, create_provider
+from workbench.providers.registry import connection_key
+from workbench.runner.connections import build_limits, build_providers
 from workbench.runner.executor import Executor, Job, Outcome
-from workbench.runner.limits import Limits
 from workbench.runner.progress import NullProgress, ProgressSink
 from workbench.runner.retry import RetryPolicy
 from workbench.runner.workers import (
@@ -86,21 +86,6 @@ class RunResult:
             if len(self.error_samples) < 5 and outcome.error:
                 self.error_samples.append(outcome.error)
         progress.advance(ok=outcome.completion is not None, cost=cost, cached=outcome.cached)
-
-
-def _providers_for(
-    models: list[ModelSpec], client_options: dict[str, Any], concurrency: int
-) -> dict[object, Provider]:
-    providers: dict[object, Provider] = {}
-    for model in models:
-        key = connection_key(model)
-        if key not in providers:
-            options: dict[str, Any] = {}
-            if model.provider != "simulated":
-                # One keep-alive connection per in-flight request; a larger pool only costs CPU.
-                options = {"max_connections": model.concurrency or concurrency, **client_options}
-            providers[key] = create_provider(model, **options)
-    return providers
 
 
 def _cache_hits(store: Store, keys: list[str]) -> dict[str, Completion]:
@@ -181,12 +166,6 @@ class Runner:
 
     def _concurrency(self) -> int:
         return self.options.concurrency or self.plan.spec.concurrency
-
-    def _limits(self, models: list[ModelSpec]) -> Limits:
-        limits = Limits()
-        for model in models:
-            limits.configure(connection_key(model), model.concurrency or self._concurrency(), model.rpm)
-        return limits
 
     # -- generation --------------------------------------------------------------------------------
     def _jobs(
@@ -299,7 +278,7 @@ class Runner:
         models = list(self.plan.models.values())
         judge = judge_model(self.plan.spec.judge) if self.rubrics else None
         # Provider construction fails fast (missing key) before anything is written to the store.
-        providers = _providers_for(
+        providers = build_providers(
             models + ([judge] if judge else []), self.options.client_options, self._concurrency()
         )
         run, variant_ids, case_ids = self._open_run()
@@ -369,7 +348,7 @@ class Runner:
         else:
             executor = Executor(
                 providers,
-                self._limits(models),
+                build_limits(models, self._concurrency()),
                 self.options.retry,
                 self._concurrency(),
                 cache=cache,

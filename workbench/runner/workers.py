@@ -35,7 +35,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from workbench.providers.base import Completion, Provider, ProviderError, RetryableError
-from workbench.providers.registry import connection_key, create_provider
+from workbench.runner.connections import build_limits, build_providers, share
 from workbench.runner.executor import Executor, Job, Outcome
 from workbench.runner.limits import Limits
 from workbench.runner.retry import RetryPolicy
@@ -69,11 +69,6 @@ def auto_workers(calls: int, concurrency: int, models: Sequence[ModelSpec]) -> i
     if threading.active_count() > 1 or any(m.rpm for m in models):
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS, concurrency // 32))
-
-
-def share(total: int, count: int, index: int) -> int:
-    """Worker `index`'s part of `total` when split `count` ways (parts differ by at most one, min 1)."""
-    return max(1, total // count + (1 if index < total % count else 0))
 
 
 @dataclass(frozen=True)
@@ -124,19 +119,8 @@ def _score(job: Job, completion: Completion | None, scorers: Sequence[Scorer]) -
 
 
 def _providers(config: WorkerConfig, count: int, index: int) -> tuple[dict[object, Provider], Limits]:
-    providers: dict[object, Provider] = {}
-    limits = Limits()
-    for model in config.models:
-        key = connection_key(model)
-        if key in providers:
-            continue
-        concurrency = share(model.concurrency or config.concurrency, count, index)
-        options: dict[str, Any] = {}
-        if model.provider != "simulated":
-            options = {"max_connections": concurrency, **config.client_options}
-        providers[key] = create_provider(model, **options)
-        limits.configure(key, concurrency, model.rpm / count if model.rpm else None)
-    return providers, limits
+    providers = build_providers(config.models, config.client_options, config.concurrency, count, index)
+    return providers, build_limits(config.models, config.concurrency, count, index)
 
 
 def _worker_main(
