@@ -174,8 +174,7 @@ def analyse_run(
 
 def _ranking_names(session: Session, run_id: int) -> pd.Series:
     """Which name each ranking.top1.<group> score belongs to, keyed "output_id|metric"."""
-    detailed = scores_frame(session, run_id, with_detail=True)
-    ranking = detailed[detailed["metric"].astype(str).str.startswith("ranking.top1.")]
+    ranking = scores_frame(session, run_id, with_detail=True, metric_prefix="ranking.top1.")
     return pd.Series(
         [d.get("name") if isinstance(d, dict) else None for d in ranking["detail"]],
         index=ranking["output_id"].astype(str) + "|" + ranking["metric"],

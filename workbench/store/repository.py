@@ -217,8 +217,13 @@ def outputs_frame(session: Session, run_id: int) -> pd.DataFrame:
     return pd.DataFrame(session.execute(stmt).mappings().all())
 
 
-def scores_frame(session: Session, run_id: int, *, with_detail: bool = False) -> pd.DataFrame:
-    """Long format for the statistics engine: case, variant, model, repeat, metric, value (+ swap, cluster)."""
+def scores_frame(
+    session: Session, run_id: int, *, with_detail: bool = False, metric_prefix: str | None = None
+) -> pd.DataFrame:
+    """Long format for the statistics engine: case, variant, model, repeat, metric, value (+ swap, cluster).
+
+    `metric_prefix` keeps only the metrics that start with it (e.g. "ranking.top1.").
+    """
     columns: list[Any] = [
         Output.id.label("output_id"),
         Case.key.label("case"),
@@ -241,6 +246,8 @@ def scores_frame(session: Session, run_id: int, *, with_detail: bool = False) ->
         .join(Case, Case.id == Output.case_id)
         .where(Output.run_id == run_id)
     )
+    if metric_prefix:
+        stmt = stmt.where(Score.metric.startswith(metric_prefix, autoescape=True))
     frame = pd.DataFrame(session.execute(stmt).mappings().all())
     if frame.empty:
         frame = pd.DataFrame(columns=[c.key for c in columns])
