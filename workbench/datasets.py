@@ -13,6 +13,7 @@ from workbench.errors import SpecError
 
 MAX_DATASET_BYTES = 50_000_000
 MAX_CASES = 100_000
+MAX_CELL_CHARS = 200_000  # a cell cannot be longer than a whole rendered prompt (prompts.MAX_RENDERED_CHARS)
 ID_COLUMNS = ("id", "case_id")
 CLUSTER_COLUMNS = ("cluster", "group")
 
@@ -32,6 +33,9 @@ def _decode(path: Path) -> str:
         raise SpecError("dataset not found", file=path)
     if path.is_dir():
         raise SpecError("dataset is a directory, expected a .csv or .jsonl file", file=path)
+    if not path.is_file():  # a FIFO or device would block or never end
+        raise SpecError("dataset is not a regular file (a pipe or device?); save it as a .csv or .jsonl file",
+                        file=path)
     size = path.stat().st_size
     if size > MAX_DATASET_BYTES:
         raise SpecError(f"dataset is too large ({size:,} bytes; limit {MAX_DATASET_BYTES:,})", file=path)
@@ -63,31 +67,52 @@ def _read_csv(text: str, path: Path) -> list[TestCase]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    if not reader.fieldnames:
-        raise SpecError("dataset has no header row", file=path, line=1)
-    names = [n.strip() if n else "" for n in reader.fieldnames]
-    if any(not n for n in names):
-        raise SpecError("dataset header has an empty column name", file=path, line=1)
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise SpecError(f"dataset header repeats column(s): {', '.join(dupes)}", file=path, line=1)
-    reader.fieldnames = names
-    cases: list[TestCase] = []
-    seen: set[str] = set()
+    # strict: an unclosed quote is an error instead of swallowing the rest of the file into one cell.
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect, strict=True)
+    record_start = 1
     try:
+        fieldnames = reader.fieldnames
+        if not fieldnames:
+            raise SpecError("dataset has no header row", file=path, line=1)
+        names = [n.strip() if n else "" for n in fieldnames]
+        if any(not n for n in names):
+            raise SpecError("dataset header has an empty column name", file=path, line=1)
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise SpecError(f"dataset header repeats column(s): {', '.join(dupes)}", file=path, line=1)
+        reader.fieldnames = names
+        cases: list[TestCase] = []
+        seen: set[str] = set()
+        record_start = reader.line_num + 1
         for index, row in enumerate(reader):
-            line = reader.line_num
+            line = record_start
+            record_start = reader.line_num + 1
             if None in row:
                 raise SpecError(f"row has more fields than the header ({len(names)})", file=path, line=line)
             if all((v or "").strip() == "" for v in row.values()):
                 continue
+            if None in row.values():
+                given = sum(v is not None for v in row.values())
+                raise SpecError(f"row has {given} field{'s' if given != 1 else ''}, the header has {len(names)}",
+                                file=path, line=line)
             cases.append(_make_case(row, index, line, path, seen))
             if len(cases) > MAX_CASES:
                 raise SpecError(f"dataset has more than {MAX_CASES:,} test cases", file=path)
     except csv.Error as exc:
-        raise SpecError(f"malformed CSV: {exc}", file=path, line=reader.line_num) from None
+        reason = str(exc)
+        if "field limit" in reason:
+            reason = f"a cell is longer than {MAX_CELL_CHARS:,} characters (the most a prompt can hold)"
+        elif "unexpected end of data" in reason:
+            reason = "a quote opened in this row is never closed"
+        else:
+            reason = f"malformed CSV: {reason} (a quote inside a quoted cell is written twice: \"\")"
+        raise SpecError(reason, file=path, line=record_start) from None
     return cases
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value; use null or a string")
 
 
 def _read_jsonl(text: str, path: Path) -> list[TestCase]:
@@ -97,9 +122,14 @@ def _read_jsonl(text: str, path: Path) -> list[TestCase]:
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            # NaN/Infinity are not JSON (Python accepts them and a prompt would say "nan").
+            row = json.loads(line, parse_constant=_no_constants)
         except json.JSONDecodeError as exc:
             raise SpecError(f"invalid JSON: {exc.msg}", file=path, line=line_no) from None
+        except ValueError as exc:
+            raise SpecError(f"invalid JSON: {exc}", file=path, line=line_no) from None
+        except RecursionError:
+            raise SpecError("JSON nested too deeply", file=path, line=line_no) from None
         if not isinstance(row, dict):
             raise SpecError("each JSONL line must be a JSON object", file=path, line=line_no)
         cases.append(_make_case(row, len(cases), line_no, path, seen))

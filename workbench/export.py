@@ -10,6 +10,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.flags import flag_summary, matches_from_details
+from workbench.output_files import check_output_path, writing
 from workbench.store.db import Store
 from workbench.store.repository import outputs_frame, scores_frame
 
@@ -42,21 +43,30 @@ def run_table(store: Store, run_id: int) -> pd.DataFrame:
     return table.reset_index()
 
 
-def export_run(store: Store, run_id: int, fmt: str, out: Path | None) -> Path:
+def format_for(fmt: str | None, out: Path | None) -> str:
+    """The export format: --format, else the suffix of --out, else csv."""
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+        fmt = suffix if suffix in FORMATS else "csv"
     if fmt not in FORMATS:
         raise WorkbenchError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="--format")
-    table = run_table(store, run_id)
+    return fmt
+
+
+def export_run(store: Store, run_id: int, fmt: str | None, out: Path | None, *, force: bool = False) -> Path:
+    fmt = format_for(fmt, out)
     path = out or Path(f"run-{run_id}.{fmt}")
-    if path.parent and not path.parent.exists():
-        raise WorkbenchError("output directory does not exist", file=path.parent)
-    if fmt == "csv":
-        table.to_csv(path, index=False)
-    elif fmt == "jsonl":
-        with path.open("w", encoding="utf-8") as fh:
-            for record in table.to_dict(orient="records"):
-                fh.write(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n")
-    else:
-        table.to_parquet(path, index=False)
+    check_output_path(path, (f".{fmt}",), what=f"{fmt} export", force=force)
+    table = run_table(store, run_id)
+    with writing(path):
+        if fmt == "csv":
+            table.to_csv(path, index=False)
+        elif fmt == "jsonl":
+            with path.open("w", encoding="utf-8") as fh:
+                for record in table.to_dict(orient="records"):
+                    fh.write(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n")
+        else:
+            table.to_parquet(path, index=False)
     return path
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.datasets import TestCase, dataset_columns, load_dataset
-from workbench.errors import SpecError
+from workbench.errors import ProviderConfigError, SpecError
 from workbench.names import pick_names
 from workbench.prompts import PromptVariant, load_variant
 from workbench.providers.base import CompletionRequest, Message
@@ -48,16 +48,48 @@ class PlannedCall:
     request: CompletionRequest
 
 
+# A judge answers with a score and one or two sentences of rationale in JSON.
+JUDGE_OUTPUT_TOKENS = 60
+
+
 @dataclass
 class ModelEstimate:
+    """Calls, tokens and cost of one model in one role ("generation" or "judge") for `--dry-run`."""
+
     model: str
+    role: str = "generation"
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     output_tokens_max: int = 0
-    cost_usd: float | None = 0.0
+    cost_usd: float | None = 0.0  # None: no price known for this model
     cost_usd_max: float | None = 0.0
     simulated: bool = False
+    batch: bool = False  # priced at the providers' Batch API rates
+
+
+def _tokens(chars: int) -> int:
+    return int(chars / CHARS_PER_TOKEN) + 8
+
+
+def _max_tokens(model: ModelSpec) -> int:
+    return int(model.params.get("max_tokens") or 4096)
+
+
+def _cost(model: ModelSpec, input_tokens: int, output_tokens: int, batch: bool) -> float | None:
+    from workbench.providers.pricing import price, price_from_rates
+
+    if model.provider == "simulated":
+        return 0.0
+    if model.prices:
+        return price_from_rates(model.prices, input_tokens, output_tokens, batch=batch)
+    return price(model.provider, model.model, input_tokens, output_tokens, batch=batch)
+
+
+def _priced(est: ModelEstimate, model: ModelSpec) -> ModelEstimate:
+    est.cost_usd = _cost(model, est.input_tokens, est.output_tokens, est.batch)
+    est.cost_usd_max = _cost(model, est.input_tokens, est.output_tokens_max, est.batch)
+    return est
 
 
 @dataclass
@@ -75,36 +107,63 @@ class Plan:
     def simulated_only(self) -> bool:
         return all(m.provider == "simulated" for m in self.models.values())
 
-    def estimate(self) -> list[ModelEstimate]:
-        from workbench.providers.pricing import price
+    @property
+    def judge_rubrics(self) -> list[Any]:
+        """The judge rubrics the spec scores with (empty: no judge)."""
+        from workbench.scoring.judge import rubrics_for
+        from workbench.scoring.registry import split_judge_entries
+
+        return rubrics_for(split_judge_entries(self.spec.scorers)[1], self.spec.judge)
+
+    @property
+    def judge_model(self) -> ModelSpec | None:
+        """The judge's model when the spec scores with a judge rubric, else None."""
+        from workbench.scoring.judge import judge_model
+
+        return judge_model(self.spec.judge) if self.judge_rubrics else None
+
+    def estimate(self, *, batch: bool = False) -> list[ModelEstimate]:
+        """Generation calls per model, then the judge's calls (one per rubric per output, assuming every
+        generation call succeeds). `batch=True` prices openai/anthropic generation at Batch API rates, as
+        `workbench run --batch` sends them; judge calls are never batched."""
+        from workbench.providers.pricing import BATCH_PROVIDERS
 
         per_model: dict[str, ModelEstimate] = {}
+        typical_chars = 0
         for call in self.calls:
             model = self.models[call.cell.model]
-            est = per_model.setdefault(
-                call.cell.model, ModelEstimate(model=call.cell.model, simulated=model.provider == "simulated")
-            )
-            chars = sum(len(m.content) for m in call.request.messages)
-            typical = TYPICAL_OUTPUT_TOKENS.get(str(call.request.metadata.get("task")), 300)
-            max_tokens = int(model.params.get("max_tokens") or 4096)
+            est = per_model.setdefault(call.cell.model, ModelEstimate(
+                model=call.cell.model, simulated=model.provider == "simulated",
+                batch=batch and model.provider in BATCH_PROVIDERS,
+            ))
+            typical = min(TYPICAL_OUTPUT_TOKENS.get(str(call.request.metadata.get("task")), 300), _max_tokens(model))
             est.calls += 1
-            est.input_tokens += int(chars / CHARS_PER_TOKEN) + 8
-            est.output_tokens += min(typical, max_tokens)
-            est.output_tokens_max += max_tokens
-        for name, est in per_model.items():
-            model = self.models[name]
-            if model.provider == "simulated":
-                est.cost_usd = est.cost_usd_max = 0.0
-                continue
-            if model.prices:
-                rate_in = model.prices.get("input_per_mtok", 0.0) / 1e6
-                rate_out = model.prices.get("output_per_mtok", 0.0) / 1e6
-                est.cost_usd = est.input_tokens * rate_in + est.output_tokens * rate_out
-                est.cost_usd_max = est.input_tokens * rate_in + est.output_tokens_max * rate_out
-                continue
-            est.cost_usd = price(model.provider, model.model, est.input_tokens, est.output_tokens)
-            est.cost_usd_max = price(model.provider, model.model, est.input_tokens, est.output_tokens_max)
-        return list(per_model.values())
+            est.input_tokens += _tokens(sum(len(m.content) for m in call.request.messages))
+            est.output_tokens += typical
+            est.output_tokens_max += _max_tokens(model)
+            typical_chars += int(typical * CHARS_PER_TOKEN)
+        estimates = [_priced(est, self.models[name]) for name, est in per_model.items()]
+        judge = self.judge_estimate(typical_chars)
+        return estimates + ([judge] if judge else [])
+
+    def judge_estimate(self, output_chars: int) -> ModelEstimate | None:
+        """The judge's calls for outputs of `output_chars` characters in total (None: no judge scorer)."""
+        from workbench.scoring.judge import judge_request
+
+        rubrics, model = self.judge_rubrics, self.judge_model
+        if model is None or not self.calls:
+            return None
+        est = ModelEstimate(model=model.display, role="judge", simulated=model.provider == "simulated")
+        language = next(iter(self.variants.values())).language
+        for rubric in rubrics:
+            # The judge's prompt around the text it grades, measured on the real request.
+            request = judge_request(rubric, "", str(self.spec.task or ""), language, model, "", self.spec.seed)
+            overhead = sum(len(m.content) for m in request.messages)
+            est.calls += len(self.calls)
+            est.input_tokens += _tokens(overhead) * len(self.calls) + int(output_chars / CHARS_PER_TOKEN)
+            est.output_tokens += min(JUDGE_OUTPUT_TOKENS, _max_tokens(model)) * len(self.calls)
+            est.output_tokens_max += _max_tokens(model) * len(self.calls)
+        return _priced(est, model)
 
 
 def resolve_path(raw: str, spec_path: Path, what: str, field_name: str) -> Path:
@@ -296,6 +355,40 @@ def _render_calls(plan: Plan) -> Any:
                         yield PlannedCall(cell, request)
 
 
+def _credential_checks(plan: Plan) -> list[tuple[ModelSpec, tuple[str | int, ...]]]:
+    judge = plan.judge_model
+    checks: list[tuple[ModelSpec, tuple[str | int, ...]]] = [(m, ("models", i)) for i, m in enumerate(plan.spec.models)]
+    return checks + ([(judge, ("judge", "model"))] if judge else [])
+
+
+def _credential_errors(plan: Plan) -> list[ProviderConfigError]:
+    """One error per model (or judge) whose key variable is unset, naming the spec file, field and line."""
+    from workbench.providers.registry import check_credentials
+    from workbench.yaml_lines import load_yaml
+
+    errors = []
+    for model, where in _credential_checks(plan):
+        try:
+            check_credentials([model])
+        except ProviderConfigError as exc:
+            line = load_yaml(plan.spec_path, "experiment spec")[1].line_for(where)
+            field = f"{where[0]}[{where[1]}]" if isinstance(where[1], int) else ".".join(map(str, where))
+            errors.append(ProviderConfigError(exc.message, file=plan.spec_path, field=field, line=line))
+    return errors
+
+
+def check_plan_credentials(plan: Plan) -> None:
+    """Stop before anything is stored when a model's (or the judge's) key variable is unset."""
+    errors = _credential_errors(plan)
+    if errors:
+        raise errors[0]
+
+
+def missing_credentials(plan: Plan) -> list[str]:
+    """The same problems as text, for `validate` (which makes no calls and so does not need the keys)."""
+    return [f"{exc}; `workbench run` needs it" for exc in _credential_errors(plan)]
+
+
 def describe_plan(plan: Plan) -> dict[str, Any]:
     per_variant = Counter(call.cell.variant for call in plan.calls)
     return {
@@ -308,4 +401,6 @@ def describe_plan(plan: Plan) -> dict[str, Any]:
         "names": sum(len(v) for v in plan.names.values()),
         "calls": len(plan.calls),
         "calls_per_variant": dict(per_variant),
+        "rubrics": [r.name for r in plan.judge_rubrics],
+        "judge_calls": len(plan.calls) * len(plan.judge_rubrics),
     }

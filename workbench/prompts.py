@@ -150,6 +150,13 @@ class PromptVariant:
                     field=part,
                     line=self.template_lines.get(part),
                 ) from None
+            except RecursionError:
+                raise SpecError(
+                    f"variant {self.id!r}: template recursion too deep (a macro that calls itself?)",
+                    file=self.path,
+                    field=part,
+                    line=self.template_lines.get(part),
+                ) from None
             except SecurityError as exc:
                 raise SpecError(
                     f"variant {self.id!r}: template blocked by the sandbox: {exc}",

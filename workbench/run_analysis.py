@@ -49,6 +49,7 @@ class RunInfo:
     correction: str
     spec: ExperimentSpec
     started_at: Any
+    unpriced: int = 0  # outputs whose price is unknown: cost_usd is a lower bound
 
 
 @dataclass
@@ -142,7 +143,7 @@ def analyse_run(
         run_id=run_id, experiment=header.experiment, status=header.status, simulated=header.simulated,
         total_calls=header.total_calls, outputs=header.outputs, errors=header.errors, cost_usd=header.cost_usd,
         baseline=header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
-        started_at=header.started_at,
+        started_at=header.started_at, unpriced=header.unpriced,
     )
     result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed))
     if info.total_calls and info.outputs < info.total_calls:

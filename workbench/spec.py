@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from workbench.errors import SpecError
 from workbench.yaml_lines import LineMap, load_yaml
@@ -16,6 +26,60 @@ from workbench.yaml_lines import LineMap, load_yaml
 PROVIDERS = ("openai", "anthropic", "openai_compatible", "simulated")
 _MODEL_ID = re.compile(r"^(?P<provider>[a-z_]+):(?P<model>\S+)$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+# `prices:` keys, in US dollars per million tokens (README "Pointing it at real models").
+PRICE_KEYS = ("input_per_mtok", "output_per_mtok")
+# Request params each API defines. openai/anthropic/simulated reject anything else (the API would answer
+# 400 on every call); openai_compatible servers define extras (vLLM's min_p, llama.cpp's
+# repeat_penalty...), so there only a near-miss of a known name ("temprature") is an error.
+_OPENAI_PARAMS = frozenset({
+    "temperature", "top_p", "max_tokens", "max_completion_tokens", "seed", "stop", "presence_penalty",
+    "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "n", "response_format", "reasoning_effort",
+    "service_tier", "user", "metadata", "store", "verbosity", "prediction", "modalities",
+})
+_ANTHROPIC_PARAMS = frozenset({
+    "temperature", "top_p", "top_k", "max_tokens", "max_completion_tokens", "stop", "stop_sequences", "seed",
+    "metadata", "thinking", "service_tier",
+})
+KNOWN_PARAMS = {
+    "openai": _OPENAI_PARAMS,
+    "anthropic": _ANTHROPIC_PARAMS,
+    "simulated": _OPENAI_PARAMS | _ANTHROPIC_PARAMS,
+    "openai_compatible": _OPENAI_PARAMS | {"top_k", "min_p", "repetition_penalty", "repeat_penalty"},
+}
+_SECRET_QUERY = re.compile(r"(?:^|&)(?:api[_-]?key|key|token|access[_-]?token|secret|password|sig)=", re.I)
+
+
+def check_base_url(value: str) -> str:
+    """An http(s) URL with a host, and without credentials (they would be stored with the spec and shown
+    in error messages; keys belong in the environment variable named by `api_key_env`)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number or out of range)
+    except ValueError as exc:
+        raise ValueError(f"base_url is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+        raise ValueError("base_url must be an http:// or https:// URL, e.g. http://localhost:11434/v1")
+    if parts.username or parts.password:
+        raise ValueError("base_url must not contain a user name or password (it would be stored with the "
+                         "results); put the key in an environment variable and name it in api_key_env")
+    if _SECRET_QUERY.search(parts.query):
+        raise ValueError("base_url must not carry a key or token in its query string; put the key in an "
+                         "environment variable and name it in api_key_env")
+    return value
+
+
+def check_params(provider: str, params: dict[str, Any]) -> None:
+    known = KNOWN_PARAMS.get(provider, frozenset())
+    for name in params:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+        if close:
+            raise ValueError(f"unknown parameter {name!r}; did you mean {close[0]!r}?")
+        if provider != "openai_compatible":
+            raise ValueError(f"unknown parameter {name!r} for {provider} models; known: {', '.join(sorted(known))}")
 
 
 class _Strict(BaseModel):
@@ -56,7 +120,7 @@ class ModelSpec(_Strict):
     concurrency: int | None = Field(default=None, ge=1, le=1024)
     rpm: float | None = Field(default=None, gt=0)  # requests per minute limit
     simulate: SimulateSpec | None = None
-    prices: dict[str, float] | None = None  # input_per_mtok / output_per_mtok override
+    prices: dict[str, float] | None = None  # PRICE_KEYS, USD per million tokens; overrides genai-prices
 
     @field_validator("id")
     @classmethod
@@ -70,13 +134,37 @@ class ModelSpec(_Strict):
 
     @field_validator("params")
     @classmethod
-    def _check_params(cls, value: dict[str, Any]) -> dict[str, Any]:
+    def _check_params(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        model_id = info.data.get("id")
+        if model_id:
+            check_params(model_id.split(":", 1)[0], value)
         temperature = value.get("temperature")
         if temperature is not None and not (isinstance(temperature, int | float) and 0 <= temperature <= 2):
             raise ValueError("temperature must be a number between 0 and 2")
         max_tokens = value.get("max_tokens")
         if max_tokens is not None and not (isinstance(max_tokens, int) and max_tokens > 0):
             raise ValueError("max_tokens must be a positive integer")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_base_url(value)
+
+    @field_validator("prices")
+    @classmethod
+    def _check_prices(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return None
+        keys = " and ".join(PRICE_KEYS)
+        for key, price in value.items():
+            if key not in PRICE_KEYS:
+                raise ValueError(f"unknown price key {key!r}; prices takes {keys} (US dollars per million tokens)")
+            if not math.isfinite(price) or price < 0:
+                raise ValueError(f"{key} must be a non-negative number of US dollars per million tokens")
+        missing = [key for key in PRICE_KEYS if key not in value]
+        if missing:
+            raise ValueError(f"prices needs both {keys} (US dollars per million tokens); {missing[0]} is missing")
         return value
 
     @model_validator(mode="after")
@@ -133,6 +221,14 @@ class JudgeSpec(_Strict):
     @classmethod
     def _check_model(cls, value: str) -> str:
         ModelSpec(id=value)
+        return value
+
+    @field_validator("rubrics")
+    @classmethod
+    def _check_rubrics(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, text in value.items():
+            if not text.strip():
+                raise ValueError(f"rubric {name!r} has no text; write what the judge should grade")
         return value
 
 

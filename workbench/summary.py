@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 
 from workbench.store.db import Store
 from workbench.store.models import Output, Score, Variant
+from workbench.store.repository import unpriced_count
 
 KEY_METRICS = (
     "words",
@@ -29,6 +30,7 @@ def summarise_run(store: Store, run_id: int) -> pd.DataFrame:
             func.sum(when((Output.status == "ok", 1), else_=0)).label("outputs"),
             func.sum(when((Output.status == "error", 1), else_=0)).label("errors"),
             func.sum(Output.cost_usd).label("cost_usd"),
+            unpriced_count().label("unpriced"),
             func.avg(when((Output.status == "ok", Output.latency_ms), else_=None)).label("latency_ms"),
             func.max(when((Output.simulated, 1), else_=0)).label("simulated"),
         )
@@ -46,7 +48,8 @@ def summarise_run(store: Store, run_id: int) -> pd.DataFrame:
     )
     with store.session() as session:
         summary = pd.DataFrame(session.execute(counts).all(), columns=["variant", "model", "outputs", "errors",
-                                                                        "cost_usd", "latency_ms", "simulated"])
+                                                                        "cost_usd", "unpriced", "latency_ms",
+                                                                        "simulated"])
         metric_means = pd.DataFrame(session.execute(means).all(), columns=["variant", "model", "metric", "value"])
     if summary.empty:
         return summary

@@ -24,7 +24,8 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 def test_validate_counts_calls(cli: CliRunner) -> None:
     result = cli.invoke(app, ["validate", "experiments/vacancy_tone_nl.yaml"])
     assert result.exit_code == 0, result.output
-    assert "3 variants × 20 cases × 1 models × 3 repeats = 180 calls" in result.stdout
+    words = " ".join(result.stdout.split())
+    assert "3 variants × 20 cases × 1 model × 3 repeats = 180 generation calls + 360 judge calls" in words
 
 
 def test_dry_run_estimates_cost_without_calling(cli: CliRunner, tmp_path: Path) -> None:
@@ -40,7 +41,7 @@ def test_dry_run_estimates_cost_without_calling(cli: CliRunner, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "openai:gpt-4o-mini" in out and "180" in out
-    assert "unknown price" in out  # the local model has no price
+    assert "unknown" in out and "$0.0000 " not in out.split("llama3")[1].split("\n")[0]  # no price: never $0
     assert "SIMULATED" in out
     assert "$0.0" in out
     assert not db.exists(), "a dry run touches nothing"

@@ -27,11 +27,25 @@ def test_sqlite_uses_wal(tmp_path: Path) -> None:
     store.dispose()
 
 
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from workbench.store.db import _alembic_config
+
+    heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    assert len(heads) == 1, f"migrations must have exactly one head (re-point down_revision): {heads}"
+    return heads[0]
+
+
+def test_migrations_have_a_single_head() -> None:
+    _head()
+
+
 def test_reopening_is_idempotent(db_url: str) -> None:
     Store(db_url).dispose()
     store = Store(db_url)
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
     store.dispose()
 
 

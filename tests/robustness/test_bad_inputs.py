@@ -3,9 +3,13 @@ to an existing results database."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import shutil
+import socket
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +41,9 @@ def variant_with(user: str, head: str = "id: v1\ntask: vacancy_text\nlanguage: e
     return head + "user: |\n" + "".join(f"  {line}\n" for line in user.splitlines())
 
 
+Setup = Callable[[Path], contextlib.AbstractContextManager[list[str]]]
+
+
 @dataclass
 class Bad:
     id: str
@@ -44,6 +51,62 @@ class Bad:
     expect: str = ""
     culprit: str = "spec.yaml"  # file name the message must mention
     args: tuple[str, ...] = ("run", "spec.yaml")
+    # Prepares the working folder (and may add arguments) after the files are written and before the
+    # database digest is taken; it stays active while the command runs.
+    setup: Setup | None = None
+    absent: str = ""  # a path that must not exist afterwards (nothing created behind the user's back)
+
+
+@contextlib.contextmanager
+def _fifo_dataset(work: Path) -> Iterator[list[str]]:
+    os.mkfifo(work / "cases.jsonl")  # a pipe nobody writes to: reading it would block forever
+    yield []
+
+
+@contextlib.contextmanager
+def _newer_database(work: Path) -> Iterator[list[str]]:
+    conn = sqlite3.connect(work / "existing.db")
+    conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    conn.commit()
+    conn.close()
+    yield []
+
+
+@contextlib.contextmanager
+def _busy_port(work: Path) -> Iterator[list[str]]:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield ["ui", "--port", str(holder.getsockname()[1])]
+
+
+@contextlib.contextmanager
+def _read_only_folder(work: Path) -> Iterator[list[str]]:
+    if os.geteuid() == 0:  # root ignores folder permissions; sysfs refuses new files even to root
+        yield ["export", "latest", "--out", "/sys/workbench-export.csv"]
+        return
+    folder = work / "readonly"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        yield ["export", "latest", "--out", str(folder / "x.csv")]
+    finally:
+        folder.chmod(0o700)
+
+
+def _alias_bomb() -> str:
+    """A 9-level "billion laughs": 9**9 = 387 million strings once the aliases are expanded."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return SPEC + "\n".join(lines) + "\n"
+
+
+def _deep_jsonl(depth: int = 100_000) -> str:
+    return '{"id": "a", "job_title": ' + "[" * depth + "]" * depth + "}\n"
+
+
+JSONL_SPEC = spec_with(dataset="cases.jsonl")
 
 
 CORPUS: list[Bad] = [
@@ -151,8 +214,9 @@ CORPUS: list[Bad] = [
         "must be a .csv", "cases.xlsx"),
     Bad("dataset-huge", {"cases.csv": "<huge>"}, "too large", "cases.csv"),
     # --- environment -------------------------------------------------------------------------
+    # README: "a missing API key ... gives one line naming the file, field and line" (#14 item 7).
     Bad("missing-api-key", {"spec.yaml": spec_with(models="[openai:gpt-4o-mini]")}, "OPENAI_API_KEY is not set",
-        culprit=""),
+        culprit="spec.yaml:6 [models[0]]"),
     Bad("corrupt-db", {"results.db": b"this is not a database" * 100}, "corrupt", "results.db",
         args=("run", "spec.yaml", "--db", "results.db")),
     Bad("db-missing-dir", {}, "does not exist", "nowhere", args=("list", "--db", "nowhere/x.db")),
@@ -160,6 +224,72 @@ CORPUS: list[Bad] = [
     Bad("report-unknown-run", {}, "does not exist", "", args=("report", "999")),
     Bad("export-bad-format", {}, "unknown format", "", args=("export", "latest", "--format", "xlsx")),
 ]
+
+# Issue #14: inputs a new user tried in the first hour that did not yet give a clean one-line error.
+FIRST_HOUR: list[Bad] = [
+    Bad("db-newer-version", {}, "newer version of Prompt Workbench", "existing.db", args=("list",),
+        setup=_newer_database),
+    Bad("sandbox-recursive-macro",
+        {"v1.yaml": variant_with("{% macro f(x) %}{{ f(x) }}{% endmacro %}{{ f(job_title) }}")},
+        "recursion too deep", "v1.yaml"),
+    Bad("dataset-jsonl-deep", {"spec.yaml": JSONL_SPEC, "cases.jsonl": _deep_jsonl()}, "nested too deeply",
+        "cases.jsonl:1"),
+    Bad("export-to-proc", {}, "cannot write", "/proc/x.csv", args=("export", "latest", "--out", "/proc/x.csv")),
+    Bad("export-to-folder", {}, "is a folder", "", args=("export", "latest", "--out", ".")),
+    Bad("report-to-folder", {}, "is a folder", "", args=("report", "latest", "--out", ".")),
+    Bad("export-read-only-folder", {}, "", "--out", args=(), setup=_read_only_folder),
+    Bad("power-effect-nan", {}, "--effect must be a non-zero number", "", args=("power", "--effect", "nan")),
+    Bad("power-effect-inf", {}, "--effect must be a non-zero number", "", args=("power", "--effect", "inf")),
+    Bad("ui-port-out-of-range", {}, "not a TCP port", "--port", args=("ui", "--port", "99999")),
+    Bad("ui-port-busy", {}, "already in use", "--port", args=(), setup=_busy_port),
+    Bad("yaml-alias-bomb", {"spec.yaml": _alias_bomb()}, "through YAML aliases"),
+    Bad("dataset-fifo", {"spec.yaml": JSONL_SPEC}, "not a regular file", "cases.jsonl", setup=_fifo_dataset),
+    Bad("yaml-duplicate-key", {"spec.yaml": SPEC + "repeats: 3\n"}, "duplicate key 'repeats'", "spec.yaml:7"),
+    Bad("spec-param-typo", {"spec.yaml": spec_with(models="[{id: 'simulated:x', params: {temprature: 0.3}}]")},
+        "did you mean 'temperature'", "spec.yaml:6"),
+    Bad("spec-base-url-not-a-url",
+        {"spec.yaml": spec_with(models="[{id: 'openai_compatible:llama3', base_url: 'not a url'}]")},
+        "http:// or https://"),
+    Bad("spec-base-url-file",
+        {"spec.yaml": spec_with(models="[{id: 'openai_compatible:llama3', base_url: 'file:///etc/passwd'}]")},
+        "http:// or https://"),
+    Bad("dataset-csv-too-few-fields", {"cases.csv": "id,job_title,city\na,Nurse,Delft\nb,Chef\n"},
+        "row has 2 fields, the header has 3", "cases.csv:3"),
+    Bad("dataset-csv-unclosed-quote", {"cases.csv": 'id,job_title\na,"Nurse\nb,Chef\nc,Cook\n'},
+        "never closed", "cases.csv:2"),
+    Bad("dataset-jsonl-nan", {"spec.yaml": JSONL_SPEC, "cases.jsonl": '{"id": "a", "job_title": NaN}\n'},
+        "NaN is not a JSON value", "cases.jsonl:1"),
+    Bad("report-missing-folder", {}, "does not exist", "nowhere", args=("report", "latest", "--out",
+                                                                         "nowhere/x.html"), absent="nowhere"),
+    Bad("export-format-suffix-mismatch", {}, "must end in .parquet", "x.csv",
+        args=("export", "latest", "--format", "parquet", "--out", "x.csv"), absent="x.csv"),
+    Bad("export-over-spec", {}, "must end in .csv", "spec.yaml", args=("export", "latest", "--out", "spec.yaml")),
+    Bad("export-over-dataset", {}, "not written by Prompt Workbench", "cases.csv",
+        args=("export", "latest", "--out", "cases.csv")),
+    Bad("spec-empty-custom-rubric",
+        {"spec.yaml": spec_with("judge: {rubrics: {mine: ''}}\n", scorers="['judge:mine']")}, "has no text"),
+    Bad("dataset-csv-10mb-cell", {"cases.csv": "id,job_title\na," + "x" * 10_000_000 + "\n"},
+        "longer than 200,000 characters", "cases.csv:2"),
+    Bad("spec-base-url-credentials",
+        {"spec.yaml": spec_with(models="[{id: 'openai_compatible:llama3', base_url: 'http://u:pw@localhost/v1'}]")},
+        "must not contain a user name or password"),
+    Bad("spec-base-url-key-in-query",
+        {"spec.yaml": spec_with(models="[{id: 'openai_compatible:x', base_url: 'http://h/v1?api_key=sk-1'}]")},
+        "must not carry a key"),
+    Bad("spec-prices-wrong-keys",
+        {"spec.yaml": spec_with(models="[{id: 'openai:gpt-4o-mini', prices: {input: 1, output: 2}}]")},
+        "unknown price key 'input'"),
+    Bad("spec-prices-negative",
+        {"spec.yaml": spec_with(models="[{id: 'openai:gpt-4o-mini', prices: {input_per_mtok: -1, "
+                                       "output_per_mtok: 2}}]")}, "non-negative"),
+    Bad("spec-prices-one-key",
+        {"spec.yaml": spec_with(models="[{id: 'openai:gpt-4o-mini', prices: {input_per_mtok: 1}}]")},
+        "output_per_mtok is missing"),
+    Bad("validate-bad-db", {}, "database", "", args=("validate", "spec.yaml", "--db", "foo://bar")),
+    Bad("usage-missing-argument", {}, "Missing argument", "run --help", args=("run",)),
+    Bad("usage-bad-option-value", {}, "--concurrency", "run --help", args=("run", "spec.yaml", "--concurrency", "0")),
+]
+CORPUS += FIRST_HOUR
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +330,7 @@ def test_bad_input_gives_one_line_and_exit_2(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "200")
     if bad.id == "missing-api-key":
-        monkeypatch.delenv("OPENAI_API_KEY")
+        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     files: dict[str, str | bytes] = {"spec.yaml": SPEC, "v1.yaml": VARIANT, "cases.csv": CASES, **bad.files}
     for name, content in files.items():
         if content == "<huge>":
@@ -212,11 +342,12 @@ def test_bad_input_gives_one_line_and_exit_2(
             (tmp_path / name).write_text(content, encoding="utf-8")
     db = tmp_path / "existing.db"
     shutil.copy(existing_db, db)
-    before = digest(db)
-    args = list(bad.args)
-    if "--db" not in args:
-        args += ["--db", str(db)]
-    result = CliRunner().invoke(app, args)
+    with bad.setup(tmp_path) if bad.setup else contextlib.nullcontext([]) as extra:
+        before = digest(db)
+        args = list(bad.args) + list(extra)
+        if "--db" not in args:
+            args += ["--db", str(db)]
+        result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
     message = result.stderr.strip()
     assert "\n" not in message, message
@@ -225,6 +356,8 @@ def test_bad_input_gives_one_line_and_exit_2(
     assert bad.expect in message, message
     if bad.culprit:
         assert bad.culprit in message, message
+    if bad.absent:
+        assert not (tmp_path / bad.absent).exists(), f"{bad.absent} was created"
     assert digest(db) == before, "the existing results database must be untouched"
     corrupt = tmp_path / "results.db"
     if corrupt.exists():

@@ -1,95 +1,176 @@
-"""`workbench validate | run | list | export | report | ui`."""
+"""`workbench validate | run | list | export | report | ui`.
+
+Start-up time matters (`workbench --help` and `validate` answer in well under half a second): this
+module imports only typer and the consoles; each command imports what it needs when it runs. The
+heavy libraries (SQLAlchemy, pandas, SciPy, the provider SDKs) load only for the commands that use them.
+"""
 
 from __future__ import annotations
 
-import math
 import os
+import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
+from typer.core import TyperGroup
 
+from workbench import number_format as nf
+from workbench.cli.consoles import console, err_console
 from workbench.cli.errors import fail, handle_errors
-from workbench.cli.progress import RichProgress
-from workbench.plan import Plan, build_plan, describe_plan
-from workbench.providers.registry import check_credentials
-from workbench.runner.run import RunOptions, RunResult, run_experiment
-from workbench.scoring.judge import judge_model
-from workbench.store.db import Store, database_url, describe
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from workbench.plan import Plan
+    from workbench.runner.run import RunResult
+    from workbench.store.db import Store
+
+
+class OneLineErrors(TyperGroup):
+    """Usage mistakes (a missing argument, `--port 99999`, an unknown option) get the same one line on
+    stderr and exit code 2 as every other bad input, instead of click's boxed multi-line message."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, windows_expand_args: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.TyperException as exc:  # typer's (vendored) click errors: usage, bad values
+            if type(exc).__name__ == "NoArgsIsHelpError":  # plain `workbench`: the help, as before
+                exc.show()  # type: ignore[attr-defined]
+                sys.exit(0)
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            err_console.print(f"[bold red]error:[/] {_escape(exc.format_message() + where)}")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err_console.print("aborted")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(" ".join(text.split()))
+
 
 app = typer.Typer(
     name="workbench",
+    cls=OneLineErrors,
     help="Prompt Workbench: A/B test prompts on recruitment tasks, with honest statistics and bias flags.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(highlight=False)
 
 DbOption = Annotated[
     str | None,
     typer.Option("--db", help="Database URL or SQLite file (default: $WORKBENCH_DB_URL or ./workbench.db)."),
 ]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace --out even if it is not an earlier export/report.")
+]
+SIMULATED = " [magenta](SIMULATED)[/]"
 
 
-def _money(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "unknown price"
-    return f"${value:,.4f}"
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _plan_table(plan: Plan) -> Table:
+# --- validate and the cost estimate ------------------------------------------------------------------
+
+def _plan_table(plan: Plan, *, batch: bool = False) -> tuple[Table, str]:
+    """The calls and estimated cost per model and role, plus a one-line total (generation + judge)."""
+    from rich.table import Table
+
+    estimates = plan.estimate(batch=batch)
     table = Table(title="Calls and estimated cost", title_justify="left")
-    for column in ("model", "calls", "input tokens", "output tokens", "est. cost", "max cost"):
-        table.add_column(column, justify="left" if column == "model" else "right")
-    total, total_max = 0.0, 0.0
-    unknown = False
-    for est in plan.estimate():
-        label = est.model + (" [magenta](SIMULATED)[/]" if est.simulated else "")
-        table.add_row(
-            label,
-            f"{est.calls:,}",
-            f"~{est.input_tokens:,}",
-            f"~{est.output_tokens:,}",
-            _money(est.cost_usd),
-            _money(est.cost_usd_max),
-        )
-        if est.cost_usd is None:
-            unknown = True
-        total += est.cost_usd or 0.0
-        total_max += est.cost_usd_max or 0.0
-    table.add_row(
-        "[bold]total",
-        f"[bold]{len(plan.calls):,}",
-        "",
-        "",
-        f"[bold]{_money(total)}" + (" + unknown" if unknown else ""),
-        _money(total_max),
-    )
-    return table
+    for column in ("model", "role", "calls", "input tokens", "output tokens", "est. cost", "max cost"):
+        table.add_column(column, justify="left" if column in ("model", "role") else "right")
+    totals: dict[str, list[float | None]] = {"generation": [], "judge": []}
+    for est in estimates:
+        label = est.model + (SIMULATED if est.simulated else "")
+        role = est.role + (" (batch)" if est.batch else "")
+        table.add_row(label, role, f"{est.calls:,}", f"~{est.input_tokens:,}", f"~{est.output_tokens:,}",
+                      nf.money(est.cost_usd), nf.money(est.cost_usd_max))
+        totals[est.role].append(est.cost_usd)
+    parts = []
+    for role, costs in totals.items():
+        if costs:
+            known = [c for c in costs if c is not None]
+            parts.append(f"{nf.money(sum(known) if known else None, unknown=len(known) < len(costs))} {role}")
+    every = [c for costs in totals.values() for c in costs]
+    known_all = [c for c in every if c is not None]
+    total = nf.money(sum(known_all) if known_all else None, unknown=len(known_all) < len(every))
+    line = "Estimated cost: " + " + ".join(parts) + (f" = [bold]{total}[/]" if len(parts) > 1 else "")
+    return table, line
+
+
+def _calls_line(plan: Plan) -> str:
+    from workbench.plan import describe_plan
+
+    info = describe_plan(plan)
+    swap = f" × {_plural(info['names'], 'name')}" if info["names"] else ""
+    calls = f"[bold]{_plural(info['calls'], 'generation call')}[/]"
+    if info["judge_calls"]:
+        calls += (f" + [bold]{_plural(info['judge_calls'], 'judge call')}[/] "
+                  f"({_plural(len(info['rubrics']), 'rubric')} per output)")
+    return (f"{_plural(len(info['variants']), 'variant')} × {_plural(info['cases'], 'case')}{swap} × "
+            f"{_plural(len(info['models']), 'model')} × {_plural(info['repeats'], 'repeat')} = {calls}; "
+            f"baseline {info['baseline']}")
 
 
 @app.command()
 @handle_errors
-def validate(spec: Annotated[Path, typer.Argument(help="Experiment spec (YAML).")]) -> None:
-    """Check a spec, its prompt variants and dataset; render every prompt. Makes no calls."""
-    plan = build_plan(spec)
-    info = describe_plan(plan)
-    swap = f" × {info['names']} names" if info["names"] else ""
-    console.print(
-        f"[green]OK[/] {spec}: {len(info['variants'])} variants × {info['cases']} cases{swap} × "
-        f"{len(info['models'])} models × {info['repeats']} repeats = [bold]{info['calls']:,} calls[/]; "
-        f"baseline {info['baseline']}"
-    )
+def validate(
+    spec: Annotated[Path, typer.Argument(metavar="SPEC", help="Experiment spec (YAML).")],
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Also say which prompt versions a run would store in this database."),
+    ] = None,
+) -> None:
+    """Check a spec, its prompt variants and dataset; render every prompt; estimate calls and cost. No calls."""
+    from workbench.plan import build_plan, missing_credentials
 
+    plan = build_plan(spec)
+    console.print(f"[green]OK[/] {spec}: {_calls_line(plan)}")
+    if not plan.simulated_only or (plan.judge_model is not None and plan.judge_model.provider != "simulated"):
+        table, line = _plan_table(plan)
+        console.print(table)
+        console.print(line)
+    for message in missing_credentials(plan):
+        console.print(f"[yellow]note:[/] {message}")
+    if db is not None:
+        _print_versions(plan, db)
+
+
+def _print_versions(plan: Plan, db: str) -> None:
+    from workbench.store.db import Store, database_url, describe, sqlite_file
+    from workbench.store.versions import preview_versions
+
+    target = sqlite_file(database_url(db))
+    if target is not None and not target.exists():
+        console.print(f"Database {target} does not exist yet; `workbench run` will create it.")
+        return
+    store = Store(db)
+    with store.session() as session:
+        preview = preview_versions(session, plan.spec.name, list(plan.variants.values()))
+    for key, text in preview.items():
+        console.print(f"  {key}: {text}")
+    console.print(f"[dim](prompt versions in {describe(store.url)})")
+
+
+# --- run ---------------------------------------------------------------------------------------------
 
 @app.command()
 @handle_errors
 def run(
-    spec: Annotated[Path, typer.Argument(help="Experiment spec (YAML).")],
+    spec: Annotated[Path, typer.Argument(metavar="SPEC", help="Experiment spec (YAML).")],
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the latest run of this experiment.")
     ] = False,
@@ -130,23 +211,29 @@ def run(
     db: DbOption = None,
 ) -> None:
     """Run every variant × case × model × repeat; results are stored as they arrive."""
+    from workbench.cli.progress import RichProgress
+    from workbench.plan import build_plan, check_plan_credentials
     from workbench.runner.retry import RetryPolicy
+    from workbench.runner.run import RunOptions, run_experiment
+    from workbench.store.db import Store
 
     plan = build_plan(spec)
     if dry_run:
-        console.print(_plan_table(plan))
+        table, line = _plan_table(plan, batch=batch)
+        console.print(f"{spec}: {_calls_line(plan)}")
+        console.print(table)
+        console.print(line)
         console.print(
-            "[dim]Dry run: nothing was called. Estimates use ~4 characters per token and a "
-            "task-typical answer length; 'max cost' assumes every answer uses max_tokens (4096 if unset)."
+            "[dim]Dry run: nothing was called. Estimates use ~4 characters per token, a task-typical answer "
+            "length and one judge call per rubric per output; 'max cost' assumes every answer uses max_tokens "
+            "(4096 if unset). 'unknown': no price for this model — add prices: {input_per_mtok: ..., "
+            "output_per_mtok: ...} to the model."
         )
         return
-    check_credentials([*plan.models.values(), *([judge_model(plan.spec.judge)] if plan.spec.judge else [])])
+    check_plan_credentials(plan)
     store = Store(db)
     if plan.simulated_only:
-        console.print(
-            "[magenta bold]SIMULATED[/] provider: outputs are synthetic, generated offline for demos "
-            "and calibration — not real model output."
-        )
+        console.print("[magenta bold]SIMULATED[/] provider: synthetic outputs made offline, not real model output.")
     options = RunOptions(
         resume=resume,
         concurrency=concurrency,
@@ -157,21 +244,37 @@ def run(
         workers=workers,
     )
     result = run_experiment(plan, store, options, RichProgress(console))
-    _print_summary(store, result, spec)
+    for note in result.notes:
+        console.print(f"[cyan]{note}")
+    _print_summary(store, result)
+    resume_hint = f"workbench run {spec} --resume" + (f" --db {db}" if db else "")
     if result.interrupted:
         console.print(
-            f"[yellow]Interrupted.[/] Everything finished so far is stored. Continue with: "
-            f"[bold]workbench run {spec} --resume"
+            f"[yellow]Interrupted.[/] Everything finished so far is stored. Continue with: [bold]{resume_hint}"
         )
         raise typer.Exit(130)
+    if result.errors and not result.ok and not result.skipped:
+        # Nothing came back: a configuration problem (server not started, wrong key, typo in base_url).
+        _print_error_causes(result)
+        fail(f"all {result.errors:,} calls failed; {_first_cause(result)} — fix it, then: {resume_hint}")
     if result.errors:
         console.print(
-            f"[yellow]{result.errors} calls failed after retries[/] (stored as failed results). "
-            f"Retry them with: [bold]workbench run {spec} --resume"
+            f"[yellow]{result.errors:,} calls failed after retries[/] (stored as failed results). "
+            f"Retry them with: [bold]{resume_hint}"
         )
-        for sample in result.error_samples[:3]:
-            console.print(f"  [dim]- {sample}")
+        _print_error_causes(result)
         raise typer.Exit(1)
+
+
+def _first_cause(result: RunResult) -> str:
+    return result.error_samples[0] if result.error_samples else "no error message"
+
+
+def _print_error_causes(result: RunResult) -> None:
+    from collections import Counter
+
+    for sample, n in Counter(result.error_samples).most_common(3):
+        console.print(f"  [dim]- {sample}" + (f" (×{n} of the first {len(result.error_samples)})" if n > 1 else ""))
 
 
 def _short_metric(metric: str) -> str:
@@ -179,7 +282,7 @@ def _short_metric(metric: str) -> str:
     if metric.endswith(".masculine"):
         return "masc."
     if metric.startswith("judge."):
-        return "j:" + metric.removeprefix("judge.")[:8]
+        return "j:" + metric.removeprefix("judge.")[:5]
     return {"readability": "read.", "age_coded.flagged": "age%", "exclusion.flagged": "excl%",
             "screening.score": "score", "screening.invite": "invite%"}.get(metric, metric)
 
@@ -188,60 +291,64 @@ def _fmt_metric(metric: str, value: float) -> str:
     if value != value:  # NaN: not scored
         return ""
     if metric.endswith((".flagged", ".invite")):
-        return f"{value:.0%}"
-    return f"{value:.0f}" if metric in ("words", "characters") else f"{value:.1f}"
+        return nf.percent(value, 0)
+    return nf.number(value, 0) if metric in ("words", "characters") else nf.number(value, 1)
 
 
-def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
+def _print_summary(store: Store, result: RunResult) -> None:
+    from rich import box
+    from rich.table import Table
+
     from workbench.report.console import short_names
     from workbench.summary import summarise_run
 
     summary = summarise_run(store, result.run_id)
     done = result.skipped + result.ok
-    title = (
-        f"Run {result.run_id}: {done:,}/{result.total:,} outputs, {result.errors} errors, "
-        f"{result.cached} from cache, {result.retries} retries, {_money(result.cost_usd)}, "
-        f"{result.elapsed_s:.1f}s"
-    )
-    if result.judged:
-        title += f", {result.judged} judge scores"
-    if summary.empty:
-        console.print(title)
+    judged = f" · {result.judged:,} judge scores" if result.judged else ""
+    # Two short lines: one long line would wrap mid-phrase on an 80-column terminal.
+    console.print(f"Run {result.run_id}: {done:,}/{result.total:,} outputs · {_plural(result.errors, 'error')}"
+                  f"{judged} · {result.elapsed_s:.1f}s")
+    retries = f"{result.retries:,} {'retry' if result.retries == 1 else 'retries'}"
+    console.print(f"Cost {nf.money(result.cost_usd, unknown=result.unpriced > 0)} · {result.cached:,} from cache · "
+                  f"{retries}")
+    if summary.empty or not done:
         return
-    fixed = ("variant", "model", "outputs", "errors", "cost_usd", "latency_ms", "simulated")
+    fixed = ("variant", "model", "outputs", "errors", "cost_usd", "unpriced", "latency_ms", "simulated")
     metric_cols = [c for c in summary.columns if c not in fixed]
     one_model = summary["model"].nunique() == 1
     if one_model:
-        title += f" · {summary['model'].iloc[0]}" + (" [magenta](SIMULATED)[/]" if summary["simulated"].any() else "")
+        console.print(f"Model: {summary['model'].iloc[0]}" + (SIMULATED if summary["simulated"].any() else ""))
     # Simulated runs cost nothing and take no time: leave those columns out rather than print zeros.
     show_cost = not summary["simulated"].all()
-    # The title goes above as its own line: a table title wraps at the (narrower) table's width.
-    console.print(title)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     columns = ["variant", *([] if one_model else ["model"]), "ok", "err", *(["cost", "ms"] if show_cost else [])]
     columns += [_short_metric(c) for c in metric_cols]
     for column in columns:
         left = column in ("variant", "model")
-        table.add_column(column, justify="left" if left else "right", no_wrap=True, min_width=None if left else 4)
+        table.add_column(column, justify="left" if left else "right", no_wrap=True, min_width=None if left else 3)
     short, prefix = short_names([str(v) for v in summary["variant"]])
     for row in summary.to_dict(orient="records"):
-        model = [] if one_model else [row["model"] + (" [magenta](SIMULATED)[/]" if row["simulated"] else "")]
-        cost = [_money(row["cost_usd"]), f"{row['latency_ms']:.0f}"] if show_cost else []
+        model = [] if one_model else [row["model"] + (SIMULATED if row["simulated"] else "")]
+        costs = [nf.money(row["cost_usd"], unknown=row["unpriced"] > 0), nf.number(row["latency_ms"], 0)]
         metrics = [_fmt_metric(c, row[c]) for c in metric_cols]
-        table.add_row(short[str(row["variant"])], *model, str(row["outputs"]), str(row["errors"]), *cost, *metrics)
+        table.add_row(short[str(row["variant"])], *model, str(row["outputs"]), str(row["errors"]),
+                      *(costs if show_cost else []), *metrics)
     console.print(table)
     if prefix:
         console.print(f"[dim]variants: {prefix}…")
-    console.print(
-        f"Full verdicts: [bold]workbench report {result.run_id}[/]   "
-        f"Export: [bold]workbench export {result.run_id} --format csv"
-    )
+    console.print(f"Verdicts: [bold]workbench report {result.run_id}[/]")
+    console.print(f"Export: [bold]workbench export {result.run_id} --format csv")
 
+
+# --- list, export, report, ui ------------------------------------------------------------------------
 
 @app.command("list")
 @handle_errors
 def list_runs(db: DbOption = None) -> None:
     """List stored runs."""
+    from rich.table import Table
+
+    from workbench.store.db import Store, database_url, describe
     from workbench.store.repository import list_runs as query
 
     store = Store(db)
@@ -254,14 +361,14 @@ def list_runs(db: DbOption = None) -> None:
     for column in ("run", "experiment", "status", "outputs", "errors", "cost", "started"):
         table.add_column(column)
     for r in runs:
-        experiment = r["experiment"] + (" [magenta](SIMULATED)[/]" if r["simulated"] else "")
+        experiment = r["experiment"] + (SIMULATED if r["simulated"] else "")
         table.add_row(
             str(r["id"]),
             experiment,
             r["status"],
             f"{r['outputs']:,}/{r['total']:,}",
             str(r["errors"]),
-            _money(r["cost_usd"]),
+            nf.money(r["cost_usd"], unknown=r["unpriced"] > 0),
             r["started_at"].strftime("%Y-%m-%d %H:%M"),
         )
     console.print(table)
@@ -271,58 +378,25 @@ def list_runs(db: DbOption = None) -> None:
 @handle_errors
 def export(
     run_ref: Annotated[str, typer.Argument(metavar="RUN", help="Run id (see `workbench list`) or 'latest'.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl or parquet.")] = "csv",
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="csv, jsonl or parquet (default: from --out, else csv).")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output file (default run-<id>.<format>).")
     ] = None,
+    force: ForceOption = False,
     db: DbOption = None,
 ) -> None:
     """Export one row per output with its scores and bias flags."""
     from workbench.export import export_run
+    from workbench.store.db import Store
     from workbench.store.repository import resolve_run
 
     store = Store(db)
     with store.session() as session:
         run_id = resolve_run(session, run_ref).id
-    path = export_run(store, run_id, fmt, out)
+    path = export_run(store, run_id, fmt, out, force=force)
     console.print(f"Wrote {path}")
-
-
-@app.command()
-@handle_errors
-def ui(
-    port: Annotated[int, typer.Option(help="Port for the Streamlit server.")] = 8501,
-    db: DbOption = None,
-) -> None:
-    """Open the Streamlit workbench over the same store."""
-    import subprocess
-    import sys
-
-    app_file = Path(__file__).resolve().parents[2] / "streamlit_app.py"
-    if not app_file.exists():
-        fail(f"streamlit_app.py not found next to the package ({app_file})")
-    env = dict(os.environ)
-    env["WORKBENCH_DB_URL"] = database_url(db)
-    raise typer.Exit(
-        subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(app_file),
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-            ],
-            env=env,
-        )
-    )
-
-
-def main() -> None:
-    app()
 
 
 @app.command()
@@ -337,17 +411,49 @@ def report(
     all_metrics: Annotated[
         bool, typer.Option("--all-metrics", help="Show every metric, not just headlines.")
     ] = False,
+    force: ForceOption = False,
     db: DbOption = None,
 ) -> None:
     """Verdicts per metric (effect, 95% CI, p, adjusted p, effect size) and the bias section."""
-    from workbench.report.console import print_bias, print_verdicts
+    from workbench.output_files import check_output_path
+    from workbench.report.console import print_bias, print_verdicts, print_versions
+    from workbench.report.render import REPORT_SUFFIXES, write_report
     from workbench.run_analysis import analyse_run
+    from workbench.store.db import Store
 
+    if out is not None:  # before the analysis, which takes a while on a large run
+        check_output_path(out, REPORT_SUFFIXES, what="report", force=force)
     store = Store(db)
     result = analyse_run(store, run_ref)
     print_verdicts(console, result, all_metrics=all_metrics)
     print_bias(console, result)
+    print_versions(console, store, result)
     if out is not None:
-        from workbench.report.render import write_report
+        console.print(f"Wrote {write_report(store, result, out, force=force)}")
 
-        console.print(f"Wrote {write_report(store, result, out)}")
+
+@app.command()
+@handle_errors
+def ui(
+    port: Annotated[int, typer.Option(help="Port for the Streamlit server (1-65535).")] = 8501,
+    db: DbOption = None,
+) -> None:
+    """Open the Streamlit workbench over the same store."""
+    from workbench.cli.serve import port_problem, run_child
+    from workbench.store.db import database_url
+
+    app_file = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+    if not app_file.exists():
+        fail(f"streamlit_app.py not found next to the package ({app_file})")
+    problem = port_problem(port)
+    if problem:
+        fail(f"[--port] {problem}")
+    env = dict(os.environ)
+    env["WORKBENCH_DB_URL"] = database_url(db)
+    command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
+               "--server.headless", "true"]
+    raise typer.Exit(run_child(command, env))
+
+
+def main() -> None:
+    app()

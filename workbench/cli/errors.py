@@ -9,19 +9,35 @@ from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from workbench.cli.consoles import err_console
 from workbench.errors import WorkbenchError
-from workbench.store.db import describe
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}", markup=True)
     raise typer.Exit(code)
+
+
+def _database_error(exc: Exception) -> str | None:
+    """The one-line text of a SQLAlchemy error, or None for any other exception.
+
+    SQLAlchemy is imported only when it is already loaded: commands that never opened a database
+    (`--help`, `validate`) cannot raise its errors and should not pay for importing it."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from workbench.store.db import describe
+
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).splitlines()[0] if exc.orig else "operational error"
+        return f"database error ({describe(os.environ.get('WORKBENCH_DB_URL', 'workbench.db'))}): {reason}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error: {str(exc).splitlines()[0]}"
+    return None
 
 
 def handle_errors(func: F) -> F:
@@ -33,21 +49,13 @@ def handle_errors(func: F) -> F:
             raise
         except WorkbenchError as exc:
             fail(_escape(str(exc)), exc.exit_code)
-        except OperationalError as exc:
-            reason = str(exc.orig).splitlines()[0] if exc.orig else "operational error"
-            fail(
-                _escape(
-                    f"database error ({describe(os.environ.get('WORKBENCH_DB_URL', 'workbench.db'))}): "
-                    f"{reason}"
-                ),
-                2,
-            )
-        except SQLAlchemyError as exc:
-            fail(_escape(f"database error: {str(exc).splitlines()[0]}"), 2)
         except KeyboardInterrupt:
             err_console.print("interrupted")
             raise typer.Exit(130) from None
         except Exception as exc:
+            database = _database_error(exc)
+            if database is not None:
+                fail(_escape(database), 2)
             if os.environ.get("WORKBENCH_DEBUG"):
                 raise
             fail(

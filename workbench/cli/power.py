@@ -29,28 +29,33 @@ def power(
     db: DbOption = None,
 ) -> None:
     """Sample size for a paired comparison, or "more cases or more repeats?" from a pilot run."""
+    if effect is not None and not (math.isfinite(effect) and effect != 0):
+        fail(f"--effect must be a non-zero number such as 0.5 (a standardised effect d_z), not {effect:g}")
     if run_ref is None:
-        if effect is None or effect == 0:
+        if effect is None:
             fail("give a pilot RUN, or --effect d_z (e.g. --effect 0.5)")
         needed = _cases_needed(float(effect), target, alpha)
         console.print(f"A paired comparison needs [bold]{needed}[/] to detect d_z = {abs(effect):g} with "
                       f"{target:.0%} power at α = {alpha:g} (two-sided paired t, noncentral t distribution).")
         return
-    _plan_from_run(run_ref, metric, variant, budget, max_cases, target, alpha, db)
+    _plan_from_run(run_ref, metric, variant, budget, max_cases, target, alpha, db, effect)
 
 
 def _cases_needed(d_z: float, target: float, alpha: float) -> str:
     from workbench.stats import paired_t_sample_size
     from workbench.stats.analysis import MIN_TEST_CASES
 
-    n = paired_t_sample_size(abs(d_z), target, alpha)
+    try:
+        n = paired_t_sample_size(abs(d_z), target, alpha)
+    except ValueError:
+        fail(f"d_z = {abs(d_z):g} is too small to detect with fewer than a million test cases")
     # The verdicts are descriptive only below MIN_TEST_CASES pairs, however large the effect.
     return f"{max(n, MIN_TEST_CASES)} test cases" + (f" (the t formula says {n}; verdicts need ≥ {MIN_TEST_CASES})"
                                                       if n < MIN_TEST_CASES else "")
 
 
 def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget: int, max_cases: int | None,
-                   target: float, alpha: float, db: str | None) -> None:
+                   target: float, alpha: float, db: str | None, effect: float | None = None) -> None:
     from workbench.run_analysis import analyse_run
     from workbench.store.db import Store
 
@@ -67,7 +72,10 @@ def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget
     v = verdicts[0]
     console.print(f"Pilot: run {result.info.run_id}, {v.variant} vs {v.baseline} on [bold]{v.metric}[/] "
                   f"({v.model}): Δ = {v.estimate:+.3g}, n = {v.n_cases} cases × {v.n_repeats:g} repeats.")
-    if v.d_z is not None and not math.isnan(v.d_z) and v.d_z != 0:
+    if effect is not None:
+        console.print(f"To detect d_z = {abs(effect):g} (--effect) with {target:.0%} power: "
+                      f"[bold]{_cases_needed(effect, target, alpha)}[/].")
+    elif v.d_z is not None and not math.isnan(v.d_z) and v.d_z != 0:
         console.print(f"To detect the observed effect (d_z = {abs(v.d_z):.2f}) with {target:.0%} power: "
                       f"[bold]{_cases_needed(v.d_z, target, alpha)}[/].")
     plan = analysis.plan(v.variant, budget, metric=v.metric, model=v.model, power=target, alpha=alpha,

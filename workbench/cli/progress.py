@@ -13,6 +13,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from workbench import number_format as nf
+
 
 class RichProgress:
     def __init__(self, console: Console) -> None:
@@ -24,7 +26,7 @@ class RichProgress:
             TextColumn("ETA"),
             TimeRemainingColumn(),
             TimeElapsedColumn(),
-            TextColumn("${task.fields[cost]:.4f}"),
+            TextColumn("{task.fields[cost]}"),
             TextColumn("[red]{task.fields[errors]} errors"),
             TextColumn("[dim]{task.fields[cached]} cached"),
             console=console,
@@ -32,6 +34,7 @@ class RichProgress:
         )
         self.task: TaskID | None = None
         self.cost = 0.0
+        self.unpriced = False  # a call's price was unknown: the total is a lower bound
         self.errors = 0
         self.cached = 0
         self._notes = 0
@@ -43,16 +46,22 @@ class RichProgress:
             self.progress.update(self.task, visible=True)
         self.errors = self.cached = 0
         self.task = self.progress.add_task(
-            phase, total=total, completed=done, cost=self.cost, errors=0, cached=0
+            phase, total=total, completed=done, cost=self._cost_text(), errors=0, cached=0
         )
 
-    def advance(self, *, ok: bool, cost: float, cached: bool) -> None:
+    def _cost_text(self) -> str:
+        return nf.money(self.cost, unknown=self.unpriced)
+
+    def advance(self, *, ok: bool, cost: float | None, cached: bool) -> None:
         if self.task is None:
             return
-        self.cost += cost
+        if cost is None:
+            self.unpriced = True
+        else:
+            self.cost += cost
         self.errors += not ok
         self.cached += cached
-        self.progress.update(self.task, advance=1, cost=self.cost, errors=self.errors, cached=self.cached)
+        self.progress.update(self.task, advance=1, cost=self._cost_text(), errors=self.errors, cached=self.cached)
 
     def note(self, text: str) -> None:
         # Retries can be numerous under rate limiting: show the first few, then summarise at the end.

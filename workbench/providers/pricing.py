@@ -6,11 +6,10 @@ import logging
 from collections.abc import Mapping
 from functools import lru_cache
 
-import genai_prices
-
 log = logging.getLogger(__name__)
 
 BATCH_DISCOUNT = 0.5  # OpenAI Batch and Anthropic Message Batches both bill 50% of standard rates
+BATCH_PROVIDERS = frozenset({"openai", "anthropic"})  # providers whose Batch APIs `--batch` uses
 _BATCH_CONTEXT = {"processing": "batch"}  # genai-prices' price-variant key for batch rates
 # Workbench provider names -> genai-prices provider ids. openai_compatible has no id on purpose: its
 # model names ("llama3.1:8b" on a laptop) say nothing about what, if anything, the call costs.
@@ -20,6 +19,8 @@ _PROVIDER_IDS = {"openai": "openai", "anthropic": "anthropic"}
 @lru_cache(maxsize=1024)
 def _known(provider_id: str, model: str) -> bool:
     """Whether the snapshot prices this model; cached so unknown models cost one failed lookup."""
+    import genai_prices  # ~0.2 s: only when a real model is priced, not on every CLI start
+
     try:
         empty = genai_prices.Usage(input_tokens=0, output_tokens=0)
         genai_prices.calc_price(empty, model, provider_id=provider_id)
@@ -33,6 +34,8 @@ def _known(provider_id: str, model: str) -> bool:
 # of the same prompt, so memoising whole calls is cheap and exact (tiered prices stay correct).
 @lru_cache(maxsize=65536)
 def _calc(provider_id: str, model: str, input_tokens: int, output_tokens: int, batch: bool) -> float:
+    import genai_prices
+
     usage = genai_prices.Usage(input_tokens=input_tokens, output_tokens=output_tokens)
     standard = genai_prices.calc_price(usage, model, provider_id=provider_id).total_price
     if not batch:

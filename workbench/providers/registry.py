@@ -59,4 +59,8 @@ def check_credentials(models: list[ModelSpec]) -> None:
     for model in models:
         env = model.api_key_env or DEFAULT_KEY_ENV.get(model.provider)
         if env and model.provider != "simulated" and not os.environ.get(env):
-            raise ProviderConfigError(f"{model.provider}: {env} is not set (model {model.id})", field="models")
+            raise ProviderConfigError(
+                f"{model.provider}: {env} is not set (model {model.id}); export {env}=... or name the variable "
+                "that holds the key in api_key_env",
+                field="models",
+            )

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-import math
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from workbench import number_format as nf
 from workbench.run_analysis import RunAnalysis
 
-
-def fmt_p(p: float | None) -> str:
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
-    return "<0.0001" if p < 1e-4 else f"{p:.4f}" if p < 0.01 else f"{p:.3f}"
+if TYPE_CHECKING:
+    from workbench.spec import ExperimentSpec
+    from workbench.store.db import Store
 
 
-def fmt_num(x: float | None, spec: str = "+.2f") -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return format(x, spec)
+def per_case(n_cases: Any, n_repeats: Any, spec: ExperimentSpec | None) -> str:
+    """"20 cases × 3 repeats", or for a name-swap run "20 cases × 9 names × 2 repeats" (not "× 18 repeats")."""
+    cases = f"{n_cases} cases"
+    if spec is not None and spec.swap is not None:
+        names = spec.swap.names_per_group * len(spec.swap.groups)
+        if n_repeats == names * spec.repeats:
+            return f"{cases} × {names} names × {spec.repeats} repeat{'s' if spec.repeats != 1 else ''}"
+        return f"{cases} × {nf.number(n_repeats, 0)} outputs per case"
+    return f"{cases} × {nf.number(n_repeats, 0)} repeat{'s' if n_repeats != 1 else ''}"
 
 
 def short_names(names: list[str]) -> tuple[dict[str, str], str]:
@@ -59,8 +63,11 @@ def metric_label(metric: str) -> str:
     return metric
 
 
-def _table(title: str) -> Table:
-    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+def _table(console: Console, title: str) -> Table:
+    """A compact table; its title is printed as its own line first (a table title would wrap at the
+    table's width, which at 80 columns breaks it mid-phrase)."""
+    console.print(f"[bold]{title}")
+    return Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
 
 
 def verdict_label(row: pd.Series) -> str:
@@ -68,9 +75,9 @@ def verdict_label(row: pd.Series) -> str:
         return "[dim]descriptive only"
     if not row["significant"]:
         mde = row.get("mde")
-        if mde is None or mde != mde:
+        if nf.finite(mde) is None:
             return "[dim]n.s."
-        return "[dim]n.s. MDE " + (f"{abs(mde):.0%}" if row.get("kind") == "binary" else f"{abs(mde):.2g}")
+        return "[dim]n.s. MDE " + nf.mde(mde, str(row.get("kind")))
     if row["direction"] == "better":
         return "[bold green]better"
     if row["direction"] == "worse":
@@ -80,12 +87,11 @@ def verdict_label(row: pd.Series) -> str:
 
 def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool = False) -> None:
     info = result.info
-    banner = " [magenta bold]SIMULATED outputs[/]" if info.simulated else ""
-    console.print(
-        f"[bold]Run {info.run_id}[/] · {info.experiment} · {info.status} · {info.outputs:,} outputs, "
-        f"{info.errors} errors · baseline [bold]{info.baseline}[/] · α={info.alpha}, "
-        f"{info.correction.upper()} correction{banner}"
-    )
+    banner = " · [magenta bold]SIMULATED outputs[/]" if info.simulated else ""
+    # Two short lines rather than one that an 80-column terminal breaks in the middle of a phrase.
+    console.print(f"[bold]Run {info.run_id}[/] · {info.experiment} · {info.status} · {nf.count(info.outputs)} "
+                  f"outputs, {nf.count(info.errors)} errors{banner}")
+    console.print(f"Baseline [bold]{info.baseline}[/] · α = {info.alpha} · {info.correction.upper()} correction")
     for warning in result.warnings:
         console.print(f"[yellow]! {warning}")
     if result.analysis is None:
@@ -99,29 +105,33 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
         console.print(f"[dim]variants: {prefix}…")
     for model, block in frame.groupby("model", sort=False):
         table = _table(
-            f"Verdicts vs {short[info.baseline]} · {model}" + (" (SIMULATED)" if info.simulated else "")
+            console, f"Verdicts vs {short[info.baseline]} · {model}" + (" (SIMULATED)" if info.simulated else "")
         )
-        # Wide terminals also get the better/worse/tied counts; the verdict column always fits.
+        # Wide terminals also get the better/worse/tied counts. At 80 columns the numbers and the verdict
+        # never wrap or shrink; a long metric label wraps onto a second line instead.
         counts = console.width >= 100
-        columns = ["metric", "variant", "Δ [95% CI]", "adj. p", *(["+/−/="] if counts else []), "verdict"]
+        columns = ["metric", "variant", "Δ", "95% CI", "adj. p", *(["+/−/="] if counts else []), "verdict"]
         for col in columns:
             left = col in ("metric", "variant", "verdict")
-            table.add_column(col, justify="left" if left else "right", no_wrap=True, min_width=len(col))
+            table.add_column(col, justify="left" if left else "right", no_wrap=col != "metric",
+                             min_width=len(col), ratio=1 if col == "metric" else None)
         for _, row in block.iterrows():
-            spec = "+.1%" if row["kind"] == "binary" else "+.2f"
-            low, high = fmt_num(row["ci_low"], spec), fmt_num(row["ci_high"], spec)
+            kind = str(row["kind"])
             table.add_row(
                 metric_label(str(row["metric"])),
                 short[str(row["variant"])],
-                f"{fmt_num(row['estimate'], spec)} [{low}, {high}]",
-                fmt_p(row["p_adjusted"]),
+                nf.estimate(row["estimate"], kind),
+                nf.interval(row["ci_low"], row["ci_high"], kind),
+                nf.p_value(row["p_adjusted"]),
                 *([f"{row['n_better']}/{row['n_worse']}/{row['n_tied']}"] if counts else []),
                 verdict_label(row),
             )
         console.print(table)
         first = block.iloc[0]
-        console.print(f"[dim]n = {first['n_cases']} cases × {first['n_repeats']:g} repeats; Δ = variant − baseline "
-                      "per case; adj. p corrected within each metric; gender* = provisional Dutch list")
+        provisional = block["metric"].astype(str).str.startswith("gender_coded_nl_provisional").any()
+        console.print(f"[dim]n = {per_case(first['n_cases'], first['n_repeats'], info.spec)}; Δ = variant − "
+                      "baseline per case (pp: percentage points); adj. p corrected within each metric"
+                      + ("; gender* = provisional Dutch list" if provisional else ""))
     significant = [
         v for v in result.analysis.verdicts if v.significant and (all_metrics or _headline(v.metric))
     ]
@@ -141,7 +151,7 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
         short, _ = short_names(list(rates["variant"]))
         one_model = rates["model"].nunique() == 1
         title = "Coded wording: share of outputs flagged (95% CI over cases)"
-        table = _table(title + (f" · {rates['model'].iloc[0]}" if one_model else ""))
+        table = _table(console, title + (f" · {rates['model'].iloc[0]}" if one_model else ""))
         for col in (*(() if one_model else ("model",)), "variant", "lint", "rate", "95% CI", "outputs"):
             table.add_column(col, no_wrap=True)
         for _, r in rates.iterrows():
@@ -149,9 +159,9 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
                 *(() if one_model else (r["model"],)),
                 short[r["variant"]],
                 metric_label(r["metric"]),
-                f"{r['rate']:.1%}",
-                f"{fmt_num(r['ci_low'], '.1%')} … {fmt_num(r['ci_high'], '.1%')}",
-                str(r["n_outputs"]),
+                nf.rate(r["rate"]),
+                f"{nf.rate(r['ci_low'])} … {nf.rate(r['ci_high'])}",
+                nf.count(r["n_outputs"]),
             )
         console.print(table)
     if result.bias is None:
@@ -159,21 +169,45 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
     frame = result.bias.to_frame()
     colors = {"red": "bold red", "orange": "dark_orange", "green": "green", "inconclusive": "dim"}
     short, _ = short_names([str(v) for v in frame.get("variant", [])])
-    table = _table("Name-swap audit — indicative, not a legal audit")
-    for col in ("variant", "outcome", "group", "rate", "impact ratio", "adj. p", "flag"):
-        table.add_column(col, no_wrap=col != "outcome")
+    table = _table(console, "Name-swap audit — indicative, not a legal audit")
+    # The flag is the answer: it comes right after who is compared, so a narrow terminal never hides it.
+    for col in ("variant", "group", "flag", "outcome", "rate", "ratio", "adj. p"):
+        table.add_column(col, no_wrap=col not in ("outcome", "group"),
+                         justify="left" if col in ("variant", "group", "flag", "outcome") else "right")
     for _, r in frame.iterrows():
         flag = str(r.get("flag", ""))
         rate = r.get("rate", r.get("mean"))
         table.add_row(
             short.get(str(r.get("variant", "")), str(r.get("variant", ""))),
-            str(r.get("metric", "")),
             str(r.get("group", "")),
-            fmt_num(rate, ".3f"),
-            fmt_num(r.get("impact_ratio"), ".2f"),
-            fmt_p(r.get("p_adjusted")),
             f"[{colors.get(flag, 'white')}]{flag}",
+            metric_label(str(r.get("metric", ""))),
+            nf.number(rate, 3),
+            nf.ratio(r.get("impact_ratio")),
+            nf.p_value(r.get("p_adjusted")),
         )
     console.print(table)
     for sentence in result.bias.sentences()[:12]:
         console.print(f"• {sentence}")
+
+
+def print_versions(console: Console, store: Store, result: RunAnalysis) -> None:
+    """Which prompt version each variant of the run used, and what changed since the version before."""
+    from workbench.prompt_diff import diff_stat
+    from workbench.store.versions import run_versions
+
+    with store.session() as session:
+        versions = run_versions(session, result.info.run_id)
+    if not versions:
+        return
+    if all(used.version == 1 for used, _ in versions):
+        console.print("[dim]Prompt versions: all version 1 (no variant was edited since it was first run)")
+        return
+    console.print("Prompt versions:")
+    for used, previous in versions:
+        when = used.created_at.strftime("%Y-%m-%d %H:%M") if used.created_at else "?"
+        change = ""
+        if previous is not None:
+            added, removed = diff_stat(previous, used)
+            change = f", changed since version {previous.version}: +{added}/−{removed} lines"
+        console.print(f"  {used.key}: version {used.version} of {when}{change}")

@@ -13,14 +13,18 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from workbench import __version__
-from workbench.errors import WorkbenchError
+from workbench import number_format as nf
+from workbench.bidi import neutralise, neutralise_value
 from workbench.flags import matches_from_details
+from workbench.output_files import GENERATOR, check_output_path, writing
+from workbench.prompt_diff import version_diff
 from workbench.report.charts import AnyChart, distribution_chart, effect_chart, impact_ratio_chart
-from workbench.report.console import fmt_num, fmt_p
+from workbench.report.console import per_case
 from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.highlight import highlight
 from workbench.store.db import Store
 from workbench.store.frames import all_metric_names, flagged_examples, numeric_scores
+from workbench.store.versions import run_versions
 
 CHART_METRICS = ("readability", "words", "masculine", "judge.", "screening.score")
 MAX_EXAMPLES = 6
@@ -33,10 +37,16 @@ def _env() -> Environment:
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Every value printed into a report passes here: bidi controls from a dataset cell or an output
+        # cannot reorder the text around them (HTML and Markdown alike).
+        finalize=neutralise_value,
     )
-    env.filters["p"] = fmt_p
-    env.filters["num"] = fmt_num
-    env.filters["pct"] = lambda x: fmt_num(x, ".1%")
+    # One format per quantity, the same as the terminal and the UI (workbench.number_format).
+    env.filters.update({
+        "p": nf.p_value, "estimate": nf.estimate, "mde": nf.mde, "rate": nf.rate, "pct": nf.rate,
+        "ratio": nf.ratio, "effect": nf.effect_size, "count": nf.count, "num": nf.number,
+    })
+    env.globals.update({"interval": nf.interval, "money": nf.money, "per_case": per_case})
     return env
 
 
@@ -46,7 +56,7 @@ def svg(chart: AnyChart | None) -> str | None:
         return None
     import vl_convert as vlc
 
-    return str(vlc.vegalite_to_svg(chart.to_json()))
+    return neutralise(str(vlc.vegalite_to_svg(chart.to_json())))  # also inside Markdown's data: URIs
 
 
 def _svg_data_uri(markup: str | None) -> str | None:
@@ -106,6 +116,11 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             )
         )
     all_verdicts = result.analysis.to_frame() if result.analysis is not None else pd.DataFrame()
+    with store.session() as session:
+        versions = [
+            {"used": used, "previous": previous, "diff": version_diff(previous, used) if previous else []}
+            for used, previous in run_versions(session, info.run_id)
+        ]
     return {
         "info": info,
         "version": __version__,
@@ -131,14 +146,18 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
         "bias_chart": bias_chart,
         "preferences": result.preferences.to_dict() if result.preferences is not None else None,
         "data_uri": _svg_data_uri,
+        "versions": versions,
+        "generator": GENERATOR,
     }
 
 
-def write_report(store: Store, result: RunAnalysis, out: Path) -> Path:
-    suffix = out.suffix.lower()
-    if suffix not in (".html", ".htm", ".md", ".markdown"):
-        raise WorkbenchError("report file must end in .html or .md", file=out, field="--out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    template = "report.html.j2" if suffix in (".html", ".htm") else "report.md.j2"
-    out.write_text(_env().get_template(template).render(**build_context(store, result)), encoding="utf-8")
+REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown")
+
+
+def write_report(store: Store, result: RunAnalysis, out: Path, *, force: bool = False) -> Path:
+    check_output_path(out, REPORT_SUFFIXES, what="report", force=force)
+    template = "report.html.j2" if out.suffix.lower() in (".html", ".htm") else "report.md.j2"
+    text = _env().get_template(template).render(**build_context(store, result))
+    with writing(out):
+        out.write_text(text, encoding="utf-8")
     return out

@@ -27,6 +27,7 @@ from workbench.plan import Cell
 from workbench.providers.anthropic_messages import AnthropicProvider
 from workbench.providers.base import Completion, Provider, ProviderError, RetryableError
 from workbench.providers.openai_chat import OpenAIProvider
+from workbench.providers.pricing import BATCH_PROVIDERS
 from workbench.providers.registry import connection_key
 from workbench.runner.batch_anthropic import AnthropicBatches
 from workbench.runner.batch_backend import BatchBackend, BatchResults, BatchState
@@ -40,7 +41,6 @@ from workbench.spec import ModelSpec
 from workbench.store.models import BatchJob
 
 T = TypeVar("T")
-BATCH_PROVIDERS = frozenset({"openai", "anthropic"})
 POLL_ENV = "WORKBENCH_BATCH_POLL_S"  # seconds before the first status check; backs off from there
 
 

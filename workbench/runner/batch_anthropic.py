@@ -7,10 +7,11 @@ from typing import Any
 
 from workbench.providers.anthropic_messages import AnthropicProvider
 from workbench.providers.base import Completion, CompletionRequest, ProviderError
-from workbench.runner.batch_backend import BatchResults, BatchState, mapped
+from workbench.runner.batch_backend import BatchResults, BatchState, batch_field, mapped
 
 # The whole request list travels in one POST body; large ones take a while to send and to download.
 TRANSFER_TIMEOUT_S = 600.0
+STATUSES = frozenset({"in_progress", "canceling", "ended"})  # Message Batches' processing_status
 
 
 class AnthropicBatches:
@@ -37,17 +38,18 @@ class AnthropicBatches:
             timeout=TRANSFER_TIMEOUT_S,
         )
         batch = await mapped(create, self._provider.map_error, model)
-        return str(batch.id)
+        return batch_field(batch, "id", self.provider, self._provider.base_url)
 
     async def poll(self, batch_id: str, model: str) -> BatchState:
         retrieve = self._client.messages.batches.retrieve(batch_id)
         batch = await mapped(retrieve, self._provider.map_error, model)
+        status = batch_field(batch, "processing_status", self.provider, self._provider.base_url, STATUSES)
         counts = batch.request_counts
         total = counts.processing + counts.succeeded + counts.errored + counts.canceled + counts.expired
         # "ended" is the only terminal status; canceled/expired requests show up in the results.
         return BatchState(
-            status=batch.processing_status,
-            ended=batch.processing_status == "ended",
+            status=status,
+            ended=status == "ended",
             done=total - counts.processing,
             total=total,
             raw=batch,

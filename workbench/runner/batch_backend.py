@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from workbench.providers.base import Completion, CompletionRequest, ProviderError
+from workbench.providers.base import Completion, CompletionRequest, PermanentError, ProviderError
 
 T = TypeVar("T")
 ErrorMapper = Callable[[BaseException, str], ProviderError | None]
@@ -61,3 +61,18 @@ async def mapped(call: Awaitable[T], map_error: ErrorMapper, model: str) -> T:
             raise
     # Raised outside the except block so the SDK exception (whose text can quote the key) is not attached.
     raise error
+
+
+def batch_field(obj: Any, name: str, provider: str, base_url: str, allowed: frozenset[str] | None = None) -> str:
+    """A field of a Batch API reply that must be there (an id, a status), or a PermanentError.
+
+    A server without the Batch API (a proxy or local server behind an openai/anthropic base_url) may
+    answer 200 with `{}` or an HTML page; polling batch "None" for a status that never comes would run
+    forever, so such a reply ends the batch's requests as failed, with a message that says why."""
+    value = getattr(obj, name, None)
+    if not isinstance(value, str) or not value or (allowed is not None and value not in allowed):
+        raise PermanentError(
+            f"{provider}: the server at {base_url} does not answer like the {provider} Batch API "
+            f"({name} {value!r}); run without --batch"
+        )
+    return value

@@ -7,11 +7,12 @@ from typing import Any, Final, Literal
 
 from workbench.providers.base import Completion, CompletionRequest, ProviderError
 from workbench.providers.openai_chat import OpenAIProvider
-from workbench.runner.batch_backend import BatchResults, BatchState, mapped
+from workbench.runner.batch_backend import BatchResults, BatchState, batch_field, mapped
 
 ENDPOINT: Final[Literal["/v1/chat/completions"]] = "/v1/chat/completions"
 # Statuses after which the batch processes nothing more ("cancelling" is not one of them yet).
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+STATUSES = TERMINAL | {"validating", "in_progress", "finalizing", "cancelling"}
 # Files of up to 200 MB take a while to move; the run's per-call timeout is sized for one completion.
 TRANSFER_TIMEOUT_S = 600.0
 
@@ -53,21 +54,22 @@ class OpenAIBatches:
         )
         uploaded = await mapped(upload, self._provider.map_error, model)
         create = self._client.batches.create(
-            input_file_id=uploaded.id,
+            input_file_id=batch_field(uploaded, "id", self.provider, self._provider.base_url),
             endpoint=ENDPOINT,
             completion_window="24h",
             metadata={"source": "prompt-workbench"},
         )
         batch = await mapped(create, self._provider.map_error, model)
-        return str(batch.id)
+        return batch_field(batch, "id", self.provider, self._provider.base_url)
 
     async def poll(self, batch_id: str, model: str) -> BatchState:
         batch = await mapped(self._client.batches.retrieve(batch_id), self._provider.map_error, model)
+        status = batch_field(batch, "status", self.provider, self._provider.base_url, STATUSES)
         counts = batch.request_counts
         done = (counts.completed + counts.failed) if counts else 0
         return BatchState(
-            status=batch.status,
-            ended=batch.status in TERMINAL,
+            status=status,
+            ended=status in TERMINAL,
             done=done,
             total=counts.total if counts else 0,
             error=_batch_error(batch),

@@ -8,7 +8,8 @@ from typing import Protocol
 class ProgressSink(Protocol):
     def start(self, phase: str, total: int, done: int) -> None: ...
 
-    def advance(self, *, ok: bool, cost: float, cached: bool) -> None: ...
+    def advance(self, *, ok: bool, cost: float | None, cached: bool) -> None:
+        """One call finished; `cost` None means its price is unknown."""
 
     def note(self, text: str) -> None: ...
 
@@ -19,7 +20,7 @@ class NullProgress:
     def start(self, phase: str, total: int, done: int) -> None:
         pass
 
-    def advance(self, *, ok: bool, cost: float, cached: bool) -> None:
+    def advance(self, *, ok: bool, cost: float | None, cached: bool) -> None:
         pass
 
     def note(self, text: str) -> None:

@@ -40,8 +40,8 @@ from workbench.store.repository import (
     get_or_create_experiment,
     latest_run_for,
     sync_cases,
-    sync_variants,
 )
+from workbench.store.versions import run_variant_ids, sync_variant_versions
 
 
 @dataclass
@@ -71,16 +71,21 @@ class RunResult:
     elapsed_s: float = 0.0
     interrupted: bool = False
     simulated: bool = False
+    unpriced: int = 0  # calls made whose price is unknown (their cost is not in cost_usd)
     error_samples: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. "variant p2 changed: stored as version 2"
 
     def count(self, outcome: Outcome, progress: ProgressSink) -> None:
         """Add one finished call to the totals and the progress display."""
-        cost = 0.0
+        cost: float | None = 0.0
         if outcome.completion is not None:
             self.ok += 1
             self.cached += outcome.cached
-            cost = 0.0 if outcome.cached else (outcome.completion.cost_usd or 0.0)
-            self.cost_usd += cost
+            cost = 0.0 if outcome.cached else outcome.completion.cost_usd
+            if cost is None:
+                self.unpriced += 1
+            else:
+                self.cost_usd += cost
         else:
             self.errors += 1
             if len(self.error_samples) < 5 and outcome.error:
@@ -123,6 +128,7 @@ class Runner:
         self.rubrics = rubrics_for(self.judge_rubric_names, plan.spec.judge)
         self.scorers = build_scorers(self.sync_entries)
         self._pool: WorkerPool | None = None
+        self.version_notes: list[str] = []  # prompts that changed since they were last run
 
     # -- setup -------------------------------------------------------------------------------------
     def _open_run(self) -> tuple[Run, dict[str, int], dict[str, int]]:
@@ -131,7 +137,7 @@ class Runner:
             experiment = get_or_create_experiment(
                 session, spec.name, str(self.plan.spec_path), spec.fingerprint(), spec.model_dump(mode="json")
             )
-            variant_ids = sync_variants(session, experiment, self.plan.variants.values())
+            variant_ids, self.version_notes = sync_variant_versions(session, experiment, self.plan.variants.values())
             case_ids = sync_cases(session, experiment, self.plan.cases)
             if self.options.resume:
                 run = latest_run_for(session, spec.name)
@@ -146,6 +152,15 @@ class Runner:
                         "run without --resume to start a new run",
                         file=self.plan.spec_path,
                     )
+                changed = sorted(k for k, v in run_variant_ids(session, run).items() if variant_ids.get(k) != v)
+                if changed:
+                    variant = self.plan.variants.get(changed[0])
+                    raise WorkbenchError(
+                        f"variant {changed[0]!r} changed since run {run.id}; resuming would mix two prompt "
+                        "versions in one run — run without --resume to start a new run",
+                        file=variant.path if variant else self.plan.spec_path,
+                    )
+                self.version_notes = []
                 run.status = "running"
                 run.finished_at = None
                 # A batch run resumes in batch mode: its batches may still be in flight at the provider.
@@ -157,7 +172,8 @@ class Runner:
                     status="running",
                     total_calls=len(self.plan.calls),
                     simulated=any(m.provider == "simulated" for m in self.plan.models.values()),
-                    settings={"concurrency": self._concurrency(), "repeats": spec.repeats},
+                    settings={"concurrency": self._concurrency(), "repeats": spec.repeats,
+                              "variant_ids": variant_ids},
                     batch=self.options.batch,
                 )
                 session.add(run)
@@ -282,7 +298,8 @@ class Runner:
             models + ([judge] if judge else []), self.options.client_options, self._concurrency()
         )
         run, variant_ids, case_ids = self._open_run()
-        result = RunResult(run_id=run.id, total=len(self.plan.calls), simulated=run.simulated)
+        result = RunResult(run_id=run.id, total=len(self.plan.calls), simulated=run.simulated,
+                           notes=list(self.version_notes))
         started = time.perf_counter()
         jobs, result.skipped = self._jobs(run.id, variant_ids, case_ids)
         status = "completed"

@@ -31,6 +31,17 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
 def describe(url: str) -> str:
     """The URL without its password, for messages and logs."""
     try:
@@ -80,11 +91,28 @@ def _alembic_config() -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (creates it on a new database)."""
+    """Bring the schema to the newest revision (creates it on a new database).
+
+    On SQLite, foreign keys are off while migrating: Alembic's batch mode rebuilds a table by copying
+    it and dropping the original, and with foreign keys on, dropping `variants` would cascade-delete
+    every output. The keys are checked before they are switched back on."""
     cfg = _alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:  # the pragma is ignored inside a transaction: set it before the migration's own
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(f"migration left {len(broken)} rows with broken references; rolled back")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 class Store:
@@ -98,10 +126,20 @@ class Store:
             self._open()
 
     def _open(self) -> None:
+        from alembic.util.exc import CommandError
+
         where = describe(self.url)
         try:
             migrate(self.engine)
             inspect(self.engine).get_table_names()
+        except CommandError as exc:
+            if "Can't locate revision" not in str(exc):
+                raise
+            raise StoreError(
+                "database was written by a newer version of Prompt Workbench (its schema revision is unknown "
+                "here); upgrade the workbench or use another database — it was left untouched",
+                file=where.removeprefix("sqlite:///"),
+            ) from None
         except DatabaseError as exc:
             text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
             if "not a database" in text or "malformed" in text or "file is encrypted" in text:

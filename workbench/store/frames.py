@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from workbench.errors import WorkbenchError
 from workbench.spec import ExperimentSpec
 from workbench.store.models import Case, Experiment, Output, Rating, Run, Score, Variant
+from workbench.store.repository import unpriced_count
 
 METRIC_SAMPLE = 50  # outputs inspected to list a run's metrics (every output gets the same scorers)
 
@@ -44,6 +45,7 @@ class RunHeader:
     spec: ExperimentSpec
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    unpriced: int = 0  # outputs whose price is unknown (not in cost_usd)
 
     @property
     def version(self) -> tuple[int, int, int, str]:
@@ -67,22 +69,24 @@ def run_header(session: Session, run_id: int) -> RunHeader:
     experiment = session.get(Experiment, run.experiment_id)
     assert experiment is not None
     spec = ExperimentSpec.model_validate(experiment.spec)
-    ok, errors, cost = session.execute(
+    ok, errors, cost, unpriced = session.execute(
         select(
             func.coalesce(func.sum(when((Output.status == "ok", 1), else_=0)), 0),
             func.coalesce(func.sum(when((Output.status == "error", 1), else_=0)), 0),
             func.coalesce(func.sum(Output.cost_usd), 0.0),
+            unpriced_count(),
         ).where(Output.run_id == run_id)
     ).one()
     ratings = session.scalar(select(func.count()).select_from(Rating).where(Rating.run_id == run_id)) or 0
-    variants = list(session.scalars(select(Variant.key).where(Variant.experiment_id == experiment.id)
-                                    .order_by(Variant.id)))
+    # A key has one row per prompt version: list each key once, in the order the variants were first stored.
+    variants = list(dict.fromkeys(session.scalars(select(Variant.key).where(Variant.experiment_id == experiment.id)
+                                                  .order_by(Variant.id))))
     return RunHeader(
         run_id=run.id, experiment=experiment.name, experiment_id=experiment.id, status=run.status,
         simulated=run.simulated, total_calls=run.total_calls, outputs=int(ok), errors=int(errors),
         cost_usd=float(cost), ratings=int(ratings), baseline=spec.baseline or (variants[0] if variants else ""),
         variants=variants, models=[m.display for m in spec.models], spec=spec, started_at=run.started_at,
-        finished_at=run.finished_at,
+        finished_at=run.finished_at, unpriced=int(unpriced),
     )
 
 

@@ -46,6 +46,9 @@ class Experiment(Base):
 
 
 class Variant(Base):
+    """One version of a prompt variant. Editing the prompt file and running again stores a new version
+    (same key, next number); outputs point at the version they were made with, so old runs keep their text."""
+
     __tablename__ = "variants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,10 +60,12 @@ class Variant(Base):
     system_template: Mapped[str | None] = mapped_column(Text)
     user_template: Mapped[str] = mapped_column(Text)
     template_hash: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)  # per experiment name and key: 1, 2, 3...
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     experiment: Mapped[Experiment] = relationship(back_populates="variants")
 
-    __table_args__ = (UniqueConstraint("experiment_id", "key", name="uq_variant_key"),)
+    __table_args__ = (UniqueConstraint("experiment_id", "key", "version", name="uq_variant_version"),)
 
 
 class Case(Base):

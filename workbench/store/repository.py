@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy import case as when
-from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,12 @@ from workbench.store.models import (
     Score,
     Variant,
 )
+
+
+def unpriced_count() -> Any:
+    """SQL aggregate: outputs made at a price nobody knows (cost NULL). Their cost is not in any sum, so a
+    total with unpriced outputs is shown as "$x + unknown", never as a too-low exact amount."""
+    return func.coalesce(func.sum(when((and_(Output.status == "ok", Output.cost_usd.is_(None)), 1), else_=0)), 0)
 
 
 def insert_ignore(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
@@ -51,33 +57,6 @@ def get_or_create_experiment(
     session.add(experiment)
     session.flush()
     return experiment
-
-
-def sync_variants(session: Session, experiment: Experiment, variants: Iterable[Any]) -> dict[str, int]:
-    existing = {
-        v.key: v for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment.id))
-    }
-    for variant in variants:
-        if variant.id not in existing:
-            row = Variant(
-                experiment_id=experiment.id,
-                key=variant.id,
-                task=variant.task,
-                language=variant.language,
-                path=variant.path,
-                system_template=variant.system_template,
-                user_template=variant.user_template,
-                template_hash=variant.content_hash,
-            )
-            session.add(row)
-            existing[variant.id] = row
-        elif existing[variant.id].template_hash != variant.content_hash:
-            raise WorkbenchError(
-                f"variant {variant.id!r} changed since this experiment was stored; rename it or the experiment",
-                file=variant.path,
-            )
-    session.flush()
-    return {key: row.id for key, row in existing.items()}
 
 
 def sync_cases(session: Session, experiment: Experiment, cases: Iterable[Any]) -> dict[str, int]:
@@ -155,18 +134,19 @@ def list_runs(session: Session) -> list[dict[str, Any]]:
             func.count().label("outputs"),
             func.sum(func.coalesce(Output.cost_usd, 0.0)).label("cost"),
             func.sum(when((Output.status == "error", 1), else_=0)).label("errors"),
+            unpriced_count().label("unpriced"),
         )
         .group_by(Output.run_id)
         .subquery()
     )
     stmt = (
-        select(Run, Experiment.name, counts.c.outputs, counts.c.cost, counts.c.errors)
+        select(Run, Experiment.name, counts.c.outputs, counts.c.cost, counts.c.errors, counts.c.unpriced)
         .join(Experiment)
         .outerjoin(counts, counts.c.run_id == Run.id)
         .order_by(Run.id.desc())
     )
     result = []
-    for run, name, outputs, cost, errors in session.execute(stmt):
+    for run, name, outputs, cost, errors, unpriced in session.execute(stmt):
         result.append(
             {
                 "id": run.id,
@@ -178,6 +158,7 @@ def list_runs(session: Session) -> list[dict[str, Any]]:
                 "outputs": outputs or 0,
                 "errors": errors or 0,
                 "cost_usd": float(cost or 0.0),
+                "unpriced": int(unpriced or 0),
                 "simulated": run.simulated,
             }
         )

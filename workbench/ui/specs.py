@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from workbench.errors import SpecError
 from workbench.plan import Plan, build_plan
-from workbench.spec import ExperimentSpec
+from workbench.spec import ExperimentSpec, validation_error_to_spec_error
+from workbench.yaml_lines import parse_yaml
 
 SCORER_PRESETS: dict[str, list[str]] = {
     "wording": ["length", "readability", "gender_coded", "age_coded", "exclusion", "gendered_title"],
@@ -94,15 +95,14 @@ def spec_yaml(data: dict[str, Any]) -> str:
 
 def plan_from_text(text: str, path: Path) -> Plan:
     """Validate and render a spec that may not be on disk yet (paths resolve against `path`'s folder)."""
-    data = yaml.safe_load(text)
+    # The same parser and messages as the CLI: duplicate keys, alias bombs, lines in errors.
+    data, lines = parse_yaml(text, path, "experiment spec")
     if not isinstance(data, dict):
         raise SpecError("an experiment spec must be a YAML mapping", file=path)
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field_name = ".".join(str(p) for p in first["loc"]) or None
-        raise SpecError(first["msg"].removeprefix("Value error, "), file=path, field=field_name) from None
+        raise validation_error_to_spec_error(exc, path, lines) from None
     return build_plan(path, spec=spec)
 
 
