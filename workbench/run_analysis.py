@@ -168,6 +168,9 @@ def analyse_run(
     result.analysis = analyse(
         frame, info.baseline, alpha=spec.alpha, correction=spec.correction, metric_directions=directions, seed=seed
     )
+    if spec.swap:  # each case's outputs are names × repeats: say so instead of "× 18 repeats"
+        for verdict in result.analysis.verdicts:
+            verdict.n_names = spec.swap.names_per_group * len(spec.swap.groups)
     if not ratings.empty:
         result.preferences = analyse_preferences(ratings, alpha=spec.alpha, reference=info.baseline, seed=seed)
     return result

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from workbench import number_format as nf
-from workbench.run_analysis import RunAnalysis
 
-if TYPE_CHECKING:
-    from workbench.spec import ExperimentSpec
+if TYPE_CHECKING:  # the run summary uses short_names without loading the statistics (SciPy)
+    import pandas as pd
+
+    from workbench.run_analysis import RunAnalysis
     from workbench.store.db import Store
 
 
-def per_case(n_cases: Any, n_repeats: Any, spec: ExperimentSpec | None) -> str:
+def per_case(n_cases: Any, n_repeats: Any, n_names: Any = 0) -> str:
     """"20 cases × 3 repeats", or for a name-swap run "20 cases × 9 names × 2 repeats" (not "× 18 repeats")."""
-    cases = f"{n_cases} cases"
-    if spec is not None and spec.swap is not None:
-        names = spec.swap.names_per_group * len(spec.swap.groups)
-        if n_repeats == names * spec.repeats:
-            return f"{cases} × {names} names × {spec.repeats} repeat{'s' if spec.repeats != 1 else ''}"
-        return f"{cases} × {nf.number(n_repeats, 0)} outputs per case"
-    return f"{cases} × {nf.number(n_repeats, 0)} repeat{'s' if n_repeats != 1 else ''}"
+    names = int(n_names) if nf.finite(n_names) else 0
+    repeats = nf.finite(n_repeats)
+    if names > 1 and repeats is not None and repeats % names == 0:
+        each = int(repeats // names)
+        return f"{n_cases} cases × {names} names × {each} repeat{'s' if each != 1 else ''}"
+    return f"{n_cases} cases × {nf.number(n_repeats, 0)} repeat{'s' if repeats != 1 else ''}"
 
 
 def short_names(names: list[str]) -> tuple[dict[str, str], str]:
@@ -87,10 +86,11 @@ def verdict_label(row: pd.Series) -> str:
 
 def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool = False) -> None:
     info = result.info
-    banner = " · [magenta bold]SIMULATED outputs[/]" if info.simulated else ""
-    # Two short lines rather than one that an 80-column terminal breaks in the middle of a phrase.
+    # Short lines rather than one that an 80-column terminal breaks in the middle of a phrase.
     console.print(f"[bold]Run {info.run_id}[/] · {info.experiment} · {info.status} · {nf.count(info.outputs)} "
-                  f"outputs, {nf.count(info.errors)} errors{banner}")
+                  f"outputs, {nf.count(info.errors)} errors")
+    if info.simulated:
+        console.print("[magenta bold]SIMULATED outputs[/] (made offline by the simulated provider)")
     console.print(f"Baseline [bold]{info.baseline}[/] · α = {info.alpha} · {info.correction.upper()} correction")
     for warning in result.warnings:
         console.print(f"[yellow]! {warning}")
@@ -129,7 +129,8 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
         console.print(table)
         first = block.iloc[0]
         provisional = block["metric"].astype(str).str.startswith("gender_coded_nl_provisional").any()
-        console.print(f"[dim]n = {per_case(first['n_cases'], first['n_repeats'], info.spec)}; Δ = variant − "
+        console.print(f"[dim]n = {per_case(first['n_cases'], first['n_repeats'], first.get('n_names', 0))}; "
+                      "Δ = variant − "
                       "baseline per case (pp: percentage points); adj. p corrected within each metric"
                       + ("; gender* = provisional Dutch list" if provisional else ""))
     significant = [

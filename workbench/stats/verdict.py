@@ -79,6 +79,8 @@ class Verdict:
     sigma2_between: float | None = None  # pilot variance split (needs ≥ 2 repeats) for planning
     sigma2_within: float | None = None
     warnings: list[StatWarning] = field(default_factory=list)
+    # Name-swap runs: names per case, so that n_repeats (outputs per case) reads "9 names × 2 repeats".
+    n_names: int = 0
 
     @property
     def unit(self) -> str:
@@ -97,6 +99,9 @@ class Verdict:
         return f"{self.n_better} {good} / {self.n_worse} {bad} / {self.n_tied} tied"
 
     def _n_text(self) -> str:
+        if self.n_names > 1 and self.n_repeats % self.n_names == 0:
+            repeats = self.n_repeats // self.n_names
+            return f"n={self.n_cases} cases × {self.n_names} names × {repeats} repeat{'s' if repeats != 1 else ''}"
         rep = "repeat" if self.n_repeats == 1 else "repeats"
         return f"n={self.n_cases} cases × {self.n_repeats} {rep}"
 
