@@ -43,6 +43,19 @@ def run_table(store: Store, run_id: int) -> pd.DataFrame:
     return table.reset_index()
 
 
+def verdicts_table(store: Store, run_id: int) -> pd.DataFrame:
+    """One row per comparison (every metric), with the family its adjusted p-value belongs to."""
+    from workbench.run_analysis import analyse_run
+
+    result = analyse_run(store, run_id)
+    if result.analysis is None or not result.analysis.verdicts:
+        raise WorkbenchError(f"run {run_id} has no comparisons to export")
+    table = result.analysis.to_frame()
+    table.insert(0, "run_id", run_id)
+    table["provenance"] = "SIMULATED" if result.info.simulated else "model output"
+    return table
+
+
 def format_for(fmt: str | None, out: Path | None) -> str:
     """The export format: --format, else the suffix of --out, else csv."""
     if fmt is None:
@@ -53,11 +66,13 @@ def format_for(fmt: str | None, out: Path | None) -> str:
     return fmt
 
 
-def export_run(store: Store, run_id: int, fmt: str | None, out: Path | None, *, force: bool = False) -> Path:
+def export_run(store: Store, run_id: int, fmt: str | None, out: Path | None, *, verdicts: bool = False,
+               force: bool = False) -> Path:
+    """Write the run's outputs (or, with ``verdicts``, its comparisons) as csv, jsonl or parquet."""
     fmt = format_for(fmt, out)
-    path = out or Path(f"run-{run_id}.{fmt}")
+    path = out or Path(f"run-{run_id}{'-verdicts' if verdicts else ''}.{fmt}")
     check_output_path(path, (f".{fmt}",), what=f"{fmt} export", force=force)
-    table = run_table(store, run_id)
+    table = verdicts_table(store, run_id) if verdicts else run_table(store, run_id)
     with writing(path):
         if fmt == "csv":
             table.to_csv(path, index=False)

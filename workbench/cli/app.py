@@ -320,6 +320,7 @@ def _print_summary(store: Store, result: RunResult) -> None:
         console.print(f"Model: {summary['model'].iloc[0]}" + (SIMULATED if summary["simulated"].any() else ""))
     # Simulated runs cost nothing and take no time: leave those columns out rather than print zeros.
     show_cost = not summary["simulated"].all()
+    _print_decision(store, result.run_id)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     columns = ["variant", *([] if one_model else ["model"]), "ok", "err", *(["cost", "ms"] if show_cost else [])]
     columns += [_short_metric(c) for c in metric_cols]
@@ -338,6 +339,14 @@ def _print_summary(store: Store, result: RunResult) -> None:
         console.print(f"[dim]variants: {prefix}…")
     console.print(f"Verdicts: [bold]workbench report {result.run_id}[/]")
     console.print(f"Export: [bold]workbench export {result.run_id} --format csv")
+
+
+def _print_decision(store: Store, run_id: int) -> None:
+    """The decision per variant (primary family, possible harm, MDE) right under the run's title line."""
+    from workbench.report.console import print_decision
+    from workbench.run_analysis import analyse_run
+
+    print_decision(console, analyse_run(store, run_id, shown_only=True))
 
 
 # --- list, export, report, ui ------------------------------------------------------------------------
@@ -384,10 +393,13 @@ def export(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output file (default run-<id>.<format>).")
     ] = None,
+    verdicts: Annotated[
+        bool, typer.Option("--verdicts", help="Export one row per comparison (p, adjusted p, family) instead.")
+    ] = False,
     force: ForceOption = False,
     db: DbOption = None,
 ) -> None:
-    """Export one row per output with its scores and bias flags."""
+    """Export one row per output with its scores and bias flags (or, with --verdicts, the comparisons)."""
     from workbench.export import export_run
     from workbench.store.db import Store
     from workbench.store.repository import resolve_run
@@ -395,7 +407,7 @@ def export(
     store = Store(db)
     with store.session() as session:
         run_id = resolve_run(session, run_ref).id
-    path = export_run(store, run_id, fmt, out, force=force)
+    path = export_run(store, run_id, fmt, out, verdicts=verdicts, force=force)
     console.print(f"Wrote {path}")
 
 

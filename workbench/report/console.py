@@ -73,6 +73,13 @@ def verdict_label(row: pd.Series) -> str:
     if row.get("descriptive_only"):
         return "[dim]descriptive only"
     if not row["significant"]:
+        outcome = row.get("outcome")
+        if outcome == "equivalent":
+            return "[green]equivalent"
+        if outcome == "non_inferior":
+            return "[green]non-inferior"
+        if outcome == "possible_harm" and row.get("harm_bound") is not None:
+            return f"[dark_orange]unclear, ≤ {nf.mde(row['harm_bound'], str(row.get('kind')))} worse?"
         mde = row.get("mde")
         if nf.finite(mde) is None:
             return "[dim]n.s."
@@ -84,6 +91,54 @@ def verdict_label(row: pd.Series) -> str:
     return f"[bold]{row['direction']}"
 
 
+FAMILY_LETTERS = {"primary": "P", "secondary": "E", "supplementary": "E+"}
+_DECISION_STYLE = {"adopt": "bold green", "reject": "bold red", "promising": "bold dark_orange",
+                   "equivalent": "bold green", "differs": "bold", "no_decision": "bold", "descriptive": "dim"}
+
+
+def print_decision(console: Console, result: RunAnalysis) -> None:
+    """The decision summary per variant (see workbench.decision_summary), first thing a user reads."""
+    from rich.text import Text
+
+    from workbench.decision_summary import decision_summary, summary_lines
+
+    if result.analysis is None or not result.analysis.verdicts:
+        return
+    summary = decision_summary(result.analysis, simulated=result.info.simulated)
+    lines = summary_lines(summary, "en", metric_label)
+    console.print(Text(lines[0], style="bold"))
+    body = lines[1:]
+    if summary.simulated:
+        console.print(Text(body[0], style="magenta bold"))
+        body = body[1:]
+    for decision, line in zip(summary.decisions, body, strict=True):
+        head, _, rest = line.partition(". ")
+        text = Text("• ")
+        text.append(head + ".", style=_DECISION_STYLE.get(decision.recommendation, "bold"))
+        if rest:
+            text.append(" " + rest)
+        console.print(text)
+
+
+def family_legend(result: RunAnalysis) -> str:
+    """E.g. "P = primary (Holm over 6 tests in the run); E = exploratory (Benjamini–Hochberg over 40)"."""
+    from workbench.stats.multiplicity import CORRECTION_NAMES
+
+    if result.analysis is None:
+        return ""
+    names = {"primary": "primary", "secondary": "exploratory", "supplementary": "exploratory, extra metrics"}
+    parts = []
+    for fam in result.analysis.families:
+        if fam.name not in FAMILY_LETTERS or not fam.size:
+            continue
+        where = "" if fam.scope == "run" else f" for {fam.model}" + (f"/{fam.metric}" if fam.metric else "")
+        how = "unadjusted" if fam.correction == "none" else CORRECTION_NAMES[fam.correction]
+        text = f"{FAMILY_LETTERS[fam.name]} = {names[fam.name]} ({how} over {fam.size} tests{where or ' in the run'})"
+        if text not in parts:
+            parts.append(text)
+    return "; ".join(parts[:4])
+
+
 def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool = False) -> None:
     info = result.info
     # Short lines rather than one that an 80-column terminal breaks in the middle of a phrase.
@@ -91,11 +146,13 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
                   f"outputs, {nf.count(info.errors)} errors")
     if info.simulated:
         console.print("[magenta bold]SIMULATED outputs[/] (made offline by the simulated provider)")
-    console.print(f"Baseline [bold]{info.baseline}[/] · α = {info.alpha} · {info.correction.upper()} correction")
+    console.print(f"Baseline [bold]{info.baseline}[/] · α = {info.alpha} · {info.correction.upper()} correction "
+                  "over the primary family")
     for warning in result.warnings:
         console.print(f"[yellow]! {warning}")
     if result.analysis is None:
         return
+    print_decision(console, result)
     frame = result.analysis.to_frame() if all_metrics else result.headline_verdicts()
     if frame.empty:
         console.print("No comparisons (a single variant, or no scores).")
@@ -110,7 +167,7 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
         # Wide terminals also get the better/worse/tied counts. At 80 columns the numbers and the verdict
         # never wrap or shrink; a long metric label wraps onto a second line instead.
         counts = console.width >= 100
-        columns = ["metric", "variant", "Δ", "95% CI", "adj. p", *(["+/−/="] if counts else []), "verdict"]
+        columns = ["metric", "variant", "Δ", "95% CI", "adj. p", "fam", *(["+/−/="] if counts else []), "verdict"]
         for col in columns:
             left = col in ("metric", "variant", "verdict")
             table.add_column(col, justify="left" if left else "right", no_wrap=col != "metric",
@@ -123,6 +180,7 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
                 nf.estimate(row["estimate"], kind),
                 nf.interval(row["ci_low"], row["ci_high"], kind),
                 nf.p_value(row["p_adjusted"]),
+                FAMILY_LETTERS.get(str(row.get("family", "primary")), "?"),
                 *([f"{row['n_better']}/{row['n_worse']}/{row['n_tied']}"] if counts else []),
                 verdict_label(row),
             )
@@ -130,9 +188,11 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
         first = block.iloc[0]
         provisional = block["metric"].astype(str).str.startswith("gender_coded_nl_provisional").any()
         console.print(f"[dim]n = {per_case(first['n_cases'], first['n_repeats'], first.get('n_names', 0))}; "
-                      "Δ = variant − "
-                      "baseline per case (pp: percentage points); adj. p corrected within each metric"
+                      "Δ = variant − baseline per case (pp: percentage points)"
                       + ("; gender* = provisional Dutch list" if provisional else ""))
+    legend = family_legend(result)
+    if legend:
+        console.print(f"[dim]adj. p families: {legend}")
     significant = [
         v for v in result.analysis.verdicts if v.significant and (all_metrics or _headline(v.metric))
     ]

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from workbench import __version__
 from workbench import number_format as nf
 from workbench.bidi import neutralise, neutralise_value
+from workbench.decision_summary import decision_summary, summary_lines
 from workbench.flags import matches_from_details
 from workbench.output_files import GENERATOR, check_output_path, writing
 from workbench.prompt_diff import version_diff
@@ -44,10 +45,31 @@ def _env() -> Environment:
     # One format per quantity, the same as the terminal and the UI (workbench.number_format).
     env.filters.update({
         "p": nf.p_value, "estimate": nf.estimate, "mde": nf.mde, "rate": nf.rate, "pct": nf.rate,
-        "ratio": nf.ratio, "effect": nf.effect_size, "count": nf.count, "num": nf.number,
+        "ratio": nf.ratio, "effect": nf.effect_size, "count": nf.count, "num": nf.number, "verdict": verdict_text,
     })
     env.globals.update({"interval": nf.interval, "money": nf.money, "per_case": per_case})
     return env
+
+
+def verdict_text(v: dict[str, Any]) -> str:
+    """The verdict column of the report tables, from a verdict record (Verdict.to_dict)."""
+    outcome = v.get("outcome")
+
+    def amount(x: float | None) -> str:  # a size, formatted as every MDE is (workbench.number_format)
+        return nf.mde(x, str(v.get("kind")))
+
+    if outcome == "descriptive" or v.get("descriptive_only"):
+        return "descriptive only"
+    if v.get("significant"):
+        return str(v.get("direction")) + ("" if v.get("family") == "primary" else " (exploratory)")
+    if outcome == "equivalent":
+        return f"equivalent within ±{amount(v.get('margin'))}"
+    if outcome == "non_inferior":
+        return f"not worse by more than {amount(v.get('margin'))}"
+    if outcome == "possible_harm":
+        return f"inconclusive: could be up to {amount(v.get('harm_bound'))} worse"
+    mde = v.get("mde")
+    return "no significant difference" + (f" (MDE {amount(mde)})" if mde is not None else "")
 
 
 def svg(chart: AnyChart | None) -> str | None:
@@ -121,7 +143,19 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             {"used": used, "previous": previous, "diff": version_diff(previous, used) if previous else []}
             for used, previous in run_versions(session, info.run_id)
         ]
+    decision = None
+    if result.analysis is not None and result.analysis.verdicts:
+        summary = decision_summary(result.analysis, simulated=info.simulated)
+        lines = summary_lines(summary, "en")
+        body = lines[2:] if summary.simulated else lines[1:]
+        decision = {
+            "header": lines[0],
+            "paragraphs": [{"recommendation": d.recommendation, "text": text}
+                      for d, text in zip(summary.decisions, body, strict=True)],
+            "families": [f.describe() for f in result.analysis.families if f.size],
+        }
     return {
+        "decision": decision,
         "info": info,
         "version": __version__,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
