@@ -51,7 +51,7 @@ def test_run_list_report_export(cli: CliRunner, tmp_path: Path) -> None:
     db = str(tmp_path / "wb.db")
     run = cli.invoke(app, ["run", "experiments/vacancy_tone_nl.yaml", "--db", db])
     assert run.exit_code == 0, run.output
-    assert "Run 1: 180/180 outputs, 0 errors" in run.stdout
+    assert "Run 1: 180/180 outputs · 0 errors" in run.stdout
     assert "SIMULATED" in run.stdout
     assert "360 judge scores" in run.stdout
     said = " ".join(run.stdout.split())

@@ -307,7 +307,7 @@ def test_terminal_output_fits_80_columns(demo: Demo) -> None:
         assert f" {name} " in summary
     verdicts = report.stdout.split("Verdicts vs")[1].split("n = ")[0]
     assert not re.search(r"\S…", verdicts), "rich marks a cut cell with '…' (the CIs use ' … ')"
-    assert re.search(r"^ readability\s+inclusive\s+\+\d+\.\d\d\s+\+[\d.]+ … \+[\d.]+\s+[\d.]+\s+better", verdicts, re.M)
+    assert re.search(r"^readability\s+inclusive\s+\+\d+\.\d\d\s+\+[\d.]+ … \+[\d.]+\s+[\d.]+ E better", verdicts, re.M)
     assert re.search(r"n\.s\. MDE \d+\.\d pp", verdicts)
     assert "Run 1: 180/180 outputs · 0 errors · 360 judge scores" in summary
 
@@ -323,7 +323,7 @@ def test_name_swap_reports_names_and_repeats_apart(tmp_path: Path) -> None:
     audit = report.stdout.split("Name-swap audit")[1]
     header = next(line for line in audit.splitlines() if "flag" in line)
     assert header.index("flag") < 40 and max(len(x) for x in report.stdout.splitlines()) <= 80
-    assert re.search(r"^ structured\s+moroccan_dutch\s+red ", audit, re.M), audit
+    assert re.search(r"^structured\s+moroccan_dutch\s+red ", audit, re.M), audit
 
 
 def test_power_uses_effect_with_a_pilot_run(tmp_path: Path) -> None:

@@ -66,7 +66,8 @@ def _table(console: Console, title: str) -> Table:
     """A compact table; its title is printed as its own line first (a table title would wrap at the
     table's width, which at 80 columns breaks it mid-phrase)."""
     console.print(f"[bold]{title}")
-    return Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    # SIMPLE_HEAD draws a space between columns; no padding on top of it, no edge: one space apart.
+    return Table(box=box.SIMPLE_HEAD, show_edge=False, padding=0)
 
 
 def verdict_label(row: pd.Series) -> str:
@@ -166,22 +167,23 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
         )
         # Wide terminals also get the better/worse/tied counts. At 80 columns the numbers and the verdict
         # never wrap or shrink; a long metric label wraps onto a second line instead.
+        # At 80 columns the family letter joins the adjusted p ("0.0056 E") instead of taking a column.
         counts = console.width >= 100
-        columns = ["metric", "variant", "Δ", "95% CI", "adj. p", "fam", *(["+/−/="] if counts else []), "verdict"]
+        columns = ["metric", "variant", "Δ", "95% CI", "adj. p", *(["fam", "+/−/="] if counts else []), "verdict"]
         for col in columns:
             left = col in ("metric", "variant", "verdict")
             table.add_column(col, justify="left" if left else "right", no_wrap=col != "metric",
                              min_width=len(col), ratio=1 if col == "metric" else None)
         for _, row in block.iterrows():
             kind = str(row["kind"])
+            family = FAMILY_LETTERS.get(str(row.get("family", "primary")), "?")
             table.add_row(
                 metric_label(str(row["metric"])),
                 short[str(row["variant"])],
                 nf.estimate(row["estimate"], kind),
                 nf.interval(row["ci_low"], row["ci_high"], kind),
-                nf.p_value(row["p_adjusted"]),
-                FAMILY_LETTERS.get(str(row.get("family", "primary")), "?"),
-                *([f"{row['n_better']}/{row['n_worse']}/{row['n_tied']}"] if counts else []),
+                nf.p_value(row["p_adjusted"]) + ("" if counts else f" {family}"),
+                *([family, f"{row['n_better']}/{row['n_worse']}/{row['n_tied']}"] if counts else []),
                 verdict_label(row),
             )
         console.print(table)
@@ -214,7 +216,7 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
         title = "Coded wording: share of outputs flagged (95% CI over cases)"
         table = _table(console, title + (f" · {rates['model'].iloc[0]}" if one_model else ""))
         for col in (*(() if one_model else ("model",)), "variant", "lint", "rate", "95% CI", "outputs"):
-            table.add_column(col, no_wrap=True)
+            table.add_column(col, no_wrap=True, justify="right" if col in ("rate", "95% CI", "outputs") else "left")
         for _, r in rates.iterrows():
             table.add_row(
                 *(() if one_model else (r["model"],)),
