@@ -14,6 +14,7 @@ $(VENV)/.installed: pyproject.toml
 ## Offline demo: run the Dutch vacancy-tone experiment on the simulated provider and report on it.
 demo: $(VENV)/.installed
 	$(WB) run experiments/vacancy_tone_nl.yaml
+	mkdir -p reports
 	$(WB) report latest --out reports/vacancy-tone-nl.html
 
 ## Lint + the whole test suite (SQLite); when WORKBENCH_TEST_PG_URL points at a PostgreSQL server

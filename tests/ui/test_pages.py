@@ -106,6 +106,30 @@ def test_compare_shows_verdicts_simulated_labels_and_highlights(ui_env: UIEnv) -
     assert len(at.get("vega_lite_chart")) >= 2  # effect chart + distribution chart
 
 
+def test_compare_shows_prompt_versions_and_their_diff(ui_env: UIEnv) -> None:
+    """README "Prompt versions": Compare shows which version a run used and the diff to the one before."""
+    from workbench.plan import build_plan
+    from workbench.runner.run import run_experiment
+
+    spec = ui_env.experiments / "vacancy_tone_nl.yaml"
+    spec.write_text(spec.read_text().replace("prompts/", f"{ui_env.prompts}/").replace(
+        "experiments/data", f"{ui_env.experiments}/data"))
+    variant = ui_env.prompts / "vacancy_nl_inclusive.yaml"
+    variant.write_text(variant.read_text().replace("Schrijf", "Schrijf kort", 1))
+    store = ui_env.store()
+    run_id = run_experiment(build_plan(spec), store).run_id
+    store.dispose()
+    for lang, title, since in (("en", "Prompt versions: a variant changed", "version 1"),
+                               ("nl", "Promptversies: een variant is gewijzigd", "versie 1")):
+        at = open_page("compare", run_id, lang=lang)
+        assert any(e.label.startswith(title) for e in at.expander), [e.label for e in at.expander]
+        diff = "\n".join(str(c.value) for c in at.code)
+        assert "+" in diff and "Schrijf kort" in diff, diff
+        assert since in set(frame_with(at, "Variant").iloc[:, -1])
+    unchanged = open_page("compare", ui_env.runs[VACANCY])
+    assert any(e.label.startswith("Prompt versions: every variant") for e in unchanged.expander)
+
+
 def test_compare_filters_and_paging_are_server_side(ui_env: UIEnv) -> None:
     at = open_page("compare", ui_env.runs[VACANCY])
     all_cases = at.selectbox(key="cmp_case").options

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from workbench.bidi import neutralise
 from workbench.scoring.highlight import highlight
 from workbench.scoring.matches import Match
 from workbench.ui.i18n import t
@@ -62,7 +63,8 @@ def output_card(title: str, text: str, matches: Sequence[Match], *, simulated: b
     body = (f'<div class="wb-text">{highlight(text, list(matches), "html")}</div>' if error is None
             else f'<div class="wb-text" style="color:#b2182b">{html.escape(error)}</div>')
     meta_html = f'<div class="wb-meta">{html.escape(meta)}</div>' if meta else ""
-    st.html(f'<div class="wb-card"><h4>{html.escape(title)}{badge}</h4>{meta_html}{body}</div>')
+    # Bidi controls in an output or a case id are shown as [U+202E], not obeyed (workbench.bidi).
+    st.html(neutralise(f'<div class="wb-card"><h4>{html.escape(title)}{badge}</h4>{meta_html}{body}</div>'))
 
 
 def empty_state(message: str, page: str | None = None, label: str | None = None) -> None:

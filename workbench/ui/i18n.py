@@ -13,6 +13,19 @@ LANG_KEY = "lang"
 LANGUAGES = ("nl", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
+    # Prompt versions (Compare)
+    "versions_title": {"en": "Prompt versions: a variant changed since an earlier run",
+                       "nl": "Promptversies: een variant is gewijzigd sinds een eerdere run"},
+    "versions_title_unchanged": {"en": "Prompt versions: every variant is at its first version",
+                                 "nl": "Promptversies: elke variant is nog in de eerste versie"},
+    "col_version": {"en": "Version", "nl": "Versie"},
+    "col_stored": {"en": "Stored", "nl": "Opgeslagen"},
+    "col_hash": {"en": "Content hash", "nl": "Inhoudshash"},
+    "col_changed_since": {"en": "Changed since", "nl": "Gewijzigd sinds"},
+    "versions_first": {"en": "first version", "nl": "eerste versie"},
+    "versions_since": {"en": "version {n}", "nl": "versie {n}"},
+    "versions_diff": {"en": "{variant}: changes from version {old} to version {new}",
+                      "nl": "{variant}: wijzigingen van versie {old} naar versie {new}"},
     # navigation and sidebar
     "nav_section_results": {"en": "Results", "nl": "Resultaten"},
     "nav_section_build": {"en": "Build", "nl": "Opzetten"},

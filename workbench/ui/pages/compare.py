@@ -23,6 +23,7 @@ from workbench.ui.queries import (
 )
 from workbench.ui.run_view import analysed_run_page
 from workbench.ui.state import query
+from workbench.ui.versions_panel import versions_panel
 
 VERDICT_COLOURS = {"better": "#1b7837", "worse": "#b2182b", "higher": "#2166ac", "lower": "#2166ac"}
 CARDS_PER_ROW = 3
@@ -182,6 +183,7 @@ def render() -> None:
     if page is None:
         return
     url, header, result = page
+    versions_panel(header.run_id)
     if result is not None:
         verdict_section(result, header)
     distribution_section(url, header)
