@@ -154,34 +154,24 @@ class PromptVariant:
             self._parse(part, source)
             try:
                 text = _render_limited(source, variables)
-            except UndefinedError as exc:
-                raise SpecError(
-                    f"variant {self.id!r}: {exc.message} (not a column of the dataset)",
-                    file=self.path,
-                    field=part,
-                    line=self.template_lines.get(part),
-                ) from None
-            except RecursionError:
-                raise SpecError(
-                    f"variant {self.id!r}: template recursion too deep (a macro that calls itself?)",
-                    file=self.path,
-                    field=part,
-                    line=self.template_lines.get(part),
-                ) from None
-            except SecurityError as exc:
-                raise SpecError(
-                    f"variant {self.id!r}: template blocked by the sandbox: {exc}",
-                    file=self.path,
-                    field=part,
-                ) from None
-            except (TemplateError, TypeError, ValueError, ArithmeticError, OverflowError) as exc:
-                raise SpecError(
-                    f"variant {self.id!r}: template failed to render: {type(exc).__name__}: {exc}",
-                    file=self.path,
-                    field=part,
-                ) from None
+            except (UndefinedError, RecursionError, SecurityError, TemplateError, TypeError, ValueError,
+                    ArithmeticError, OverflowError) as exc:
+                raise self._render_error(part, exc) from None
             rendered[part] = text.strip()
         return rendered.get("system"), rendered["user"]
+
+    def _render_error(self, part: str, exc: Exception) -> SpecError:
+        """One line naming the variant file and template part; the line when it points at the user's input."""
+        line = self.template_lines.get(part)
+        if isinstance(exc, UndefinedError):
+            message, at = f"{exc.message} (not a column of the dataset)", line
+        elif isinstance(exc, RecursionError):
+            message, at = "template recursion too deep (a macro that calls itself?)", line
+        elif isinstance(exc, SecurityError):
+            message, at = f"template blocked by the sandbox: {exc}", None
+        else:
+            message, at = f"template failed to render: {type(exc).__name__}: {exc}", None
+        return SpecError(f"variant {self.id!r}: {message}", file=self.path, field=part, line=at)
 
 
 def load_variant(path: str | Path) -> PromptVariant:

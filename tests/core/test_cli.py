@@ -61,6 +61,7 @@ def test_run_list_report_export(cli: CliRunner, tmp_path: Path) -> None:
 
     listed = cli.invoke(app, ["list", "--db", db])
     assert listed.exit_code == 0 and "vacancy-tone-nl" in listed.stdout and "completed" in listed.stdout
+    assert "vacancy-tone-nl (SIMULATED)" in listed.stdout
 
     report = cli.invoke(app, ["report", "1", "--db", db, "--out", str(tmp_path / "r.html")])
     assert report.exit_code == 0, report.output
@@ -75,6 +76,7 @@ def test_run_list_report_export(cli: CliRunner, tmp_path: Path) -> None:
     assert "http://" not in html.replace("http://www.w3.org", ""), "self-contained: no external resources"
     md = cli.invoke(app, ["report", "latest", "--db", db, "--out", str(tmp_path / "r.md")])
     assert md.exit_code == 0 and "| metric |" in (tmp_path / "r.md").read_text()
+    assert "**SIMULATED**" in (tmp_path / "r.md").read_text() and "SIMULATED outputs" in md.stdout
 
     for fmt in ("csv", "jsonl", "parquet"):
         out = tmp_path / f"run.{fmt}"

@@ -21,8 +21,6 @@ from workbench.cli.consoles import console, err_console
 from workbench.cli.errors import fail, handle_errors
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from workbench.plan import Plan
     from workbench.runner.run import RunResult
     from workbench.store.db import Store
@@ -54,9 +52,10 @@ class OneLineErrors(TyperGroup):
 
 
 def _escape(text: str) -> str:
+    """User or provider text inside rich markup: "[judge.model]" must print, not style."""
     from rich.markup import escape
 
-    return escape(" ".join(text.split()))
+    return escape(" ".join(str(text).split()))
 
 
 app = typer.Typer(
@@ -84,17 +83,21 @@ def _plural(n: int, word: str) -> str:
 
 # --- validate and the cost estimate ------------------------------------------------------------------
 
-def _plan_table(plan: Plan, *, batch: bool = False) -> tuple[Table, str]:
-    """The calls and estimated cost per model and role, plus a one-line total (generation + judge)."""
+def _print_estimate(plan: Plan, *, batch: bool = False) -> None:
+    """The calls and estimated cost per model and role, then a one-line total (generation + judge)."""
+    from rich import box
     from rich.table import Table
 
     estimates = plan.estimate(batch=batch)
-    table = Table(title="Calls and estimated cost", title_justify="left")
-    for column in ("model", "role", "calls", "input tokens", "output tokens", "est. cost", "max cost"):
-        table.add_column(column, justify="left" if column in ("model", "role") else "right")
+    console.print("[bold]Calls and estimated cost")
+    # One space between columns (SIMPLE_HEAD draws it), and long model ids wrap instead of being cut.
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=0)
+    for column in ("model", "role", "calls", "in tokens", "out tokens", "est. cost", "max cost"):
+        left = column in ("model", "role")
+        table.add_column(column, justify="left" if left else "right", no_wrap=not left, overflow="fold")
     totals: dict[str, list[float | None]] = {"generation": [], "judge": []}
     for est in estimates:
-        label = est.model + (SIMULATED if est.simulated else "")
+        label = _escape(est.model) + (SIMULATED if est.simulated else "")
         role = est.role + (" (batch)" if est.batch else "")
         table.add_row(label, role, f"{est.calls:,}", f"~{est.input_tokens:,}", f"~{est.output_tokens:,}",
                       nf.money(est.cost_usd), nf.money(est.cost_usd_max))
@@ -107,8 +110,8 @@ def _plan_table(plan: Plan, *, batch: bool = False) -> tuple[Table, str]:
     every = [c for costs in totals.values() for c in costs]
     known_all = [c for c in every if c is not None]
     total = nf.money(sum(known_all) if known_all else None, unknown=len(known_all) < len(every))
-    line = "Estimated cost: " + " + ".join(parts) + (f" = [bold]{total}[/]" if len(parts) > 1 else "")
-    return table, line
+    console.print(table)
+    console.print("Estimated cost: " + " + ".join(parts) + (f" = [bold]{total}[/]" if len(parts) > 1 else ""))
 
 
 def _calls_line(plan: Plan) -> str:
@@ -140,11 +143,9 @@ def validate(
     plan = build_plan(spec)
     console.print(f"[green]OK[/] {spec}: {_calls_line(plan)}")
     if not plan.simulated_only or (plan.judge_model is not None and plan.judge_model.provider != "simulated"):
-        table, line = _plan_table(plan)
-        console.print(table)
-        console.print(line)
+        _print_estimate(plan)
     for message in missing_credentials(plan):
-        console.print(f"[yellow]note:[/] {message}")
+        console.print(f"[yellow]note:[/] {_escape(message)}")
     if db is not None:
         _print_versions(plan, db)
 
@@ -161,7 +162,7 @@ def _print_versions(plan: Plan, db: str) -> None:
     with store.session() as session:
         preview = preview_versions(session, plan.spec.name, list(plan.variants.values()))
     for key, text in preview.items():
-        console.print(f"  {key}: {text}")
+        console.print(f"  {key}: {_escape(text)}")
     console.print(f"[dim](prompt versions in {describe(store.url)})")
 
 
@@ -219,10 +220,8 @@ def run(
 
     plan = build_plan(spec)
     if dry_run:
-        table, line = _plan_table(plan, batch=batch)
         console.print(f"{spec}: {_calls_line(plan)}")
-        console.print(table)
-        console.print(line)
+        _print_estimate(plan, batch=batch)
         console.print(
             "[dim]Dry run: nothing was called. Estimates use ~4 characters per token, a task-typical answer "
             "length and one judge call per rubric per output; 'max cost' assumes every answer uses max_tokens "
@@ -245,7 +244,7 @@ def run(
     )
     result = run_experiment(plan, store, options, RichProgress(console))
     for note in result.notes:
-        console.print(f"[cyan]{note}")
+        console.print(f"[cyan]{_escape(note)}")
     _print_summary(store, result)
     resume_hint = f"workbench run {spec} --resume" + (f" --db {db}" if db else "")
     if result.interrupted:
@@ -256,7 +255,7 @@ def run(
     if result.errors and not result.ok and not result.skipped:
         # Nothing came back: a configuration problem (server not started, wrong key, typo in base_url).
         _print_error_causes(result)
-        fail(f"all {result.errors:,} calls failed; {_first_cause(result)} — fix it, then: {resume_hint}")
+        fail(_escape(f"all {result.errors:,} calls failed; {_first_cause(result)} — fix it, then: {resume_hint}"))
     if result.errors:
         console.print(
             f"[yellow]{result.errors:,} calls failed after retries[/] (stored as failed results). "
@@ -274,7 +273,8 @@ def _print_error_causes(result: RunResult) -> None:
     from collections import Counter
 
     for sample, n in Counter(result.error_samples).most_common(3):
-        console.print(f"  [dim]- {sample}" + (f" (×{n} of the first {len(result.error_samples)})" if n > 1 else ""))
+        repeated = f" (×{n} of the first {len(result.error_samples)})" if n > 1 else ""
+        console.print(f"  [dim]- {_escape(sample)}{repeated}")
 
 
 def _short_metric(metric: str) -> str:
@@ -317,7 +317,7 @@ def _print_summary(store: Store, result: RunResult) -> None:
     metric_cols = [c for c in summary.columns if c not in fixed]
     one_model = summary["model"].nunique() == 1
     if one_model:
-        console.print(f"Model: {summary['model'].iloc[0]}" + (SIMULATED if summary["simulated"].any() else ""))
+        console.print(f"Model: {_escape(summary['model'].iloc[0])}" + (SIMULATED if summary["simulated"].any() else ""))
     # Simulated runs cost nothing and take no time: leave those columns out rather than print zeros.
     show_cost = not summary["simulated"].all()
     _print_decision(store, result.run_id)
@@ -329,7 +329,7 @@ def _print_summary(store: Store, result: RunResult) -> None:
         table.add_column(column, justify="left" if left else "right", no_wrap=True, min_width=None if left else 3)
     short, prefix = short_names([str(v) for v in summary["variant"]])
     for row in summary.to_dict(orient="records"):
-        model = [] if one_model else [row["model"] + (SIMULATED if row["simulated"] else "")]
+        model = [] if one_model else [_escape(row["model"]) + (SIMULATED if row["simulated"] else "")]
         costs = [nf.money(row["cost_usd"], unknown=row["unpriced"] > 0), nf.number(row["latency_ms"], 0)]
         metrics = [_fmt_metric(c, row[c]) for c in metric_cols]
         table.add_row(short[str(row["variant"])], *model, str(row["outputs"]), str(row["errors"]),
@@ -355,6 +355,7 @@ def _print_decision(store: Store, run_id: int) -> None:
 @handle_errors
 def list_runs(db: DbOption = None) -> None:
     """List stored runs."""
+    from rich import box
     from rich.table import Table
 
     from workbench.store.db import Store, database_url, describe
@@ -366,9 +367,10 @@ def list_runs(db: DbOption = None) -> None:
     if not runs:
         console.print(f"No runs yet in {describe(database_url(db))}. Start one with: workbench run SPEC")
         return
-    table = Table(title=f"Runs in {describe(store.url)}", title_justify="left")
+    console.print(f"[bold]Runs in {_escape(describe(store.url))}")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=0)
     for column in ("run", "experiment", "status", "outputs", "errors", "cost", "started"):
-        table.add_column(column)
+        table.add_column(column, justify="right" if column in ("run", "outputs", "errors", "cost") else "left")
     for r in runs:
         experiment = r["experiment"] + (SIMULATED if r["simulated"] else "")
         table.add_row(
