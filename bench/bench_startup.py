@@ -1,7 +1,8 @@
 """CLI start-up time: `workbench --help` and `workbench validate` on the offline demo spec.
 
-Each command runs as a fresh process (`python -m workbench ...`) `--repeat` times; the minimum wall time is
-reported (the least disturbed run on a shared machine), next to a bare `python -c pass` for scale. With
+Each command runs as a fresh process (`python -m workbench ...`) `--repeat` times; the minimum wall time and
+the minimum CPU time (user + sys of the child, which other load on a shared machine inflates much less)
+are reported, next to a bare `python -c pass` for scale. With
 `--baseline-src DIR` (e.g. a checkout of an older commit) the same commands run from that source tree in
 the same session, interleaved, and the ratio is printed. It also lists the heavy libraries each command
 imports (a command that does not need SQLAlchemy, pandas or SciPy should not load them).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -34,12 +36,16 @@ sys.stderr.write("LOADED " + " ".join(m for m in {heavy!r} if m in sys.modules) 
 """
 
 
-def wall(args: list[str], src: Path) -> float:
+def timed(args: list[str], src: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one run of `python args` from source tree `src`."""
     env = dict(os.environ, PYTHONPATH=str(src))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, *args], cwd=src, env=env, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def loaded(command: list[str], src: Path) -> str:
@@ -56,20 +62,27 @@ def main() -> None:
     parser.add_argument("--baseline-src", type=Path, help="another source tree to compare with, side by side")
     args = parser.parse_args()
     trees = {"this": ROOT, **({"baseline": args.baseline_src.resolve()} if args.baseline_src else {})}
-    print(f"machine: {os.cpu_count()} cpus, python {sys.version.split()[0]}; min of {args.repeat} runs")
-    best = {(tree, name): float("inf") for tree in trees for name in ["python -c pass", *COMMANDS]}
+    print(f"machine: {os.cpu_count()} cpus, python {sys.version.split()[0]}, load average "
+          f"{os.getloadavg()[0]:.1f}; min of {args.repeat} runs")
+    names = ["python -c pass", *COMMANDS]
+    best = {(tree, name): (float("inf"), float("inf")) for tree in trees for name in names}
     for _ in range(args.repeat):  # interleaved, so that load on the machine hits every tree alike
         for tree, src in trees.items():
-            best[(tree, "python -c pass")] = min(best[(tree, "python -c pass")], wall(["-c", "pass"], src))
-            for name, command in COMMANDS.items():
-                best[(tree, name)] = min(best[(tree, name)], wall(["-m", "workbench", *command], src))
+            for name in names:
+                command = ["-c", "pass"] if name == "python -c pass" else ["-m", "workbench", *COMMANDS[name]]
+                wall, cpu = timed(command, src)
+                old_wall, old_cpu = best[(tree, name)]
+                best[(tree, name)] = (min(old_wall, wall), min(old_cpu, cpu))
     for name, command in COMMANDS.items():
         for tree, src in trees.items():
-            print(f"{tree:<9} workbench {name:<9} {best[(tree, name)]:.3f} s   heavy imports: {loaded(command, src)}")
+            wall, cpu = best[(tree, name)]
+            print(f"{tree:<9} workbench {name:<9} wall {wall:.3f} s  cpu {cpu:.3f} s   "
+                  f"heavy imports: {loaded(command, src)}")
         if "baseline" in trees:
-            ratio = best[("baseline", name)] / best[("this", name)]
-            print(f"{'':<9} workbench {name:<9} baseline/this = {ratio:.1f}x")
-    print(f"{'':<9} python -c pass     {best[('this', 'python -c pass')]:.3f} s (interpreter start, for scale)")
+            (bw, bc), (tw, tc) = best[("baseline", name)], best[("this", name)]
+            print(f"{'':<9} workbench {name:<9} baseline/this: wall {bw / tw:.1f}x, cpu {bc / tc:.1f}x")
+    wall, cpu = best[("this", "python -c pass")]
+    print(f"{'':<9} python -c pass     wall {wall:.3f} s  cpu {cpu:.3f} s (interpreter start, for scale)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ import math
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from workbench.cli.app import DbOption, app, console
 from workbench.cli.errors import fail, handle_errors
@@ -84,6 +83,8 @@ def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget
         console.print("[yellow]The pilot has one repeat per case, so the within-case variance is unknown; run a "
                       "pilot with ≥ 2 repeats to split cases vs repeats.")
         return
+    from rich.table import Table
+
     table = Table(title=f"Designs within {budget:,} calls ({plan.n_variants} variants)", title_justify="left")
     for col in ("cases", "repeats", "calls", "SE of Δ", "min. detectable Δ"):
         table.add_column(col, justify="right")
