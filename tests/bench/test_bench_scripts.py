@@ -45,3 +45,9 @@ def test_bench_promptfoo_skips_cleanly_without_npm(tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(tmp_path))  # no npm (nor node) on PATH
     out = run_script("bench/bench_promptfoo.py", "--promptfoo-dir", str(tmp_path / "pf"), env=env)
     assert "SKIPPED: npm not found" in out
+
+
+def test_bench_startup_prints_both_commands() -> None:
+    out = run_script("bench/bench_startup.py", "--repeat", "1")
+    assert re.search(r"^this\s+workbench --help\s+wall [\d.]+ s\s+cpu [\d.]+ s\s+heavy imports: none$", out, re.M)
+    assert re.search(r"^this\s+workbench validate\s+wall [\d.]+ s\s+cpu [\d.]+ s\s+heavy imports: none$", out, re.M)
