@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from workbench.errors import StoreError
-from workbench.store.db import Store, database_url, describe
+from workbench.store.db import Store, database_url, describe, head_revisions
 from workbench.store.models import Base
 
 
@@ -31,7 +31,7 @@ def test_reopening_is_idempotent(db_url: str) -> None:
     Store(db_url).dispose()
     store = Store(db_url)
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert {conn.execute(text("SELECT version_num FROM alembic_version")).scalar()} == head_revisions()
     store.dispose()
 
 
@@ -52,3 +52,8 @@ def test_urls_and_passwords(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert database_url() == "postgresql://team:s3cret@db.internal/wb"
     assert "s3cret" not in describe(database_url())
     assert database_url("results.db") == f"sqlite:///{tmp_path / 'results.db'}"
+
+
+def test_one_migration_head() -> None:
+    """Engineers add revisions in parallel: after a merge the chain must still end in exactly one head."""
+    assert len(head_revisions()) == 1, head_revisions()

@@ -77,7 +77,7 @@ def test_exhausted_retries_are_stored_and_resumable(tmp_path: Path, fake_llm_ser
     assert len(rows) == 40 and all(r.status == "error" and "500" in (r.error or "") for r in rows)
     assert all(r.attempts == 2 for r in rows)
     with store.session() as session:
-        assert session.scalars(select(Run.status)).one() == "incomplete"
+        assert session.scalars(select(Run.status)).one() == "failed"  # every call failed: nothing to analyse
 
     server.configure(fault_rates={})  # type: ignore[attr-defined]
     second = run_experiment(plan, store, RunOptions(resume=True, retry=FAST_RETRY))

@@ -139,12 +139,20 @@ def existing_outputs(session: Session, run_id: int) -> dict[tuple[int, int, str,
     return {(r[0], r[1], r[2], r[3], r[4]): (r[5], r[6]) for r in rows}
 
 
-def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, CachedResponse]:
-    found: dict[str, CachedResponse] = {}
+def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, tuple[CachedResponse, str]]:
+    """Cache entries by key with their text (kept in the output row the entry refers to)."""
+    found: dict[str, tuple[CachedResponse, str]] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        for row in session.scalars(select(CachedResponse).where(CachedResponse.key.in_(chunk))):
-            found[row.key] = row
+        stmt = (
+            select(CachedResponse, Output.text)
+            .outerjoin(Output, Output.id == CachedResponse.output_id)
+            .where(CachedResponse.key.in_(chunk))
+        )
+        for row, output_text in session.execute(stmt):
+            body = row.text if row.text is not None else output_text
+            if body is not None:  # an entry whose output was deleted is a miss
+                found[row.key] = (row, body)
     return found
 
 
