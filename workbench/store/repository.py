@@ -156,37 +156,56 @@ def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, tuple[C
     return found
 
 
+def spent_estimate(spent_usd: float, lost_calls: int, kept_usd: float, paid_outputs: int) -> float:
+    """USD spent on a run: every recorded call (`spent_usd`) plus the calls lost in flight to kills and
+    interruptions (made again on resume), each at the run's mean cost per paid output."""
+    mean = kept_usd / paid_outputs if paid_outputs else 0.0
+    return spent_usd + lost_calls * mean
+
+
 def list_runs(session: Session) -> list[dict[str, Any]]:
+    """Every run, newest first. `outputs` counts successful results only (failed calls are `errors`);
+    `status` is the effective one (a `running` run whose process is gone is `stale`)."""
+    from workbench.store.runlock import effective_status
+
+    paid = when((Output.cached.is_(False), 1), else_=0)
     counts = (
         select(
             Output.run_id,
-            func.count().label("outputs"),
+            func.sum(when((Output.status == "ok", 1), else_=0)).label("outputs"),
             func.sum(func.coalesce(Output.cost_usd, 0.0)).label("cost"),
             func.sum(when((Output.status == "error", 1), else_=0)).label("errors"),
+            func.sum(when((Output.status == "ok", paid), else_=0)).label("paid"),
         )
         .group_by(Output.run_id)
         .subquery()
     )
     stmt = (
-        select(Run, Experiment.name, counts.c.outputs, counts.c.cost, counts.c.errors)
+        select(Run, Experiment.name, Experiment.spec_path, counts.c.outputs, counts.c.cost, counts.c.errors,
+               counts.c.paid)
         .join(Experiment)
         .outerjoin(counts, counts.c.run_id == Run.id)
         .order_by(Run.id.desc())
     )
     result = []
-    for run, name, outputs, cost, errors in session.execute(stmt):
+    for run, name, spec_path, outputs, cost, errors, paid_outputs in session.execute(stmt):
+        kept = float(cost or 0.0)
         result.append(
             {
                 "id": run.id,
                 "experiment": name,
-                "status": run.status,
+                "status": effective_status(run.status, run.holder, run.heartbeat_at),
                 "started_at": run.started_at,
                 "finished_at": run.finished_at,
                 "total": run.total_calls,
-                "outputs": outputs or 0,
-                "errors": errors or 0,
-                "cost_usd": float(cost or 0.0),
+                "outputs": int(outputs or 0),
+                "errors": int(errors or 0),
+                "cost_usd": kept,
+                "spent_usd": spent_estimate(run.spent_usd or 0.0, run.lost_calls or 0, kept, int(paid_outputs or 0)),
+                "lost_calls": run.lost_calls or 0,
                 "simulated": run.simulated,
+                "started_by": run.started_by,
+                "spec_path": spec_path,
             }
         )
     return result
