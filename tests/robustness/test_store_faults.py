@@ -9,7 +9,6 @@ import resource
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -170,7 +169,7 @@ def test_sixteen_processes_open_a_new_store_at_once(tmp_path: Path, db_url: str)
     go.touch()  # all at once, imports done: the race is on opening the store only
     failures = []
     for proc in procs:
-        out, err = proc.communicate(timeout=180)
+        _out, err = proc.communicate(timeout=180)
         if proc.returncode != 0:
             failures.append(err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}")
     assert failures == [], failures
