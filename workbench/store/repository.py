@@ -211,8 +211,14 @@ def list_runs(session: Session) -> list[dict[str, Any]]:
     return result
 
 
-def outputs_frame(session: Session, run_id: int) -> pd.DataFrame:
-    """One row per output with variant/case keys (text included)."""
+def output_id_bounds(session: Session, run_id: int, chunk: int) -> list[tuple[int, int]]:
+    """Inclusive (first, last) output ids of consecutive chunks of about `chunk` outputs of a run."""
+    ids = list(session.scalars(select(Output.id).where(Output.run_id == run_id).order_by(Output.id)))
+    return [(ids[i], ids[min(i + chunk, len(ids)) - 1]) for i in range(0, len(ids), chunk)]
+
+
+def outputs_frame(session: Session, run_id: int, id_range: tuple[int, int] | None = None) -> pd.DataFrame:
+    """One row per output with variant/case keys (text included); `id_range` limits it to one chunk."""
     stmt = (
         select(
             Output.id.label("output_id"),
@@ -241,15 +247,23 @@ def outputs_frame(session: Session, run_id: int) -> pd.DataFrame:
         .where(Output.run_id == run_id)
         .order_by(Output.id)
     )
+    if id_range is not None:
+        stmt = stmt.where(Output.id.between(*id_range))
     return pd.DataFrame(session.execute(stmt).mappings().all())
 
 
 def scores_frame(
-    session: Session, run_id: int, *, with_detail: bool = False, metric_prefix: str | None = None
+    session: Session,
+    run_id: int,
+    *,
+    with_detail: bool = False,
+    metric_prefix: str | None = None,
+    id_range: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """Long format for the statistics engine: case, variant, model, repeat, metric, value (+ swap, cluster).
 
-    `metric_prefix` keeps only the metrics that start with it (e.g. "ranking.top1.").
+    `metric_prefix` keeps only the metrics that start with it (e.g. "ranking.top1."); `id_range` only the
+    scores of outputs with ids in that inclusive range.
     """
     columns: list[Any] = [
         Output.id.label("output_id"),
@@ -275,6 +289,8 @@ def scores_frame(
     )
     if metric_prefix:
         stmt = stmt.where(Score.metric.startswith(metric_prefix, autoescape=True))
+    if id_range is not None:
+        stmt = stmt.where(Output.id.between(*id_range))
     frame = pd.DataFrame(session.execute(stmt).mappings().all())
     if frame.empty:
         frame = pd.DataFrame(columns=[c.key for c in columns])

@@ -57,6 +57,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "role_runner": {"en": "runner", "nl": "uitvoerder"},
     "auth_needs_role": {"en": "Your role ({role}) may not do this: it needs the {needed} role.",
                         "nl": "Met je rol ({role}) mag je dit niet: daarvoor is de rol {needed} nodig."},
+    "run_failed_status": {"en": "{run} failed: {reason}. What was stored before the failure is kept; fix the "
+                                "cause and resume.",
+                          "nl": "{run} is mislukt: {reason}. Wat vóór de fout is opgeslagen blijft bewaard; los de "
+                                "oorzaak op en hervat."},
     "auth_rating_as": {"en": "You rate as **{name}**.", "nl": "Je beoordeelt als **{name}**."},
     # shared
     "no_runs": {"en": "No runs yet — start one on the Run page.",

@@ -196,7 +196,10 @@ def outcome_panel(url: str, job: jobs.RunJob) -> None:
         select_run(progress.run_id)
         st.rerun()  # so the sidebar's run picker shows the new run
     status = progress.status if progress else ""
-    if code == 2:
+    if status == "failed":
+        st.error(t("run_failed_status", run=run_text, reason=jobs.error_line(job) or t("run_see_log")),
+                 icon=":material/error:")
+    elif code == 2:
         st.error(t("run_could_not_start", reason=jobs.error_line(job) or t("run_see_log")), icon=":material/error:")
     elif code in (jobs.EXIT_INTERRUPTED, -signal.SIGINT, -signal.SIGTERM) or status == "interrupted":
         st.warning(t("run_interrupted", run=run_text), icon=":material/pause_circle:")
