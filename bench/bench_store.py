@@ -28,9 +28,10 @@ if str(ROOT) not in sys.path:
 
 from bench.harness import load_average, machine  # noqa: E402
 
-WORDS = ("wij zoeken een enthousiaste collega voor ons team in Utrecht die graag samenwerkt met "
-         "patiënten en zorgverleners je krijgt een goed salaris flexibele werktijden en ruimte om te "
-         "groeien ervaring met planning is een pluspunt").split()
+SENTENCE = ("wij zoeken een enthousiaste collega voor ons team in Utrecht die graag samenwerkt met "
+            "patiënten en zorgverleners je krijgt een goed salaris flexibele werktijden en ruimte om te "
+            "groeien ervaring met planning is een pluspunt")
+WORDS = SENTENCE.split(" ")
 
 
 def sync_run(mode: str, calls: int, folder: Path) -> float:

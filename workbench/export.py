@@ -74,13 +74,29 @@ def run_table(store: Store, run_id: int) -> pd.DataFrame:
     return pd.concat(list(run_chunks(store, run_id)), ignore_index=True)
 
 
-def export_run(store: Store, run_id: int, fmt: str, out: Path | None, chunk: int = CHUNK) -> Path:
+def verdicts_table(store: Store, run_id: int) -> pd.DataFrame:
+    """One row per comparison (every metric), with the family its adjusted p-value belongs to."""
+    from workbench.run_analysis import analyse_run
+
+    result = analyse_run(store, run_id)
+    if result.analysis is None or not result.analysis.verdicts:
+        raise WorkbenchError(f"run {run_id} has no comparisons to export")
+    table = result.analysis.to_frame()
+    table.insert(0, "run_id", run_id)
+    table["provenance"] = "SIMULATED" if result.info.simulated else "model output"
+    return table
+
+
+def export_run(
+    store: Store, run_id: int, fmt: str, out: Path | None, *, verdicts: bool = False, chunk: int = CHUNK
+) -> Path:
+    """Write the run's outputs (or, with ``verdicts``, its comparisons) as csv, jsonl or parquet."""
     if fmt not in FORMATS:
         raise WorkbenchError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="--format")
-    path = out or Path(f"run-{run_id}.{fmt}")
+    path = out or Path(f"run-{run_id}{'-verdicts' if verdicts else ''}.{fmt}")
     if path.parent and not path.parent.exists():
         raise WorkbenchError("output directory does not exist", file=path.parent)
-    chunks = run_chunks(store, run_id, chunk)
+    chunks = iter([verdicts_table(store, run_id)]) if verdicts else run_chunks(store, run_id, chunk)
     first = next(chunks)  # "no outputs" is reported before any file is created
     if fmt == "csv":
         with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
@@ -93,15 +109,16 @@ def export_run(store: Store, run_id: int, fmt: str, out: Path | None, chunk: int
                 for record in table.to_dict(orient="records"):
                     fh.write(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n")
     else:
-        _write_parquet(path, first, chunks)
+        _write_parquet(path, first, chunks, fixed=not verdicts)
     return path
 
 
-def _write_parquet(path: Path, first: pd.DataFrame, chunks: Iterator[pd.DataFrame]) -> None:
+def _write_parquet(path: Path, first: pd.DataFrame, chunks: Iterator[pd.DataFrame], *, fixed: bool) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _arrow_schema(first)
+    # Output chunks share one declared schema; a single table (verdicts) keeps the types pandas infers.
+    schema = _arrow_schema(first) if fixed else pa.Table.from_pandas(first, preserve_index=False).schema
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
         for table in itertools.chain([first], chunks):
             writer.write_table(pa.Table.from_pandas(table, schema=schema, preserve_index=False))
