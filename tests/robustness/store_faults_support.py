@@ -61,3 +61,15 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) ->
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def stored_outputs(db: str) -> int:
+    return int(query(db, "SELECT count(*) FROM outputs") or 0)
+
+
+def run_until_stored(spec: Path, db: str, *extra: str, env: dict[str, str] | None = None,
+                     at_least: int = 1) -> subprocess.Popen[str]:
+    """`workbench run SPEC --db DB` in a subprocess, returned once it has stored `at_least` outputs."""
+    proc = start_cli(["run", str(spec), "--db", db, *extra], env=env)
+    wait_for(lambda: stored_outputs(db) >= at_least, f"{at_least} stored output(s)")
+    return proc

@@ -22,7 +22,7 @@ from workbench.store.models import Output, Run
 from workbench.store.repository import list_runs
 from workbench.store.runlock import RunBusyError
 
-from .store_faults_support import ROOT, query, slow_spec, start_cli, wait_for
+from .store_faults_support import ROOT, query, run_until_stored, slow_spec, start_cli, stored_outputs, wait_for
 
 ON_PG = bool(os.environ.get("WORKBENCH_TEST_PG_URL"))
 sqlite_only = pytest.mark.skipif(ON_PG, reason="a SQLite file scenario")
@@ -32,23 +32,20 @@ sqlite_only = pytest.mark.skipif(ON_PG, reason="a SQLite file scenario")
 def test_database_file_deleted_mid_run_fails_loudly(tmp_path: Path) -> None:
     spec = slow_spec(tmp_path)
     db = tmp_path / "wb.db"
-    proc = start_cli(["run", str(spec), "--db", str(db)])
-    wait_for(lambda: (query(str(db), "SELECT count(*) FROM outputs") or 0) > 0, "the first stored output")
+    proc = run_until_stored(spec, str(db))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 2, (out, err)
     assert "database file was deleted" in err and str(db) in err, err
-    assert "outputs" not in out.split("Run ")[-1][:0]  # no summary claiming stored results
-    assert "/60 outputs" not in out, out
+    assert "/60 outputs" not in out, out  # no summary claiming stored results
 
 
 @sqlite_only
 def test_database_file_replaced_mid_run_fails_loudly(tmp_path: Path) -> None:
     spec = slow_spec(tmp_path)
     db = tmp_path / "wb.db"
-    proc = start_cli(["run", str(spec), "--db", str(db)])
-    wait_for(lambda: (query(str(db), "SELECT count(*) FROM outputs") or 0) > 0, "the first stored output")
+    proc = run_until_stored(spec, str(db))
     other = tmp_path / "other.db"
     Store(str(other)).dispose()
     os.replace(other, db)
@@ -84,8 +81,7 @@ def test_disk_full_mid_run_ends_failed_never_completed(tmp_path: Path) -> None:
 def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
                                                   ) -> None:
     spec = slow_spec(tmp_path, latency_ms=1000, concurrency=2)  # ~30 s of calls: still going when we look
-    first = start_cli(["run", str(spec), "--db", db_url])
-    wait_for(lambda: (query(db_url, "SELECT count(*) FROM outputs") or 0) > 0, "the first stored output")
+    first = run_until_stored(spec, db_url)
     first.send_signal(signal.SIGINT)
     first.communicate(timeout=60)
     assert first.returncode == 130
@@ -118,8 +114,7 @@ def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, m
 
 def test_second_resume_from_the_cli_is_one_clear_line(tmp_path: Path, db_url: str) -> None:
     spec = slow_spec(tmp_path, latency_ms=1000, concurrency=2)
-    first = start_cli(["run", str(spec), "--db", db_url])
-    wait_for(lambda: (query(db_url, "SELECT count(*) FROM outputs") or 0) > 0, "the first stored output")
+    first = run_until_stored(spec, db_url)
     second = start_cli(["run", str(spec), "--db", db_url, "--resume"])
     out, err = second.communicate(timeout=60)
     first.send_signal(signal.SIGINT)
@@ -130,8 +125,7 @@ def test_second_resume_from_the_cli_is_one_clear_line(tmp_path: Path, db_url: st
 
 def test_killed_run_is_stale_and_resumes_at_once(tmp_path: Path, db_url: str) -> None:
     spec = slow_spec(tmp_path, latency_ms=60)
-    proc = start_cli(["run", str(spec), "--db", db_url])
-    wait_for(lambda: (query(db_url, "SELECT count(*) FROM outputs") or 0) > 0, "the first stored output")
+    proc = run_until_stored(spec, db_url)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
     listed = start_cli(["list", "--db", db_url])
@@ -188,7 +182,7 @@ def test_terminated_postgres_backends_mid_run_are_survived(tmp_path: Path, db_ur
     terminated = 0
     try:
         for threshold in (5, 25):
-            wait_for(lambda t=threshold: (query(db_url, "SELECT count(*) FROM outputs") or 0) >= t, "stored outputs")
+            wait_for(lambda t=threshold: stored_outputs(db_url) >= t, "stored outputs")
             with admin.connect() as conn:
                 terminated += conn.execute(text(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
