@@ -61,6 +61,17 @@ STRINGS: dict[str, dict[str, str]] = {
                                 "cause and resume.",
                           "nl": "{run} is mislukt: {reason}. Wat vóór de fout is opgeslagen blijft bewaard; los de "
                                 "oorzaak op en hervat."},
+    "col_spent": {"en": "Spent", "nl": "Uitgegeven"},
+    "col_started_by": {"en": "Started by", "nl": "Gestart door"},
+    "col_cost_help": {"en": "What the kept results cost (one call per result).",
+                      "nl": "Wat de bewaarde resultaten kostten (één aanroep per resultaat)."},
+    "col_spent_help": {"en": "Every call paid for, including calls made again after a crash or interruption.",
+                       "nl": "Alle betaalde aanroepen, ook aanroepen die na een crash of onderbreking opnieuw "
+                             "zijn gedaan."},
+    "stale_hint": {"en": "Run #{run} stopped without finishing (its process is gone). Continue it on the Run page "
+                         "or with `workbench run {spec} --resume`.",
+                   "nl": "Run #{run} is gestopt zonder af te ronden (het proces bestaat niet meer). Ga verder op "
+                         "de pagina Uitvoeren of met `workbench run {spec} --resume`."},
     "auth_rating_as": {"en": "You rate as **{name}**.", "nl": "Je beoordeelt als **{name}**."},
     # shared
     "no_runs": {"en": "No runs yet — start one on the Run page.",
