@@ -321,11 +321,13 @@ class Runner:
         run, variant_ids, case_ids, lock = self._open_run()
         result = RunResult(run_id=run.id, total=len(self.plan.calls), simulated=run.simulated)
         started = time.perf_counter()
-        heartbeat = Heartbeat(lock, self._inflight).start()
+        heartbeat: Heartbeat | None = None
         status = RunStatus.COMPLETED
         try:
             jobs, result.skipped = self._jobs(run.id, variant_ids, case_ids)
             self._start_workers(jobs, models + ([judge] if judge else []))
+            # After the fork: worker processes are only used when no other thread is running yet.
+            heartbeat = Heartbeat(lock, self._inflight).start()
             asyncio.run(self._main(run.id, jobs, providers, models, judge, result))
         except (KeyboardInterrupt, asyncio.CancelledError):
             result.interrupted = True
@@ -335,7 +337,8 @@ class Runner:
             status = RunStatus.FAILED
             raise
         finally:
-            heartbeat.stop()
+            if heartbeat is not None:
+                heartbeat.stop()
             lost = self._inflight() if status != RunStatus.COMPLETED else 0
             if self._pool is not None:
                 self._pool.close()
