@@ -75,9 +75,11 @@ def test_failed_export_leaves_no_file_and_keeps_the_old_one(run_store: tuple[Sto
 
 
 def test_a_run_without_outputs_is_an_error_before_any_file(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
     with pytest.raises(WorkbenchError, match="has no outputs yet"):
-        export_run(store, 999, "csv", tmp_path / "none.csv")
-    assert list(tmp_path.iterdir()) == []
+        export_run(store, 999, "csv", folder / "none.csv")
+    assert list(folder.iterdir()) == []
 
 
 KILLED_EXPORT = """
