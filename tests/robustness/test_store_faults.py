@@ -80,7 +80,7 @@ def test_disk_full_mid_run_ends_failed_never_completed(tmp_path: Path) -> None:
 
 def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
                                                   ) -> None:
-    spec = slow_spec(tmp_path, latency_ms=1000, concurrency=2)  # ~30 s of calls: still going when we look
+    spec = slow_spec(tmp_path, latency_ms=2000, concurrency=2)  # ~60 s of calls: still going when we look
     first = run_until_stored(spec, db_url)
     first.send_signal(signal.SIGINT)
     first.communicate(timeout=60)
@@ -101,6 +101,11 @@ def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, m
         run_experiment(build_plan(spec), store, RunOptions(resume=True))
     assert "being worked on by another process" in str(busy.value) and "nothing was called" in str(busy.value)
     assert calls == []
+    # The same from the command line: one clear line, exit 2, no traceback.
+    second = start_cli(["run", str(spec), "--db", db_url, "--resume"])
+    out, err = second.communicate(timeout=120)
+    assert second.returncode == 2, (out, err)
+    assert "is being worked on by another process" in err and "Traceback" not in err, err
     resumed.send_signal(signal.SIGINT)
     out, err = resumed.communicate(timeout=60)
     assert resumed.returncode == 130, (out, err)
@@ -110,17 +115,6 @@ def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, m
     store.dispose()
     assert len(cells) == len(set(cells)) > 0
     assert run.status == "interrupted" and run.holder is None
-
-
-def test_second_resume_from_the_cli_is_one_clear_line(tmp_path: Path, db_url: str) -> None:
-    spec = slow_spec(tmp_path, latency_ms=1000, concurrency=2)
-    first = run_until_stored(spec, db_url)
-    second = start_cli(["run", str(spec), "--db", db_url, "--resume"])
-    out, err = second.communicate(timeout=60)
-    first.send_signal(signal.SIGINT)
-    first.communicate(timeout=60)
-    assert second.returncode == 2, (out, err)
-    assert "is being worked on by another process" in err and "Traceback" not in err, err
 
 
 def test_killed_run_is_stale_and_resumes_at_once(tmp_path: Path, db_url: str) -> None:
