@@ -191,6 +191,28 @@ def test_ui_command_binds_loopback_without_usage_stats(monkeypatch: pytest.Monke
     assert refused.exit_code == 2 and "needs a roles file" in refused.output
 
 
+def test_oidc_without_secrets_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               roles_file: Path) -> None:
+    import importlib.util
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(subprocess, "call", lambda args, env=None: 0)
+    has_authlib = importlib.util.find_spec("authlib") is not None
+    result = CliRunner().invoke(app, ["ui", "--auth", "oidc", "--roles", str(roles_file), "--db", "x.db"])
+    assert result.exit_code == 2
+    expected = "redirect_uri, cookie_secret, client_id" if has_authlib else "needs Authlib"
+    assert expected in result.output.replace("\n", ""), result.output
+    if has_authlib:
+        (tmp_path / ".streamlit").mkdir()
+        (tmp_path / ".streamlit" / "secrets.toml").write_text(
+            '[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = "x"\n'
+            'client_id = "id"\nclient_secret = "s"\n'
+            'server_metadata_url = "https://accounts.google.com/.well-known/openid-configuration"\n')
+        ok = CliRunner().invoke(app, ["ui", "--auth", "oidc", "--roles", str(roles_file), "--db", "x.db"])
+        assert ok.exit_code == 0, ok.output
+
+
 def _listening(port: int) -> set[str]:
     found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):

@@ -372,6 +372,8 @@ def ui(
             users = auth.load_roles()  # a broken roles file: one line now, not a broken page later
             if users.default is None and not any(users.users.values()):
                 fail(f"--auth {method} needs a roles file (--roles) that gives someone a role")
+            if method == "oidc":
+                auth.check_oidc_setup()
     finally:
         for key, value in previous.items():
             if value is None:

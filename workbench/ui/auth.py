@@ -149,3 +149,33 @@ def identify(method: str, user: Mapping[str, Any] | None, headers: Mapping[str, 
     if role is None:
         return None
     return Identity(name, role, verified=True, method=method)
+
+
+def secrets_files() -> list[Path]:
+    """Where Streamlit reads secrets: ~/.streamlit/secrets.toml, then .streamlit/secrets.toml here."""
+    return [Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml"]
+
+
+def check_oidc_setup() -> None:
+    """Fail early (one line) when `--auth oidc` cannot work: Authlib missing or no usable [auth] secrets."""
+    import importlib.util
+
+    if importlib.util.find_spec("authlib") is None:
+        raise AuthConfigError("--auth oidc needs Authlib: pip install -e '.[auth]'", field="--auth")
+    merged: dict[str, Any] = {}
+    for file in secrets_files():
+        if file.exists():
+            try:
+                merged |= tomllib.loads(file.read_text(encoding="utf-8")).get("auth", {}) or {}
+            except tomllib.TOMLDecodeError as exc:
+                raise AuthConfigError(f"not valid TOML: {exc}", file=file) from None
+    where = str(Path.cwd() / ".streamlit" / "secrets.toml")
+    missing = [key for key in ("redirect_uri", "cookie_secret") if not merged.get(key)]
+    provider = os.environ.get(OIDC_PROVIDER_ENV)
+    section = merged.get(provider, {}) if provider else merged
+    missing += [key for key in ("client_id", "client_secret", "server_metadata_url")
+                if not isinstance(section, dict) or not section.get(key)]
+    if missing:
+        table = f"[auth.{provider}]" if provider else "[auth]"
+        raise AuthConfigError(f"--auth oidc needs {', '.join(missing)} in {table} (see README "
+                              "'Running it for a team')", file=where)
