@@ -58,3 +58,6 @@ concurrency: 4
     # spent = kept + the lost calls at the mean cost of a call (all calls here cost about the same)
     assert listed["spent_usd"] > listed["cost_usd"]
     assert abs(listed["spent_usd"] / listed["cost_usd"] - requests / 20) < 0.05
+    listing = start_cli(["list", "--db", db_url])
+    shown, _ = listing.communicate(timeout=60)
+    assert "spent" in shown and "every call paid for" in shown, shown

@@ -260,7 +260,10 @@ def list_runs(db: DbOption = None) -> None:
         console.print(f"No runs yet in {describe(database_url(db))}. Start one with: workbench run SPEC")
         return
     table = Table(title=f"Runs in {describe(store.url)}", title_justify="left")
-    for column in ("run", "experiment", "status", "outputs", "errors", "cost", "spent", "started"):
+    # "spent" only when some run paid for calls it did not keep (made again after a kill or Ctrl-C).
+    remade = any(r["spent_usd"] > r["cost_usd"] + 1e-9 for r in runs)
+    for column in ("run", "experiment", "status", "outputs", "errors", "cost", *(["spent"] if remade else []),
+                   "started"):
         table.add_column(column)
     for r in runs:
         experiment = r["experiment"] + (" [magenta](SIMULATED)[/]" if r["simulated"] else "")
@@ -271,12 +274,13 @@ def list_runs(db: DbOption = None) -> None:
             f"{r['outputs']:,}/{r['total']:,}",
             str(r["errors"]),
             _money(r["cost_usd"]),
-            _money(r["spent_usd"]),
+            *([_money(r["spent_usd"])] if remade else []),
             r["started_at"].strftime("%Y-%m-%d %H:%M"),
         )
     console.print(table)
-    console.print("[dim]cost: what the kept results cost; spent: every call paid for, including calls made "
-                  "again after a kill or interruption.")
+    if remade:
+        console.print("[dim]cost: what the kept results cost; spent: every call paid for, including calls made "
+                      "again after a kill or interruption.")
     for r in runs:
         if r["status"] == "stale":
             console.print(f"[yellow]Run {r['id']} is stale[/] (its process stopped without finishing). "
