@@ -118,20 +118,24 @@ def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, m
 
 
 def test_killed_run_is_stale_and_resumes_at_once(tmp_path: Path, db_url: str) -> None:
-    spec = slow_spec(tmp_path, latency_ms=60)
-    proc = run_until_stored(spec, db_url)
+    spec = slow_spec(tmp_path, latency_ms=1000, max_cases=4, repeats=2)  # 16 calls, 4 at a time
+    proc = run_until_stored(spec, db_url, env={"WORKBENCH_HEARTBEAT_S": "0.2"}, at_least=4)
+    # The heartbeat has recorded calls in flight: a kill now loses them (paid for, made again on resume).
+    wait_for(lambda: (query(db_url, "SELECT inflight_calls FROM runs") or 0) > 0, "a heartbeat with calls in flight")
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
+    in_flight = int(query(db_url, "SELECT inflight_calls FROM runs"))
     listed = start_cli(["list", "--db", db_url])
     out, _ = listed.communicate(timeout=60)
-    assert "stale" in out and "--resume" in out, out
+    assert "stale" in out and f"workbench run {spec} --resume" in out.replace("\n", ""), out
     store = Store(db_url)
-    result = run_experiment(build_plan(spec), store, RunOptions(resume=True))
+    result = run_experiment(build_plan(spec), store, RunOptions(resume=True))  # no wait: the pid is gone
     with store.session() as session:
         run = session.scalars(select(Run)).one()
     store.dispose()
-    assert result.status == "completed" and run.status == "completed"
-    assert run.lost_calls >= 0 and result.ok + result.skipped == 60
+    assert result.status == "completed" and run.status == "completed" and run.holder is None
+    assert result.ok + result.skipped == 16
+    assert run.lost_calls == in_flight >= 1
 
 
 MIGRATION_RACE = """
