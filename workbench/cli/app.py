@@ -369,8 +369,12 @@ def list_runs(db: DbOption = None) -> None:
         return
     console.print(f"[bold]Runs in {_escape(describe(store.url))}")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=0)
-    for column in ("run", "experiment", "status", "outputs", "errors", "cost", "started"):
-        table.add_column(column, justify="right" if column in ("run", "outputs", "errors", "cost") else "left")
+    # "spent" only when some run paid for calls it did not keep (made again after a kill or Ctrl-C).
+    remade = any(r["spent_usd"] > r["cost_usd"] + 1e-9 for r in runs)
+    for column in ("run", "experiment", "status", "outputs", "errors", "cost", *(["spent"] if remade else []),
+                   "started"):
+        table.add_column(column, justify="right" if column in ("run", "outputs", "errors", "cost", "spent")
+                         else "left")
     for r in runs:
         experiment = r["experiment"] + (SIMULATED if r["simulated"] else "")
         table.add_row(
@@ -380,9 +384,17 @@ def list_runs(db: DbOption = None) -> None:
             f"{r['outputs']:,}/{r['total']:,}",
             str(r["errors"]),
             nf.money(r["cost_usd"], unknown=r["unpriced"] > 0),
+            *([nf.money(r["spent_usd"], unknown=r["unpriced"] > 0)] if remade else []),
             r["started_at"].strftime("%Y-%m-%d %H:%M"),
         )
     console.print(table)
+    if remade:
+        console.print("[dim]cost: what the kept results cost; spent: every call paid for, including calls made "
+                      "again after a kill or interruption.")
+    for r in runs:
+        if r["status"] == "stale":
+            console.print(f"[yellow]Run {r['id']} is stale[/] (its process stopped without finishing). "
+                          f"Resume it with: [bold]workbench run {r['spec_path']} --resume")
 
 
 @app.command()
@@ -411,6 +423,26 @@ def export(
         run_id = resolve_run(session, run_ref).id
     path = export_run(store, run_id, fmt, out, verdicts=verdicts, force=force)
     console.print(f"Wrote {path}")
+
+
+LOCAL_HOST = "127.0.0.1"
+
+
+def streamlit_command(app_file: Path, port: int, host: str) -> list[str]:
+    """`streamlit run` for the workbench: bound to `host` (loopback unless asked), no usage statistics,
+    no external-IP lookup (a single URL is printed for the address it serves)."""
+    import socket
+    import sys
+
+    shown = host if host not in ("0.0.0.0", "::") else socket.gethostname()
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.port", str(port),
+        "--server.address", host,
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--browser.serverAddress", shown,
+    ]
 
 
 @app.command()
@@ -450,23 +482,62 @@ def report(
 @handle_errors
 def ui(
     port: Annotated[int, typer.Option(help="Port for the Streamlit server (1-65535).")] = 8501,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on. Default 127.0.0.1 (this machine only); 0.0.0.0 serves the network — "
+            "then turn on --auth.",
+        ),
+    ] = LOCAL_HOST,
+    auth_mode: Annotated[
+        str,
+        typer.Option("--auth", help="none (local use), oidc (Streamlit login, .streamlit/secrets.toml) or proxy "
+                     "(trusted reverse-proxy header)."),
+    ] = "",
+    roles: Annotated[
+        Path | None,
+        typer.Option("--roles", help="TOML file mapping users to viewer / rater / runner (needed with --auth)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Open the Streamlit workbench over the same store."""
+    """Open the Streamlit workbench over the same store; stopping this command stops the server too."""
     from workbench.cli.serve import port_problem, run_child
     from workbench.store.db import database_url
+    from workbench.ui import auth
 
     app_file = Path(__file__).resolve().parents[2] / "streamlit_app.py"
     if not app_file.exists():
         fail(f"streamlit_app.py not found next to the package ({app_file})")
-    problem = port_problem(port)
+    problem = port_problem(port, host)
     if problem:
         fail(f"[--port] {problem}")
     env = dict(os.environ)
     env["WORKBENCH_DB_URL"] = database_url(db)
-    command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
-               "--server.headless", "true"]
-    raise typer.Exit(run_child(command, env))
+    if auth_mode:
+        env[auth.AUTH_ENV] = auth_mode
+    if roles is not None:
+        env[auth.ROLES_ENV] = str(roles.resolve())
+    previous = {k: os.environ.get(k) for k in (auth.AUTH_ENV, auth.ROLES_ENV)}
+    os.environ.update({k: env[k] for k in previous if k in env})
+    try:
+        method = auth.mode()
+        if method != "none":
+            users = auth.load_roles()  # a broken roles file: one line now, not a broken page later
+            if users.default is None and not any(users.users.values()):
+                fail(f"--auth {method} needs a roles file (--roles) that gives someone a role")
+            if method == "oidc":
+                auth.check_oidc_setup()
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    if method == "none" and host not in (LOCAL_HOST, "localhost", "::1"):
+        console.print(f"[yellow]warning:[/] serving on {_escape(host)} without sign-in: anyone who can reach this "
+                      "port reads candidate data and can start paid runs. Use --auth oidc or --auth proxy.")
+    raise typer.Exit(run_child(streamlit_command(app_file, port, host), env))
 
 
 def main() -> None:

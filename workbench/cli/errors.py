@@ -30,13 +30,13 @@ def _database_error(exc: Exception) -> str | None:
         return None
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-    from workbench.store.db import describe
+    from workbench.store.db import active_target
 
     if isinstance(exc, OperationalError):
         reason = str(exc.orig).splitlines()[0] if exc.orig else "operational error"
-        return f"database error ({describe(os.environ.get('WORKBENCH_DB_URL', 'workbench.db'))}): {reason}"
+        return f"database error ({active_target()}): {reason}"
     if isinstance(exc, SQLAlchemyError):
-        return f"database error: {str(exc).splitlines()[0]}"
+        return f"database error ({active_target()}): {str(exc).splitlines()[0]}"
     return None
 
 

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from workbench import __version__
 from workbench import number_format as nf
+from workbench.atomic import atomic_open
 from workbench.bidi import neutralise, neutralise_value
 from workbench.decision_summary import decision_summary, summary_lines
 from workbench.flags import matches_from_details
@@ -191,7 +192,9 @@ REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown")
 def write_report(store: Store, result: RunAnalysis, out: Path, *, force: bool = False) -> Path:
     check_output_path(out, REPORT_SUFFIXES, what="report", force=force)
     template = "report.html.j2" if out.suffix.lower() in (".html", ".htm") else "report.md.j2"
-    text = _env().get_template(template).render(**build_context(store, result))
-    with writing(out):
-        out.write_text(text, encoding="utf-8")
+    context = build_context(store, result)
+    # Streamed into a temp file and renamed: a killed report never leaves a truncated file behind.
+    with writing(out), atomic_open(out, "w", encoding="utf-8") as handle:
+        for piece in _env().get_template(template).generate(**context):
+            handle.write(piece)
     return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
+import os
 import signal
 import time
 from contextlib import suppress
@@ -32,8 +34,8 @@ from workbench.runner.writer import OutputRecord, ResultWriter, ScoreRecord
 from workbench.scoring.judge import judge_model, judge_request, parse_judgement, rubrics_for
 from workbench.scoring.registry import build_scorers, split_judge_entries
 from workbench.spec import ModelSpec
-from workbench.store.db import Store
-from workbench.store.models import Output, Run, Score, Variant
+from workbench.store.db import Store, retry_transient
+from workbench.store.models import Output, Run, RunStatus, Score, Variant
 from workbench.store.repository import (
     cached_responses,
     existing_outputs,
@@ -41,7 +43,21 @@ from workbench.store.repository import (
     latest_run_for,
     sync_cases,
 )
+from workbench.store.runlock import Heartbeat, RunLock
 from workbench.store.versions import run_variant_ids, sync_variant_versions
+
+STARTED_BY_ENV = "WORKBENCH_STARTED_BY"  # set by the UI for the runs its users start
+
+
+def current_user() -> str:
+    """Who starts a run from this process: the UI's logged-in user, else the local OS account."""
+    given = os.environ.get(STARTED_BY_ENV, "").strip()
+    if given:
+        return given[:200]
+    try:
+        return f"local:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"local:uid{os.getuid()}"
 
 
 @dataclass
@@ -74,6 +90,9 @@ class RunResult:
     unpriced: int = 0  # calls made whose price is unknown (their cost is not in cost_usd)
     error_samples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. "variant p2 changed: stored as version 2"
+    status: str = RunStatus.RUNNING  # how the run ended (a RunStatus)
+    spent_usd: float = 0.0  # all calls made for the run so far, all invocations (see Run.spent_usd)
+    lost_calls: int = 0  # calls lost in flight to interruptions so far (made again on resume)
 
     def count(self, outcome: Outcome, progress: ProgressSink) -> None:
         """Add one finished call to the totals and the progress display."""
@@ -98,7 +117,7 @@ def _cache_hits(store: Store, keys: list[str]) -> dict[str, Completion]:
         rows = cached_responses(session, keys)
     return {
         key: Completion(
-            text=row.text,
+            text=body,
             input_tokens=row.input_tokens,
             output_tokens=row.output_tokens,
             latency_s=row.latency_ms / 1000,
@@ -106,7 +125,7 @@ def _cache_hits(store: Store, keys: list[str]) -> dict[str, Completion]:
             finish_reason=row.finish_reason,
             simulated=row.simulated,
         )
-        for key, row in rows.items()
+        for key, (row, body) in rows.items()
     }
 
 
@@ -129,9 +148,12 @@ class Runner:
         self.scorers = build_scorers(self.sync_entries)
         self._pool: WorkerPool | None = None
         self.version_notes: list[str] = []  # prompts that changed since they were last run
+        self._executor: Executor | ProcessExecutor | None = None  # the one making calls right now
 
     # -- setup -------------------------------------------------------------------------------------
-    def _open_run(self) -> tuple[Run, dict[str, int], dict[str, int]]:
+    def _open_run(self) -> tuple[Run, dict[str, int], dict[str, int], RunLock]:
+        """The run to work on, locked: a resume that finds another process on the run stops here,
+        before any call is made or anything about the run is changed (RunBusyError)."""
         spec = self.plan.spec
         with self.store.session() as session:
             experiment = get_or_create_experiment(
@@ -153,7 +175,7 @@ class Runner:
                         file=self.plan.spec_path,
                     )
                 changed = sorted(k for k, v in run_variant_ids(session, run).items() if variant_ids.get(k) != v)
-                if changed:
+                if changed:  # before anything is committed: the store stays as it was
                     variant = self.plan.variants.get(changed[0])
                     raise WorkbenchError(
                         f"variant {changed[0]!r} changed since run {run.id}; resuming would mix two prompt "
@@ -161,24 +183,36 @@ class Runner:
                         file=variant.path if variant else self.plan.spec_path,
                     )
                 self.version_notes = []
-                run.status = "running"
-                run.finished_at = None
-                # A batch run resumes in batch mode: its batches may still be in flight at the provider.
-                run.batch = run.batch or self.options.batch
-                self.options = replace(self.options, batch=run.batch)
-            else:
-                run = Run(
-                    experiment_id=experiment.id,
-                    status="running",
-                    total_calls=len(self.plan.calls),
-                    simulated=any(m.provider == "simulated" for m in self.plan.models.values()),
-                    settings={"concurrency": self._concurrency(), "repeats": spec.repeats,
-                              "variant_ids": variant_ids},
-                    batch=self.options.batch,
-                )
-                session.add(run)
+                session.commit()  # experiment, variants and cases (idempotent)
+                lock = RunLock(self.store, run.id)
+                lock.acquire()
+                try:
+                    session.refresh(run)
+                    run.status = RunStatus.RUNNING
+                    run.finished_at = None
+                    # A batch run resumes in batch mode: its batches may still be in flight at the provider.
+                    run.batch = run.batch or self.options.batch
+                    self.options = replace(self.options, batch=run.batch)
+                    session.commit()
+                except BaseException:
+                    lock.release()
+                    raise
+                return run, variant_ids, case_ids, lock
+            run = Run(
+                experiment_id=experiment.id,
+                status=RunStatus.RUNNING,
+                total_calls=len(self.plan.calls),
+                simulated=any(m.provider == "simulated" for m in self.plan.models.values()),
+                settings={"concurrency": self._concurrency(), "repeats": spec.repeats,
+                          "variant_ids": variant_ids},
+                batch=self.options.batch,
+                started_by=current_user(),
+            )
+            session.add(run)
             session.commit()
-            return run, variant_ids, case_ids
+        lock = RunLock(self.store, run.id)
+        lock.acquire()
+        return run, variant_ids, case_ids, lock
 
     def _concurrency(self) -> int:
         return self.options.concurrency or self.plan.spec.concurrency
@@ -243,13 +277,14 @@ class Runner:
             "cost_usd": 0.0 if outcome.cached else completion.cost_usd,
             "simulated": completion.simulated,
         }
+        spent = 0.0 if outcome.cached else (completion.cost_usd or 0.0)
         cache_entry = None
         if not outcome.cached and self.options.use_cache:
             cache_entry = {
                 "key": outcome.job.cache_key,
                 "provider": call.request.provider,
                 "model": call.request.model,
-                "text": completion.text,
+                "text": None,  # the text lives in the output row; the writer sets output_id
                 "input_tokens": completion.input_tokens,
                 "output_tokens": completion.output_tokens,
                 "latency_ms": completion.latency_s * 1000,
@@ -260,7 +295,9 @@ class Runner:
             }
         # Pre-scored when a worker process scored the text (see workbench.runner.workers).
         scoring = scoring_context(call.request.metadata, outcome.scores)
-        return OutputRecord(row=row, existing_id=existing_id, cache_entry=cache_entry, scoring=scoring)
+        return OutputRecord(
+            row=row, existing_id=existing_id, cache_entry=cache_entry, scoring=scoring, spent_usd=spent
+        )
 
     # -- judge -------------------------------------------------------------------------------------
     def _judge_jobs(self, run_id: int, model: ModelSpec) -> list[Job]:
@@ -297,28 +334,45 @@ class Runner:
         providers = build_providers(
             models + ([judge] if judge else []), self.options.client_options, self._concurrency()
         )
-        run, variant_ids, case_ids = self._open_run()
+        run, variant_ids, case_ids, lock = self._open_run()
         result = RunResult(run_id=run.id, total=len(self.plan.calls), simulated=run.simulated,
                            notes=list(self.version_notes))
         started = time.perf_counter()
-        jobs, result.skipped = self._jobs(run.id, variant_ids, case_ids)
-        status = "completed"
+        heartbeat: Heartbeat | None = None
+        status = RunStatus.COMPLETED
         try:
+            jobs, result.skipped = self._jobs(run.id, variant_ids, case_ids)
             self._start_workers(jobs, models + ([judge] if judge else []))
+            # After the fork: worker processes are only used when no other thread is running yet.
+            heartbeat = Heartbeat(lock, self._inflight).start()
             asyncio.run(self._main(run.id, jobs, providers, models, judge, result))
         except (KeyboardInterrupt, asyncio.CancelledError):
             result.interrupted = True
-            status = "interrupted"
+            status = RunStatus.INTERRUPTED
+        except BaseException:
+            # A writer or database failure (disk full, file deleted, server gone): never "completed".
+            status = RunStatus.FAILED
+            raise
         finally:
+            if heartbeat is not None:
+                heartbeat.stop()
+            lost = self._inflight() if status != RunStatus.COMPLETED else 0
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None
             self.progress.stop()
             result.elapsed_s = time.perf_counter() - started
-            if status == "completed" and result.errors:
-                status = "incomplete"
-            self._finish(run.id, status)
+            if status == RunStatus.COMPLETED and result.errors:
+                # Every call failed (provider down, bad key): nothing to analyse, the run failed.
+                nothing = result.ok == 0 and result.skipped == 0
+                status = RunStatus.FAILED if nothing else RunStatus.INCOMPLETE
+            result.status = status
+            self._finish(run.id, status, lost, lock, result, quiet=status == RunStatus.FAILED)
         return result
+
+    def _inflight(self) -> int:
+        executor = self._executor
+        return int(getattr(executor, "inflight", 0)) if executor is not None else 0
 
     async def _main(
         self,
@@ -372,6 +426,7 @@ class Runner:
                 seed=self.plan.spec.seed,
                 on_retry=on_retry,
             )
+        self._executor = executor
 
         def on_outcome(outcome: Outcome) -> None:
             writer.put(make_record(outcome))
@@ -398,7 +453,7 @@ class Runner:
 
             await generate_batched(self, run_id, jobs, providers, models, result)
             return
-        writer = ResultWriter(self.store, score=writer_scorer(self.scorers))
+        writer = ResultWriter(self.store, score=writer_scorer(self.scorers), run_id=run_id, on_retry=self._db_retry)
         record = lambda o: self._record(o, run_id)  # noqa: E731
         await self._execute(jobs, providers, models, writer, record, result, score_in_workers=True)
 
@@ -409,7 +464,7 @@ class Runner:
         if not jobs:
             return
         self.progress.start("judge", len(jobs), 0)
-        writer = ResultWriter(self.store)
+        writer = ResultWriter(self.store, run_id=run_id, on_retry=self._db_retry)
         ok_before = result.ok
 
         def record(outcome: Outcome) -> ScoreRecord:
@@ -421,7 +476,8 @@ class Runner:
                 score = parse_judgement(
                     rubric, outcome.completion.text, judge.id, outcome.completion.simulated
                 )
-            return ScoreRecord(output_id, [score])
+            spent = 0.0 if outcome.cached or outcome.completion is None else (outcome.completion.cost_usd or 0.0)
+            return ScoreRecord(output_id, [score], spent_usd=spent)
 
         await self._execute(jobs, providers, [judge], writer, record, result)
         # Judge calls are counted apart from generation calls.
@@ -439,13 +495,34 @@ class Runner:
         config = WorkerConfig(models, options.client_options, self._concurrency(), options.retry, seed, self.scorers)
         self._pool = WorkerPool.start(min(count, self._concurrency()), config, jobs)
 
-    def _finish(self, run_id: int, status: str) -> None:
-        with self.store.session() as session:
-            run = session.get(Run, run_id)
-            if run is not None:
-                run.status = status
-                run.finished_at = datetime.now(UTC)
-                session.commit()
+    def _db_retry(self, error: BaseException, wait: float) -> None:
+        first = str(getattr(error, "orig", None) or error).strip().splitlines()
+        self.progress.note(f"database: retrying in {wait:.1f}s after: {first[0][:100] if first else error}")
+
+    def _finish(
+        self, run_id: int, status: str, lost: int, lock: RunLock, result: RunResult, *, quiet: bool
+    ) -> None:
+        """Record how the run ended and let go of it. `quiet`: the run is already failing with an error
+        of its own, which a second failure here must not replace."""
+        try:
+            self.store.check_file()  # the file must still be the one the results went to
+
+            def write() -> None:
+                with self.store.session() as session:
+                    run = session.get(Run, run_id)
+                    if run is not None:
+                        run.status = status
+                        run.finished_at = datetime.now(UTC)
+                        run.lost_calls = (run.lost_calls or 0) + lost
+                        session.commit()
+                        result.spent_usd, result.lost_calls = run.spent_usd or 0.0, run.lost_calls
+
+            retry_transient(write)
+        except Exception:
+            if not quiet:
+                raise
+        finally:
+            lock.release()
 
 
 async def _close_all(providers: dict[object, Provider]) -> None:
