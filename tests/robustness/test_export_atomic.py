@@ -68,8 +68,10 @@ def test_failed_export_leaves_no_file_and_keeps_the_old_one(run_store: tuple[Sto
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(export_module, "_chunk_table", failing)
-    with pytest.raises(OSError):
-        export_run(store, run_id, "csv", target, chunk=5)
+    # force: the stand-in "previous export" is not one the workbench wrote; the disk-full OSError becomes
+    # the one-line error of workbench.output_files.writing.
+    with pytest.raises(WorkbenchError, match="No space left on device"):
+        export_run(store, run_id, "csv", target, chunk=5, force=True)
     assert target.read_text() == "the previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
