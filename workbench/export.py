@@ -10,23 +10,46 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.flags import flag_summary, matches_from_details
+from workbench.scoring.dismissal import SpanKey, span_key
+from workbench.scoring.explain import explain
 from workbench.store.db import Store
+from workbench.store.dismissals import run_dismissals
 from workbench.store.repository import outputs_frame, scores_frame
 
 FORMATS = ("csv", "jsonl", "parquet")
 
 
-def _flags(details: pd.DataFrame) -> pd.Series:
-    """Per output: the matched wording, e.g. "age: jong en dynamisch team; masculine: ambitieus"."""
-    if details.empty:
-        return pd.Series(dtype=str)
-    return details.groupby("output_id")["detail"].apply(lambda d: flag_summary(matches_from_details(d)))
+def _flags(details: pd.DataFrame, dismissed: dict[int, dict[SpanKey, dict[str, Any]]]) -> pd.DataFrame:
+    """Per output: `flags`, the matched wording not dismissed ("age: jong en dynamisch team; masculine:
+    ambitieus"), and `flag_details`, a JSON list of every matched span with its rule, source, reason (EN
+    and NL), alternatives and, when a user dismissed it as false, who, why and when."""
+    rows = {}
+    for output_id, group in details.groupby("output_id"):
+        gone = dismissed.get(int(output_id), {})
+        matches = matches_from_details(group["detail"])
+        spans = []
+        for m in matches:
+            info = explain(m)
+            spans.append({
+                "text": m["text"], "start": m["start"], "end": m["end"], "category": m["category"],
+                "rule": m["rule"], "severity": m["severity"], "source": info["source"],
+                "reason_en": info["reason"]["en"], "reason_nl": info["reason"]["nl"],
+                "alternatives": info["alternatives"], "dismissed": gone.get(span_key(m)),
+            })
+        kept = [m for m in matches if span_key(m) not in gone]
+        rows[output_id] = (flag_summary(kept), json.dumps(spans, ensure_ascii=False, default=str))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["flags", "flag_details"])
 
 
 def run_table(store: Store, run_id: int) -> pd.DataFrame:
     with store.session() as session:
         outputs = outputs_frame(session, run_id)
         scores = scores_frame(session, run_id, with_detail=True)
+        dismissals = run_dismissals(session, run_id)
+    dismissed: dict[int, dict[SpanKey, dict[str, Any]]] = {}
+    for r in dismissals.itertuples():
+        dismissed.setdefault(int(r.output_id), {})[(int(r.start), int(r.end), str(r.rule))] = {
+            "who": r.who, "why": r.why, "when": r.created_at.isoformat()}
     if outputs.empty:
         raise WorkbenchError(f"run {run_id} has no outputs yet")
     table = outputs.set_index("output_id")
@@ -34,8 +57,10 @@ def run_table(store: Store, run_id: int) -> pd.DataFrame:
         wide = scores.pivot_table(index="output_id", columns="metric", values="value", aggfunc="first")
         wide.columns = [f"score.{c}" for c in wide.columns]
         table = table.join(wide)
-        table["flags"] = _flags(scores[scores["detail"].notna()])
+        flags = _flags(scores[scores["detail"].notna()], dismissed)
+        table = table.join(flags)
         table["flags"] = table["flags"].fillna("")
+        table["flag_details"] = table["flag_details"].fillna("[]")
     table.insert(0, "run_id", run_id)
     # Make SIMULATED impossible to miss in any exported file.
     table["provenance"] = table["simulated"].map({True: "SIMULATED", False: "model output"})

@@ -15,6 +15,7 @@ from workbench.scoring.registry import metric_direction, metric_kind
 from workbench.spec import ExperimentSpec
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store
+from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
 from workbench.store.frames import all_metric_names, numeric_scores, run_header
 from workbench.store.repository import ratings_frame, resolve_run, scores_frame
 
@@ -59,6 +60,8 @@ class RunAnalysis:
     bias: BiasAudit | None = None
     preferences: PreferenceAnalysis | None = None
     warnings: list[str] = field(default_factory=list)
+    # Flags users dismissed as false (workbench/store/dismissals.py): left out of lint rates and verdicts.
+    dismissed: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def headline_verdicts(self) -> pd.DataFrame:
         if self.analysis is None:
@@ -134,7 +137,8 @@ def analyse_run(
         run_id = resolve_run(session, run_ref).id
         header = run_header(session, run_id)
         chosen = list(metrics) if metrics is not None else all_metric_names(session, run_id)
-        scores = numeric_scores(session, run_id, chosen)
+        scores = apply_adjustments(numeric_scores(session, run_id, chosen), dismissal_adjustments(session, run_id))
+        dismissed = run_dismissals(session, run_id)
         ratings = ratings_frame(session, run_id)
         names = _ranking_names(session, run_id) if header.spec.swap and header.spec.swap.mode == "ranking" else None
     spec = header.spec
@@ -144,7 +148,7 @@ def analyse_run(
         baseline=header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
         started_at=header.started_at,
     )
-    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed))
+    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed), dismissed=dismissed)
     if info.total_calls and info.outputs < info.total_calls:
         result.warnings.append(
             f"{info.total_calls - info.outputs} of {info.total_calls} planned outputs are missing or failed; "

@@ -27,11 +27,44 @@ def test_sqlite_uses_wal(tmp_path: Path) -> None:
     store.dispose()
 
 
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from workbench.store.db import _alembic_config
+
+    heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    assert len(heads) == 1, f"migrations must have exactly one head, found {heads}"
+    return str(heads[0])
+
+
+def test_migrations_have_a_single_head() -> None:
+    _head()
+
+
 def test_reopening_is_idempotent(db_url: str) -> None:
     Store(db_url).dispose()
     store = Store(db_url)
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
+    store.dispose()
+
+
+def test_a_database_at_revision_0001_upgrades(tmp_path: Path) -> None:
+    from alembic import command
+
+    from workbench.store.db import _alembic_config, make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    cfg = _alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+    engine.dispose()
+    store = Store(url)  # migrates to head on open
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
+        assert conn.execute(text("SELECT count(*) FROM flag_dismissals")).scalar() == 0
     store.dispose()
 
 

@@ -129,6 +129,12 @@ def _gender_scores(
     ]
 
 
+def counted_clusters(matches: list[Match], flag_severity: str) -> list[list[Match]]:
+    """Groups of overlapping matches that raise the flag (highest severity >= `flag_severity`)."""
+    threshold = SEVERITY_RANK[flag_severity]
+    return [g for g in clusters(matches) if SEVERITY_RANK[max_severity(g) or "low"] >= threshold]
+
+
 class RuleLintScorer:
     """Regex-rule lint producing `<name>.flagged` (binary) and `<name>.count`."""
 
@@ -143,9 +149,7 @@ class RuleLintScorer:
         languages, note = resolve_languages(ctx.language)
         view, mapping = nfc_view(text)
         result = find_rule_matches(view, self.category, languages, mapping, text)
-        threshold = SEVERITY_RANK[self.flag_severity]
-        groups = clusters(result.matches)
-        counted = [g for g in groups if SEVERITY_RANK[max_severity(g) or "low"] >= threshold]
+        counted = counted_clusters(result.matches, self.flag_severity)
         top = max_severity(m for group in counted for m in group)
         verdict = f"flagged ({top} severity)" if counted else "not flagged"
         detail: dict[str, Any] = {
