@@ -30,6 +30,7 @@ def _pages() -> dict[str, list[st.Page]]:
             page("prompts", ":material/edit_note:"),
             page("datasets", ":material/table:"),
             page("run", ":material/play_circle:"),
+            page("check_text", ":material/spellcheck:"),
         ],
     }
 
