@@ -218,7 +218,8 @@ def test_dutch_tiers_and_sources() -> None:
 
 def test_english_hyphens_apostrophes_and_unicode() -> None:
     result = find_en("A self‑confident, target-driven team-leader’s decision-making; naïve café.")
-    assert [m["text"] for m in result.masculine] == ["self‑confident", "target-driven", "team-leader’s", "decision-making"]
+    expected = ["self‑confident", "target-driven", "team-leader’s", "decision-making"]
+    assert [m["text"] for m in result.masculine] == expected
     assert result.feminine == []
 
 

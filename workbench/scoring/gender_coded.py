@@ -45,7 +45,7 @@ from workbench.scoring.fast_regex import FastPattern, lowered
 from workbench.scoring.lemmas import lemma
 from workbench.scoring.lexicons import CodedEntry, CodedLexicon, WordException, coded_lexicon, gender_decoder_en
 from workbench.scoring.matches import Match, OffsetMap, make_match
-from workbench.scoring.tokens import iter_words
+from workbench.scoring.tokens import WORD_RE
 
 _HYPHENS = "-‐‑"  # ASCII hyphen, U+2010 hyphen, U+2011 non-breaking hyphen
 # Characters that re.IGNORECASE equates with an ASCII letter but str.lower() does not map to it.
@@ -250,19 +250,26 @@ def find_precise(
     lex = coded_lexicon(lang)
     result = GenderCodedResult()
     source = original if original is not None else text
-    spans = [(m.start(), m.end()) for m in iter_words(text)]
-    lows = [text[a:b].lower() for a, b in spans]
+    low = lowered(text)  # same offsets as `text`, or None for the rare texts where lower() shifts them
+    scan = low if low is not None else text
     prefix = "gaucher_en" if lang == "en" else "nl_provisional"
-    for i, low in enumerate(lows):
-        entry = classify(low, lang)
-        if entry is None:
-            continue
-        exceptions = lex.exceptions.get(low) or lex.exceptions.get(lemma(low, lang))
-        match = make_match(source, spans[i], mapping, entry.gender, f"{prefix}:{entry.id}", "low", entry.source)
+    found: list[tuple[int, CodedEntry]] = []
+    tokens: list[re.Match[str]] = []
+    for m in WORD_RE.finditer(scan):  # one pass: most words are a cache hit that returns None
+        entry = classify(m.group() if low is not None else m.group().lower(), lang)
+        if entry is not None:
+            found.append((len(tokens), entry))
+        tokens.append(m)
+    for i, entry in found:
+        m = tokens[i]
+        word = m.group().lower()
+        match = make_match(source, m.span(), mapping, entry.gender, f"{prefix}:{entry.id}", "low", entry.source)
+        exceptions = lex.exceptions.get(word) or lex.exceptions.get(lemma(word, lang))
         if exceptions:
-            found = _exception(exceptions, lows[i - 1] if i else None, lows[i + 1 : i + 4])
-            if found is not None:
-                result.excluded.append({**match, "reason": found.why, "exception": found.kind})
+            following = [t.group().lower() for t in tokens[i + 1 : i + 4]]
+            found_exc = _exception(exceptions, tokens[i - 1].group().lower() if i else None, following)
+            if found_exc is not None:
+                result.excluded.append({**match, "reason": found_exc.why, "exception": found_exc.kind})
                 continue
         result.add(match)
     return result

@@ -145,7 +145,10 @@ class Rule:
 
 
 _RULE_FILES = ("exclusion_patterns.json", "exclusion_patterns_supplement.json")
-RULE_SOURCES = {"exclusion_patterns.json": "exclusion_patterns", "exclusion_patterns_supplement.json": "workbench_supplement"}
+RULE_SOURCES = {
+    "exclusion_patterns.json": "exclusion_patterns",
+    "exclusion_patterns_supplement.json": "workbench_supplement",
+}
 
 
 @lru_cache(maxsize=1)

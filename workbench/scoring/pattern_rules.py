@@ -78,7 +78,7 @@ def find_rule_matches(
             match = make_match(source, m.span(), mapping, category, rule.id, rule.severity, rule.source)
             if rule.id in TITLE_RULE_IDS:
                 if has_marker is None:
-                    has_marker = GENDER_MARKER_RE.search(text) is not None or _paired_title_re().search(text) is not None
+                    has_marker = bool(GENDER_MARKER_RE.search(text) or _paired_title_re().search(text))
                 if has_marker:
                     reason = "text has a gender marker such as (m/v/x) or names both forms (gastvrouw/gastheer)"
                     result.suppressed.append({**match, "reason": reason})
