@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.scoring.lint_eval import GROUPS, Counts, Passage, evaluate, load
+from tests.scoring.lint_eval import EVAL_DIR, GROUPS, Counts, Passage, evaluate, load, parse
 from workbench.scoring.base import ScoringContext
 from workbench.scoring.bias_lint import lint_scorers
 from workbench.scoring.matches import Match
@@ -99,6 +99,22 @@ def test_the_issues_examples_are_in_the_set(language: str) -> None:
     gold = {p.text[a:b] for p in passages for a, b, _ in p.gold}
     assert set(ISSUE_TRAPS[language]) <= traps
     assert set(ISSUE_MISSES.get(language, [])) <= gold
+
+
+def test_held_out_passages(results: dict[str, dict[str, Counts]]) -> None:
+    """heldout_{nl,en}.txt were written after tuning and are never tuned on: the out-of-sample check.
+
+    Measured once when written (README): NL gender-coded P 0.89 R 0.94, EN P 0.95 R 1.00 (about 20 spans
+    each, so wide uncertainty). Asserted here only as a regression floor, not as the issue's targets.
+    """
+    print("\nheld-out  lang  rule        precision          recall")
+    for lang in ("nl", "en"):
+        counts = evaluate(parse(EVAL_DIR / f"heldout_{lang}.txt"), label_matches, lang)
+        for group, c in counts.items():
+            if c.gold or c.tp + c.fp:
+                print(f"held-out  {lang:4}  {group:10}  {c.precision:5.2f} ({c.tp:3}/{c.tp + c.fp:3})   "
+                      f"{c.recall:5.2f} ({c.hit:3}/{c.gold:3})")
+        assert counts["gender"].precision >= 0.80 and counts["gender"].recall >= 0.80, lang
 
 
 def test_groups_cover_every_label() -> None:
