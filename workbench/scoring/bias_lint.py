@@ -30,6 +30,7 @@ from typing import Any
 from workbench.scoring.base import Score, ScoringContext
 from workbench.scoring.gender_coded import GenderCodedResult, find_en, find_en_decoder, find_nl
 from workbench.scoring.highlight import highlight
+from workbench.scoring.lemmas import warm as warm_lemmas
 from workbench.scoring.lexicons import SEVERITY_RANK, dutch_gender_provisional, gender_decoder_en
 from workbench.scoring.matches import Match, clusters, max_severity, nfc_view, resolve_languages
 from workbench.scoring.pattern_rules import find_rule_matches
@@ -60,6 +61,7 @@ class GenderCodedScorer:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
         self.name = "gender_coded" if mode == "precise" else "gender_coded_decoder_compat"
+        warm_lemmas()
 
     def score(self, text: str, ctx: ScoringContext) -> list[Score]:
         languages, note = resolve_languages(ctx.language)

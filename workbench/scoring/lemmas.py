@@ -20,3 +20,10 @@ def lemma(word: str, lang: str) -> str:
     simplemma writes some Dutch separable verbs with an underscore ("samen_werken"); it is removed.
     """
     return simplemma.lemmatize(word, lang=lang).lower().replace("_", "")
+
+
+def warm(languages: tuple[str, ...] = SUPPORTED) -> None:
+    """Load simplemma's dictionaries now (scorers call this when built, so the first scored output of
+    a run, or of each worker process forked later, does not stall for the load)."""
+    for lang in languages:
+        lemma("warm", lang)
