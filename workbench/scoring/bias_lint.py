@@ -61,6 +61,10 @@ class GenderCodedScorer:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
         self.name = "gender_coded" if mode == "precise" else "gender_coded_decoder_compat"
+
+    def prepare(self) -> None:
+        """Load the lemma data up front (the runner calls this before the first call, and before it
+        forks worker processes, so scoring never stalls mid-run on the ~1 s load)."""
         warm_lemmas()
 
     def score(self, text: str, ctx: ScoringContext) -> list[Score]:
