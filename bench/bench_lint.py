@@ -7,6 +7,9 @@
 - precise, warm: the default matcher with the per-word caches filled by earlier texts (a run);
 - precise, cold: the caches cleared before every text (the first text a process sees, worst case);
 - decoder_compat: the English gender decoder's stem matching (for comparison);
+- [length]: the length scorer alone on the same texts, a reference measured in the same run (so the
+  ratio lints/[length] holds on a busy machine too; bench_runner.py measured [length] at 124 µs on a
+  quiet one);
 plus the one-off cost of loading simplemma's Dutch and English data. Best of R runs (default 5).
 """
 
@@ -24,6 +27,7 @@ from workbench.scoring.base import ScoringContext
 from workbench.scoring.bias_lint import GenderCodedScorer, lint_scorers
 from workbench.scoring.gender_coded import classify
 from workbench.scoring.lemmas import lemma
+from workbench.scoring.text_metrics import LengthScorer
 
 
 def _texts() -> dict[str, str]:
@@ -74,7 +78,7 @@ def main() -> None:
     rng = random.Random(1)
     print(f"simplemma data load (nl + en, once per process): {load_ms:.0f} ms")
     header = f"{'lang':4}  {'words':>5}  {'precise warm':>13}  {'precise cold':>13}  {'decoder_compat':>14}"
-    print(header + "  budget 1000 µs")
+    print(header + f"  {'[length]':>9}  ratio warm/[length]")
     for lang, text in base.items():
         texts = [_vary(text, rng) for _ in range(args.texts)]
         words = len(text.split())
@@ -84,8 +88,9 @@ def main() -> None:
         warm = _time(texts, lang, precise, False, args.repeat)
         cold = _time(texts[: max(args.texts // 10, 20)], lang, precise, True, args.repeat)
         compat = _time(texts, lang, decoder, False, args.repeat) if lang == "en" else float("nan")
-        print(f"{lang:4}  {words:5}  {warm:10.0f} µs  {cold:10.0f} µs  {compat:11.0f} µs  "
-              f"warm = {warm / 1000:.0%} of budget, cold/warm {cold / warm:.1f}x")
+        length = _time(texts, lang, [LengthScorer()], False, args.repeat)
+        print(f"{lang:4}  {words:5}  {warm:10.0f} µs  {cold:10.0f} µs  {compat:11.0f} µs  {length:6.0f} µs  "
+              f"{warm / length:.1f}x  (warm = {warm / 1000:.0%} of the 1 ms budget, cold/warm {cold / warm:.1f}x)")
 
 
 if __name__ == "__main__":
