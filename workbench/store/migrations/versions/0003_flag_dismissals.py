@@ -1,7 +1,7 @@
 """flag dismissals (issue #11): wording flags dismissed as false, per output, reversible
 
-Revision ID: 0002_flag_dismissals
-Revises: 0001
+Revision ID: 0003_flag_dismissals
+Revises: 0002_run_safety
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_flag_dismissals"
-down_revision = "0001"
+revision = "0003_flag_dismissals"
+down_revision = "0002_run_safety"
 branch_labels = None
 depends_on = None
 
