@@ -187,23 +187,36 @@ STRINGS: dict[str, dict[str, str]] = {
                        "gendered_title toe aan de scorers)."},
     "swap_title": {"en": "Name-swap audit", "nl": "Naamwissel-audit"},
     "swap_caption": {"en": "The same CV, screened once per candidate name. Impact ratio = selection rate of a group "
-                           "÷ that of the most-selected group; below 0.8 fails the four-fifths rule.",
+                           "÷ that of the reference group named in the experiment; below 0.8 fails the four-fifths "
+                           "rule. Differences are judged against how much single names differ among themselves.",
                      "nl": "Hetzelfde cv, één keer beoordeeld per kandidaatnaam. Impact ratio = selectiekans van "
-                           "een groep ÷ die van de vaakst gekozen groep; onder 0,8 faalt de vier-vijfde-regel."},
+                           "een groep ÷ die van de referentiegroep uit het experiment; onder 0,8 faalt de "
+                           "vier-vijfde-regel. Verschillen worden afgezet tegen hoeveel losse namen onderling "
+                           "verschillen."},
     "no_swap": {"en": "This run has no name-swap audit. Add a `swap:` section to the experiment (see "
                       "experiments/screening_name_swap_nl.yaml).",
                 "nl": "Deze run heeft geen naamwissel-audit. Voeg een `swap:`-sectie toe aan het experiment "
                       "(zie experiments/screening_name_swap_nl.yaml)."},
     "no_swap_results": {"en": "No name-swap results yet.", "nl": "Nog geen naamwisselresultaten."},
     "overall_flag": {"en": "Overall", "nl": "Totaal"},
-    "overall_red": {"en": "at least one group of names is treated significantly worse (impact ratio below 0.8).",
-                    "nl": "minstens één groep namen wordt significant slechter behandeld (impact ratio onder 0,8)."},
-    "overall_orange": {"en": "warning signs that need a closer look or more test cases.",
-                       "nl": "waarschuwingssignalen die nader onderzoek of meer testcases vragen."},
-    "overall_green": {"en": "no material difference between the groups of names.",
-                      "nl": "geen wezenlijk verschil tussen de groepen namen."},
-    "overall_inconclusive": {"en": "no clear difference, but too little data to rule one out.",
-                             "nl": "geen duidelijk verschil, maar te weinig gegevens om het uit te sluiten."},
+    "overall_red": {"en": "at least one group of names is treated significantly worse, beyond the four-fifths "
+                          "line (corrected over every comparison of the audit).",
+                    "nl": "minstens één groep namen wordt significant slechter behandeld, voorbij de "
+                          "vier-vijfde-grens (gecorrigeerd over alle vergelijkingen van de audit)."},
+    "overall_orange": {"en": "a statistically significant difference between groups of names, smaller than the "
+                             "four-fifths line: look closer.",
+                       "nl": "een statistisch significant verschil tussen groepen namen, kleiner dan de "
+                             "vier-vijfde-grens: kijk nader."},
+    "overall_green": {"en": "no material difference between the groups of names: every impact ratio's confidence "
+                            "interval lies within 0.8–1.25.",
+                      "nl": "geen wezenlijk verschil tussen de groepen namen: het betrouwbaarheidsinterval van "
+                            "elke impact ratio ligt binnen 0,8–1,25."},
+    "overall_inconclusive": {"en": "no significant difference, but a material one is not ruled out either: more "
+                                   "test cases or more names are needed.",
+                             "nl": "geen significant verschil, maar een wezenlijk verschil is ook niet uitgesloten: "
+                                   "er zijn meer testcases of meer namen nodig."},
+    "overall_source": {"en": "From {variant} ({outcome}): {group} vs {reference}.",
+                       "nl": "Uit {variant} ({outcome}): {group} tegen {reference}."},
     "col_selection": {"en": "Selected (group vs ref.)", "nl": "Gekozen (groep vs ref.)"},
     "flag_red": {"en": "red", "nl": "rood"},
     "flag_orange": {"en": "orange", "nl": "oranje"},
@@ -212,28 +225,33 @@ STRINGS: dict[str, dict[str, str]] = {
     "impact_chart_title": {"en": "Impact ratio per group (dashed line: 0.8)",
                            "nl": "Impact ratio per groep (stippellijn: 0,8)"},
     "legal_label": {"en": "Indicative, not a legal audit.", "nl": "Indicatief, geen juridische audit."},
-    "explain_red": {"en": "{group} are selected less often than {reference}: {rate} vs {ref_rate} (impact ratio "
-                          "{ratio}, below 0.8). The difference is statistically significant: names from this "
-                          "group are treated worse.",
-                    "nl": "{group} worden minder vaak gekozen dan {reference}: {rate} tegen {ref_rate} (impact "
-                          "ratio {ratio}, onder 0,8). Het verschil is statistisch significant: namen uit deze "
-                          "groep worden slechter behandeld."},
-    "explain_orange": {"en": "Warning sign for {group} vs {reference}: {rate} vs {ref_rate} (impact ratio {ratio}). "
-                             "Either the ratio is below 0.8 without a significant difference, or there is a "
-                             "significant difference above 0.8. Look closer{needed}.",
-                       "nl": "Waarschuwing voor {group} tegen {reference}: {rate} tegen {ref_rate} (impact "
-                             "ratio {ratio}). De ratio ligt onder 0,8 zonder significant verschil, of er is een "
-                             "significant verschil boven 0,8. Kijk nader{needed}."},
+    "explain_red": {"en": "{group} vs {reference}: {rate} vs {ref_rate} (impact ratio {ratio}, beyond the "
+                          "four-fifths line). The difference is statistically significant, judged against how much "
+                          "single names differ and corrected over all comparisons: one group is treated worse.",
+                    "nl": "{group} tegen {reference}: {rate} tegen {ref_rate} (impact ratio {ratio}, voorbij de "
+                          "vier-vijfde-grens). Het verschil is statistisch significant, afgezet tegen hoeveel losse "
+                          "namen verschillen en gecorrigeerd over alle vergelijkingen: één groep wordt slechter "
+                          "behandeld."},
+    "explain_orange": {"en": "{group} vs {reference}: {rate} vs {ref_rate} (impact ratio {ratio}). A statistically "
+                             "significant difference, but within 0.8–1.25: real, and smaller than the four-fifths "
+                             "line. Look closer.",
+                       "nl": "{group} tegen {reference}: {rate} tegen {ref_rate} (impact ratio {ratio}). Een "
+                             "statistisch significant verschil, maar binnen 0,8–1,25: echt, en kleiner dan de "
+                             "vier-vijfde-grens. Kijk nader."},
     "explain_green": {"en": "No material difference between {group} and {reference}: {rate} vs {ref_rate} "
-                            "(impact ratio {ratio}); equivalence within the margin is shown.",
+                            "(impact ratio {ratio}); its confidence interval lies within 0.8–1.25.",
                       "nl": "Geen wezenlijk verschil tussen {group} en {reference}: {rate} tegen {ref_rate} "
-                            "(impact ratio {ratio}); gelijkwaardigheid binnen de marge is aangetoond."},
+                            "(impact ratio {ratio}); het betrouwbaarheidsinterval ligt binnen 0,8–1,25."},
     "explain_inconclusive": {"en": "Not enough evidence either way for {group} vs {reference}: {rate} vs "
                                    "{ref_rate} (impact ratio {ratio}){needed}.",
                              "nl": "Nog te weinig bewijs voor {group} tegen {reference}: {rate} tegen "
                                    "{ref_rate} (impact ratio {ratio}){needed}."},
     "explain_needed": {"en": "; about {n:,} test cases would be needed to tell",
                        "nl": "; er zijn ongeveer {n:,} testcases nodig om het te weten"},
+    "explain_names_needed": {"en": "; more test cases alone will not settle it: about {n:,} names per group are "
+                                   "needed",
+                             "nl": "; meer testcases alleen beslissen het niet: er zijn ongeveer {n:,} namen per "
+                                   "groep nodig"},
     # review
     "review_title": {"en": "Blind review", "nl": "Blind beoordelen"},
     "review_intro": {"en": "Two texts for the same test case, written with different prompts. Which is better? "
@@ -600,6 +618,10 @@ def verdict_sentence(verdict: Any) -> str:
     good, bad = ("beter", "slechter") if verdict.higher_is_better is not None else ("hoger", "lager")
     p = verdict.p_adjusted
     p_text = "–" if p is None else ("< 0,0001" if p < 1e-4 else f"{p:.4f}".replace(".", ","))
+    family = getattr(verdict, "family", "primary")
+    size = getattr(verdict, "family_size", None)
+    how = {"holm": "Holm", "bh": "Benjamini–Hochberg", "bonferroni": "Bonferroni"}.get(verdict.correction)
+    p_text += f" ({t('family_' + family)}" + (f", {how} over {size} toetsen)" if how and size else ")")
     return (
         f"{verdict.variant} {_NL_VERBS.get(verdict.direction, 'verschilt van')} {verdict.baseline} op "
         f"{metric_label(verdict.metric).lower()}: {fmt(verdict.estimate, True)} {unit} (95%-BI "
@@ -621,6 +643,10 @@ def bias_explanation(row: Mapping[str, Any]) -> str:
     needed_text = ""
     if needed is not None and not (isinstance(needed, float) and math.isnan(needed)):
         needed_text = t("explain_needed", n=int(needed))
+    else:
+        names = row.get("names_needed")
+        if names is not None and not (isinstance(names, float) and math.isnan(names)) and flag == "inconclusive":
+            needed_text = t("explain_names_needed", n=int(names))
     is_score = row.get("outcome") == "score"
     return t(
         f"explain_{flag}" if f"explain_{flag}" in STRINGS else "explain_inconclusive",

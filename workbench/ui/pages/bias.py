@@ -57,6 +57,10 @@ def swap_section(result: RunAnalysis, header: RunHeader) -> None:
         return
     frame = result.bias.to_frame()
     overall_box(result.bias.flag, frame)
+    worst = result.bias.worst
+    if worst is not None:
+        st.caption(t("overall_source", variant=worst[0].variant, outcome=metric_label(worst[0].metric),
+                     group=group_label(worst[1].group), reference=group_label(worst[1].reference)))
     table = pd.DataFrame({
         t("col_flag"): frame["flag"].map(lambda f: t(f"flag_{f}")),
         t("col_model"): frame["model"],
