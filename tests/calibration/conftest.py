@@ -8,6 +8,7 @@ the CI log without `-s`. Tests here that never touch the database carry the `cal
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -61,3 +62,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("calibration figures (simulated; Wilson 95% CIs)")
         for line in _LINES:
             terminalreporter.write_line(line)
+        # CPU seconds, unlike wall-clock seconds, do not grow when other jobs share the machine
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        terminalreporter.write_line(f"CPU time of this pytest process so far: {usage.ru_utime + usage.ru_stime:.0f} s")
