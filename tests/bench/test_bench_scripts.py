@@ -51,3 +51,10 @@ def test_bench_startup_prints_both_commands() -> None:
     out = run_script("bench/bench_startup.py", "--repeat", "1")
     assert re.search(r"^this\s+workbench --help\s+wall [\d.]+ s\s+cpu [\d.]+ s\s+heavy imports: none$", out, re.M)
     assert re.search(r"^this\s+workbench validate\s+wall [\d.]+ s\s+cpu [\d.]+ s\s+heavy imports: none$", out, re.M)
+
+
+def test_bench_lint_prints_both_languages() -> None:
+    out = run_script("bench/bench_lint.py", "--texts", "20", "--repeat", "1")
+    assert re.search(r"^simplemma data load \(nl \+ en, once per process\): \d+ ms", out, re.M)
+    assert re.search(r"^nl\s+\d+\s+\d+ µs\s+\d+ µs\s+nan µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
+    assert re.search(r"^en\s+\d+\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)

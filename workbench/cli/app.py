@@ -1,4 +1,4 @@
-"""`workbench validate | run | list | export | report | ui`.
+"""`workbench validate | run | list | export | report | ui | lint`.
 
 Start-up time matters (`workbench --help` and `validate` answer in well under half a second): this
 module imports only typer and the consoles; each command imports what it needs when it runs. The
@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from workbench import number_format as nf
 from workbench.cli.consoles import console, err_console
 from workbench.cli.errors import fail, handle_errors
+from workbench.cli.lint import lint_command
 
 if TYPE_CHECKING:
     from workbench.plan import Plan
@@ -66,6 +67,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.command("lint")(lint_command)
 
 DbOption = Annotated[
     str | None,

@@ -250,6 +250,9 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
             nf.p_value(r.get("p_adjusted")),
         )
     console.print(table)
+    m = len(result.bias.comparisons)
+    console.print(f"[dim]adj. p: Holm over the audit's {m} group comparison{'s' if m != 1 else ''}, names as a "
+                  "random factor; CIs simultaneous")
     for sentence in result.bias.sentences()[:12]:
         console.print(f"• {sentence}")
 

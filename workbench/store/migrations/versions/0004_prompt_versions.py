@@ -1,7 +1,7 @@
 """prompt versions: a variant key may have several versions per experiment
 
-Revision ID: 0003_prompt_versions
-Revises: 0002_run_safety
+Revision ID: 0004_prompt_versions
+Revises: 0003_flag_dismissals
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_prompt_versions"
-down_revision = "0002_run_safety"
+revision = "0004_prompt_versions"
+down_revision = "0003_flag_dismissals"
 branch_labels = None
 depends_on = None
 
