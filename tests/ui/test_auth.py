@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -176,9 +177,17 @@ def test_viewer_cannot_rate(ui_env: UIEnv, roles_file: Path, monkeypatch: pytest
 # -- bind address and telemetry ----------------------------------------------------------------------
 
 
+def _no_server(monkeypatch: pytest.MonkeyPatch, start: Any) -> None:
+    """`workbench ui` without a Streamlit server: `start` gets the command line (and the port is free)."""
+    from workbench.cli import serve
+
+    monkeypatch.setattr(serve, "run_child", start)
+    monkeypatch.setattr(serve, "port_problem", lambda port, host="": None)
+
+
 def test_ui_command_binds_loopback_without_usage_stats(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     seen: list[list[str]] = []
-    monkeypatch.setattr(subprocess, "call", lambda args, env=None: seen.append(list(args)) or 0)
+    _no_server(monkeypatch, lambda args, env=None: seen.append(list(args)) or 0)
     result = CliRunner().invoke(app, ["ui", "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 0, result.output
     args = seen[0]
@@ -197,7 +206,7 @@ def test_oidc_without_secrets_is_one_clear_line(tmp_path: Path, monkeypatch: pyt
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setattr(subprocess, "call", lambda args, env=None: 0)
+    _no_server(monkeypatch, lambda args, env=None: 0)
     has_authlib = importlib.util.find_spec("authlib") is not None
     result = CliRunner().invoke(app, ["ui", "--auth", "oidc", "--roles", str(roles_file), "--db", "x.db"])
     assert result.exit_code == 2
