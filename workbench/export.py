@@ -10,6 +10,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.flags import flag_summary, matches_from_details
+from workbench.providers.finish import is_truncated
 from workbench.store.db import Store
 from workbench.store.repository import outputs_frame, scores_frame
 
@@ -37,9 +38,33 @@ def run_table(store: Store, run_id: int) -> pd.DataFrame:
         table["flags"] = _flags(scores[scores["detail"].notna()])
         table["flags"] = table["flags"].fillna("")
     table.insert(0, "run_id", run_id)
-    # Make SIMULATED impossible to miss in any exported file.
-    table["provenance"] = table["simulated"].map({True: "SIMULATED", False: "model output"})
+    table["truncated"] = table["finish_reason"].map(is_truncated).astype(bool)
+    judges = _judges(scores)
+    table["judge"] = judges["judge"].reindex(table.index, fill_value="")
+    table["judge_simulated"] = judges["judge_simulated"].reindex(table.index, fill_value=False).astype(bool)
+    # Make SIMULATED impossible to miss in any exported file: `simulated` is True when anything in the row
+    # is (the output, or the judge scores); `output_simulated` tells which.
+    table["output_simulated"] = table["simulated"].astype(bool)
+    table["simulated"] = table["output_simulated"] | table["judge_simulated"]
+    table["provenance"] = [
+        "SIMULATED" if out else "model output, SIMULATED judge" if judge else "model output"
+        for out, judge in zip(table["output_simulated"], table["judge_simulated"], strict=True)
+    ]
     return table.reset_index()
+
+
+def _judges(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per output: the judge model that scored its judge.* metrics, and whether it was simulated."""
+    columns = ["judge", "judge_simulated"]
+    if scores.empty or "detail" not in scores:
+        return pd.DataFrame(columns=columns)
+    judged = scores[scores["metric"].astype(str).str.startswith("judge.") & scores["detail"].notna()]
+    rows = {
+        int(oid): (str(detail.get("judge", "")), bool(detail.get("simulated")))
+        for oid, detail in zip(judged["output_id"], judged["detail"], strict=True)
+        if isinstance(detail, dict)
+    }
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
 def export_run(store: Store, run_id: int, fmt: str, out: Path | None) -> Path:

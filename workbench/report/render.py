@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.flags import matches_from_details
+from workbench.providers.finish import is_truncated
 from workbench.report.charts import AnyChart, distribution_chart, effect_chart, impact_ratio_chart
 from workbench.report.console import fmt_num, fmt_p
 from workbench.run_analysis import RunAnalysis, is_headline
@@ -70,6 +71,7 @@ def _examples(store: Store, run_id: int, limit: int) -> list[dict[str, Any]]:
             continue
         examples.append({
             "variant": row["variant"], "case": row["case"], "model": row["model"], "simulated": row["simulated"],
+            "truncated": is_truncated(row["finish_reason"]),
             "html": highlight(row["text"], matches, "html"),
             "markdown": highlight(row["text"], matches, "markdown"),
             "flags": sorted({m["category"] for m in matches}),
@@ -89,6 +91,8 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
     with store.session() as session:
         metrics = _chart_metrics(all_metric_names(session, info.run_id))
         scores = numeric_scores(session, info.run_id, metrics)
+    if result.truncation is not None:
+        scores = result.truncation.apply(scores)
     verdicts = result.headline_verdicts()
     charts: list[dict[str, Any]] = []
     if not verdicts.empty:
@@ -106,14 +110,21 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             )
         )
     all_verdicts = result.analysis.to_frame() if result.analysis is not None else pd.DataFrame()
+    judge = info.judge
+
+    def judged(metric: str) -> str:
+        """After a judge metric: who judged it (SIMULATED for the simulated judge)."""
+        return f" ({judge.label})" if judge is not None and str(metric).startswith("judge.") else ""
+
     return {
+        "judged": judged,
         "info": info,
         "version": __version__,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "warnings": result.warnings,
         "verdicts": _records(verdicts),
         "sentences": [
-            v.sentence()
+            v.sentence() + judged(v.metric)
             for v in (result.analysis.verdicts if result.analysis else [])
             if is_headline(v.metric)
         ],

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from workbench.errors import WorkbenchError
 from workbench.plan import Plan, PlannedCall
 from workbench.providers.base import Completion, Provider, ProviderError
+from workbench.providers.finish import stored_reason
+from workbench.providers.model_check import check_served_models
 from workbench.providers.registry import connection_key
 from workbench.runner.connections import build_limits, build_providers
 from workbench.runner.executor import Executor, Job, Outcome
@@ -55,6 +57,8 @@ class RunOptions:
     # Processes making provider calls: 1 = this process; None = auto (worker processes only for large,
     # highly concurrent runs; see workbench.runner.workers).
     workers: int | None = None
+    # Ask openai_compatible servers for their model list first (models with `check_model: false` are skipped).
+    check_models: bool = True
 
 
 @dataclass
@@ -184,7 +188,9 @@ class Runner:
                 continue
             model = self.plan.models[cell.model]
             payload = (call, ids, found[0] if found else None)
-            jobs.append(Job(call.request, connection_key(model), payload, call.request.cache_key()))
+            jobs.append(
+                Job(call.request, connection_key(model), payload, call.request.cache_key(), model.max_attempts)
+            )
         return jobs, done
 
     def _record(self, outcome: Outcome, run_id: int) -> OutputRecord:
@@ -215,6 +221,7 @@ class Runner:
                 "latency_ms": 0.0,
                 "cost_usd": 0.0,
                 "simulated": False,
+                "finish_reason": None,
             }
             return OutputRecord(row=row, existing_id=existing_id)
         row |= {
@@ -226,6 +233,7 @@ class Runner:
             "latency_ms": completion.latency_s * 1000,
             "cost_usd": 0.0 if outcome.cached else completion.cost_usd,
             "simulated": completion.simulated,
+            "finish_reason": stored_reason(completion.finish_reason),
         }
         cache_entry = None
         if not outcome.cached and self.options.use_cache:
@@ -238,7 +246,7 @@ class Runner:
                 "output_tokens": completion.output_tokens,
                 "latency_ms": completion.latency_s * 1000,
                 "cost_usd": completion.cost_usd,
-                "finish_reason": completion.finish_reason,
+                "finish_reason": stored_reason(completion.finish_reason),
                 "simulated": completion.simulated,
                 "created_at": datetime.now(UTC),
             }
@@ -270,13 +278,18 @@ class Runner:
                 if (output_id, f"judge.{rubric.name}") in judged:
                     continue
                 request = judge_request(rubric, text or "", task, language, model, variant, self.plan.spec.seed)
-                jobs.append(Job(request, connection_key(model), (output_id, rubric), request.cache_key()))
+                jobs.append(
+                    Job(request, connection_key(model), (output_id, rubric), request.cache_key(), model.max_attempts)
+                )
         return jobs
 
     # -- main --------------------------------------------------------------------------------------
     def run(self) -> RunResult:
         models = list(self.plan.models.values())
         judge = judge_model(self.plan.spec.judge) if self.rubrics else None
+        if self.options.check_models:
+            # A server that lists its models and lacks ours stops the run here, store untouched.
+            check_served_models(self.plan.spec, self.plan.spec_path, with_judge=judge is not None)
         # Provider construction fails fast (missing key) before anything is written to the store.
         providers = build_providers(
             models + ([judge] if judge else []), self.options.client_options, self._concurrency()

@@ -206,6 +206,7 @@ def outputs_frame(session: Session, run_id: int) -> pd.DataFrame:
             Output.cost_usd,
             Output.cached,
             Output.simulated,
+            Output.finish_reason,
             Variant.language,
             Variant.task,
         )
