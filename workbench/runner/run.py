@@ -235,24 +235,28 @@ class Runner:
             "simulated": completion.simulated,
             "finish_reason": stored_reason(completion.finish_reason),
         }
-        cache_entry = None
-        if not outcome.cached and self.options.use_cache:
-            cache_entry = {
-                "key": outcome.job.cache_key,
-                "provider": call.request.provider,
-                "model": call.request.model,
-                "text": completion.text,
-                "input_tokens": completion.input_tokens,
-                "output_tokens": completion.output_tokens,
-                "latency_ms": completion.latency_s * 1000,
-                "cost_usd": completion.cost_usd,
-                "finish_reason": stored_reason(completion.finish_reason),
-                "simulated": completion.simulated,
-                "created_at": datetime.now(UTC),
-            }
         # Pre-scored when a worker process scored the text (see workbench.runner.workers).
         scoring = scoring_context(call.request.metadata, outcome.scores)
-        return OutputRecord(row=row, existing_id=existing_id, cache_entry=cache_entry, scoring=scoring)
+        return OutputRecord(row=row, existing_id=existing_id, cache_entry=self._cache_entry(outcome), scoring=scoring)
+
+    def _cache_entry(self, outcome: Outcome) -> dict[str, Any] | None:
+        """The response cache row for a fresh completion (generation or judge), None for hits and failures."""
+        completion, request = outcome.completion, outcome.job.request
+        if completion is None or outcome.cached or not self.options.use_cache:
+            return None
+        return {
+            "key": outcome.job.cache_key,
+            "provider": request.provider,
+            "model": request.model,
+            "text": completion.text,
+            "input_tokens": completion.input_tokens,
+            "output_tokens": completion.output_tokens,
+            "latency_ms": completion.latency_s * 1000,
+            "cost_usd": completion.cost_usd,
+            "finish_reason": stored_reason(completion.finish_reason),
+            "simulated": completion.simulated,
+            "created_at": datetime.now(UTC),
+        }
 
     # -- judge -------------------------------------------------------------------------------------
     def _judge_jobs(self, run_id: int, model: ModelSpec) -> list[Job]:
@@ -406,7 +410,7 @@ class Runner:
             return
         self.progress.start("judge", len(jobs), 0)
         writer = ResultWriter(self.store)
-        ok_before = result.ok
+        ok_before, cached_before = result.ok, result.cached
 
         def record(outcome: Outcome) -> ScoreRecord:
             output_id, rubric = outcome.job.payload
@@ -417,12 +421,13 @@ class Runner:
                 score = parse_judgement(
                     rubric, outcome.completion.text, judge.id, outcome.completion.simulated
                 )
-            return ScoreRecord(output_id, [score])
+            # Judge replies are cached like generations: rerunning an experiment pays for no call twice.
+            return ScoreRecord(output_id, [score], cache_entry=self._cache_entry(outcome))
 
         await self._execute(jobs, providers, [judge], writer, record, result)
-        # Judge calls are counted apart from generation calls.
+        # Judge calls are counted apart from generation calls (and their cache hits apart from the outputs').
         result.judged = result.ok - ok_before
-        result.ok = ok_before
+        result.ok, result.cached = ok_before, cached_before
 
     def _start_workers(self, jobs: list[Job], models: list[ModelSpec]) -> None:
         """Fork worker processes for a large run (before the event loop and writer thread exist)."""

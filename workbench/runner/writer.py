@@ -36,6 +36,7 @@ class OutputRecord:
 class ScoreRecord:
     output_id: int
     scores: list[Score] = field(default_factory=list)
+    cache_entry: dict[str, Any] | None = None  # the judge's reply, for the response cache
 
 
 Scorer = Callable[[str, ScoringContext], list[Score]]
@@ -100,7 +101,9 @@ class ResultWriter:
         score_records = [r for r in batch if isinstance(r, ScoreRecord)]
         scored = [(record, self._scores_for(record)) for record in outputs]
         with self.store.session() as session:
-            insert_ignore(session, CachedResponse, [r.cache_entry for r in outputs if r.cache_entry])
+            entries = [r.cache_entry for r in outputs if r.cache_entry]
+            entries += [r.cache_entry for r in score_records if r.cache_entry]
+            insert_ignore(session, CachedResponse, entries)
             fresh = [(r, s) for r, s in scored if r.existing_id is None]
             score_rows: list[dict[str, Any]] = []
             if fresh:
