@@ -64,8 +64,13 @@ class ConnectionSpec(_Strict):
     check_model: bool = True
 
     @property
-    def provider(self) -> str:
+    def model_id(self) -> str:
+        """`provider:model`."""
         raise NotImplementedError
+
+    @property
+    def provider(self) -> str:
+        return self.model_id.split(":", 1)[0]
 
     @field_validator("params")
     @classmethod
@@ -78,11 +83,13 @@ class ConnectionSpec(_Strict):
             raise ValueError("max_tokens must be a positive integer")
         return value
 
-    def _check_connection(self) -> None:
+    @model_validator(mode="after")
+    def _check_connection(self) -> ConnectionSpec:
         if self.provider == "openai_compatible" and not self.base_url:
             raise ValueError("openai_compatible models need base_url (e.g. http://localhost:11434/v1)")
         if self.api_key_env is not None and not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.api_key_env):
             raise ValueError("api_key_env must be the NAME of an environment variable, not a key")
+        return self
 
 
 def _check_model_id(value: str) -> str:
@@ -107,15 +114,14 @@ class ModelSpec(ConnectionSpec):
         return _check_model_id(value)
 
     @model_validator(mode="after")
-    def _check_provider_options(self) -> ModelSpec:
-        self._check_connection()
+    def _check_simulate(self) -> ModelSpec:
         if self.simulate is not None and self.provider != "simulated":
             raise ValueError("`simulate` is only valid for simulated:* models")
         return self
 
     @property
-    def provider(self) -> str:
-        return self.id.split(":", 1)[0]
+    def model_id(self) -> str:
+        return self.id
 
     @property
     def model(self) -> str:
@@ -160,14 +166,9 @@ class JudgeSpec(ConnectionSpec):
     def _check_model(cls, value: str) -> str:
         return _check_model_id(value)
 
-    @model_validator(mode="after")
-    def _check_provider_options(self) -> JudgeSpec:
-        self._check_connection()
-        return self
-
     @property
-    def provider(self) -> str:
-        return self.model.split(":", 1)[0]
+    def model_id(self) -> str:
+        return self.model
 
     @property
     def simulated(self) -> bool:

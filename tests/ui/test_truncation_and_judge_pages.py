@@ -8,30 +8,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.runner.test_truncation import simulated_spec
 from workbench.plan import build_plan
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
 from workbench.store.models import Output
 
-from .conftest import ROOT, UIEnv
+from .conftest import UIEnv
 from .test_pages import frame_with, html, open_page, texts
 
 
 @pytest.fixture
 def cut_run(ui_env: UIEnv, tmp_path: Path) -> int:
     """English job ads on the simulated provider with max_tokens 300: about half are cut off."""
-    spec = tmp_path / "cut.yaml"
-    spec.write_text(f"""name: cut-ui
-variants: [{ROOT}/prompts/vacancy_en_formal.yaml, {ROOT}/prompts/vacancy_en_energetic.yaml]
-dataset: {ROOT}/experiments/data/vacancies_en.csv
-max_cases: 6
-models:
-  - id: simulated:default
-    params: {{max_tokens: 300}}
-scorers: [length, readability, "judge:clarity"]
-""")
     store = Store(ui_env.db_url)
-    run_id = run_experiment(build_plan(spec), store).run_id
+    run_id = run_experiment(build_plan(simulated_spec(tmp_path)), store).run_id
     store.dispose()
     return run_id
 
@@ -49,7 +40,7 @@ def test_compare_marks_cut_off_outputs_and_names_the_judge(ui_env: UIEnv, cut_ru
     assert cut > 0
     at = open_page("compare", cut_run)
     warnings = texts(at.warning)
-    assert f"{cut} of 12 outputs (vacancy_en_formal {cut}) were cut off at max_tokens — raise max_tokens" in warnings
+    assert f"{cut} of 16 outputs (vacancy_en_formal {cut}) were cut off at max_tokens — raise max_tokens" in warnings
     assert "SIMULATED judge" in warnings  # the judge's banner, beside the outputs' SIMULATED banner
     verdicts = frame_with(at, "Verdict")
     judge_rows = [m for m in verdicts["Measure"] if "(SIMULATED)" in m]
@@ -67,6 +58,6 @@ def test_compare_says_it_in_dutch(ui_env: UIEnv, cut_run: int) -> None:
     cut = cut_count(ui_env, cut_run)
     at = open_page("compare", cut_run, lang="nl")
     warnings = texts(at.warning)
-    assert f"{cut} van de 12 uitkomsten (vacancy_en_formal {cut}) zijn afgekapt bij max_tokens" in warnings
+    assert f"{cut} van de 16 uitkomsten (vacancy_en_formal {cut}) zijn afgekapt bij max_tokens" in warnings
     assert "SIMULATED beoordelaar-model" in warnings
     assert "beoordeeld door simulated:judge" in texts(at.caption)
