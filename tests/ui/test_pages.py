@@ -97,7 +97,9 @@ def test_compare_shows_verdicts_simulated_labels_and_highlights(ui_env: UIEnv) -
     verdicts = frame_with(at, "Verdict")
     assert {"vacancy_nl_inclusive", "vacancy_nl_informal"} <= set(verdicts["Variant"])
     assert "Readability" in set(verdicts["Measure"])
-    assert verdicts["Verdict"].isin(["better", "worse", "higher", "lower", "no significant difference"]).all()
+    labels = r"(better|worse|higher|lower)( \(exploratory\))?|no significant difference|unclear: could be up to .+"
+    assert verdicts["Verdict"].str.fullmatch(labels).all(), verdicts["Verdict"]
+    assert set(verdicts["Family"]) <= {"primary", "exploratory"}
     body = html(at)
     assert body.count('class="wb-sim"') == 3  # a SIMULATED badge on each output card
     assert "<mark class=" in body  # coded words highlighted

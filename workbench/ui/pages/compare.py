@@ -59,6 +59,7 @@ def verdict_table(verdicts: pd.DataFrame, several_models: bool, judge: JudgeProv
             t("col_difference"): num(v["estimate"] * scale, "+.2f") + unit,
             t("col_ci"): f"{num(_scaled(v['ci_low'], scale), '+.2f')} … {num(_scaled(v['ci_high'], scale), '+.2f')}",
             t("col_p_adj"): _p(v["p_adjusted"]),
+            t("col_family"): t(f"family_{v.get('family', 'primary')}"),
             t("col_baseline_mean"): num(v["baseline_mean"] * scale, mean_spec) + mean_unit,
             t("col_variant_mean"): num(v["variant_mean"] * scale, mean_spec) + mean_unit,
             t("col_cases"): f"{v['n_cases']}×{v['n_repeats']}",
