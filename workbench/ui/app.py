@@ -8,30 +8,33 @@ from sqlalchemy.exc import SQLAlchemyError
 from workbench.errors import WorkbenchError
 from workbench.store.db import describe
 from workbench.store.repository import list_runs
-from workbench.ui import config
+from workbench.ui import access, config
+from workbench.ui.auth import Identity, Role
 from workbench.ui.components import inject_css
 from workbench.ui.config import page_path
 from workbench.ui.i18n import LANG_KEY, LANGUAGES, default_language, t
 from workbench.ui.state import RUN_KEY, one_line, store_or_error
 
 
-def _pages() -> dict[str, list[st.Page]]:
+def _pages(identity: Identity) -> dict[str, list[st.Page]]:
     def page(name: str, icon: str, default: bool = False) -> st.Page:
         return st.Page(page_path(name), title=t(f"nav_{name}"), icon=icon, url_path=name, default=default)
 
-    return {
+    pages = {
         t("nav_section_results"): [
             page("overview", ":material/dashboard:", default=True),
             page("compare", ":material/compare:"),
             page("bias", ":material/balance:"),
             page("review", ":material/how_to_vote:"),
         ],
-        t("nav_section_build"): [
+    }
+    if identity.can(Role.RUNNER):  # writing prompt/dataset files and spending API keys
+        pages[t("nav_section_build")] = [
             page("prompts", ":material/edit_note:"),
             page("datasets", ":material/table:"),
             page("run", ":material/play_circle:"),
-        ],
-    }
+        ]
+    return pages
 
 
 def _run_label(run: dict[str, object]) -> str:
@@ -64,6 +67,7 @@ def sidebar() -> None:
             st.selectbox(t("run_picker"), list(labels), key=RUN_KEY, format_func=labels.__getitem__,
                          help=t("run_picker_help"))
         st.caption(t("database", url=describe(url)))
+        access.sidebar_badge()
 
 
 def warm_imports() -> None:
@@ -79,7 +83,13 @@ def main() -> None:
     if LANG_KEY not in st.session_state:
         st.session_state[LANG_KEY] = default_language()
     inject_css()
-    page = st.navigation(_pages())
+    try:
+        identity = access.gate()  # with auth on: nothing below runs for a request without an accepted user
+    except WorkbenchError as exc:  # a broken roles file or auth mode: one line, and nothing else shown
+        st.error(one_line(exc), icon=":material/error:")
+        st.stop()
+        return
+    page = st.navigation(_pages(identity))
     try:
         sidebar()
         page.run()

@@ -225,11 +225,13 @@ def output_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, b
 
 
 def save_rating(session: Session, run_id: int, pair: Pair, *, left: str, winner: str, rater: str,
-                comment: str | None) -> int:
+                comment: str | None, verified: bool = False) -> int:
+    """Store one blind rating; `verified`: `rater` is a signed-in identity, not a typed-in name."""
     if left not in ("a", "b") or winner not in ("a", "b", "tie"):
         raise ValueError("left must be 'a'/'b' and winner 'a'/'b'/'tie'")
     rating = Rating(run_id=run_id, case_id=pair.case_id, output_a_id=pair.output_a, output_b_id=pair.output_b,
-                    left=left, winner=winner, rater=rater[:100] or "anonymous", comment=comment or None)
+                    left=left, winner=winner, rater=rater[:100] or "anonymous", comment=comment or None,
+                    rater_verified=verified)
     session.add(rating)
     session.commit()
     return rating.id

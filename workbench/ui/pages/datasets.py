@@ -10,7 +10,8 @@ import streamlit as st
 
 from workbench.datasets import ID_COLUMNS, TestCase
 from workbench.errors import SpecError
-from workbench.ui import config
+from workbench.ui import access, config
+from workbench.ui.auth import Role
 from workbench.ui.i18n import t
 from workbench.ui.library import (
     DATASET_SUFFIXES,
@@ -104,6 +105,8 @@ def save_section(frame: pd.DataFrame, default_name: str) -> None:
 
 def render() -> None:
     st.title(t("datasets_title"))
+    if not access.allowed(Role.RUNNER):  # hidden from other roles' navigation; refused here too
+        return
     folder = config.datasets_dir()
     st.caption(t("datasets_caption", folder=folder))
     if flash := st.session_state.pop("ds_flash", None):

@@ -10,7 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from workbench.stats import PreferenceAnalysis
+from workbench.ui import access
 from workbench.ui.analysis import cached_preferences
+from workbench.ui.auth import Role
 from workbench.ui.components import output_card, pct
 from workbench.ui.i18n import t
 from workbench.ui.queries import (
@@ -42,9 +44,13 @@ def _rate(run_id: int, pair: Pair, left_is_a: bool, choice: str) -> None:
     """Button callback: store the rating before the rerun renders the next pair."""
     winner = "tie" if choice == "tie" else ("a" if (choice == "left") == left_is_a else "b")
     comment = str(st.session_state.get(f"comment_{pair.output_a}_{pair.output_b}", "")).strip()
+    identity = access.current()
+    if not identity.can(Role.RATER):
+        return
+    rater = identity.name if identity.verified else str(st.session_state.get(RATER_KEY, "")).strip()
     with session() as s:
-        save_rating(s, run_id, pair, left="a" if left_is_a else "b", winner=winner,
-                    rater=st.session_state.get(RATER_KEY, "").strip(), comment=comment)
+        save_rating(s, run_id, pair, left="a" if left_is_a else "b", winner=winner, rater=rater, comment=comment,
+                    verified=identity.verified)
     left, right = (pair.variant_a, pair.variant_b) if left_is_a else (pair.variant_b, pair.variant_a)
     st.session_state[LAST_KEY] = {"case": pair.case, "left": left, "right": right, "choice": choice,
                                   "toast": True}
@@ -119,12 +125,20 @@ def render() -> None:
         return
     url, header = page
     st.caption(t("review_intro"))
-    rater = st.text_input(t("rater_name"), key=RATER_KEY, placeholder=t("rater_placeholder"), width=320).strip()
+    identity = access.current()
+    rater = ""
+    if identity.verified:  # signed in: ratings are recorded under the account, never a typed name
+        st.caption(t("auth_rating_as", name=identity.name))
+        rater = identity.name
+    elif identity.can(Role.RATER):
+        rater = st.text_input(t("rater_name"), key=RATER_KEY, placeholder=t("rater_placeholder"), width=320).strip()
     pairs = _pairs(url, header.run_id, header.baseline, header.outputs)
     if not pairs:
         st.info(t("no_pairs"))
         return
-    if rater:
+    if not access.allowed(Role.RATER):
+        pass  # viewers see the preference summary below, not the rating panel
+    elif rater:
         review_queue(header, pairs, rater)
     else:
         st.info(t("enter_name"), icon=":material/person:")
