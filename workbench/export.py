@@ -162,7 +162,8 @@ def _arrow_schema(frame: pd.DataFrame) -> Any:
 
     types = {"run_id": pa.int64(), "output_id": pa.int64(), "repeat": pa.int64(), "attempts": pa.int64(),
              "input_tokens": pa.int64(), "output_tokens": pa.int64(), "latency_ms": pa.float64(),
-             "cost_usd": pa.float64(), "cached": pa.bool_(), "simulated": pa.bool_()}
+             "cost_usd": pa.float64(), "cached": pa.bool_(), "simulated": pa.bool_(), "truncated": pa.bool_(),
+             "judge_simulated": pa.bool_(), "output_simulated": pa.bool_()}
     fields = []
     for column in frame.columns:
         kind = types.get(column) or (pa.float64() if column.startswith("score.") else pa.string())

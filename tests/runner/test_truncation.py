@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from tests.support.fake_llm_server import FakeLLMServer
 from workbench.cli import app
-from workbench.export import run_table
+from workbench.export import export_run, run_table
 from workbench.plan import build_plan
 from workbench.report.console import print_verdicts
 from workbench.report.render import write_report
@@ -114,6 +114,8 @@ def test_cut_off_outputs_are_left_out_of_text_metrics_with_a_warning(store: Stor
     table = run_table(store, run.run_id)
     assert set(table.loc[table["truncated"], "output_id"]) == cut
     assert set(table["finish_reason"]) == {"stop", "length"}
+    parquet = pd.read_parquet(export_run(store, run.run_id, "parquet", tmp_path / "e.parquet"))
+    assert parquet["truncated"].dtype == bool and set(parquet.loc[parquet["truncated"], "output_id"]) == cut
     summary = summarise_run(store, run.run_id)
     assert summary["truncated"].sum() == len(cut)
 
