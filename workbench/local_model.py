@@ -46,6 +46,7 @@ def server_command(port: int, *, host: str = "127.0.0.1", threads: int = 1, cont
         "--n_threads", str(threads),
         "--n_threads_batch", str(threads),
         "--n_ctx", str(context),
+        "--verbose", "False",  # llama.cpp's loader and timing logs would flood the user's terminal
     ]
 
 
