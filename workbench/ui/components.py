@@ -91,3 +91,9 @@ def colour_column(frame: pd.DataFrame, column: str, colours: dict[str, str]) -> 
         return f"background-color: {colour}; color: white; font-weight: 600" if colour else ""
 
     return frame.style.map(style, subset=[column])
+
+
+def stats_help() -> None:
+    """The "How the statistics decide" help (families, flags, measured error rates), in the UI language."""
+    with st.expander(t("stats_help_title"), icon=":material/help:"):
+        st.markdown(t("stats_help_body"))

@@ -10,7 +10,7 @@ from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.judge import JudgeProvenance
 from workbench.scoring.registry import is_text_metric, metric_kind
 from workbench.ui.analysis import start_analysis
-from workbench.ui.components import colour_column, legend, num, output_card
+from workbench.ui.components import colour_column, legend, num, output_card, stats_help
 from workbench.ui.i18n import metric_label, t, verdict_label, verdict_sentence
 from workbench.ui.queries import (
     RunHeader,
@@ -115,6 +115,7 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
     if chart is not None:
         st.markdown(f"**{t('effect_chart_title')}**")
         st.altair_chart(chart)
+    stats_help()
 
 
 def distribution_section(url: str, header: RunHeader) -> None:
