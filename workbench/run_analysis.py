@@ -16,6 +16,7 @@ from workbench.scoring.registry import default_primary_metrics, is_text_metric, 
 from workbench.spec import ExperimentSpec
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store
+from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
 from workbench.store.frames import all_metric_names, numeric_scores, run_header, truncated_outputs
 from workbench.store.repository import ratings_frame, resolve_run, scores_frame
 
@@ -95,6 +96,8 @@ class RunAnalysis:
     bias: BiasAudit | None = None
     preferences: PreferenceAnalysis | None = None
     warnings: list[str] = field(default_factory=list)
+    # Flags users dismissed as false (workbench/store/dismissals.py): left out of lint rates and verdicts.
+    dismissed: pd.DataFrame = field(default_factory=pd.DataFrame)
     truncation: Truncation | None = None  # None when no output was cut off
 
     def headline_verdicts(self) -> pd.DataFrame:
@@ -194,7 +197,9 @@ def analyse_run(
         if shown_only:
             metrics = display_metrics(present, header.spec)
         chosen = list(dict.fromkeys([*primary, *metrics])) if metrics is not None else present
-        scores = numeric_scores(session, run_id, chosen)
+        # Flags users dismissed as false are left out of the lint values (rates and verdicts alike).
+        scores = apply_adjustments(numeric_scores(session, run_id, chosen), dismissal_adjustments(session, run_id))
+        dismissed = run_dismissals(session, run_id)
         ratings = ratings_frame(session, run_id)
         names = _ranking_names(session, run_id) if header.spec.swap and header.spec.swap.mode == "ranking" else None
         truncated = truncated_outputs(session, run_id)
@@ -208,7 +213,8 @@ def analyse_run(
     truncation = _truncation(truncated, info.outputs, spec)
     if truncation is not None:
         scores = truncation.apply(scores)
-    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed), truncation=truncation)
+    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed), dismissed=dismissed,
+                         truncation=truncation)
     if info.total_calls and info.outputs < info.total_calls:
         result.warnings.append(
             f"{info.total_calls - info.outputs} of {info.total_calls} planned outputs are missing or failed; "

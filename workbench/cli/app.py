@@ -1,4 +1,4 @@
-"""`workbench validate | run | list | export | report | ui`."""
+"""`workbench validate | run | list | export | report | ui | lint`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from workbench.cli.errors import fail, handle_errors
+from workbench.cli.lint import lint_command
 from workbench.cli.progress import RichProgress
 from workbench.plan import Plan, build_plan, describe_plan
 from workbench.providers.registry import check_credentials
@@ -30,6 +31,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(highlight=False)
+
+app.command("lint")(lint_command)
 
 DbOption = Annotated[
     str | None,

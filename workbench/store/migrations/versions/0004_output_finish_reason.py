@@ -1,7 +1,7 @@
 """outputs.finish_reason: why the model stopped (OpenAI finish_reason, Anthropic stop_reason)
 
-Revision ID: 0003_finish_reason
-Revises: 0002_run_safety
+Revision ID: 0004_finish_reason
+Revises: 0003_flag_dismissals
 Create Date: 2026-12-01 12:40:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_finish_reason"
-down_revision = "0002_run_safety"
+revision = "0004_finish_reason"
+down_revision = "0003_flag_dismissals"
 branch_labels = None
 depends_on = None
 
