@@ -24,6 +24,7 @@ from workbench.cli.lint import lint_command
 if TYPE_CHECKING:
     from workbench.plan import Plan
     from workbench.runner.run import RunResult
+    from workbench.spec import ExperimentSpec
     from workbench.store.db import Store
 
 
@@ -142,8 +143,12 @@ def validate(
 ) -> None:
     """Check a spec, its prompt variants and dataset; render every prompt; estimate calls and cost. No calls."""
     from workbench.plan import build_plan, missing_credentials
+    from workbench.providers.model_check import check_served_models
 
     plan = build_plan(spec)
+    # OpenAI-compatible servers are asked which models they serve (GET /v1/models), unless `check_model: false`.
+    for note in check_served_models(plan.spec, spec, with_judge=plan.judge_model is not None):
+        console.print(f"[yellow]note:[/] {_escape(note)}")
     console.print(f"[green]OK[/] {spec}: {_calls_line(plan)}")
     if not plan.simulated_only or (plan.judge_model is not None and plan.judge_model.provider != "simulated"):
         _print_estimate(plan)
@@ -191,10 +196,16 @@ def run(
     max_attempts: Annotated[
         int,
         typer.Option(
-            "--max-attempts", min=1, max=20, help="Attempts per call before it is recorded as failed."
+            "--max-attempts",
+            min=1,
+            max=20,
+            help="Attempts per call before it is recorded as failed (a model's `max_attempts:` in the spec wins).",
         ),
     ] = 6,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds per provider call.")] = 120.0,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=1, help="Seconds per provider call (a model's `timeout:` in the spec wins)."),
+    ] = 120.0,
     batch: Annotated[
         bool,
         typer.Option(
@@ -248,7 +259,7 @@ def run(
     result = run_experiment(plan, store, options, RichProgress(console))
     for note in result.notes:
         console.print(f"[cyan]{_escape(note)}")
-    _print_summary(store, result)
+    _print_summary(store, result, plan.spec)
     resume_hint = f"workbench run {spec} --resume" + (f" --db {db}" if db else "")
     if result.interrupted:
         console.print(
@@ -298,14 +309,17 @@ def _fmt_metric(metric: str, value: float) -> str:
     return nf.number(value, 0) if metric in ("words", "characters") else nf.number(value, 1)
 
 
-def _print_summary(store: Store, result: RunResult) -> None:
+def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec) -> None:
     from rich import box
     from rich.table import Table
 
     from workbench.report.console import short_names
+    from workbench.run_analysis import Truncation
+    from workbench.scoring.judge import judge_provenance
     from workbench.summary import summarise_run
 
-    summary = summarise_run(store, result.run_id)
+    exclude = experiment.truncated_outputs == "exclude"
+    summary = summarise_run(store, result.run_id, exclude_truncated=exclude)
     done = result.skipped + result.ok
     judged = f" · {result.judged:,} judge scores" if result.judged else ""
     # Two short lines: one long line would wrap mid-phrase on an 80-column terminal.
@@ -316,8 +330,9 @@ def _print_summary(store: Store, result: RunResult) -> None:
                   f"{retries}")
     if summary.empty or not done:
         return
-    fixed = ("variant", "model", "outputs", "errors", "cost_usd", "unpriced", "latency_ms", "simulated")
+    fixed = ("variant", "model", "outputs", "errors", "cost_usd", "unpriced", "latency_ms", "simulated", "truncated")
     metric_cols = [c for c in summary.columns if c not in fixed]
+    cut = int(summary["truncated"].sum())
     one_model = summary["model"].nunique() == 1
     if one_model:
         console.print(f"Model: {_escape(summary['model'].iloc[0])}" + (SIMULATED if summary["simulated"].any() else ""))
@@ -340,6 +355,14 @@ def _print_summary(store: Store, result: RunResult) -> None:
     console.print(table)
     if prefix:
         console.print(f"[dim]variants: {prefix}…")
+    judge = judge_provenance(experiment)
+    if judge is not None and any(c.startswith("judge.") for c in metric_cols):
+        label = _escape(judge.label).replace("(SIMULATED)", "[magenta](SIMULATED)[/]")
+        console.print(f"[dim]j: = judge scores,[/] {label}")
+    if cut:  # per variant in the sentence rather than a column: the table must fit 80 columns
+        by_variant = {str(v): int(n) for v, n in summary.groupby("variant", sort=False)["truncated"].sum().items() if n}
+        note = Truncation(cut, int(summary["outputs"].sum()), by_variant, exclude)
+        console.print(f"[yellow]! {_escape(note.sentence())}")
     console.print(f"Verdicts: [bold]workbench report {result.run_id}[/]")
     console.print(f"Export: [bold]workbench export {result.run_id} --format csv")
 

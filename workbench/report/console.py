@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the run summary uses short_names without loading the statis
     import pandas as pd
 
     from workbench.run_analysis import RunAnalysis
+    from workbench.scoring.judge import JudgeProvenance
     from workbench.store.db import Store
 
 
@@ -48,8 +49,13 @@ _METRIC_LABELS = {
 }
 
 
-def metric_label(metric: str) -> str:
-    """A short name for terminal tables; the HTML report and exports keep the full metric ids."""
+def metric_label(metric: str, judge: JudgeProvenance | None = None) -> str:
+    """A short name for terminal tables; the HTML report and exports keep the full metric ids.
+
+    Judge metrics carry their judge ("judge clarity (gpt-4o-mini)", "judge clarity (SIMULATED judge)").
+    """
+    if judge is not None and metric.startswith("judge."):
+        return f"judge {metric.removeprefix('judge.')} ({judge.short})"
     if metric in _METRIC_LABELS:
         return _METRIC_LABELS[metric]
     if metric.startswith("gender_coded_nl_provisional."):
@@ -106,7 +112,7 @@ def print_decision(console: Console, result: RunAnalysis) -> None:
     if result.analysis is None or not result.analysis.verdicts:
         return
     summary = decision_summary(result.analysis, simulated=result.info.simulated)
-    lines = summary_lines(summary, "en", metric_label)
+    lines = summary_lines(summary, "en", lambda metric: metric_label(metric, result.info.judge))
     console.print(Text(lines[0], style="bold"))
     body = lines[1:]
     if summary.simulated:
@@ -147,6 +153,8 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
                   f"outputs, {nf.count(info.errors)} errors")
     if info.simulated:
         console.print("[magenta bold]SIMULATED outputs[/] (made offline by the simulated provider)")
+    if info.judge is not None and info.judge.simulated:
+        console.print("[magenta bold]SIMULATED judge[/] (judge scores made offline, not by a language model)")
     console.print(f"Baseline [bold]{info.baseline}[/] · α = {info.alpha} · {info.correction.upper()} correction "
                   "over the primary family")
     for warning in result.warnings:
@@ -178,7 +186,7 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
             kind = str(row["kind"])
             family = FAMILY_LETTERS.get(str(row.get("family", "primary")), "?")
             table.add_row(
-                metric_label(str(row["metric"])),
+                metric_label(str(row["metric"]), info.judge),
                 short[str(row["variant"])],
                 nf.estimate(row["estimate"], kind),
                 nf.interval(row["ci_low"], row["ci_high"], kind),
@@ -188,10 +196,7 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
             )
         console.print(table)
         first = block.iloc[0]
-        provisional = block["metric"].astype(str).str.startswith("gender_coded_nl_provisional").any()
-        console.print(f"[dim]n = {per_case(first['n_cases'], first['n_repeats'], first.get('n_names', 0))}; "
-                      "Δ = variant − baseline per case (pp: percentage points)"
-                      + ("; gender* = provisional Dutch list" if provisional else ""))
+        console.print(f"[dim]{table_note(first, [str(m) for m in block['metric']], info.judge)}")
     legend = family_legend(result)
     if legend:
         console.print(f"[dim]adj. p families: {legend}")
@@ -199,7 +204,19 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
         v for v in result.analysis.verdicts if v.significant and (all_metrics or _headline(v.metric))
     ]
     for verdict in significant[:20]:
-        console.print(f"• {verdict.sentence()}")
+        judged = f" ({info.judge.label})" if info.judge and verdict.metric.startswith("judge.") else ""
+        console.print(f"• {verdict.sentence()}{judged}")
+
+
+def table_note(first: pd.Series, metrics: list[str], judge: JudgeProvenance | None) -> str:
+    """The line under a verdict table: sample size, what Δ means, and only the legends its rows need."""
+    parts = [f"n = {per_case(first['n_cases'], first['n_repeats'], first.get('n_names', 0))}",
+             "Δ = variant − baseline per case (pp: percentage points)"]
+    if any(m.startswith("gender_coded_nl_provisional.") for m in metrics):
+        parts.append("gender* = provisional Dutch list")
+    if judge is not None and any(m.startswith("judge.") for m in metrics):
+        parts.append(f"judge rows {judge.label}")
+    return "; ".join(parts)
 
 
 def _headline(metric: str) -> bool:

@@ -20,6 +20,7 @@ from workbench.decision_summary import decision_summary, summary_lines
 from workbench.flags import matches_from_details
 from workbench.output_files import GENERATOR, check_output_path, writing
 from workbench.prompt_diff import version_diff
+from workbench.providers.finish import is_truncated
 from workbench.report.charts import AnyChart, distribution_chart, effect_chart, impact_ratio_chart
 from workbench.report.console import per_case
 from workbench.run_analysis import RunAnalysis, is_headline
@@ -112,6 +113,7 @@ def _examples(store: Store, run_id: int, limit: int) -> list[dict[str, Any]]:
             continue
         examples.append({
             "variant": row["variant"], "case": row["case"], "model": row["model"], "simulated": row["simulated"],
+            "truncated": is_truncated(row["finish_reason"]),
             "html": highlight(row["text"], matches, "html"),
             "markdown": highlight(row["text"], matches, "markdown"),
             "flags": sorted({m["category"] for m in matches}),
@@ -142,6 +144,8 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
     with store.session() as session:
         metrics = _chart_metrics(all_metric_names(session, info.run_id))
         scores = numeric_scores(session, info.run_id, metrics)
+    if result.truncation is not None:
+        scores = result.truncation.apply(scores)
     verdicts = result.headline_verdicts()
     charts: list[dict[str, Any]] = []
     if not verdicts.empty:
@@ -164,10 +168,16 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             {"used": used, "previous": previous, "diff": version_diff(previous, used) if previous else []}
             for used, previous in run_versions(session, info.run_id)
         ]
+    judge = info.judge
+
+    def judged(metric: str) -> str:
+        """After a judge metric: who judged it (SIMULATED for the simulated judge)."""
+        return f" ({judge.label})" if judge is not None and str(metric).startswith("judge.") else ""
+
     decision = None
     if result.analysis is not None and result.analysis.verdicts:
         summary = decision_summary(result.analysis, simulated=info.simulated)
-        lines = summary_lines(summary, "en")
+        lines = summary_lines(summary, "en", lambda metric: metric + judged(metric))
         body = lines[2:] if summary.simulated else lines[1:]
         decision = {
             "header": lines[0],
@@ -176,6 +186,7 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             "families": [f.describe() for f in result.analysis.families if f.size],
         }
     return {
+        "judged": judged,
         "decision": decision,
         "info": info,
         "version": __version__,
@@ -183,7 +194,7 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
         "warnings": result.warnings,
         "verdicts": _records(verdicts),
         "sentences": [
-            v.sentence()
+            v.sentence() + judged(v.metric)
             for v in (result.analysis.verdicts if result.analysis else [])
             if is_headline(v.metric)
         ],
