@@ -55,6 +55,7 @@ class Bad:
     # database digest is taken; it stays active while the command runs.
     setup: Setup | None = None
     absent: str = ""  # a path that must not exist afterwards (nothing created behind the user's back)
+    secret: str = ""  # must appear nowhere in the output (a password or key from the input)
 
 
 @contextlib.contextmanager
@@ -92,6 +93,12 @@ def _read_only_folder(work: Path) -> Iterator[list[str]]:
         yield ["export", "latest", "--out", str(folder / "x.csv")]
     finally:
         folder.chmod(0o700)
+
+
+@contextlib.contextmanager
+def _read_only_report_folder(work: Path) -> Iterator[list[str]]:
+    with _read_only_folder(work) as args:
+        yield ["report", "latest", "--out", args[-1].removesuffix(".csv") + ".html"]
 
 
 def _alias_bomb() -> str:
@@ -246,6 +253,8 @@ FIRST_HOUR: list[Bad] = [
     Bad("export-to-folder", {}, "is a folder", "", args=("export", "latest", "--out", ".")),
     Bad("report-to-folder", {}, "is a folder", "", args=("report", "latest", "--out", ".")),
     Bad("export-read-only-folder", {}, "", "--out", args=(), setup=_read_only_folder),
+    Bad("report-to-proc", {}, "cannot write", "/proc/x.html", args=("report", "latest", "--out", "/proc/x.html")),
+    Bad("report-read-only-folder", {}, "", "--out", args=(), setup=_read_only_report_folder),
     Bad("power-effect-nan", {}, "--effect must be a non-zero number", "", args=("power", "--effect", "nan")),
     Bad("power-effect-inf", {}, "--effect must be a non-zero number", "", args=("power", "--effect", "inf")),
     Bad("ui-port-out-of-range", {}, "not a TCP port", "--port", args=("ui", "--port", "99999")),
@@ -280,10 +289,33 @@ FIRST_HOUR: list[Bad] = [
         "longer than 200,000 characters", "cases.csv:2"),
     Bad("spec-base-url-credentials",
         {"spec.yaml": spec_with(models="[{id: 'openai_compatible:llama3', base_url: 'http://u:pw@localhost/v1'}]")},
-        "must not contain a user name or password"),
+        "must not contain a user name or password", secret="u:pw"),
     Bad("spec-base-url-key-in-query",
         {"spec.yaml": spec_with(models="[{id: 'openai_compatible:x', base_url: 'http://h/v1?api_key=sk-1'}]")},
-        "must not carry a key"),
+        "must not carry a key", secret="sk-1"),
+    # The "accepted by validate" / "an error in validate": the same checks through `validate`.
+    Bad("validate-base-url-not-a-url",
+        {"spec.yaml": spec_with(models="[{id: 'openai_compatible:llama3', base_url: 'not a url'}]")},
+        "http:// or https://", args=("validate", "spec.yaml")),
+    Bad("validate-base-url-file",
+        {"spec.yaml": spec_with(models="[{id: 'openai_compatible:llama3', base_url: 'file:///etc/passwd'}]")},
+        "http:// or https://", args=("validate", "spec.yaml")),
+    Bad("validate-base-url-credentials",
+        {"spec.yaml": spec_with(models="[{id: 'openai_compatible:llama3', base_url: 'https://u:hunter2@h/v1'}]")},
+        "must not contain a user name or password", args=("validate", "spec.yaml"), secret="hunter2"),
+    Bad("validate-prices-wrong-keys",
+        {"spec.yaml": spec_with(models="[{id: 'openai:gpt-4o-mini', prices: {input: 1, output: 2}}]")},
+        "unknown price key 'input'", args=("validate", "spec.yaml")),
+    Bad("validate-prices-negative",
+        {"spec.yaml": spec_with(models="[{id: 'openai:gpt-4o-mini', prices: {input_per_mtok: 1, "
+                                       "output_per_mtok: -2}}]")}, "non-negative", args=("validate", "spec.yaml")),
+    Bad("validate-judge-prices-negative",
+        {"spec.yaml": spec_with("judge: {model: 'openai:gpt-4o-mini', prices: {input_per_mtok: -1, "
+                                "output_per_mtok: 1}}\n", scorers="['judge:clarity']")},
+        "non-negative", args=("validate", "spec.yaml")),
+    Bad("validate-judge-scorer-without-judge", {"spec.yaml": spec_with(
+        models="[{id: 'openai_compatible:m', base_url: 'http://127.0.0.1:9/v1', check_model: false}]",
+        scorers="['judge:clarity']")}, "needs a `judge:` block", args=("validate", "spec.yaml")),
     Bad("spec-prices-wrong-keys",
         {"spec.yaml": spec_with(models="[{id: 'openai:gpt-4o-mini', prices: {input: 1, output: 2}}]")},
         "unknown price key 'input'"),
@@ -364,6 +396,8 @@ def test_bad_input_gives_one_line_and_exit_2(
     assert bad.expect in message, message
     if bad.culprit:
         assert bad.culprit in message, message
+    if bad.secret:
+        assert bad.secret not in result.output, "a password or key from the input must not be printed"
     if bad.absent:
         assert not (tmp_path / bad.absent).exists(), f"{bad.absent} was created"
     assert digest(db) == before, "the existing results database must be untouched"
