@@ -47,10 +47,12 @@ def test_bench_promptfoo_skips_cleanly_without_npm(tmp_path: Path) -> None:
     assert "SKIPPED: npm not found" in out
 
 
-def test_bench_startup_prints_both_commands() -> None:
+def test_bench_startup_prints_every_command() -> None:
     out = run_script("bench/bench_startup.py", "--repeat", "1")
     assert re.search(r"^this\s+workbench --help\s+wall [\d.]+ s\s+cpu [\d.]+ s\s+heavy imports: none$", out, re.M)
     assert re.search(r"^this\s+workbench validate\s+wall [\d.]+ s\s+cpu [\d.]+ s\s+heavy imports: none$", out, re.M)
+    listed = re.search(r"^this\s+workbench list\s+wall [\d.]+ s\s+cpu [\d.]+ s\s+heavy imports: (.*)$", out, re.M)
+    assert listed and "sqlalchemy" in listed[1] and "pandas" not in listed[1], out
 
 
 def test_bench_lint_prints_both_languages() -> None:

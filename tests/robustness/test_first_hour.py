@@ -312,6 +312,32 @@ def test_terminal_output_fits_80_columns(demo: Demo) -> None:
     assert "Run 1: 180/180 outputs · 0 errors · 360 judge scores" in summary
 
 
+def test_cost_estimate_and_list_fit_80_columns(tmp_path: Path) -> None:
+    """The cost table of `validate` and `--dry-run` and the `list` table at 80 columns: no line wider, no cut
+    cell, a model id such as openai_compatible:llama3.1 on one line."""
+    spec = priced_spec(tmp_path)
+    spec.write_text(spec.read_text().replace(
+        "  - openai:gpt-4o-mini\n", "  - openai:gpt-4o-mini\n  - {id: 'openai_compatible:llama3.1', "
+        "base_url: 'http://127.0.0.1:9/v1', check_model: false}\n", 1))
+    validated = cli("validate", str(spec), columns=80)
+    dry = cli("run", str(spec), "--dry-run", "--db", str(tmp_path / "never.db"), columns=80,
+              env={"OPENAI_API_KEY": "sk-test"})
+    db = str(tmp_path / "wb.db")
+    assert cli("run", str(small_experiment(tmp_path / "sim")), "--db", db).exit_code == 0
+    listed = cli("list", "--db", db, columns=80)
+    for result in (validated, dry, listed):
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert max(len(line) for line in lines) <= 80, [line for line in lines if len(line) > 80]
+        assert "…" not in result.stdout
+    for result in (validated, dry):
+        assert re.search(r"^openai_compatible:llama3\.1 +generation +180 ", result.stdout, re.M), result.stdout
+        said = " ".join(result.stdout.split())
+        assert re.search(r"Estimated cost: \$[\d.]+ \+ unknown generation \+ \$[\d.]+ judge = \$[\d.]+ \+ unknown",
+                         said), said
+    assert re.search(r"^ +1 small \(SIMULATED\) +completed +2/2 ", listed.stdout, re.M), listed.stdout
+
+
 def test_name_swap_reports_names_and_repeats_apart(tmp_path: Path) -> None:
     """'20 cases × 9 names × 2 repeats', not '× 18 repeats'; the audit's flag column fits 80 columns."""
     db = str(tmp_path / "wb.db")
@@ -458,3 +484,15 @@ def test_help_and_validate_do_not_load_the_heavy_libraries(command: list[str]) -
     proc = subprocess.run([sys.executable, "-c", probe, *command], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, check=False)
     assert proc.stderr.strip().endswith("LOADED"), proc.stderr[-2000:]
+
+
+def test_list_loads_the_store_but_not_pandas(tmp_path: Path) -> None:
+    """`workbench list` needs SQLAlchemy and Alembic's revision check, not pandas, NumPy or SciPy (#14 item 7)."""
+    db = str(tmp_path / "wb.db")
+    assert cli("list", "--db", db).exit_code == 0  # the schema exists before the measured call
+    probe = ("import sys; sys.argv = ['workbench', *sys.argv[1:]]\nfrom workbench.cli import main\ntry:\n main()\n"
+             "except SystemExit:\n pass\nheavy = ('sqlalchemy', 'pandas', 'numpy', 'scipy', 'altair', 'openai', "
+             "'anthropic', 'streamlit')\nsys.stderr.write('LOADED ' + ' '.join(m for m in heavy if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", probe, "list", "--db", db], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.stderr.strip().endswith("LOADED sqlalchemy"), proc.stderr[-2000:]

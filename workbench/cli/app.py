@@ -94,9 +94,10 @@ def _print_estimate(plan: Plan, *, batch: bool = False) -> None:
 
     estimates = plan.estimate(batch=batch)
     console.print("[bold]Calls and estimated cost")
-    # One space between columns (SIMPLE_HEAD draws it), and long model ids wrap instead of being cut.
+    # One space between columns (SIMPLE_HEAD draws it); the number columns take two-line headers so that a
+    # model id such as openai_compatible:llama3.1 keeps one line at 80 columns (longer ids wrap, never cut).
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=0)
-    for column in ("model", "role", "calls", "in tokens", "out tokens", "est. cost", "max cost"):
+    for column in ("model", "role", "calls", "in\ntokens", "out\ntokens", "est.\ncost", "max\ncost"):
         left = column in ("model", "role")
         table.add_column(column, justify="left" if left else "right", no_wrap=not left, overflow="fold")
     totals: dict[str, list[float | None]] = {"generation": [], "judge": []}

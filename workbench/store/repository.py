@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy import case as when
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +21,9 @@ from workbench.store.models import (
     Score,
     Variant,
 )
+
+if TYPE_CHECKING:  # pandas is imported by the frame queries only: `workbench list` and friends start faster
+    import pandas as pd
 
 
 def unpriced_count() -> Any:
@@ -200,6 +202,8 @@ def output_id_bounds(session: Session, run_id: int, chunk: int) -> list[tuple[in
 
 def outputs_frame(session: Session, run_id: int, id_range: tuple[int, int] | None = None) -> pd.DataFrame:
     """One row per output with variant/case keys (text included); `id_range` limits it to one chunk."""
+    import pandas as pd
+
     stmt = (
         select(
             Output.id.label("output_id"),
@@ -247,6 +251,8 @@ def scores_frame(
     `metric_prefix` keeps only the metrics that start with it (e.g. "ranking.top1."); `id_range` only the
     scores of outputs with ids in that inclusive range.
     """
+    import pandas as pd
+
     columns: list[Any] = [
         Output.id.label("output_id"),
         Case.key.label("case"),
@@ -281,6 +287,8 @@ def scores_frame(
 
 def ratings_frame(session: Session, run_id: int) -> pd.DataFrame:
     """Blind A/B ratings in the shape the preference statistics expect."""
+    import pandas as pd
+
     a = Output.__table__.alias("a")
     b = Output.__table__.alias("b")
     va = Variant.__table__.alias("va")
