@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from workbench.bidi import neutralise
 from workbench.report.charts import distribution_chart, effect_chart
 from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.dismissal import span_key
@@ -161,7 +162,8 @@ def outputs_section(url: str, header: RunHeader) -> None:
         st.info(t("no_cases_match"))
         return
     ids = cases["case_id"].astype(int).tolist()
-    labels = {int(r.case_id): f"{r.case} · {r.title}" if r.title else str(r.case) for r in cases.itertuples()}
+    labels = {int(r.case_id): neutralise(f"{r.case} · {r.title}" if r.title else str(r.case))
+              for r in cases.itertuples()}
     if st.session_state.get("cmp_case") not in labels:
         st.session_state["cmp_case"] = ids[0]
     nav = st.columns([1, 6, 1], vertical_alignment="bottom")

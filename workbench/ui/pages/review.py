@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from workbench.bidi import neutralise
 from workbench.stats import PreferenceAnalysis
 from workbench.ui import access
 from workbench.ui.analysis import cached_preferences
@@ -65,7 +66,7 @@ def rating_panel(run_id: int, pair: Pair) -> None:
     ids = (pair.output_a, pair.output_b) if left_is_a else (pair.output_b, pair.output_a)
     texts = query(output_texts, ids)
     data = query(case_data, pair.case_id)
-    st.markdown(f"#### {t('case')}: {pair.case}" + (f" · {case_title(data)}" if case_title(data) else ""))
+    st.markdown(neutralise(f"#### {t('case')}: {pair.case}" + (f" · {case_title(data)}" if case_title(data) else "")))
     with st.expander(t("case_data")):
         st.json(data, expanded=True)
     cards = st.columns(2)
