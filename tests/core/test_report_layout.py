@@ -6,6 +6,7 @@ test-artifacts/browser/report-<width>.png. Needs /usr/bin/chromium and playwrigh
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,5 +56,9 @@ def test_answer_columns_are_inside_the_viewport(report: Path, width: int) -> Non
             flags = {b[3] for b in page.eval_on_selector_all(ANSWER_CELLS["flag"], "cs => cs.map(c => "
                                                               "[0, 0, 0, c.textContent.trim()])")}
             assert "red" in flags  # the planted name effect, visible without scrolling
+            # What a reader sees (and copies): labels apart from titles, never "SIMULATEDMagazijnmedewerker".
+            seen = page.inner_text("body")
+            assert "SIMULATED" in seen and not re.search(r"SIMULATED[^\W\d_]", seen), \
+                re.findall(r".{30}SIMULATED\w+", seen)[:3]
         finally:
             browser.close()
