@@ -36,7 +36,9 @@ def test_reopening_is_idempotent(db_url: str) -> None:
 
 
 def test_a_database_from_before_finish_reasons_upgrades(db_url: str) -> None:
-    """A store made at revision 0001 (no outputs.finish_reason) keeps its outputs and gains the column."""
+    """A store made at revision 0001 (no outputs.finish_reason, no prompt versions) keeps its outputs and gains
+    the column, and its variants become version 1 with a timestamp. The prompt-versions revision rebuilds
+    `variants` (SQLite batch mode); with foreign keys on, that would have cascade-deleted every output (#14)."""
     from alembic import command
 
     from workbench.store.db import _alembic_config, make_engine
@@ -62,7 +64,9 @@ def test_a_database_from_before_finish_reasons_upgrades(db_url: str) -> None:
     store = Store(db_url)
     with store.engine.connect() as conn:
         row = conn.execute(text("SELECT text, finish_reason FROM outputs WHERE id = 1")).one()
+        version, created_at = conn.execute(text("SELECT version, created_at FROM variants WHERE id = 1")).one()
     assert tuple(row) == ("old text", None)
+    assert version == 1 and created_at is not None
     store.dispose()
 
 

@@ -196,39 +196,6 @@ def test_resume_refuses_to_mix_prompt_versions(tmp_path: Path) -> None:
     assert hashlib.sha256("\n".join(sqlite3.connect(db).iterdump()).encode()).hexdigest() == before
 
 
-def test_a_database_from_before_prompt_versions_upgrades_without_losing_outputs(db_url: str) -> None:
-    """Revision 0002 rebuilds `variants` (SQLite batch mode); with foreign keys on, that would have
-    cascade-deleted every output. Also runs on PostgreSQL in CI."""
-    from alembic import command
-    from sqlalchemy import create_engine, text
-
-    from workbench.store.db import Store, _alembic_config
-
-    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    cfg = _alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
-        conn.execute(text("INSERT INTO experiments (id, name, spec_path, spec_hash, spec, created_at) "
-                          "VALUES (1, 'old', 'x.yaml', 'h', '{}', '2026-11-01 10:00:00')"))
-        conn.execute(text("INSERT INTO variants (id, experiment_id, key, task, language, user_template, "
-                          "template_hash) VALUES (1, 1, 'v1', 'vacancy_text', 'en', 'Ad', 'abc')"))
-        conn.execute(text("INSERT INTO cases (id, experiment_id, key, data) VALUES (1, 1, 'a', '{}')"))
-        conn.execute(text("INSERT INTO runs (id, experiment_id, status, total_calls, simulated, batch, settings, "
-                          "started_at) VALUES (1, 1, 'completed', 1, false, false, '{}', '2026-11-01 10:00:00')"))
-        conn.execute(text("INSERT INTO outputs (id, run_id, variant_id, case_id, model, repeat, swap_name, "
-                          "swap_group, status, text, attempts, request_hash, input_tokens, output_tokens, latency_ms, "
-                          "cached, simulated, created_at) VALUES (1, 1, 1, 1, 'm', 0, '', '', 'ok', 'kept', 1, "
-                          "'r', 1, 1, 1.0, false, false, '2026-11-01 10:00:00')"))
-    engine.dispose()
-    store = Store(db_url)
-    with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT text FROM outputs")).scalars().all() == ["kept"]
-        row = conn.execute(text("SELECT version, created_at FROM variants")).one()
-    store.dispose()
-    assert row[0] == 1 and row[1] is not None
-
-
 # --- 4. reports -----------------------------------------------------------------------------------------
 
 @dataclass
