@@ -82,3 +82,17 @@ def selected_run() -> int | None:
 def select_run(run_id: int) -> None:
     """Make `run_id` the run every page shows (takes effect on the next script run)."""
     st.session_state["_pending_run"] = int(run_id)
+
+
+def remembered_text_input(label: str, key: str, **kwargs: Any) -> str:
+    """A text input whose value survives a switch to another page and back.
+
+    Streamlit forgets the state of a widget that a page run does not draw; the value is kept under a
+    plain session key as well and put back before the widget is drawn again.
+    """
+    keep = f"_kept_{key}"
+    if key not in st.session_state and keep in st.session_state:
+        st.session_state[key] = st.session_state[keep]
+    value = str(st.text_input(label, key=key, **kwargs)).strip()
+    st.session_state[keep] = value
+    return value
