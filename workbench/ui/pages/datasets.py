@@ -11,6 +11,7 @@ import streamlit as st
 from workbench.datasets import ID_COLUMNS, TestCase
 from workbench.errors import SpecError
 from workbench.ui import config
+from workbench.ui.components import file_uploader_text
 from workbench.ui.i18n import t
 from workbench.ui.library import (
     DATASET_SUFFIXES,
@@ -102,12 +103,22 @@ def save_section(frame: pd.DataFrame, default_name: str) -> None:
             st.rerun()
 
 
+def upload_limit_mb() -> int:
+    """The server's upload limit (Streamlit's `server.maxUploadSize`, 200 MB unless configured)."""
+    try:
+        return int(st.get_option("server.maxUploadSize"))
+    except (RuntimeError, ValueError, TypeError):
+        return 200
+
+
 def render() -> None:
     st.title(t("datasets_title"))
     folder = config.datasets_dir()
     st.caption(t("datasets_caption", folder=folder))
     if flash := st.session_state.pop("ds_flash", None):
         st.success(flash, icon=":material/check_circle:")
+    file_uploader_text("ds_upload", t("upload_button"), t("upload_limits", types="CSV, TSV, JSONL, NDJSON",
+                                                            mb=upload_limit_mb()))
     upload = st.file_uploader(t("datasets_upload"), type=["csv", "tsv", "jsonl", "ndjson"], key="ds_upload")
     cases: list[TestCase] | None = None
     source = ""
