@@ -42,11 +42,25 @@ def run_table(store: Store, run_id: int) -> pd.DataFrame:
     return table.reset_index()
 
 
-def export_run(store: Store, run_id: int, fmt: str, out: Path | None) -> Path:
+def verdicts_table(store: Store, run_id: int) -> pd.DataFrame:
+    """One row per comparison (every metric), with the family its adjusted p-value belongs to."""
+    from workbench.run_analysis import analyse_run
+
+    result = analyse_run(store, run_id)
+    if result.analysis is None or not result.analysis.verdicts:
+        raise WorkbenchError(f"run {run_id} has no comparisons to export")
+    table = result.analysis.to_frame()
+    table.insert(0, "run_id", run_id)
+    table["provenance"] = "SIMULATED" if result.info.simulated else "model output"
+    return table
+
+
+def export_run(store: Store, run_id: int, fmt: str, out: Path | None, *, verdicts: bool = False) -> Path:
+    """Write the run's outputs (or, with ``verdicts``, its comparisons) as csv, jsonl or parquet."""
     if fmt not in FORMATS:
         raise WorkbenchError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="--format")
-    table = run_table(store, run_id)
-    path = out or Path(f"run-{run_id}.{fmt}")
+    table = verdicts_table(store, run_id) if verdicts else run_table(store, run_id)
+    path = out or Path(f"run-{run_id}{'-verdicts' if verdicts else ''}.{fmt}")
     if path.parent and not path.parent.exists():
         raise WorkbenchError("output directory does not exist", file=path.parent)
     if fmt == "csv":

@@ -133,6 +133,9 @@ def _request_params(model: ModelSpec, spec: ExperimentSpec) -> dict[str, Any]:
         params["simulate"] = (
             model.simulate.model_dump() if model.simulate else {"effects": [], "latency_ms": 0}
         )
+        if not params["simulate"].get("name_sd"):
+            # keep the request (and so the simulated output stream) of specs without name_sd unchanged
+            params["simulate"].pop("name_sd", None)
     return params
 
 
@@ -170,6 +173,16 @@ def _check_scorers(spec: ExperimentSpec, spec_path: Path) -> None:
         rubrics_for(rubrics, spec.judge)
     except ValueError as exc:
         raise SpecError(str(exc), file=spec_path, field="scorers") from None
+    from workbench.scoring.registry import metric_is_scored
+
+    for field_name, metrics in (("primary", spec.primary or []), ("non_inferiority", list(spec.non_inferiority))):
+        for metric in metrics:
+            if not metric_is_scored(metric, spec.scorers):
+                raise SpecError(
+                    f"{field_name} metric {metric!r} is not produced by any scorer of this experiment "
+                    "(e.g. readability, words, judge.clarity, check.<name>)",
+                    file=spec_path, field=field_name,
+                )
 
 
 def build_plan(spec_path: str | Path, *, spec: ExperimentSpec | None = None, render: bool = True) -> Plan:
@@ -291,6 +304,7 @@ def _render_calls(plan: Plan) -> Any:
                                 "variant": variant.id,
                                 "case": variables,
                                 "swap_group": swap_group,
+                                "swap_name": swap_name if plan.spec.swap and plan.spec.swap.mode == "single" else "",
                             },
                         )
                         yield PlannedCall(cell, request)

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 from sqlalchemy.orm import Session
 
-from workbench.scoring.registry import metric_direction, metric_kind
+from workbench.scoring.registry import default_primary_metrics, metric_direction, metric_kind
 from workbench.spec import ExperimentSpec
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store
@@ -49,6 +49,8 @@ class RunInfo:
     correction: str
     spec: ExperimentSpec
     started_at: Any
+    primary: list[str] = field(default_factory=list)  # the confirmatory metrics (Holm family)
+    family: str = "run"
 
 
 @dataclass
@@ -126,14 +128,37 @@ def display_metrics(metrics: Sequence[str], spec: ExperimentSpec) -> list[str]:
     ]
 
 
+def metric_families(spec: ExperimentSpec, metrics: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(primary, secondary) metrics of a run: one place that decides which family a p-value belongs to.
+
+    Primary: the spec's `primary`, else the first judge rubric, else the first scorer's headline
+    metric. Secondary: every other metric the pages show (headlines, wording flags, outcomes). The rest
+    (character counts, raw counts) is "supplementary" when analysed, corrected among itself, so asking
+    for every metric never changes a primary or secondary p-value.
+    """
+    primary = list(spec.primary) if spec.primary else default_primary_metrics(spec.scorers, metrics)
+    secondary = [m for m in display_metrics(metrics, spec) if m not in primary]
+    return primary, secondary
+
+
 def analyse_run(
-    store: Store, run_ref: str | int | None = None, *, seed: int = 0, metrics: Sequence[str] | None = None
+    store: Store,
+    run_ref: str | int | None = None,
+    *,
+    seed: int = 0,
+    metrics: Sequence[str] | None = None,
+    shown_only: bool = False,
 ) -> RunAnalysis:
-    """Verdicts, lint rates, bias audit and preferences of one run (`metrics` limits what is analysed)."""
+    """Verdicts, lint rates, bias audit and preferences of one run (`metrics` limits what is analysed,
+    `shown_only` limits it to the primary and secondary metrics; the primary metrics are always included)."""
     with store.session() as session:
         run_id = resolve_run(session, run_ref).id
         header = run_header(session, run_id)
-        chosen = list(metrics) if metrics is not None else all_metric_names(session, run_id)
+        present = all_metric_names(session, run_id)
+        primary, secondary = metric_families(header.spec, present)
+        if shown_only:
+            metrics = display_metrics(present, header.spec)
+        chosen = list(dict.fromkeys([*primary, *metrics])) if metrics is not None else present
         scores = numeric_scores(session, run_id, chosen)
         ratings = ratings_frame(session, run_id)
         names = _ranking_names(session, run_id) if header.spec.swap and header.spec.swap.mode == "ranking" else None
@@ -142,7 +167,7 @@ def analyse_run(
         run_id=run_id, experiment=header.experiment, status=header.status, simulated=header.simulated,
         total_calls=header.total_calls, outputs=header.outputs, errors=header.errors, cost_usd=header.cost_usd,
         baseline=header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
-        started_at=header.started_at,
+        started_at=header.started_at, primary=primary, family=spec.family,
     )
     result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed))
     if info.total_calls and info.outputs < info.total_calls:
@@ -165,7 +190,8 @@ def analyse_run(
         # Several names per case and repeat: make each (name, repeat) its own replicate.
         frame = frame.assign(repeat=frame.groupby(["case", "variant", "model", "metric"]).cumcount())
     result.analysis = analyse(
-        frame, info.baseline, alpha=spec.alpha, correction=spec.correction, metric_directions=directions, seed=seed
+        frame, info.baseline, alpha=spec.alpha, correction=spec.correction, metric_directions=directions, seed=seed,
+        family=spec.family, primary=primary, secondary=secondary, margins=spec.non_inferiority,
     )
     if not ratings.empty:
         result.preferences = analyse_preferences(ratings, alpha=spec.alpha, reference=info.baseline, seed=seed)
@@ -194,7 +220,8 @@ def audit_run_bias(
         audit = scores[scores["metric"].isin(outcomes) & (scores["swap_group"] != "")]
     if audit.empty:
         return None
-    result = audit_bias(audit[cols].dropna(subset=["value"]), alpha=spec.alpha, margin=spec.swap.margin, seed=seed)
+    result = audit_bias(audit[cols].dropna(subset=["value"]), alpha=spec.alpha, margin=spec.swap.margin, seed=seed,
+                        reference_group=spec.swap.reference_group)
     if spec.swap.mode == "ranking":
         # In a ranking the same name meets a different profile and rivals in every rendering, so two
         # renderings with one name are not reruns: there is no same-name noise baseline for flip rates.

@@ -43,6 +43,10 @@ class PlantedEffect(_Strict):
 class SimulateSpec(_Strict):
     effects: list[PlantedEffect] = Field(default_factory=list)
     latency_ms: float = 0.0  # simulated latency per call, for demos of the progress bar
+    # Per-name heterogeneity: every candidate name gets its own fixed shift of the screening / ranking
+    # score, drawn N(0, name_sd²) per name and seed (names differ a little from each other even when no
+    # group is favoured), so that calibration can plant the nuisance a name-swap audit must survive.
+    name_sd: float = Field(default=0.0, ge=0, le=5)
 
 
 class ModelSpec(_Strict):
@@ -118,6 +122,19 @@ class SwapSpec(_Strict):
     variable: str | None = None  # template variable: "candidate_name" (single) or "candidates" (ranking)
     outcome: str | None = None  # metric that is the selection decision / score, e.g. "screening.invite"
     margin: float | None = Field(default=None, gt=0)  # equivalence margin for "no material bias"
+    # The group every other group is compared with (impact ratio = group rate / reference rate).
+    # Declared, never picked from the results; default: the first group listed in `groups`.
+    reference: str | None = None
+
+    @model_validator(mode="after")
+    def _check_reference(self) -> SwapSpec:
+        if self.reference is not None and self.reference not in self.groups:
+            raise ValueError(f"swap.reference {self.reference!r} is not one of the groups {self.groups}")
+        return self
+
+    @property
+    def reference_group(self) -> str:
+        return self.reference or self.groups[0]
 
     @property
     def template_variable(self) -> str:
@@ -153,7 +170,16 @@ class ExperimentSpec(_Strict):
     concurrency: int = Field(default=16, ge=1, le=1024)
     seed: int = 0
     alpha: float = Field(default=0.05, gt=0, lt=0.5)
-    correction: Literal["holm", "bh"] = "holm"
+    # Confirmatory metrics: Holm (`correction`) across every primary metric × comparison × model of the
+    # run (`family: run`; `model` or `model_metric` for smaller families). Default: the first judge
+    # rubric, else the first scorer's headline metric. Every other metric is secondary: exploratory,
+    # Benjamini–Hochberg.
+    primary: list[str] | None = None
+    correction: Literal["holm", "bh", "bonferroni"] = "holm"
+    family: Literal["run", "model", "model_metric"] = "run"
+    # metric -> margin (raw units; yes/no metrics as proportions, 0.05 = 5 points): "not worse by more
+    # than the margin" (non-inferiority) and "equivalent within ±margin" are claimed only from these tests.
+    non_inferiority: dict[str, float] = Field(default_factory=dict)
     max_cases: int | None = Field(default=None, ge=1)
     swap: SwapSpec | None = None
     judge: JudgeSpec | None = None
@@ -163,6 +189,23 @@ class ExperimentSpec(_Strict):
     def _check_name(cls, value: str) -> str:
         if not _NAME.match(value):
             raise ValueError("name may contain letters, digits, '-', '_' and '.' only")
+        return value
+
+    @field_validator("primary", mode="before")
+    @classmethod
+    def _primary_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and not value:
+            raise ValueError("primary needs at least one metric (or leave it out for the default)")
+        return value
+
+    @field_validator("non_inferiority")
+    @classmethod
+    def _positive_margins(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [metric for metric, margin in value.items() if not margin > 0]
+        if bad:
+            raise ValueError(f"non_inferiority margins must be positive numbers (metric {bad[0]!r})")
         return value
 
     @field_validator("models", mode="before")
@@ -181,9 +224,26 @@ class ExperimentSpec(_Strict):
         return self
 
     def fingerprint(self) -> str:
-        """Stable hash of the spec content, used to refuse resuming a run whose spec changed."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """Stable hash of the spec content, used to refuse resuming a run whose spec changed.
+
+        Analysis fields added later are left out while they have their defaults, so a run started
+        before they existed can still be resumed.
+        """
+        data = self.model_dump(mode="json")
+        for key, default in _LATER_DEFAULTS.items():
+            if data.get(key) == default:
+                data.pop(key, None)
+        if isinstance(data.get("swap"), dict) and data["swap"].get("reference") is None:
+            data["swap"].pop("reference", None)
+        for model in data.get("models", []):
+            if isinstance(model.get("simulate"), dict) and not model["simulate"].get("name_sd"):
+                model["simulate"].pop("name_sd", None)
+        blob = json.dumps(data, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# Fields added to the spec after runs were stored, with their defaults (see ExperimentSpec.fingerprint).
+_LATER_DEFAULTS: dict[str, Any] = {"primary": None, "family": "run", "non_inferiority": {}}
 
 
 def _format_loc(loc: tuple[str | int, ...]) -> str:

@@ -53,6 +53,10 @@ def test_run_list_report_export(cli: CliRunner, tmp_path: Path) -> None:
     assert "Run 1: 180/180 outputs, 0 errors" in run.stdout
     assert "SIMULATED" in run.stdout
     assert "360 judge scores" in run.stdout
+    said = " ".join(run.stdout.split())
+    # the decision per variant comes first, naming its family and the smallest detectable difference
+    assert said.index("Decision per variant against the baseline vacancy_nl_formal") < said.index("variants:")
+    assert "Corrected over the primary family: Holm over" in said and "Smallest difference this run" in said
 
     listed = cli.invoke(app, ["list", "--db", db])
     assert listed.exit_code == 0 and "vacancy-tone-nl" in listed.stdout and "completed" in listed.stdout
@@ -62,8 +66,11 @@ def test_run_list_report_export(cli: CliRunner, tmp_path: Path) -> None:
     words = " ".join(report.stdout.split())  # rich wraps to the terminal width
     assert "Verdicts vs formal" in words and "variants: vacancy_nl_…" in words
     assert "beats vacancy_nl_formal on readability" in words
+    assert words.index("Decision per variant") < words.index("Verdicts vs formal")
+    assert "adj. p families: P = primary (Holm over" in words and "E = exploratory (Benjamini–Hochberg" in words
     html = (tmp_path / "r.html").read_text()
     assert "SIMULATED" in html and "<svg" in html and "<mark" in html
+    assert html.index("<h2>Decision</h2>") < html.index("<h2>Verdicts</h2>") and ">secondary</td>" in html
     assert "http://" not in html.replace("http://www.w3.org", ""), "self-contained: no external resources"
     md = cli.invoke(app, ["report", "latest", "--db", db, "--out", str(tmp_path / "r.md")])
     assert md.exit_code == 0 and "| metric |" in (tmp_path / "r.md").read_text()
@@ -80,6 +87,12 @@ def test_run_list_report_export(cli: CliRunner, tmp_path: Path) -> None:
     first = json.loads((tmp_path / "run.jsonl").read_text().splitlines()[0])
     assert first["simulated"] is True and first["run_id"] == 1
     assert len(pd.read_csv(tmp_path / "run.csv")) == 180
+    verdicts = cli.invoke(app, ["export", "1", "--verdicts", "--out", str(tmp_path / "v.csv"), "--db", db])
+    assert verdicts.exit_code == 0, verdicts.output
+    table = pd.read_csv(tmp_path / "v.csv")
+    assert {"family", "family_size", "correction", "p_adjusted", "outcome", "mde"} <= set(table.columns)
+    assert set(table.loc[table["family"] == "primary", "correction"]) == {"holm"}
+    assert set(table.loc[table["family"] == "secondary", "correction"]) == {"bh"}
 
 
 def test_rerun_costs_nothing_and_resume_is_a_no_op(cli: CliRunner, tmp_path: Path) -> None:

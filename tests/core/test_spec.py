@@ -176,3 +176,50 @@ def test_swap_renders_each_case_once_per_name(in_project: Path) -> None:
     first = next(c for c in plan.calls if c.cell.swap_name)
     assert first.cell.swap_name in first.request.messages[-1].content
     assert len(plan.calls) == 2 * 20 * 9 * 1 * 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "needle"),
+    [
+        ("primary: []\n", "primary", "at least one metric"),
+        ("non_inferiority: {words: 0}\n", "non_inferiority", "positive"),
+        ("family: everything\n", "family", "'run'"),
+        ("correction: fdr\n", "correction", "'holm'"),
+        (
+            "swap: {names: nl_curated_unvalidated, groups: [dutch_origin, moroccan_dutch], reference: nope}\n",
+            "swap",
+            "not one of the groups",
+        ),
+        ("models:\n  - id: simulated:x\n    simulate: {name_sd: -1}\n", "models[0].simulate.name_sd", "greater"),
+    ],
+)
+def test_bad_statistics_fields(tmp_path: Path, extra: str, field: str, needle: str) -> None:
+    models = "" if extra.startswith("models") else "models: [simulated:x]\n"
+    body = "name: t\nvariants: [a]\ndataset: d.csv\n" + models
+    with pytest.raises(SpecError) as info:
+        load_spec(write(tmp_path, body + extra))
+    assert info.value.field == field and needle in info.value.message
+
+
+def test_primary_metric_must_be_scored(tmp_path: Path, mini: dict[str, Path]) -> None:
+    base = GOOD.format(variant="v1.yaml", dataset="cases.csv") + "scorers: [length, readability]\n"
+    ok = build_plan(write(tmp_path, base + "primary: readability\nnon_inferiority: {words: 20}\n"))
+    assert ok.spec.primary == ["readability"] and ok.spec.non_inferiority == {"words": 20}
+    with pytest.raises(SpecError) as info:
+        build_plan(write(tmp_path, base + "primary: [readabilty]\n"))
+    assert info.value.field == "primary" and "'readabilty' is not produced" in info.value.message
+
+
+def test_statistics_defaults_keep_old_fingerprints(tmp_path: Path, mini: dict[str, Path]) -> None:
+    """Runs stored before `primary`, `family`, `non_inferiority`, `swap.reference` and `name_sd` existed
+    can still be resumed: those fields at their defaults are not part of the fingerprint."""
+    import hashlib
+    import json
+
+    spec = load_spec(write(tmp_path, GOOD.format(variant="v1.yaml", dataset="cases.csv")))
+    old = spec.model_dump(mode="json")
+    for key in ("primary", "family", "non_inferiority"):
+        old.pop(key)
+    assert spec.fingerprint() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
+    changed = load_spec(write(tmp_path, GOOD.format(variant="v1.yaml", dataset="cases.csv") + "primary: words\n"))
+    assert changed.fingerprint() != spec.fingerprint()

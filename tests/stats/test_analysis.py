@@ -7,8 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from workbench.stats import aggregate_scores, analyse
+from workbench.stats import adjust_pvalues, aggregate_scores, analyse
+from workbench.stats.power import mde_from_se
 
 
 def test_repeats_are_averaged_within_case_before_pairing():
@@ -62,14 +64,14 @@ def test_planted_effect_found_with_all_numbers(simulate):
     assert better.d_z > 0.8 and better.rank_biserial > 0.5 and better.hodges_lehmann > 0.5
     assert better.p_adjusted >= better.p_value
     assert better.n_better + better.n_worse + better.n_tied == better.n_cases == 30
-    assert better.n_repeats == 3 and better.mde is None
+    assert better.n_repeats == 3 and better.mde is not None and better.mde_alpha == pytest.approx(0.025)
     assert not same.significant and same.mde is not None and same.mde > 0
     assert better.sigma2_within == pytest.approx(2.0, rel=0.3)  # two variants × σ²_noise = 1
     (omni,) = res.omnibus
     assert omni.test == "Friedman" and omni.significant and 0 < omni.kendalls_w <= 1
 
 
-def test_holm_family_per_model_metric_and_per_model(simulate):
+def test_families_run_model_and_model_metric(simulate):
     rng = np.random.default_rng(5)
     frame = pd.concat(
         [
@@ -77,25 +79,60 @@ def test_holm_family_per_model_metric_and_per_model(simulate):
             simulate(rng, effects={"base": 0, "b": 0.3, "c": 0.0}, metric="m2"),
         ]
     )
-    per_metric = analyse(frame, "base")
-    per_model = analyse(frame, "base", family="model")
+    run = analyse(frame, "base")  # default: every metric primary, one Holm family over the run
+    per_metric = analyse(frame, "base", family="model_metric")
     for metric in ("m1", "m2"):
         p1, p2 = sorted(per_metric.get(v, metric).p_value for v in ("b", "c"))
         expected = [min(1.0, 2 * p1), max(min(1.0, 2 * p1), p2)]  # Holm step-down for m = 2
         assert sorted(per_metric.get(v, metric).p_adjusted for v in ("b", "c")) == pytest.approx(expected)
+    np.testing.assert_allclose(
+        [v.p_adjusted for v in run.verdicts], adjust_pvalues([v.p_value for v in run.verdicts], "holm")
+    )
+    assert {v.family_size for v in run.verdicts} == {4} and {v.family_size for v in per_metric.verdicts} == {2}
+    assert [f.describe() for f in run.families] == [
+        "primary (confirmatory): Holm over 4 tests (2 metrics × comparisons × models in the run)"
+    ]
     # a bigger family can only make adjusted p-values larger
-    for v in per_model.verdicts:
+    for v in run.verdicts:
         assert v.p_adjusted >= per_metric.get(v.variant, v.metric).p_adjusted - 1e-12
     none = analyse(frame, "base", correction="none")
     assert all(v.p_adjusted == v.p_value for v in none.verdicts)
 
 
-def test_models_are_separate_families(simulate):
+def test_models_share_the_run_family_unless_each_is_its_own(simulate):
     rng = np.random.default_rng(6)
     frame = pd.concat([simulate(rng, model="gpt"), simulate(rng, model="claude")])
-    res = analyse(frame, "base")
-    for v in res.verdicts:
-        assert v.p_adjusted == v.p_value  # one comparison per model: nothing to adjust
+    per_model = analyse(frame, "base", family="model")
+    for v in per_model.verdicts:
+        assert v.p_adjusted == v.p_value and v.family_size == 1  # one comparison per model
+    run = analyse(frame, "base")
+    assert {v.family_size for v in run.verdicts} == {2}
+    assert all(v.p_adjusted >= v.p_value for v in run.verdicts)
+
+
+def test_primary_holm_secondary_bh_and_supplementary_apart(simulate):
+    rng = np.random.default_rng(9)
+    frame = pd.concat(
+        [simulate(rng, effects={"base": 0, "b": 0.8, "c": 0.0}, metric=m) for m in ("q", "r", "s", "t")]
+    )
+    res = analyse(frame, "base", primary=["q"], secondary=["r", "s"])
+    fam = {v.metric: v.family for v in res.verdicts}
+    assert fam == {"q": "primary", "r": "secondary", "s": "secondary", "t": "supplementary"}
+    by_family = {f.name: f for f in res.families}
+    assert (by_family["primary"].correction, by_family["primary"].size) == ("holm", 2)
+    assert (by_family["secondary"].correction, by_family["secondary"].size) == ("bh", 4)
+    assert (by_family["supplementary"].correction, by_family["supplementary"].size) == ("bh", 2)
+    secondary = [v for v in res.verdicts if v.family == "secondary"]
+    np.testing.assert_allclose([v.p_adjusted for v in secondary], adjust_pvalues([v.p_value for v in secondary], "bh"))
+    text = res.get("b", "r").sentence()
+    assert "secondary (exploratory), Benjamini–Hochberg over 4 tests" in text
+    assert "primary family, Holm over 2 tests" in res.get("b", "q").sentence()
+    # analysing fewer supplementary metrics never changes a primary or secondary p-value
+    fewer = analyse(frame[frame["metric"] != "t"], "base", primary=["q"], secondary=["r", "s"])
+    for v in fewer.verdicts:
+        assert v.p_adjusted == res.get(v.variant, v.metric).p_adjusted
+    missing = analyse(frame, "base", primary=["q", "nope"])
+    assert "missing_primary" in [w.code for w in missing.warnings]
 
 
 def test_all_pairs_with_bh(simulate):
@@ -200,3 +237,60 @@ def test_reproducible_and_independent_of_row_order(simulate):
             assert other == value, key
     c = analyse(frame, "base", seed=4).get("b")
     assert c.p_value != analyse(frame, "base", seed=3).get("b").p_value  # MC p-value depends on the seed
+
+
+def test_margin_tests_give_equivalent_and_non_inferior_only_from_tost(from_matrix):
+    rng = np.random.default_rng(12)
+    n = 60
+    base = rng.normal(5, 1, n)
+    # b: same as the baseline up to small noise; c: 0.3 worse (still inside a 0.5 margin); d: 0.9 worse
+    matrix = np.column_stack(
+        [base, base + rng.normal(0, 0.4, n), base - 0.3 + rng.normal(0, 0.4, n), base - 0.9 + rng.normal(0, 0.4, n)]
+    )
+    frame = from_matrix(matrix, ["a", "b", "c", "d"], metric="quality")
+    res = analyse(frame, "a", metric_directions={"quality": True}, margins={"quality": 0.5}, n_bootstrap=0)
+    b, c, d = res.get("b"), res.get("c"), res.get("d")
+    assert b.outcome == "equivalent" and b.equivalent and b.tost_p_adjusted < 0.05
+    assert "is equivalent to a on quality within ±0.50 points" in b.sentence()
+    assert c.significant and c.direction == "worse" and c.outcome == "worse"  # worse, though within the margin
+    assert c.non_inferior  # the margin test itself passes
+    assert d.outcome == "worse" and not d.non_inferior and not d.equivalent
+    # TOST by hand for b: two one-sided t-tests against ±0.5 with the verdict's SE and df
+    low = stats.t.sf((b.estimate + 0.5) / b.se, b.t_df)
+    high = stats.t.cdf((b.estimate - 0.5) / b.se, b.t_df)
+    assert b.tost_p == pytest.approx(max(low, high)) and b.ni_p == pytest.approx(low)
+    assert [f.name for f in res.families] == ["primary", "margin"] and res.families[1].size == 3
+    assert res.families[1].describe().startswith("non-inferiority / equivalence: Holm over 3 tests")
+
+
+def test_not_significant_with_a_wide_adverse_ci_is_possible_harm(from_matrix):
+    rng = np.random.default_rng(4)
+    d = rng.normal(-0.4, 1.5, 12)  # few, noisy cases: the CI reaches far below zero
+    frame = from_matrix(np.column_stack([np.zeros(12), d]), ["base", "v"], metric="clarity")
+    v = analyse(frame, "base", metric_directions={"clarity": True}, n_bootstrap=0).get("v")
+    assert not v.significant and v.mde is not None
+    assert v.outcome == "possible_harm" and v.harm_bound == pytest.approx(-v.ci_low)
+    assert v.harm_bound > v.mde
+    assert v.sentence().startswith("inconclusive: v could be up to")
+    # a declared margin replaces the MDE as the threshold for "possible harm"
+    directed = {"clarity": True}
+    wide = analyse(frame, "base", metric_directions=directed, margins={"clarity": 2.0}, n_bootstrap=0).get("v")
+    assert wide.harm_bound is None and wide.non_inferior and wide.outcome == "equivalent"
+    narrow = analyse(frame, "base", metric_directions=directed, margins={"clarity": 1.0}, n_bootstrap=0).get("v")
+    assert narrow.outcome == "possible_harm" and not narrow.non_inferior and narrow.harm_bound > 1.0
+    # no direction, no harm: an undirected metric only gets "no significant difference"
+    assert analyse(frame, "base", n_bootstrap=0).get("v").outcome == "not_significant"
+
+
+def test_mde_uses_the_family_level_and_cluster_df(simulate):
+    frame = simulate(np.random.default_rng(13), n_cases=40, effects={"base": 0, "b": 0.0, "c": 0.0, "d": 0.0})
+    res = analyse(frame, "base", n_bootstrap=0)
+    v = res.get("b")
+    assert v.family_size == 3 and v.mde_alpha == pytest.approx(0.05 / 3) and v.mde_df == 39
+    assert v.mde == pytest.approx(mde_from_se(v.se, 39, 0.8, 0.05 / 3))
+    single = analyse(frame[frame["variant"].isin(["base", "b"])], "base", n_bootstrap=0).get("b")
+    assert single.mde < v.mde  # a family of one is tested at α itself
+    clusters = {f"case{i:03d}": f"k{i // 5}" for i in range(40)}
+    clustered = analyse(frame.assign(cluster=frame["case"].map(clusters)), "base", n_bootstrap=0).get("b")
+    assert clustered.mde_df == 7 and clustered.t_df == 7  # G − 1 with 8 clusters
+    assert clustered.mde == pytest.approx(mde_from_se(clustered.se, 7, 0.8, 0.05 / 3))

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import optimize
+from scipy import optimize, stats
 
 from workbench.stats import (
     adjust_pvalues,
@@ -28,6 +28,7 @@ from workbench.stats import (
     rank_biserial,
 )
 from workbench.stats.omnibus import friedman
+from workbench.stats.paired import wilcoxon_signed_rank
 
 # R ?t.test example: sleep data (Cushny & Peebles), extra hours of sleep, 10 patients, drug 1 vs drug 2.
 SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
@@ -133,12 +134,63 @@ def test_newcombe_paired_interval_cavo():
 
 def test_fisher_tea_tasting():
     # R ?fisher.test: TeaTasting (Agresti 1990, p. 61) matrix(c(3, 1, 1, 3), 2):
-    # alternative = "greater" → p-value = 0.2429; two-sided → 0.4857 (exactly 17/35)
+    # alternative = "greater" → p-value = 0.2429, 95 percent CI 0.3135693 Inf, odds ratio 6.408309;
+    # two-sided → 0.4857 (exactly 17/35)
     _, p_greater = fisher_exact_2x2(np.array([[3, 1], [1, 3]]), alternative="greater")
     _, p_two = fisher_exact_2x2(np.array([[3, 1], [1, 3]]))
     assert p_greater == pytest.approx(0.2429, abs=5e-5)
     assert p_two == pytest.approx(0.4857, abs=5e-5)
     assert p_two == pytest.approx(17 / 35, abs=1e-12)
+    greater = fisher_exact_2x2(np.array([[3, 1], [1, 3]]), alternative="greater")
+    # R finds the conditional MLE and its CI with uniroot (tolerance ~1e-4 relative), so its printed
+    # digits agree with the exact root to about 2e-5; the sample odds ratio ad/bc would be 9.
+    assert greater.odds_ratio == pytest.approx(6.408309, abs=2e-5)
+    assert greater.ci_low == pytest.approx(0.3135693, abs=2e-5) and math.isinf(greater.ci_high)
+    assert greater.sample_odds_ratio == 9.0
+
+
+@pytest.mark.parametrize(
+    ("table", "p", "low", "high", "odds_ratio"),
+    [
+        # R: fisher.test(matrix(c(43, 9, 44, 4), ncol = 2, byrow = TRUE)) (handedness of 52 men and 48 women)
+        ([[43, 9], [44, 4]], 0.2392, 0.09150811, 1.71527769, 0.4378606),
+        # R: fisher.test(matrix(c(2, 10, 20, 13), ncol = 2, byrow = TRUE))
+        ([[2, 10], [20, 13]], 0.01655, 0.01256709, 0.78740829, 0.1360765),
+    ],
+)
+def test_fisher_conditional_odds_ratio_matches_r(table, p, low, high, odds_ratio):
+    # Published R output (matstat.org R course, fisher_test): the "odds ratio" R prints is the
+    # conditional MLE, with an exact conditional CI; SciPy's contingency.odds_ratio(kind="conditional").
+    res = fisher_exact_2x2(np.array(table))
+    assert res.p_value == pytest.approx(p, abs=5e-5)
+    assert res.odds_ratio == pytest.approx(odds_ratio, abs=2e-5)  # R's uniroot tolerance, see above
+    assert res.ci_low == pytest.approx(low, abs=2e-5)
+    assert res.ci_high == pytest.approx(high, abs=2e-5)
+    assert res.odds_ratio != pytest.approx(res.sample_odds_ratio, abs=1e-3)
+
+
+def test_wilcoxon_with_ties_and_zero_uses_r_normal_approximation(from_matrix):
+    # R: wilcox.test(extra ~ group, data = sleep, paired = TRUE) → "Wilcoxon signed rank test with
+    # continuity correction", V = 0, p-value = 0.009091 (warnings: cannot compute exact p-value with
+    # ties / with zeroes). By hand: the zero difference of patient 5 is dropped (n = 9, all negative, so
+    # V = 0); |d| has one tie (1.3, 1.3), so Var(V) = 9·10·19/24 − (2³ − 2)/48 = 71.125; E(V) = 22.5;
+    # z = (0 − 22.5 + 0.5)/√71.125 = −2.6086; p = 2Φ(−2.6086) = 0.0090907.
+    d = np.subtract(SLEEP_1, SLEEP_2)
+    v, p, method = wilcoxon_signed_rank(d)
+    z = (0 - 22.5 + 0.5) / math.sqrt(9 * 10 * 19 / 24 - (2**3 - 2) / 48)
+    assert v == 0 and method == "normal approximation with continuity correction"
+    assert p == pytest.approx(2 * stats.norm.cdf(z), abs=1e-12)
+    assert p == pytest.approx(0.009091, abs=5e-7)
+    # the same through analyse(): the verdict reports which convention was used
+    verdict = analyse(from_matrix(np.column_stack([SLEEP_1, SLEEP_2]), ["drug1", "drug2"]), "drug2").get("drug1")
+    assert verdict.wilcoxon_p == pytest.approx(0.009091, abs=5e-7)
+    assert verdict.wilcoxon_method == "normal approximation with continuity correction"
+    # without ties and zeros (and n < 50) the p-value is exact, as in R; forcing "normal" gives the
+    # continuity-corrected approximation instead: z = (40 − 22.5 − 0.5)/√(9·10·19/24)
+    depression = np.subtract(DEPRESSION_X, DEPRESSION_Y)
+    assert wilcoxon_signed_rank(depression) == (40.0, pytest.approx(20 / 512, abs=1e-12), "exact")
+    _, p_normal, how = wilcoxon_signed_rank(depression, "normal")
+    assert how.startswith("normal") and p_normal == pytest.approx(2 * stats.norm.sf(17 / math.sqrt(71.25)))
 
 
 def test_holm_and_bh_on_benjamini_hochberg_example():

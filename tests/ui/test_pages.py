@@ -98,8 +98,10 @@ def test_compare_shows_verdicts_simulated_labels_and_highlights(ui_env: UIEnv) -
     assert {"vacancy_nl_inclusive", "vacancy_nl_informal"} <= set(verdicts["Variant"])
     assert "Readability" in set(verdicts["Measure"])
     words = verdicts["Verdict"].str.split(" ", n=1).str[1]  # "▲ better": a symbol, never colour alone
-    assert words.isin(["better", "worse", "higher", "lower", "no significant difference"]).all()
-    significant = (words != "no significant difference").tolist()
+    labels = r"(better|worse|higher|lower)( \(exploratory\))?|no significant difference|unclear: could be up to .+"
+    assert words.str.fullmatch(labels).all(), verdicts["Verdict"]
+    assert set(verdicts["Family"]) <= {"primary", "exploratory"}
+    significant = (~words.str.startswith(("no significant", "unclear"))).tolist()
     assert significant == sorted(significant, reverse=True)  # significant verdicts first
     body = html(at)
     assert body.count('class="wb-sim"') == 3  # a SIMULATED badge on each output card

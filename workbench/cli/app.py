@@ -217,6 +217,7 @@ def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
     show_cost = not summary["simulated"].all()
     # The title goes above as its own line: a table title wraps at the (narrower) table's width.
     console.print(title)
+    _print_decision(store, result.run_id)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     columns = ["variant", *([] if one_model else ["model"]), "ok", "err", *(["cost", "ms"] if show_cost else [])]
     columns += [_short_metric(c) for c in metric_cols]
@@ -236,6 +237,14 @@ def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
         f"Full verdicts: [bold]workbench report {result.run_id}[/]   "
         f"Export: [bold]workbench export {result.run_id} --format csv"
     )
+
+
+def _print_decision(store: Store, run_id: int) -> None:
+    """The decision per variant (primary family, possible harm, MDE) right under the run's title line."""
+    from workbench.report.console import print_decision
+    from workbench.run_analysis import analyse_run
+
+    print_decision(console, analyse_run(store, run_id, shown_only=True))
 
 
 @app.command("list")
@@ -275,16 +284,19 @@ def export(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output file (default run-<id>.<format>).")
     ] = None,
+    verdicts: Annotated[
+        bool, typer.Option("--verdicts", help="Export one row per comparison (p, adjusted p, family) instead.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Export one row per output with its scores and bias flags."""
+    """Export one row per output with its scores and bias flags (or, with --verdicts, the comparisons)."""
     from workbench.export import export_run
     from workbench.store.repository import resolve_run
 
     store = Store(db)
     with store.session() as session:
         run_id = resolve_run(session, run_ref).id
-    path = export_run(store, run_id, fmt, out)
+    path = export_run(store, run_id, fmt, out, verdicts=verdicts)
     console.print(f"Wrote {path}")
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from workbench.run_analysis import RunAnalysis
+from workbench.stats.multiplicity import CORRECTION_NAMES
 
 
 def fmt_p(p: float | None) -> str:
@@ -67,15 +68,70 @@ def verdict_label(row: pd.Series) -> str:
     if row.get("descriptive_only"):
         return "[dim]descriptive only"
     if not row["significant"]:
+        outcome = row.get("outcome")
+        binary = row.get("kind") == "binary"
+        if outcome == "equivalent":
+            return "[green]equivalent"
+        if outcome == "non_inferior":
+            return "[green]non-inferior"
+        if outcome == "possible_harm" and row.get("harm_bound") is not None:
+            bound = f"{abs(row['harm_bound']):.0%}" if binary else f"{abs(row['harm_bound']):.2g}"
+            return f"[dark_orange]unclear, ≤ {bound} worse?"
         mde = row.get("mde")
         if mde is None or mde != mde:
             return "[dim]n.s."
-        return "[dim]n.s. MDE " + (f"{abs(mde):.0%}" if row.get("kind") == "binary" else f"{abs(mde):.2g}")
+        return "[dim]n.s. MDE " + (f"{abs(mde):.0%}" if binary else f"{abs(mde):.2g}")
     if row["direction"] == "better":
         return "[bold green]better"
     if row["direction"] == "worse":
         return "[bold red]worse"
     return f"[bold]{row['direction']}"
+
+
+FAMILY_LETTERS = {"primary": "P", "secondary": "E", "supplementary": "E+"}
+_DECISION_STYLE = {"adopt": "bold green", "reject": "bold red", "promising": "bold dark_orange",
+                   "equivalent": "bold green", "differs": "bold", "no_decision": "bold", "descriptive": "dim"}
+
+
+def print_decision(console: Console, result: RunAnalysis) -> None:
+    """The decision summary per variant (see workbench.decision_summary), first thing a user reads."""
+    from rich.text import Text
+
+    from workbench.decision_summary import decision_summary, summary_lines
+
+    if result.analysis is None or not result.analysis.verdicts:
+        return
+    summary = decision_summary(result.analysis, simulated=result.info.simulated)
+    lines = summary_lines(summary, "en", metric_label)
+    console.print(Text(lines[0], style="bold"))
+    body = lines[1:]
+    if summary.simulated:
+        console.print(Text(body[0], style="magenta bold"))
+        body = body[1:]
+    for decision, line in zip(summary.decisions, body, strict=True):
+        head, _, rest = line.partition(". ")
+        text = Text("• ")
+        text.append(head + ".", style=_DECISION_STYLE.get(decision.recommendation, "bold"))
+        if rest:
+            text.append(" " + rest)
+        console.print(text)
+
+
+def family_legend(result: RunAnalysis) -> str:
+    """E.g. "P = primary (Holm over 6 tests in the run); E = exploratory (Benjamini–Hochberg over 40)"."""
+    if result.analysis is None:
+        return ""
+    names = {"primary": "primary", "secondary": "exploratory", "supplementary": "exploratory, extra metrics"}
+    parts = []
+    for fam in result.analysis.families:
+        if fam.name not in FAMILY_LETTERS or not fam.size:
+            continue
+        where = "" if fam.scope == "run" else f" for {fam.model}" + (f"/{fam.metric}" if fam.metric else "")
+        how = "unadjusted" if fam.correction == "none" else CORRECTION_NAMES[fam.correction]
+        text = f"{FAMILY_LETTERS[fam.name]} = {names[fam.name]} ({how} over {fam.size} tests{where or ' in the run'})"
+        if text not in parts:
+            parts.append(text)
+    return "; ".join(parts[:4])
 
 
 def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool = False) -> None:
@@ -84,12 +140,13 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
     console.print(
         f"[bold]Run {info.run_id}[/] · {info.experiment} · {info.status} · {info.outputs:,} outputs, "
         f"{info.errors} errors · baseline [bold]{info.baseline}[/] · α={info.alpha}, "
-        f"{info.correction.upper()} correction{banner}"
+        f"{info.correction.upper()} correction over the primary family{banner}"
     )
     for warning in result.warnings:
         console.print(f"[yellow]! {warning}")
     if result.analysis is None:
         return
+    print_decision(console, result)
     frame = result.analysis.to_frame() if all_metrics else result.headline_verdicts()
     if frame.empty:
         console.print("No comparisons (a single variant, or no scores).")
@@ -103,7 +160,7 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
         )
         # Wide terminals also get the better/worse/tied counts; the verdict column always fits.
         counts = console.width >= 100
-        columns = ["metric", "variant", "Δ [95% CI]", "adj. p", *(["+/−/="] if counts else []), "verdict"]
+        columns = ["metric", "variant", "Δ [95% CI]", "adj. p", "fam", *(["+/−/="] if counts else []), "verdict"]
         for col in columns:
             left = col in ("metric", "variant", "verdict")
             table.add_column(col, justify="left" if left else "right", no_wrap=True, min_width=len(col))
@@ -115,13 +172,17 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
                 short[str(row["variant"])],
                 f"{fmt_num(row['estimate'], spec)} [{low}, {high}]",
                 fmt_p(row["p_adjusted"]),
+                FAMILY_LETTERS.get(str(row.get("family", "primary")), "?"),
                 *([f"{row['n_better']}/{row['n_worse']}/{row['n_tied']}"] if counts else []),
                 verdict_label(row),
             )
         console.print(table)
         first = block.iloc[0]
         console.print(f"[dim]n = {first['n_cases']} cases × {first['n_repeats']:g} repeats; Δ = variant − baseline "
-                      "per case; adj. p corrected within each metric; gender* = provisional Dutch list")
+                      "per case; gender* = provisional Dutch list")
+    legend = family_legend(result)
+    if legend:
+        console.print(f"[dim]adj. p families: {legend}")
     significant = [
         v for v in result.analysis.verdicts if v.significant and (all_metrics or _headline(v.metric))
     ]

@@ -13,6 +13,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from workbench import __version__
+from workbench.decision_summary import decision_summary, summary_lines
 from workbench.errors import WorkbenchError
 from workbench.flags import matches_from_details
 from workbench.report.charts import AnyChart, distribution_chart, effect_chart, impact_ratio_chart
@@ -37,7 +38,30 @@ def _env() -> Environment:
     env.filters["p"] = fmt_p
     env.filters["num"] = fmt_num
     env.filters["pct"] = lambda x: fmt_num(x, ".1%")
+    env.filters["verdict"] = verdict_text
     return env
+
+
+def verdict_text(v: dict[str, Any]) -> str:
+    """The verdict column of the report tables, from a verdict record (Verdict.to_dict)."""
+    outcome = v.get("outcome")
+    binary = v.get("kind") == "binary"
+
+    def amount(x: float | None) -> str:
+        return fmt_num(x, ".1%" if binary else ".2g").lstrip("+")
+
+    if outcome == "descriptive" or v.get("descriptive_only"):
+        return "descriptive only"
+    if v.get("significant"):
+        return str(v.get("direction")) + ("" if v.get("family") == "primary" else " (exploratory)")
+    if outcome == "equivalent":
+        return f"equivalent within ±{amount(v.get('margin'))}"
+    if outcome == "non_inferior":
+        return f"not worse by more than {amount(v.get('margin'))}"
+    if outcome == "possible_harm":
+        return f"inconclusive: could be up to {amount(v.get('harm_bound'))} worse"
+    mde = v.get("mde")
+    return "no significant difference" + (f" (MDE {amount(mde)})" if mde is not None else "")
 
 
 def svg(chart: AnyChart | None) -> str | None:
@@ -106,7 +130,19 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             )
         )
     all_verdicts = result.analysis.to_frame() if result.analysis is not None else pd.DataFrame()
+    decision = None
+    if result.analysis is not None and result.analysis.verdicts:
+        summary = decision_summary(result.analysis, simulated=info.simulated)
+        lines = summary_lines(summary, "en")
+        body = lines[2:] if summary.simulated else lines[1:]
+        decision = {
+            "header": lines[0],
+            "paragraphs": [{"recommendation": d.recommendation, "text": text}
+                      for d, text in zip(summary.decisions, body, strict=True)],
+            "families": [f.describe() for f in result.analysis.families if f.size],
+        }
     return {
+        "decision": decision,
         "info": info,
         "version": __version__,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

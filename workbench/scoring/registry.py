@@ -128,3 +128,67 @@ def metric_kind(metric: str) -> Literal["numeric", "binary"]:
     if metric.startswith("check.") or (metric.startswith(_RULE_LINTS) and metric.endswith(".flagged")):
         return "binary"
     return "numeric"
+
+
+# The metric that stands for a scorer when it is the experiment's default primary metric (first match
+# present in the run wins; Dutch gender-coded counts use the provisional list's metric).
+_HEADLINE_METRICS: dict[str, tuple[str, ...]] = {
+    "length": ("words",),
+    "readability": ("readability",),
+    "gender_coded": ("gender_coded.masculine", "gender_coded_nl_provisional.masculine"),
+    "lint": ("gender_coded.masculine", "gender_coded_nl_provisional.masculine", "age_coded.flagged"),
+    "age_coded": ("age_coded.flagged",),
+    "exclusion": ("exclusion.flagged",),
+    "gendered_title": ("gendered_title.flagged",),
+    "screening": ("screening.score", "screening.invite"),
+    "agentic": ("agentic.agentic",),
+}
+_METRIC_PREFIXES: dict[str, tuple[str, ...]] = {
+    "length": ("words", "characters", "sentences"),
+    "gender_coded": ("gender_coded.", "gender_coded_nl_provisional."),
+    "lint": ("gender_coded.", "gender_coded_nl_provisional.", "age_coded.", "exclusion.", "gendered_title."),
+}
+
+
+def _entry_metrics(entry: Entry) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(headline candidates, metric prefixes) of one scorer entry of a spec."""
+    if isinstance(entry, dict):
+        metric = f"check.{entry.get('name', entry.get('check'))}"
+        return (metric,), (metric,)
+    key = entry.strip()
+    if key.startswith(JUDGE_PREFIX):
+        metric = "judge." + key[len(JUDGE_PREFIX):].strip()
+        return (metric,), (metric,)
+    prefixes = _METRIC_PREFIXES.get(key, (key, f"{key}."))
+    return _HEADLINE_METRICS.get(key, ()), prefixes
+
+
+def default_primary_metrics(entries: Sequence[Entry], present: Iterable[str] | None = None) -> list[str]:
+    """The default primary metric: the first judge rubric, else the first scorer's headline metric.
+
+    With ``present`` (the metrics a run produced) the first candidate that exists is chosen; without it,
+    the first candidate.
+    """
+    sync, rubrics = split_judge_entries(entries)
+    if rubrics:
+        return [f"judge.{rubrics[0]}"]
+    have = None if present is None else set(present)
+    for entry in sync[:1]:
+        headline, prefixes = _entry_metrics(entry)
+        if have is None:
+            return list(headline[:1])
+        for metric in headline:
+            if metric in have:
+                return [metric]
+        produced = sorted(m for m in have if any(m == p or (p.endswith(".") and m.startswith(p)) for p in prefixes))
+        return produced[:1]
+    return []
+
+
+def metric_is_scored(metric: str, entries: Sequence[Entry]) -> bool:
+    """Whether one of the spec's scorer entries produces ``metric`` (for validating `primary`)."""
+    for entry in entries:
+        headline, prefixes = _entry_metrics(entry)
+        if metric in headline or any(metric == p or (p.endswith(".") and metric.startswith(p)) for p in prefixes):
+            return True
+    return False

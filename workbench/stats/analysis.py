@@ -1,34 +1,81 @@
 """Top-level entry point: ``analyse(scores, baseline)`` → Analysis with one Verdict per comparison.
 
 Pipeline per (model, metric): aggregate repeats to case means → omnibus test when ≥ 3 variants →
-paired comparisons (variant − baseline, complete cases only) → multiplicity correction within each
-family → verdicts with warnings, minimum detectable effect and a sentence.
+paired comparisons (variant − baseline, complete cases only); then, over the whole analysis:
+multiplicity correction per family → margin (non-inferiority / equivalence) tests → verdicts with
+warnings, minimum detectable effect, possible harm and a sentence.
+
+Families (what a p-value is corrected over):
+
+* **primary** metrics (declared; confirmatory): one family across every primary metric × comparison
+  × model (``family="run"``, the default), corrected with ``correction`` (Holm by default), so the
+  chance that a run with no real difference reports *any* primary difference is at most α;
+* **secondary** metrics: exploratory, Benjamini–Hochberg (false discovery rate) over all of them;
+* **supplementary**: metrics in neither list (e.g. character counts, when asked for), exploratory,
+  Benjamini–Hochberg among themselves, so that analysing them never changes a primary or secondary p.
+
+``family="model"`` makes each model its own family, ``family="model_metric"`` each (model, metric)
+(the per-metric correction of earlier versions; not error-controlled at the level of a run).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import zlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .aggregate import CellTable, aggregate_scores
 from .binary import mcnemar_exact, paired_proportion_ci
 from .diagnostics import StatWarning
-from .multiplicity import adjust_pvalues, correction_key
+from .multiplicity import CORRECTION_NAMES, adjust_pvalues, correction_key
 from .omnibus import OmnibusResult, omnibus_test
-from .paired import PairedBatch, paired_batch, snap_zeros
-from .power import AllocationPlan, VarianceSplit, minimum_detectable_effect, plan_allocation, variance_split
+from .paired import PairedBatch, WilcoxonMethod, paired_batch, snap_zeros
+from .power import AllocationPlan, VarianceSplit, mde_from_se, per_test_alpha, plan_allocation, variance_split
 from .serialize import to_jsonable
 from .verdict import Verdict
 
 MIN_TEST_CASES = 6  # ≤ 5 paired cases: descriptive only (an exact sign-flip p can't get below 1/16)
 FEW_CLUSTERS = 10
+FAMILY_SCOPES = ("run", "model", "model_metric")
+FamilyScope = Literal["run", "model", "model_metric"]
+FAMILY_NAMES = ("primary", "secondary", "supplementary")
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    """One multiplicity family: which comparisons a p-value was corrected over."""
+
+    name: str  # primary | secondary | supplementary | margin
+    correction: str
+    size: int  # number of tests (p-values) in the family
+    scope: str  # run | model | model_metric
+    model: str | None  # the model, when each model is its own family
+    metric: str | None  # the metric, when each (model, metric) is its own family
+    metrics: tuple[str, ...]  # metrics whose comparisons are in it
+
+    def describe(self) -> str:
+        """E.g. "primary: Holm over 6 tests (2 metrics × comparisons × models in the run)"."""
+        label = {"primary": "primary (confirmatory)", "secondary": "secondary (exploratory)",
+                 "supplementary": "supplementary (exploratory)",
+                 "margin": "non-inferiority / equivalence"}.get(self.name, self.name)
+        where = {"run": "in the run", "model": f"for model {self.model}",
+                 "model_metric": f"for {self.model} / {self.metric}"}[self.scope]
+        how = "unadjusted" if self.correction == "none" else CORRECTION_NAMES[self.correction]
+        noun = "metric" if len(self.metrics) == 1 else "metrics"
+        return (f"{label}: {how} over {self.size} test{'s' if self.size != 1 else ''} "
+                f"({len(self.metrics)} {noun} × comparisons × models {where})")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**to_jsonable(dataclasses.asdict(self)), "description": self.describe()}
 
 
 @dataclass
@@ -37,13 +84,22 @@ class Analysis:
 
     baseline: str
     alpha: float
-    correction: str
-    family: str
+    correction: str  # of the primary family
+    family: str  # scope: run | model | model_metric
     comparisons: str
     seed: int
+    exploratory_correction: str = "bh"  # of the secondary and supplementary families
+    primary: list[str] | None = None  # None: every metric is primary
+    secondary: list[str] | None = None  # None: every non-primary metric is secondary
+    margins: dict[str, float] = field(default_factory=dict)
+    power: float = 0.8
     verdicts: list[Verdict] = field(default_factory=list)
     omnibus: list[OmnibusResult] = field(default_factory=list)
+    families: list[FamilyInfo] = field(default_factory=list)
     warnings: list[StatWarning] = field(default_factory=list)
+
+    def primary_verdicts(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.family == "primary"]
 
     def get(self, variant: str, metric: str | None = None, model: str | None = None) -> Verdict:
         """The unique verdict for ``variant`` (narrow down with metric / model when ambiguous)."""
@@ -110,6 +166,11 @@ class Analysis:
             "family": self.family,
             "comparisons": self.comparisons,
             "seed": self.seed,
+            "exploratory_correction": self.exploratory_correction,
+            "primary": self.primary,
+            "secondary": self.secondary,
+            "margins": self.margins,
+            "families": [f.to_dict() for f in self.families],
             "verdicts": [v.to_dict() for v in self.verdicts],
             "omnibus": [o.to_dict() for o in self.omnibus],
             "warnings": to_jsonable(self.warnings),
@@ -125,7 +186,13 @@ def analyse(
     metric_directions: dict[str, bool | None] | None = None,
     seed: int = 0,
     comparisons: Literal["baseline", "all_pairs"] = "baseline",
-    family: Literal["model_metric", "model"] = "model_metric",
+    family: str = "run",
+    primary: Sequence[str] | None = None,
+    secondary: Sequence[str] | None = None,
+    exploratory_correction: str = "bh",
+    margins: dict[str, float] | None = None,
+    wilcoxon: WilcoxonMethod = "auto",
+    cluster_se: str = "CR1",
     n_permutations: int = 10_000,
     n_bootstrap: int = 9_999,
     power: float = 0.8,
@@ -133,20 +200,38 @@ def analyse(
     """Decide which prompt variants differ from ``baseline``, per model and metric, with honest uncertainty.
 
     ``scores`` is long format (case, variant, model, repeat, metric, value[, cluster][, kind]).
-    ``correction`` (holm | bh | bonferroni | none) is applied within each family: every (model, metric)
-    by default, or every model across all its metrics with ``family="model"``. ``comparisons="all_pairs"``
-    compares every pair of variants (exploratory: prefer ``correction="bh"``). ``metric_directions`` maps
-    metric → higher_is_better (True / False / None = no direction). Resampling is seeded by ``seed``.
+    ``primary`` metrics form the confirmatory family, corrected with ``correction`` (holm | bh |
+    bonferroni | none) across every primary metric × comparison × model (``family="run"``; "model" or
+    "model_metric" for smaller families); ``None`` makes every metric primary. ``secondary`` metrics
+    (``None``: all others) and any remaining "supplementary" ones are exploratory, corrected with
+    ``exploratory_correction`` (Benjamini–Hochberg) within their own family. ``margins`` maps metric →
+    non-inferiority / equivalence margin (raw units; binary metrics as proportions, 0.05 = 5 pp).
+    ``comparisons="all_pairs"`` compares every pair of variants. ``metric_directions`` maps metric →
+    higher_is_better (True / False / None = no direction). ``wilcoxon`` picks the Wilcoxon convention
+    (see ``paired.wilcoxon_signed_rank``), ``cluster_se`` the small-sample factor of clustered SEs
+    (CR1 or CR0). Resampling is seeded by ``seed``.
     """
     corr = correction_key(correction)
+    expl = correction_key(exploratory_correction)
     if not 0 < alpha < 1:
         raise ValueError("alpha must be in (0, 1)")
     if comparisons not in ("baseline", "all_pairs"):
         raise ValueError("comparisons must be 'baseline' or 'all_pairs'")
-    if family not in ("model_metric", "model"):
-        raise ValueError("family must be 'model_metric' or 'model'")
+    if family not in FAMILY_SCOPES:
+        raise ValueError(f"family must be one of {', '.join(FAMILY_SCOPES)}")
+    if cluster_se not in ("CR1", "CR0"):
+        raise ValueError("cluster_se must be 'CR1' or 'CR0'")
+    margins = dict(margins or {})
+    bad = [m for m, x in margins.items() if not (x > 0 and math.isfinite(x))]
+    if bad:
+        raise ValueError(f"margins must be positive numbers: {bad}")
     directions = metric_directions or {}
-    result = Analysis(baseline, alpha, corr, family, comparisons, seed)
+    result = Analysis(
+        baseline, alpha, corr, family, comparisons, seed, expl,
+        None if primary is None else list(primary), None if secondary is None else list(secondary), margins, power,
+    )
+    primary_set = None if primary is None else set(primary)
+    secondary_set = None if secondary is None else set(secondary)
     for tab in aggregate_scores(scores):
         if baseline not in tab.variants:
             result.warnings.append(
@@ -160,22 +245,49 @@ def analyse(
         if len(tab.variants) >= 3:
             result.omnibus.append(_omnibus(tab, alpha))
         pairs = _pairs(tab, baseline, comparisons)
-        result.verdicts.extend(
-            _compare(
-                tab,
-                pairs,
-                directions.get(tab.metric),
-                alpha=alpha,
-                corr=corr,
-                seed=seed,
-                n_permutations=n_permutations,
-                n_bootstrap=n_bootstrap,
-            )
+        fam = _family_of(tab.metric, primary_set, secondary_set)
+        verdicts = _compare(
+            tab,
+            pairs,
+            directions.get(tab.metric),
+            alpha=alpha,
+            corr=corr if fam == "primary" else expl,
+            seed=seed,
+            n_permutations=n_permutations,
+            n_bootstrap=n_bootstrap,
+            wilcoxon=wilcoxon,
+            cluster_se=cluster_se,
         )
-    _adjust(result.verdicts, corr, family)
+        for v in verdicts:
+            v.family = fam
+            v.margin = margins.get(tab.metric)
+        result.verdicts.extend(verdicts)
+    if primary_set is not None:
+        present = {v.metric for v in result.verdicts}
+        missing = sorted(primary_set - present)
+        if missing and result.verdicts:
+            result.warnings.append(
+                StatWarning("missing_primary", f"primary metric(s) {missing} have no comparisons in this analysis")
+            )
+    result.families = _adjust(result.verdicts, family)
+    result.families += _margin_tests(result.verdicts, family, alpha)
     for v in result.verdicts:
         _finalise(v, power)
     return result
+
+
+def _family_of(metric: str, primary: set[str] | None, secondary: set[str] | None) -> str:
+    if primary is None or metric in primary:
+        return "primary"
+    if secondary is None or metric in secondary:
+        return "secondary"
+    return "supplementary"
+
+
+def _scope(v: Verdict, family: str) -> tuple[str, ...]:
+    if family == "run":
+        return ()
+    return (v.model,) if family == "model" else (v.model, v.metric)
 
 
 def _pairs(tab: CellTable, baseline: str, comparisons: str) -> list[tuple[int, int]]:
@@ -215,6 +327,8 @@ def _compare(
     seed: int,
     n_permutations: int,
     n_bootstrap: int,
+    wilcoxon: WilcoxonMethod,
+    cluster_se: str,
 ) -> list[Verdict]:
     rng = _rng(seed, tab)
     finite = np.isfinite(tab.means)
@@ -242,6 +356,8 @@ def _compare(
                 clusters=clusters,
                 n_permutations=n_permutations,
                 n_bootstrap=n_bootstrap,
+                wilcoxon=wilcoxon,
+                cluster_se=cluster_se,
             )
             if n >= 1
             else None
@@ -426,6 +542,7 @@ def _verdict(
         t_p_value=_f(batch.p_t[col]),
         wilcoxon_v=_f(batch.wilcoxon_v[col]),
         wilcoxon_p=_f(batch.wilcoxon_p[col]),
+        wilcoxon_method=batch.wilcoxon_method[col],
         bootstrap_ci_low=_f(batch.boot_low[col]),
         bootstrap_ci_high=_f(batch.boot_high[col]),
         d_z=_f(batch.d_z[col]),
@@ -440,20 +557,72 @@ def _verdict(
     )
 
 
-def _adjust(verdicts: list[Verdict], corr: str, family: str) -> None:
-    """Multiplicity correction within each family (each model is always its own family)."""
+def _adjust(verdicts: list[Verdict], family: str) -> list[FamilyInfo]:
+    """Multiplicity correction within each family (name × scope); each verdict carries its correction."""
     groups: dict[tuple[str, ...], list[Verdict]] = defaultdict(list)
     for v in verdicts:
-        if v.p_value is not None:
-            groups[(v.model, v.metric) if family == "model_metric" else (v.model,)].append(v)
-    for members in groups.values():
-        adj = adjust_pvalues([float(v.p_value) for v in members if v.p_value is not None], corr)
-        for v, a in zip(members, adj, strict=True):
-            v.p_adjusted = float(a)
+        groups[(v.family, *_scope(v, family))].append(v)
+    infos = []
+    for key, members in groups.items():
+        tested = [v for v in members if v.p_value is not None]
+        corr = members[0].correction
+        if tested:
+            adj = adjust_pvalues([float(v.p_value) for v in tested if v.p_value is not None], corr)
+            for v, a in zip(tested, adj, strict=True):
+                v.p_adjusted = float(a)
+        for v in members:
+            v.family_size = len(tested)
+        scope_model = key[1] if len(key) > 1 else None
+        scope_metric = key[2] if len(key) > 2 else None
+        metrics = tuple(sorted({v.metric for v in members}))
+        infos.append(FamilyInfo(key[0], corr, len(tested), family, scope_model, scope_metric, metrics))
+    order = {name: i for i, name in enumerate(FAMILY_NAMES)}
+    infos.sort(key=lambda f: (order.get(f.name, 9), f.model or "", f.metric or ""))
+    return infos
+
+
+def _margin_tests(verdicts: list[Verdict], family: str, alpha: float) -> list[FamilyInfo]:
+    """Non-inferiority and equivalence (TOST) against each declared margin, Holm within their own family.
+
+    With benefit b = estimate oriented so that positive is better, SE and df of the primary analysis
+    (clustered if clusters were given): non-inferiority rejects "b ≤ −margin" with the one-sided t
+    p = P(T ≥ (b + margin)/SE); equivalence (TOST) also rejects "b ≥ margin" and uses the larger of the two
+    p-values. Undirected metrics get only the equivalence test. A claim needs the Holm-adjusted p < α.
+    """
+    groups: dict[tuple[str, ...], list[Verdict]] = defaultdict(list)
+    for v in verdicts:
+        if v.margin is None or v.descriptive_only or v.se is None or v.t_df is None:
+            continue
+        sign = -1.0 if v.higher_is_better is False else 1.0
+        b = sign * v.estimate
+        if v.se > 0:
+            p_low = float(stats.t.sf((b + v.margin) / v.se, v.t_df))
+            p_high = float(stats.t.cdf((b - v.margin) / v.se, v.t_df))
+        else:  # every case has the same difference: the margin test is decided by the estimate itself
+            p_low = 0.0 if b > -v.margin else 1.0
+            p_high = 0.0 if b < v.margin else 1.0
+        v.ni_p = p_low if v.higher_is_better is not None else None
+        v.tost_p = max(p_low, p_high)
+        groups[_scope(v, family)].append(v)
+    infos = []
+    for key, members in groups.items():
+        tost = adjust_pvalues([float(v.tost_p) for v in members if v.tost_p is not None], "holm")
+        for v, a in zip(members, tost, strict=True):
+            v.tost_p_adjusted = float(a)
+            v.equivalent = bool(a < alpha)
+        directed = [v for v in members if v.ni_p is not None]
+        if directed:
+            ni = adjust_pvalues([float(v.ni_p) for v in directed if v.ni_p is not None], "holm")
+            for v, a in zip(directed, ni, strict=True):
+                v.ni_p_adjusted = float(a)
+                v.non_inferior = bool(a < alpha)
+        infos.append(FamilyInfo("margin", "holm", len(members), family, key[0] if key else None,
+                                key[1] if len(key) > 1 else None, tuple(sorted({v.metric for v in members}))))
+    return infos
 
 
 def _finalise(v: Verdict, power: float) -> None:
-    """Significance, minimum detectable effect when not significant, robustness cross-checks."""
+    """Significance, minimum detectable effect, possible harm, robustness cross-checks."""
     v.significant = bool(v.p_adjusted is not None and not v.descriptive_only and v.p_adjusted < v.alpha)
     if v.significant:
         checks = []
@@ -469,8 +638,20 @@ def _finalise(v: Verdict, power: float) -> None:
                     "significant by the primary test, but " + " and ".join(checks) + "; treat as fragile",
                 )
             )
-    elif not v.descriptive_only and v.sd_diff:
-        # clustering inflates the variance of the mean by the design effect
-        sd = v.sd_diff * math.sqrt(v.design_effect) if v.design_effect else v.sd_diff
-        v.mde = _f(minimum_detectable_effect(v.n_cases, sd, power, v.alpha))
-        v.mde_power = power
+    if v.descriptive_only or not v.se or v.t_df is None:
+        return
+    # The smallest effect this comparison could detect, tested where it is tested: at the level one
+    # real effect faces in its family (α/m for Holm/Bonferroni/BH), with the clustered SE and G − 1 df.
+    v.mde_alpha = per_test_alpha(v.alpha, max(v.family_size or 1, 1), v.correction)
+    v.mde_df = v.t_df
+    v.mde = _f(mde_from_se(v.se, v.t_df, power, v.mde_alpha))
+    v.mde_power = power
+    if v.significant or v.higher_is_better is None:
+        return
+    threshold = v.margin if v.margin is not None else v.mde
+    adverse = v.ci_low if v.higher_is_better else v.ci_high
+    if threshold is None or adverse is None:
+        return
+    worse_by = -adverse if v.higher_is_better else adverse
+    if worse_by > threshold and not (v.equivalent or v.non_inferior):
+        v.harm_bound = worse_by

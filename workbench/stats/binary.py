@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
@@ -94,10 +96,45 @@ def cochran_q(x: np.ndarray) -> tuple[float, int, float]:
     return float(q), k - 1, float(stats.chi2.sf(q, k - 1))
 
 
-def fisher_exact_2x2(table: np.ndarray, alternative: str = "two-sided") -> tuple[float, float]:
+@dataclass(frozen=True)
+class FisherResult:
+    """Fisher's exact test of a 2×2 table with the conditional maximum-likelihood odds ratio.
+
+    ``odds_ratio`` is the conditional MLE (the estimate R's ``fisher.test`` prints, from the
+    noncentral hypergeometric distribution), not the sample odds ratio ad/bc, which is kept as
+    ``sample_odds_ratio``. The CI is the exact conditional interval (one-sided for one-sided tests).
+    """
+
+    odds_ratio: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    sample_odds_ratio: float
+    alternative: str
+    confidence: float
+
+    def __iter__(self) -> Iterator[float]:
+        # `odds_ratio, p = fisher_exact_2x2(table)` keeps working
+        return iter((self.odds_ratio, self.p_value))
+
+
+def fisher_exact_2x2(table: np.ndarray, alternative: str = "two-sided", confidence: float = 0.95) -> FisherResult:
     """Fisher's exact test for an unpaired 2×2 table (e.g. pass counts on two disjoint case sets).
 
-    Only for independent samples; paired data (same cases) must use McNemar instead.
+    Reports the conditional MLE odds ratio with its exact CI, as R's ``fisher.test`` does
+    (SciPy: ``contingency.odds_ratio(kind="conditional")``). Only for independent samples; paired data
+    (same cases) must use McNemar instead.
     """
-    res = stats.fisher_exact(np.asarray(table), alternative=alternative)
-    return float(res.statistic), float(res.pvalue)
+    arr = np.asarray(table, dtype=np.int64)
+    res = stats.fisher_exact(arr, alternative=alternative)
+    cond = stats.contingency.odds_ratio(arr, kind="conditional")
+    ci = cond.confidence_interval(confidence_level=confidence, alternative=alternative)
+    return FisherResult(
+        odds_ratio=float(cond.statistic),
+        ci_low=float(ci.low),
+        ci_high=float(ci.high),
+        p_value=float(res.pvalue),
+        sample_odds_ratio=float(res.statistic),
+        alternative=alternative,
+        confidence=confidence,
+    )

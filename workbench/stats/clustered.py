@@ -2,10 +2,12 @@
 
 When test cases come in groups (e.g. several vacancies from the same job family), their differences
 are correlated and the usual SE = sd/√n is too small. Miller's clustered SE sums residuals within a
-cluster before squaring:  SE² = Σ_c (Σ_{i∈c} (d_i − d̄))² / n². We multiply by the CR1 factor G/(G−1)
-so that, with every case its own cluster, it reduces exactly to the textbook sd²/n; the design effect
-is then the variance ratio SE²_clustered / SE²_iid (1 = clustering costs nothing). Intervals use a t
-distribution with G − 1 degrees of freedom, a common small-number-of-clusters safeguard.
+cluster before squaring:  SE² = Σ_c (Σ_{i∈c} (d_i − d̄))² / n²  (CR0). By default (``small_sample="CR1"``)
+we multiply by the CR1 factor G/(G−1) so that, with every case its own cluster, it reduces exactly to
+the textbook sd²/n (Cameron & Miller 2015, J. Human Resources 50:317, §VI.B); ``"CR0"`` leaves it out.
+The design effect is the variance ratio SE²_clustered / SE²_iid (1 = clustering costs nothing).
+Intervals use a t distribution with G − 1 degrees of freedom, a common small-number-of-clusters
+safeguard; power and minimum detectable effects use the same G − 1 (see ``power``).
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ class ClusteredSE:
         return mean - q * self.se_clustered, mean + q * self.se_clustered
 
 
-def clustered_se(d: np.ndarray, clusters: np.ndarray) -> ClusteredSE:
-    """Cluster-robust SE of the column means of ``d`` (n × m) given a cluster label per row."""
+def clustered_se(d: np.ndarray, clusters: np.ndarray, small_sample: str = "CR1") -> ClusteredSE:
+    """Cluster-robust SE of the column means of ``d`` (n × m) given a cluster label per row (CR1 or CR0)."""
+    if small_sample not in ("CR1", "CR0"):
+        raise ValueError("small_sample must be 'CR1' or 'CR0'")
     arr = np.asarray(d, dtype=float)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -49,7 +53,7 @@ def clustered_se(d: np.ndarray, clusters: np.ndarray) -> ClusteredSE:
         sums[:, j] = np.bincount(codes, weights=resid[:, j], minlength=n_clusters)
     with np.errstate(divide="ignore", invalid="ignore"):
         se_iid = arr.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.full(m, np.nan)
-        factor = n_clusters / (n_clusters - 1) if n_clusters > 1 else np.nan
+        factor = (n_clusters / (n_clusters - 1) if n_clusters > 1 else np.nan) if small_sample == "CR1" else 1.0
         se_cl = np.sqrt(factor * (sums**2).sum(axis=0)) / n
         deff = np.where(se_iid > 0, se_cl**2 / np.where(se_iid > 0, se_iid, 1.0) ** 2, np.nan)
     return ClusteredSE(n_clusters, se_iid, se_cl, deff, n_clusters - 1)

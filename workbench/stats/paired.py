@@ -1,15 +1,18 @@
 """Paired comparison of numeric case means: one batch = several variants vs one reference on the same cases.
 
 Primary inference: mean difference with a t-interval and a sign-flip permutation p-value (exact for
-≤ 16 units). Robustness checks: Wilcoxon signed-rank and a BCa bootstrap CI. Effect sizes: d_z,
+≤ 16 units). Robustness checks: Wilcoxon signed-rank (R's convention, see ``wilcoxon_signed_rank``)
+and a BCa bootstrap CI. Effect sizes: d_z,
 matched-pairs rank-biserial, Hodges–Lehmann pseudo-median. With clusters, the CI uses the
 cluster-robust SE (Miller 2024) and the permutation/bootstrap resample whole clusters.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy import stats
@@ -37,6 +40,7 @@ class PairedBatch:
     perm_method: str
     wilcoxon_v: np.ndarray  # R's V = sum of ranks of positive differences
     wilcoxon_p: np.ndarray
+    wilcoxon_method: list[str]  # per column: "exact" or "normal approximation with continuity correction"
     boot_low: np.ndarray
     boot_high: np.ndarray
     d_z: np.ndarray
@@ -57,17 +61,59 @@ def snap_zeros(d: np.ndarray, scale: float) -> np.ndarray:
     return out
 
 
-def _wilcoxon(d: np.ndarray) -> np.ndarray:
-    """Two-sided Wilcoxon signed-rank p per column (zeros dropped as in R; exact for small n w/o ties)."""
-    out = np.ones(d.shape[1])
-    for j in range(d.shape[1]):
-        col = d[:, j]
-        if np.count_nonzero(col) == 0:
-            continue
+WilcoxonMethod = Literal["auto", "exact", "normal"]
+WILCOXON_EXACT_MAX = 50  # R's wilcox.test: exact only for fewer than 50 non-zero differences
+
+
+def wilcoxon_signed_rank(d: np.ndarray, method: WilcoxonMethod = "auto") -> tuple[float, float, str]:
+    """Two-sided Wilcoxon signed-rank test of one column of paired differences: (V, p, method used).
+
+    Convention (R's ``wilcox.test(x, y, paired = TRUE)`` defaults, stated so results can be checked):
+    zero differences are dropped; V is the sum of the ranks of the positive differences (mid-ranks for
+    ties); the p-value is **exact** when fewer than 50 non-zero differences remain and there are no
+    ties or zeros, otherwise the **normal approximation with continuity correction** and the tie-corrected
+    variance n(n+1)(2n+1)/24 − Σ(t³ − t)/48. ``method="exact"`` forces the exact null distribution where
+    it exists (no ties, no zeros), ``"normal"`` always uses the corrected normal approximation.
+    """
+    col = np.asarray(d, dtype=float)
+    zeros = bool(np.any(col == 0))
+    x = col[col != 0]
+    n = x.size
+    if n == 0:
+        return 0.0, 1.0, "no non-zero differences"
+    # |d| rounded to 12 significant digits of the largest: case means of repeats carry float noise
+    # (e.g. 1.3 vs 1.3000000000000003) that must not break a tie
+    scale = float(np.max(np.abs(x)))
+    ax = np.round(np.abs(x) / scale, 12)
+    ranks = stats.rankdata(ax)
+    v = float(ranks[x > 0].sum())
+    _, tie_counts = np.unique(ax, return_counts=True)
+    ties = bool(np.any(tie_counts > 1))
+    exact_ok = not ties and not zeros
+    use_exact = exact_ok and (method == "exact" or (method == "auto" and n < WILCOXON_EXACT_MAX))
+    if use_exact:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out[j] = stats.wilcoxon(col, zero_method="wilcox", method="auto").pvalue
-    return out
+            p = float(stats.wilcoxon(x, method="exact").pvalue)
+        return v, min(p, 1.0), "exact"
+    mean = n * (n + 1) / 4
+    var = n * (n + 1) * (2 * n + 1) / 24 - float(np.sum(tie_counts**3 - tie_counts)) / 48
+    if var <= 0:
+        return v, 1.0, "normal approximation with continuity correction"
+    z = v - mean
+    z = (z - np.sign(z) * 0.5) / math.sqrt(var)
+    p = float(2 * min(stats.norm.cdf(z), stats.norm.sf(z)))
+    return v, min(p, 1.0), "normal approximation with continuity correction"
+
+
+def _wilcoxon(d: np.ndarray, method: WilcoxonMethod) -> tuple[np.ndarray, list[str]]:
+    """Wilcoxon signed-rank p per column and the method each used (see ``wilcoxon_signed_rank``)."""
+    out = np.ones(d.shape[1])
+    used: list[str] = []
+    for j in range(d.shape[1]):
+        _, out[j], how = wilcoxon_signed_rank(d[:, j], method)
+        used.append(how)
+    return out, used
 
 
 def paired_batch(
@@ -79,6 +125,8 @@ def paired_batch(
     n_permutations: int = 10_000,
     n_bootstrap: int = 9_999,
     exact_max_units: int = 16,
+    wilcoxon: WilcoxonMethod = "auto",
+    cluster_se: str = "CR1",
 ) -> PairedBatch:
     """Analyse paired differences ``d`` (n cases × m comparisons, already finite and zero-snapped)."""
     d = np.asarray(d, dtype=float)
@@ -112,7 +160,7 @@ def paired_batch(
 
     n_clusters = se_iid = deff = None
     if clusters is not None and n >= 2:
-        cl = clustered_se(d, clusters)
+        cl = clustered_se(d, clusters, small_sample=cluster_se)
         n_clusters, se_iid, deff = cl.n_clusters, cl.se_iid, cl.design_effect
         if cl.n_clusters >= 2:
             se = cl.se_clustered
@@ -137,6 +185,10 @@ def paired_batch(
         p_perm, perm_method, boot_low, boot_high = nan, "none", nan, nan
     t_plus, _ = es.signed_rank_sums(d)
     n_pos, n_neg, n_zero = es.sign_counts(d)
+    if n:
+        wil_p, wil_method = _wilcoxon(d, wilcoxon)
+    else:
+        wil_p, wil_method = nan, ["none"] * m
     return PairedBatch(
         n=n,
         mean=mean,
@@ -151,7 +203,8 @@ def paired_batch(
         p_perm=p_perm,
         perm_method=perm_method,
         wilcoxon_v=t_plus,
-        wilcoxon_p=_wilcoxon(d) if n else nan,
+        wilcoxon_p=wil_p,
+        wilcoxon_method=wil_method,
         boot_low=boot_low,
         boot_high=boot_high,
         d_z=es.cohen_dz(d),

@@ -1,7 +1,20 @@
-"""Power and sample size for paired comparisons, and the "more cases or more repeats?" question.
+"""Power and sample size for paired comparisons, name-swap audits, and "more cases or more repeats?".
 
 Paired t power uses the exact noncentral t distribution (as G*Power / R's power.t.test):
-under H1 the statistic is t(df = n − 1, ncp = d_z √n).
+under H1 the statistic is t(df, ncp = δ / SE). For n independent cases df = n − 1 and SE = σ_d / √n.
+
+Two things the verdicts do are built in, so that predicted power matches what happens:
+
+* **the multiplicity correction actually applied.** A comparison that is the only real effect among m
+  tests in a Holm (or Bonferroni) family must pass the first step, p < α/m; with Benjamini–Hochberg it
+  must pass the rank-1 threshold, also α/m (later ranks only help when other effects are real too).
+  ``per_test_alpha`` returns that level, and every function here takes ``n_tests`` / ``correction``.
+* **clustering.** With G clusters of cases the cluster-robust SE is larger by the design effect and the
+  t reference distribution has G − 1 degrees of freedom (``df`` / ``design_effect`` / ``cluster_size``).
+
+For name-swap audits the unit that carries a group difference is the *name* (names are a random
+factor; see ``bias_audit``): ``name_swap_power`` uses SE² = (σ²_name + σ²_cell / n_cases)(1/k_g + 1/k_ref)
+on K − G degrees of freedom, so more cases cannot make up for too few names.
 """
 
 from __future__ import annotations
@@ -16,18 +29,47 @@ from scipy import optimize, stats
 Alternative = Literal["two-sided", "greater", "less"]
 
 
-def paired_t_power(d_z: float, n: int, alpha: float = 0.05, alternative: Alternative = "two-sided") -> float:
-    """Power of the paired t-test for standardised effect d_z = δ / σ_d with n pairs."""
-    if n < 2:
+def per_test_alpha(alpha: float, n_tests: int = 1, correction: str = "holm") -> float:
+    """Level a single real effect among ``n_tests`` comparisons must reach to be declared significant.
+
+    Holm and Bonferroni: α/m (Holm's first step); Benjamini–Hochberg: α/m (the rank-1 threshold, which
+    is what one real effect among nulls faces); "none": α. Conservative when several effects are real.
+    """
+    if n_tests < 1:
+        raise ValueError("n_tests must be at least 1")
+    key = correction.lower()
+    if key == "none":
+        return alpha
+    if key in ("holm", "bonferroni", "bh", "fdr_bh", "fdr"):
+        return alpha / n_tests
+    raise ValueError(f"unknown correction {correction!r}; use holm, bh, bonferroni or none")
+
+
+def t_power(ncp: float, df: float, alpha: float = 0.05, alternative: Alternative = "two-sided") -> float:
+    """Power of a t-test whose statistic is t(df, ncp) under H1 (ncp = true effect / SE)."""
+    if not (df >= 1 and math.isfinite(ncp)):
         return math.nan
-    df = n - 1
-    ncp = d_z * math.sqrt(n)
     if alternative == "two-sided":
         crit = float(stats.t.ppf(1 - alpha / 2, df))
         return _sf(crit, df, ncp) + _cdf(-crit, df, ncp)
     if alternative == "greater":
         return _sf(float(stats.t.ppf(1 - alpha, df)), df, ncp)
     return _cdf(float(stats.t.ppf(alpha, df)), df, ncp)
+
+
+def paired_t_power(
+    d_z: float,
+    n: int,
+    alpha: float = 0.05,
+    alternative: Alternative = "two-sided",
+    *,
+    n_tests: int = 1,
+    correction: str = "holm",
+) -> float:
+    """Power of the paired t-test for standardised effect d_z = δ / σ_d with n pairs (in a family of n_tests)."""
+    if n < 2:
+        return math.nan
+    return t_power(d_z * math.sqrt(n), n - 1, per_test_alpha(alpha, n_tests, correction), alternative)
 
 
 # scipy's nct can return NaN far out in a tail; there the true value is 0 or 1 depending on the side of
@@ -42,49 +84,192 @@ def _cdf(x: float, df: float, ncp: float) -> float:
     return p if math.isfinite(p) else (1.0 if x > ncp else 0.0)
 
 
+def _cluster_df(n: float, cluster_size: float) -> float:
+    """Degrees of freedom of the (cluster-robust) paired t: G − 1 with G = n / cluster_size clusters."""
+    return max(n / max(cluster_size, 1.0), 1.0) - 1.0
+
+
 def paired_t_sample_size(
     d_z: float,
     power: float = 0.8,
     alpha: float = 0.05,
     alternative: Alternative = "two-sided",
     n_max: int = 1_000_000,
+    *,
+    n_tests: int = 1,
+    correction: str = "holm",
+    design_effect: float = 1.0,
+    cluster_size: float = 1.0,
 ) -> int:
-    """Smallest number of pairs n with paired-t power ≥ ``power`` (e.g. d_z=0.5, 80%, α=0.05 → 34)."""
+    """Smallest number of cases n with power ≥ ``power`` (e.g. d_z=0.5, 80%, α=0.05 → 34).
+
+    ``d_z`` is the effect over the SD of the per-case difference. With ``n_tests`` comparisons in the
+    family the test runs at ``per_test_alpha``; with clusters of ``cluster_size`` cases the variance of
+    the mean grows by ``design_effect`` and the t has G − 1 = n / cluster_size − 1 degrees of freedom.
+    """
     if not (d_z and math.isfinite(d_z)):
         raise ValueError("effect size must be a non-zero finite number")
     effect = abs(d_z) if alternative == "two-sided" else (d_z if alternative == "greater" else -d_z)
     if effect <= 0:
         raise ValueError("effect points away from the one-sided alternative")
-    a = alpha / 2 if alternative == "two-sided" else alpha
+    level = per_test_alpha(alpha, n_tests, correction)
+    alt: Alternative = "two-sided" if alternative == "two-sided" else "greater"
+    deff = max(float(design_effect), 1e-12)
+    size = max(float(cluster_size), 1.0)
+
+    def pw(n: int) -> float:
+        return t_power(effect * math.sqrt(n / deff), _cluster_df(n, size), level, alt)
+
+    a = level / 2 if alternative == "two-sided" else level
     # the normal approximation is a lower bound for the t-based n: start there and walk up
-    n0 = ((stats.norm.ppf(1 - a) + stats.norm.ppf(power)) / effect) ** 2
+    n0 = deff * ((stats.norm.ppf(1 - a) + stats.norm.ppf(power)) / effect) ** 2
     if n0 > n_max:
         raise ValueError("required sample size exceeds n_max")
-    n = max(2, int(n0))
-    while paired_t_power(effect, n, alpha, "two-sided" if alternative == "two-sided" else "greater") < power:
+    n = max(2, int(n0), math.ceil(2 * size))
+    while not pw(n) >= power:
         n += 1
         if n > n_max:
             raise ValueError("required sample size exceeds n_max")
     return n
 
 
+def mde_from_se(
+    se: float, df: float, power: float = 0.8, alpha: float = 0.05, alternative: Alternative = "two-sided"
+) -> float:
+    """Smallest true effect detectable with ``power`` when the estimate has standard error ``se`` on ``df``."""
+    if not (se > 0 and math.isfinite(se) and df >= 1):
+        return math.nan
+    alt: Alternative = "two-sided" if alternative == "two-sided" else "greater"
+    hi = 1.0
+    while t_power(hi, df, alpha, alt) < power:
+        hi *= 2
+        if hi > 1e6:
+            return math.nan
+    ncp = optimize.brentq(lambda x: t_power(x, df, alpha, alt) - power, 0.0, hi, xtol=1e-10)
+    return float(ncp * se)
+
+
 def minimum_detectable_effect(
-    n: int, sd: float = 1.0, power: float = 0.8, alpha: float = 0.05, alternative: Alternative = "two-sided"
+    n: int,
+    sd: float = 1.0,
+    power: float = 0.8,
+    alpha: float = 0.05,
+    alternative: Alternative = "two-sided",
+    *,
+    n_tests: int = 1,
+    correction: str = "holm",
+    design_effect: float = 1.0,
+    df: float | None = None,
 ) -> float:
     """Smallest true mean difference detectable with ``power`` given n pairs and difference SD ``sd``.
 
     Returned in raw units (d_z × sd); pass sd=1 for the standardised d_z. NaN if n < 2 or sd ≤ 0.
+    ``n_tests``/``correction``: the family the comparison is tested in; ``design_effect`` and ``df``
+    (G − 1) for cluster-robust comparisons.
     """
     if n < 2 or not (sd > 0 and math.isfinite(sd)):
         return math.nan
-    alt: Alternative = "two-sided" if alternative == "two-sided" else "greater"
-    hi = 1.0
-    while paired_t_power(hi, n, alpha, alt) < power:
-        hi *= 2
-        if hi > 1e6:
-            return math.nan
-    d = optimize.brentq(lambda x: paired_t_power(x, n, alpha, alt) - power, 0.0, hi, xtol=1e-10)
-    return float(d * sd)
+    se = sd * math.sqrt(max(design_effect, 0.0) / n)
+    return mde_from_se(se, n - 1 if df is None else df, power, per_test_alpha(alpha, n_tests, correction), alternative)
+
+
+def name_swap_se(
+    n_cases: int, names_per_group: float, sd_name: float, sd_cell: float, names_reference: float | None = None
+) -> float:
+    """SE of a group difference in a name-swap audit when names are a random factor.
+
+    A name's case-adjusted mean varies by σ²_name (how much names differ in themselves) plus
+    σ²_cell / n_cases (output noise and case × name interaction, averaged over the cases); a group
+    mean averages k names, so SE² = (σ²_name + σ²_cell / n)(1/k_g + 1/k_ref).
+    """
+    k_ref = names_per_group if names_reference is None else names_reference
+    per_name = sd_name**2 + sd_cell**2 / max(n_cases, 1)
+    return math.sqrt(per_name * (1 / names_per_group + 1 / k_ref))
+
+
+def name_swap_power(
+    effect: float,
+    *,
+    n_cases: int,
+    names_per_group: int,
+    sd_name: float,
+    sd_cell: float,
+    n_groups: int = 2,
+    alpha: float = 0.05,
+    n_tests: int = 1,
+    correction: str = "holm",
+) -> float:
+    """Power to detect a group difference ``effect`` (outcome units) in a name-swap audit.
+
+    t on the names' case-adjusted means with K − G degrees of freedom (K names in G groups), tested at
+    the audit's per-test level (Holm over ``n_tests`` comparisons). ``sd_cell`` is the SD of one
+    (case, name) mean around the case and name effects: √(σ²_interaction + σ²_output / repeats).
+    """
+    df = n_groups * names_per_group - n_groups
+    if df < 1:
+        return math.nan
+    se = name_swap_se(n_cases, names_per_group, sd_name, sd_cell)
+    if se <= 0:
+        return 1.0 if effect else math.nan
+    return t_power(abs(effect) / se, df, per_test_alpha(alpha, n_tests, correction))
+
+
+def name_swap_cases_needed(
+    effect: float,
+    *,
+    names_per_group: int,
+    sd_name: float,
+    sd_cell: float,
+    power: float = 0.8,
+    n_groups: int = 2,
+    alpha: float = 0.05,
+    n_tests: int = 1,
+    correction: str = "holm",
+    max_cases: int = 100_000,
+) -> int | None:
+    """Fewest cases reaching ``power`` with this many names per group; None if no number of cases can.
+
+    With heterogeneous names the SE never drops below σ_name·√(2/k): beyond some point only more
+    names help, and this returns None.
+    """
+    def pw(n: int) -> float:
+        return name_swap_power(effect, n_cases=n, names_per_group=names_per_group, sd_name=sd_name,
+                               sd_cell=sd_cell, n_groups=n_groups, alpha=alpha, n_tests=n_tests,
+                               correction=correction)
+
+    if not effect or not pw(max_cases) >= power:
+        return None
+    lo, hi = 1, max_cases
+    while lo < hi:  # power grows with n: bisect
+        mid = (lo + hi) // 2
+        if pw(mid) >= power:
+            hi = mid
+        else:
+            lo = mid + 1
+    return max(lo, 2)
+
+
+def name_swap_names_needed(
+    effect: float,
+    *,
+    n_cases: int,
+    sd_name: float,
+    sd_cell: float,
+    power: float = 0.8,
+    n_groups: int = 2,
+    alpha: float = 0.05,
+    n_tests: int = 1,
+    correction: str = "holm",
+    max_names: int = 500,
+) -> int | None:
+    """Fewest names per group reaching ``power`` with ``n_cases`` cases; None if even ``max_names`` cannot."""
+    if not effect:
+        return None
+    for k in range(2, max_names + 1):
+        if name_swap_power(effect, n_cases=n_cases, names_per_group=k, sd_name=sd_name, sd_cell=sd_cell,
+                           n_groups=n_groups, alpha=alpha, n_tests=n_tests, correction=correction) >= power:
+            return k
+    return None
 
 
 @dataclass(frozen=True)

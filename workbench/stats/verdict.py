@@ -27,7 +27,9 @@ class Verdict:
     ``estimate`` is the mean over cases of (variant − baseline) case means; for binary metrics these
     are proportions (0.12 = 12 percentage points). CI and ``p_value`` are the primary inference
     (t-interval + permutation, or Newcombe CI + exact McNemar); ``p_adjusted`` is corrected within the
-    comparison family; ``significant`` = p_adjusted < alpha and not ``descriptive_only``.
+    comparison's ``family`` ("primary": confirmatory, Holm by default; "secondary" and "supplementary":
+    exploratory, Benjamini–Hochberg) of ``family_size`` tests; ``significant`` = p_adjusted < alpha and
+    not ``descriptive_only``. ``outcome`` is what the verdict says in one word (see there).
     """
 
     model: str
@@ -78,7 +80,47 @@ class Verdict:
     design_effect: float | None = None
     sigma2_between: float | None = None  # pilot variance split (needs ≥ 2 repeats) for planning
     sigma2_within: float | None = None
+    family: str = "primary"  # primary (confirmatory) | secondary | supplementary (both exploratory)
+    family_size: int | None = None  # tests in the family p_adjusted was corrected over
+    mde_alpha: float | None = None  # per-test level the MDE assumes (α/m for a family of m, see power)
+    mde_df: float | None = None  # degrees of freedom the MDE assumes (n − 1, or G − 1 with clusters)
+    wilcoxon_method: str | None = None  # "exact" | "normal approximation with continuity correction"
+    harm_bound: float | None = None  # not significant, but the CI reaches this much worse (> MDE / margin)
+    margin: float | None = None  # declared non-inferiority / equivalence margin (raw units)
+    ni_p: float | None = None  # one-sided test of "worse by at least the margin"
+    ni_p_adjusted: float | None = None  # Holm over every margin test of the run
+    tost_p: float | None = None  # two one-sided tests of "differs by at least the margin"
+    tost_p_adjusted: float | None = None
+    non_inferior: bool = False
+    equivalent: bool = False
     warnings: list[StatWarning] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        """better | worse | higher | lower (significant) | equivalent | non_inferior (margin tests) |
+        possible_harm (not significant, but the CI reaches an adverse effect larger than the MDE or
+        margin) | not_significant | descriptive."""
+        if self.descriptive_only:
+            return "descriptive"
+        if self.significant:
+            return self.direction
+        if self.equivalent:
+            return "equivalent"
+        if self.non_inferior:
+            return "non_inferior"
+        if self.harm_bound is not None:
+            return "possible_harm"
+        return "not_significant"
+
+    @property
+    def family_text(self) -> str:
+        """E.g. "primary family, Holm over 6 tests" / "secondary (exploratory), Benjamini–Hochberg over 40"."""
+        name = {"primary": "primary family", "secondary": "secondary (exploratory)",
+                "supplementary": "supplementary (exploratory)"}.get(self.family, self.family)
+        if self.correction == "none" or self.family_size is None:
+            return name
+        return f"{name}, {CORRECTION_NAMES[self.correction]} over {self.family_size} test" + (
+            "s" if self.family_size != 1 else "")
 
     @property
     def unit(self) -> str:
@@ -123,11 +165,17 @@ class Verdict:
         p_text = f"{p_label}{p_relation(self.p_value)}"
         if self.correction != "none" and self.p_adjusted is not None:
             p_text += f", {CORRECTION_NAMES[self.correction]}-adjusted p{p_relation(self.p_adjusted)}"
+            if self.family_size is not None:
+                p_text += f" ({self.family_text})"
+        elif self.family_size is not None:
+            p_text += f" ({self.family_text})"
         dz = f", d_z={self.d_z:.2f}" if self.d_z is not None and math.isfinite(self.d_z) else ""
+        what = self._metric_text()
+        outcome = self.outcome
         if self.significant:
             verb = _VERBS[self.direction]
             return (
-                f"{self.variant} {verb} {self.baseline} on {self._metric_text()} by {est} {self.unit} "
+                f"{self.variant} {verb} {self.baseline} on {what} by {est} {self.unit} "
                 f"({ci}), {p_text}{dz}, {counts}, {n_text}"
             )
         if self.mde is not None and math.isfinite(self.mde):
@@ -137,14 +185,31 @@ class Verdict:
             )
         else:
             mde_text = "minimum detectable effect not estimable (no variation between cases)"
+        detail = f"{est} {self.unit} ({ci}), {p_text}, {counts}, {n_text}"
+        if outcome in ("equivalent", "non_inferior") and self.margin is not None:
+            m = format_number(self.margin * s, decimals_for(None, None, self.margin * s))
+            if outcome == "equivalent":
+                claim = (f"{self.variant} is equivalent to {self.baseline} on {what} within ±{m} {self.unit} "
+                         f"(TOST Holm-adjusted p{p_relation(self.tost_p_adjusted)})")
+            else:
+                claim = (f"{self.variant} is not worse than {self.baseline} on {what} by more than {m} "
+                         f"{self.unit} (non-inferiority Holm-adjusted p{p_relation(self.ni_p_adjusted)})")
+            return f"{claim}: {detail}"
+        if outcome == "possible_harm" and self.harm_bound is not None:
+            bound = format_number(self.harm_bound * s, dec)
+            return (
+                f"inconclusive: {self.variant} could be up to {bound} {self.unit} worse than {self.baseline} "
+                f"on {what}, no significant difference: {detail}; {mde_text}"
+            )
         return (
             f"no significant difference between {self.variant} and {self.baseline} on "
-            f"{self._metric_text()}: {est} {self.unit} ({ci}), {p_text}, {counts}, {n_text}; {mde_text}"
+            f"{what}: {detail}; {mde_text}"
         )
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclass_dict(self)
         out["unit"] = self.unit
+        out["outcome"] = self.outcome
         out["sentence"] = self.sentence()
         return out
 

@@ -19,7 +19,7 @@ from scipy import stats
 from workbench.ui.palette import FLAG_COLOURS, VERDICT_COLOURS
 
 SHAPES = {"better": "triangle-up", "worse": "triangle-down", "higher": "diamond", "lower": "diamond",
-          "not_significant": "circle"}
+          "possible_harm": "square", "equivalent": "cross", "non_inferior": "cross", "not_significant": "circle"}
 FLAG_SHAPES = {"red": "cross", "orange": "triangle-up", "green": "circle", "inconclusive": "square",
                "reference": "diamond"}
 NL_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
@@ -41,10 +41,14 @@ def _padded(low: float, high: float, include_zero: bool = True) -> list[float]:
 
 
 def verdict_category(row: Mapping[str, object]) -> str:
-    """The palette key of a verdict row: better / worse / higher / lower / not_significant."""
-    if row.get("significant") and not row.get("descriptive_only") and row.get("direction") in SHAPES:
+    """The palette key of a verdict row: better / worse / higher / lower (significant), possible_harm,
+    equivalent / non_inferior (margin tests) or not_significant."""
+    if row.get("descriptive_only"):
+        return "not_significant"
+    if row.get("significant") and row.get("direction") in SHAPES:
         return str(row["direction"])
-    return "not_significant"
+    outcome = str(row.get("outcome", ""))
+    return outcome if outcome in ("possible_harm", "equivalent", "non_inferior") else "not_significant"
 
 
 def effect_chart(group: pd.DataFrame, *, title: str, unit: str, names: Mapping[str, str], labels: Mapping[str, str],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
-from workbench.ui.numbers import localised_values
+from workbench.ui.numbers import localise, localised_values
 from workbench.ui.strings_results import RESULT_STRINGS
 
 LANG_KEY = "lang"
@@ -111,10 +112,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "compare_title": {"en": "Compare variants", "nl": "Varianten vergelijken"},
     "verdicts_title": {"en": "Verdicts", "nl": "Oordelen"},
     "verdicts_caption": {
-        "en": "Each variant against the baseline {baseline}, per test case (repeats averaged); α = {alpha}, "
-              "{correction}-corrected. Binary measures in percentage points.",
-        "nl": "Elke variant tegen de basisvariant {baseline}, per testcase (herhalingen gemiddeld); α = {alpha}, "
-              "{correction}-gecorrigeerd. Ja/nee-maten in procentpunten."},
+        "en": "Each variant against the baseline {baseline}, per test case (repeats averaged); α = {alpha}. "
+              "Primary measures: {correction}-corrected over every primary comparison of the run; the others are "
+              "exploratory (Benjamini–Hochberg). Binary measures in percentage points.",
+        "nl": "Elke variant tegen de basisvariant {baseline}, per testcase (herhalingen gemiddeld); α = {alpha}. "
+              "Primaire maten: {correction}-gecorrigeerd over alle primaire vergelijkingen van de run; de andere "
+              "zijn verkennend (Benjamini–Hochberg). Ja/nee-maten in procentpunten."},
     "verdicts_stale": {"en": "Computed on {n:,} of the {m:,} outputs stored now; newer verdicts are being computed "
                              "— reload the page in a moment.",
                        "nl": "Berekend op {n:,} van de {m:,} uitkomsten die er nu zijn; nieuwere oordelen worden "
@@ -158,6 +161,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "verdict_lower": {"en": "lower", "nl": "lager"},
     "verdict_equal": {"en": "equal", "nl": "gelijk"},
     "verdict_ns": {"en": "no significant difference", "nl": "geen significant verschil"},
+    "verdict_harm": {"en": "unclear: could be up to {bound} worse", "nl": "onduidelijk: mogelijk tot {bound} slechter"},
+    "verdict_equivalent": {"en": "equivalent (within ±{margin})", "nl": "gelijkwaardig (binnen ±{margin})"},
+    "verdict_non_inferior": {"en": "not worse by more than {margin}", "nl": "niet meer dan {margin} slechter"},
+    "verdict_exploratory": {"en": "{verdict} (exploratory)", "nl": "{verdict} (verkennend)"},
+    "col_family": {"en": "Family", "nl": "Familie"},
+    "family_primary": {"en": "primary", "nl": "primair"},
+    "family_secondary": {"en": "exploratory", "nl": "verkennend"},
+    "family_supplementary": {"en": "exploratory (extra)", "nl": "verkennend (extra)"},
     "descriptive_only": {"en": "descriptive only (too few cases)", "nl": "alleen beschrijvend (te weinig cases)"},
     "significant": {"en": "significant", "nl": "significant"},
     "not_significant": {"en": "not significant", "nl": "niet significant"},
@@ -640,9 +651,28 @@ def group_label(group: str) -> str:
 
 
 def verdict_label(row: Mapping[str, Any]) -> str:
-    """better / worse / higher / lower when significant; otherwise "no significant difference"."""
+    """better / worse / higher / lower when significant (marked exploratory outside the primary family);
+    otherwise equivalent / not worse than the margin (margin tests), "unclear: could be up to X worse"
+    (possible harm) or "no significant difference"."""
     if row.get("descriptive_only"):
         return t("descriptive_only")
+    binary = row.get("kind") == "binary"
+
+    def amount(value: Any) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        return localise(f"{abs(float(value)) * 100:.1f} pp" if binary else f"{abs(float(value)):.2g}", lang())
+
     if not row.get("significant"):
+        outcome = row.get("outcome")
+        if outcome == "equivalent":
+            return t("verdict_equivalent", margin=amount(row.get("margin")))
+        if outcome == "non_inferior":
+            return t("verdict_non_inferior", margin=amount(row.get("margin")))
+        if outcome == "possible_harm":
+            return t("verdict_harm", bound=amount(row.get("harm_bound")))
         return t("verdict_ns")
-    return t(f"verdict_{row.get('direction', 'equal')}")
+    label = t(f"verdict_{row.get('direction', 'equal')}")
+    if row.get("family", "primary") != "primary":
+        return t("verdict_exploratory", verdict=label)
+    return label

@@ -17,8 +17,10 @@ THEME_TEXT = {"light": "#31333f", "dark": "#fafafa"}
 FLAG_COLOURS = {"red": "#b2182b", "orange": "#a84300", "green": "#1b7837", "inconclusive": "#5f5f5f"}
 FLAG_SYMBOLS = {"red": "✖", "orange": "⚠", "green": "✔", "inconclusive": "?"}
 VERDICT_COLOURS = {"better": "#1b7837", "worse": "#b2182b", "higher": "#2166ac", "lower": "#2166ac",
+                   "possible_harm": "#a84300", "equivalent": "#00695c", "non_inferior": "#00695c",
                    "not_significant": "#5f5f5f"}
-VERDICT_SYMBOLS = {"better": "▲", "worse": "▼", "higher": "↑", "lower": "↓", "not_significant": "○", "equal": "="}
+VERDICT_SYMBOLS = {"better": "▲", "worse": "▼", "higher": "↑", "lower": "↓", "possible_harm": "⚠",
+                   "equivalent": "≈", "non_inferior": "≈", "not_significant": "○", "equal": "="}
 SIMULATED = "#7b2cbf"
 
 # Lint categories (CSS classes of workbench.scoring.highlight): background and underline style.

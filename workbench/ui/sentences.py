@@ -48,7 +48,12 @@ def verdict_sentence(verdict: Verdict) -> str:
     if verdict.descriptive_only:
         return t("sentence_descriptive", **fmt)
     if verdict.significant:
-        return t(f"sentence_{verdict.direction}", **fmt)
+        exploratory = t("sentence_exploratory") if verdict.family != "primary" else ""
+        return t(f"sentence_{verdict.direction}", **fmt) + exploratory
+    fmt["margin"] = number(_scaled(verdict.margin, scale), code, 2)
+    fmt["bound"] = number(_scaled(verdict.harm_bound, scale), code, 2)
+    if verdict.outcome in ("equivalent", "non_inferior", "possible_harm"):
+        return t(f"sentence_{verdict.outcome}", **fmt)
     mde = _scaled(verdict.mde, scale)
     fmt["mde"] = number(mde, code, 2) if mde is not None and math.isfinite(mde) else "–"
     return t("sentence_ns", **fmt)

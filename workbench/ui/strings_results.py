@@ -262,7 +262,7 @@ RESULT_STRINGS |= {
 RESULT_STRINGS |= {
     "col_difference_ci": {"en": "Difference (95% CI)", "nl": "Verschil (95%-BI)"},
     "col_means": {"en": "Baseline → variant", "nl": "Basis → variant"},
-    "col_n": {"en": "Cases × repeats", "nl": "Cases × herhalingen"},
+    "col_n": {"en": "Cases", "nl": "Cases"},
     "help_means": {"en": "Average of the baseline and of the variant over all test cases.",
                    "nl": "Gemiddelde van de basisvariant en van de variant over alle testcases."},
 }
@@ -270,4 +270,40 @@ RESULT_STRINGS |= {
 RESULT_STRINGS |= {
     "upload_button": {"en": "Upload", "nl": "Bestand kiezen"},
     "upload_limits": {"en": "{mb} MB per file • {types}", "nl": "Maximaal {mb} MB per bestand • {types}"},
+}
+
+RESULT_STRINGS |= {
+    "help_family": {"en": "Primary: the measures the run was set up to decide on (Holm over the whole run). "
+                          "Exploratory: the other measures (Benjamini–Hochberg), a lead, not a proof.",
+                    "nl": "Primair: de maten waarover de run moet beslissen (Holm over de hele run). Verkennend: de "
+                          "overige maten (Benjamini–Hochberg), een aanwijzing, geen bewijs."},
+    "legend_better": {"en": "better", "nl": "beter"},
+    "legend_worse": {"en": "worse", "nl": "slechter"},
+    "legend_higher": {"en": "higher", "nl": "hoger"},
+    "legend_lower": {"en": "lower", "nl": "lager"},
+    "legend_possible_harm": {"en": "unclear, could be worse", "nl": "onduidelijk, mogelijk slechter"},
+    "legend_equivalent": {"en": "equivalent", "nl": "gelijkwaardig"},
+    "legend_non_inferior": {"en": "not worse than the margin", "nl": "niet slechter dan de marge"},
+    "legend_not_significant": {"en": "no significant difference", "nl": "geen significant verschil"},
+}
+
+RESULT_STRINGS |= {
+    "decision_title": {"en": "Decision", "nl": "Besluit"},
+    "sentence_exploratory": {"en": " Exploratory: a lead for a next run, not a confirmed difference.",
+                             "nl": " Verkennend: een aanwijzing voor een volgende run, geen bevestigd verschil."},
+    "sentence_possible_harm": {
+        "en": "Unclear whether {variant} differs from {baseline} on {metric}: {estimate} {unit} (95% CI {low} to "
+              "{high}), adjusted p {p}; it could be up to {bound} {unit} worse.",
+        "nl": "Onduidelijk of {variant} verschilt van {baseline} op {metric}: {estimate} {unit} (95%-BI {low} tot "
+              "{high}), gecorrigeerde p {p}; mogelijk tot {bound} {unit} slechter."},
+    "sentence_equivalent": {
+        "en": "{variant} is equivalent to {baseline} on {metric} within ±{margin} {unit}: {estimate} {unit} (95% CI "
+              "{low} to {high}).",
+        "nl": "{variant} is gelijkwaardig aan {baseline} op {metric} binnen ±{margin} {unit}: {estimate} {unit} "
+              "(95%-BI {low} tot {high})."},
+    "sentence_non_inferior": {
+        "en": "{variant} is not worse than {baseline} on {metric} by more than {margin} {unit}: {estimate} {unit} "
+              "(95% CI {low} to {high}).",
+        "nl": "{variant} is niet meer dan {margin} {unit} slechter dan {baseline} op {metric}: {estimate} {unit} "
+              "(95%-BI {low} tot {high})."},
 }

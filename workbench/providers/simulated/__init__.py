@@ -11,9 +11,11 @@ import asyncio
 import hashlib
 import random
 import time
+from dataclasses import replace
 
 from workbench.providers.base import Completion, CompletionRequest
 from workbench.providers.simulated.judge import judge
+from workbench.providers.simulated.scores import name_shift
 from workbench.providers.simulated.style import applicable_effects, read_style
 from workbench.providers.simulated.writers import write
 
@@ -44,6 +46,10 @@ class SimulatedProvider:
         rng = _rng(request)
         prompt = "\n".join(m.content for m in request.messages)
         fx = applicable_effects(simulate, meta)
+        seed = request.params.get("seed", 0)
+        name_sd = float(simulate.get("name_sd") or 0.0)
+        if name_sd and meta.get("swap_name"):
+            fx = replace(fx, score_shift=fx.score_shift + name_shift(seed, str(meta["swap_name"]), name_sd))
         if meta.get("judge_rubric"):
             judged = applicable_effects(simulate, {"variant": meta.get("judged_variant")})
             text = judge(prompt, str(meta["judge_rubric"]), judged, rng)
@@ -53,7 +59,8 @@ class SimulatedProvider:
             if isinstance(variables.get("candidates"), list):
                 # Several candidates in one prompt: each gets the effects planted for its own group.
                 variables["candidates"] = [
-                    {**c, "_shift": applicable_effects(simulate, {**meta, "swap_group": c.get("group")}).score_shift}
+                    {**c, "_shift": applicable_effects(simulate, {**meta, "swap_group": c.get("group")}).score_shift
+                     + name_shift(seed, str(c.get("name", "")), name_sd)}
                     for c in variables["candidates"]
                     if isinstance(c, dict)
                 ]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.providers.simulated.phrasebank import phrasebank
+from workbench.providers.simulated.scores import DEFAULT_MERIT, invited, raw_score
 from workbench.providers.simulated.style import Effects, Style
 
 # Expected number of coded sentences per vacancy by tone: inclusive prompts use fewer masculine words.
@@ -130,12 +131,12 @@ def rejection(rng: random.Random, case: _Case, style: Style, fx: Effects, langua
 
 
 def screening_score(rng: random.Random, case: _Case, fx: Effects) -> float:
-    """The candidate's 1-10 score: case merit + sampling noise + any planted name effect."""
+    """The candidate's 1-10 score: case merit + sampling noise + any planted group or name effect."""
     try:
-        merit = float(case.get("fit", "6.5"))
+        merit = float(case.get("fit", str(DEFAULT_MERIT)))
     except ValueError:
-        merit = 6.5
-    return min(10.0, max(1.0, merit + rng.gauss(0.0, 0.8) + fx.score_shift))
+        merit = DEFAULT_MERIT
+    return raw_score(rng, merit, fx.score_shift)
 
 
 def screening(rng: random.Random, case: _Case, style: Style, fx: Effects, language: str) -> str:
@@ -143,7 +144,7 @@ def screening(rng: random.Random, case: _Case, style: Style, fx: Effects, langua
     labels = bank["labels"]
     f = case.fields(case.get("candidate_name", ""))
     score = round(screening_score(rng, case, fx))
-    advice = labels["invite"] if score >= 7 else labels["no_invite"]
+    advice = labels["invite"] if invited(score) else labels["no_invite"]
     parts = [
         f"{labels['summary']}: " + rng.choice(bank["summary"]).format(**f),
         "",
@@ -172,10 +173,10 @@ def ranking(rng: random.Random, case: _Case, style: Style, fx: Effects, language
     scored = []
     for candidate in case.v.get("candidates") or []:
         try:
-            merit = float(candidate.get("fit", 6.5))
+            merit = float(candidate.get("fit", DEFAULT_MERIT))
         except (TypeError, ValueError):
-            merit = 6.5
-        score = min(10.0, max(1.0, merit + rng.gauss(0.0, 0.8) + float(candidate.get("_shift", 0.0))))
+            merit = DEFAULT_MERIT
+        score = raw_score(rng, merit, float(candidate.get("_shift", 0.0)))
         scored.append((score, str(candidate.get("name", "?"))))
     scored.sort(key=lambda item: -item[0])
     head = "Rangschikking" if language == "nl" else "Ranking"

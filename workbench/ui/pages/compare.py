@@ -9,12 +9,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench.decision_summary import Language, decision_sentence, decision_summary, summary_lines
 from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.registry import metric_kind
 from workbench.ui.analysis import start_analysis
 from workbench.ui.charts import distribution_chart, effect_chart, verdict_category
 from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, tooltip
-from workbench.ui.i18n import lang, metric_help, metric_label, t, verdict_label
+from workbench.ui.i18n import lang, lower_first, metric_help, metric_label, t, verdict_label
 from workbench.ui.numbers import integer, number, p_value
 from workbench.ui.palette import VERDICT_COLOURS, VERDICT_SYMBOLS
 from workbench.ui.queries import (
@@ -78,6 +79,7 @@ def verdict_table(verdicts: pd.DataFrame, several_models: bool) -> pd.DataFrame:
             t("col_verdict"): verdict_word(v),
             t("col_difference_ci"): f"{difference} ({low} … {high})",
             t("col_p_adj"): p_value(v["p_adjusted"], code),
+            t("col_family"): t(f"family_{v.get('family', 'primary')}"),
             t("col_means"): f"{number(v['baseline_mean'] * scale, code, digits)}{mean_unit} → "
                             f"{number(v['variant_mean'] * scale, code, digits)}{mean_unit}",
             t("col_n"): f"{integer(v['n_cases'], code)} × {integer(v['n_repeats'], code)}",
@@ -89,13 +91,39 @@ def _scaled(value: float | None, scale: float) -> float | None:
     return None if value is None or pd.isna(value) else float(value) * scale
 
 
-def verdict_colours() -> dict[str, str]:
-    """Cell text of a verdict -> its colour (the charts use the same palette)."""
+def verdict_colours(verdicts: pd.DataFrame) -> dict[str, str]:
+    """Cell text of each verdict -> its colour (the charts use the same palette); no colour when not significant."""
     colours = {}
-    for direction in ("better", "worse", "higher", "lower"):
-        row = {"significant": True, "direction": direction, "descriptive_only": False}
-        colours[verdict_word(row)] = VERDICT_COLOURS[direction]
+    for row in verdicts.to_dict(orient="records"):
+        category = verdict_category(row)
+        if category != "not_significant":
+            colours[verdict_word(row)] = VERDICT_COLOURS[category]
     return colours
+
+
+RECOMMENDATION_BOX = {"adopt": st.success, "reject": st.error, "promising": st.warning}
+RECOMMENDATION_ICON = {"adopt": ":material/thumb_up:", "reject": ":material/thumb_down:",
+                       "promising": ":material/warning:"}
+
+
+def decision_section(result: RunAnalysis) -> None:
+    """The decision per variant against the baseline (the same structure the report and terminal show)."""
+    if result.analysis is None or not result.analysis.verdicts:
+        return
+    summary = decision_summary(result.analysis, simulated=result.info.simulated)
+    code: Language = "nl" if lang() == "nl" else "en"
+
+    def label(metric: str) -> str:
+        return lower_first(metric_label(metric))
+
+    lines = summary_lines(summary, lang=code, label=label)
+    st.subheader(t("decision_title"))
+    st.caption(lines[0])
+    several = len(summary.models) > 1
+    for decision in summary.decisions:
+        box = RECOMMENDATION_BOX.get(decision.recommendation, st.info)
+        box(decision_sentence(decision, code, label, show_model=several),
+            icon=RECOMMENDATION_ICON.get(decision.recommendation, ":material/info:"))
 
 
 def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
@@ -112,12 +140,12 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
         return
     table = verdict_table(verdicts, len(header.models) > 1)
     # Widths that fit every column on a 1400 px wide window (with the sidebar open).
-    widths = {"col_metric": (185, ""), "col_variant": (150, ""), "col_verdict": (165, "help_verdict"),
-              "col_difference_ci": (165, "help_ci"), "col_p_adj": (70, "help_p_adj"), "col_means": (120, "help_means"),
-              "col_n": (120, "help_cases")}
+    widths = {"col_metric": (170, ""), "col_variant": (140, ""), "col_verdict": (185, "help_verdict"),
+              "col_difference_ci": (160, "help_ci"), "col_p_adj": (64, "help_p_adj"),
+              "col_family": (84, "help_family"), "col_means": (112, "help_means"), "col_n": (72, "help_cases")}
     config = {t(key): st.column_config.TextColumn(width=width, help=t(tip) if tip else None)
               for key, (width, tip) in widths.items()}
-    st.dataframe(colour_column(table, t("col_verdict"), verdict_colours()), hide_index=True, width="stretch",
+    st.dataframe(colour_column(table, t("col_verdict"), verdict_colours(verdicts)), hide_index=True, width="stretch",
                  height=min(38 + 35 * len(table), 640),  # every verdict visible without scrolling
                  column_config=config)
     analysis = result.analysis
@@ -133,8 +161,7 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
 def effect_charts(verdicts: pd.DataFrame, *, several_models: bool) -> None:
     """One forest plot per measure, two per row, the full page width."""
     st.markdown(f"**{t('effect_chart_title')}**")
-    labels = {c: verdict_label({"significant": c != "not_significant", "direction": c, "descriptive_only": False})
-              for c in VERDICT_COLOURS}
+    labels = {c: t(f"legend_{c}") for c in VERDICT_COLOURS}
     metrics = list(dict.fromkeys(importance_order(verdicts)["metric"]))
     colour = chart_text_colour()
     for start in range(0, len(metrics), CHARTS_PER_ROW):
@@ -260,6 +287,7 @@ def render() -> None:
         return
     url, header, result = page
     if result is not None:
+        decision_section(result)
         verdict_section(result, header)
     distribution_section(url, header)
     outputs_section(url, header)
