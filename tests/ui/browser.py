@@ -33,7 +33,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 STEP_TIMEOUT_MS = 30_000
-IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+# Streamlit marks its root with the script state ("running", "rerunRequested", "notRunning", ...).
+IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.getAttribute("data-test-script-state") === "notRunning"
+        && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
 
 
 def require_browser() -> None:
@@ -148,11 +153,8 @@ def new_page(browser: Any, width: int = 1400, height: int = 1700) -> Any:
 
 
 def settle(page: Any) -> None:
-    """Wait until Streamlit has drawn the page and finished the rerun a click or key press started.
-
-    The status widget ("Running…") is only drawn once a rerun takes a moment, so first wait for the main
-    block, then for two consecutive idle checks of the status widget with a frame between them.
-    """
+    """Wait until Streamlit has drawn the page and finished the rerun a click or key press started:
+    the app's script state is "notRunning" twice, with a drawn frame in between."""
     page.wait_for_selector('[data-testid="stMain"]', state="attached")
     for _ in range(2):
         page.wait_for_function(IDLE_JS, timeout=STEP_TIMEOUT_MS)

@@ -7,6 +7,7 @@ Needs Debian's /usr/bin/chromium and the `playwright` Python package (see tests/
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,8 +110,14 @@ def test_main_journey(server: Server) -> None:
             settle(page)
             page.evaluate("document.activeElement && document.activeElement.blur()")  # shortcuts skip inputs
             for done, key in enumerate(("a", "b", "t"), start=1):
+                classes = page.locator('[class*="st-key-rate_a_"]').first.get_attribute("class") or ""
+                shown = re.search(r"st-key-rate_a_\d+_\d+", classes)
+                assert shown, classes
                 page.keyboard.press(key)
                 expect(page.get_by_text(f"Rated {done} of 10 pairs")).to_be_visible()
+                # The next key is meant for the next pair: wait until the rated pair has left the screen
+                # (a press on its buttons would be ignored, by design).
+                expect(page.locator(f".{shown.group(0)}")).to_have_count(0)
                 settle(page)
             shot(page, "journey-04-review")
             assert count_ratings(server.db) == 3

@@ -145,6 +145,24 @@ def test_double_presses_store_one_rating_per_displayed_pair_and_undo(demo: Any, 
     assert "vacancy_nl_" not in body and "Win rate" not in body
 
 
+def test_verdict_summary_heads_compare(demo: Any, browser: Any) -> None:
+    """The decision summary (workbench.decision_summary, as in the report and the terminal) comes first."""
+    server, _, runs = demo
+    page = new_page(browser)
+    open_page(page, f"{server.url}/compare?run={runs[VACANCY]}&lang=en", "h3:has-text('Decision')")
+    headings = page.locator("h3").all_inner_texts()
+    assert headings.index("Decision") < headings.index("Verdicts")
+    boxes = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    inclusive = next(b for b in boxes if "vacancy_nl_inclusive vs vacancy_nl_formal:" in b)
+    assert "no decision yet: no primary difference shown" in inclusive
+    assert "Unclear on clarity (LLM judge)" in inclusive
+    assert "Corrected over the primary family: Holm over 2 tests" in inclusive
+    assert "Exploratory, not confirmed" in inclusive and "readability better" in inclusive
+    open_page(page, f"{server.url}/compare?run={runs[VACANCY]}&lang=nl", "h3:has-text('Besluit')")
+    boxes = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    assert any("vacancy_nl_inclusive tegen vacancy_nl_formal: nog geen besluit" in b for b in boxes), boxes
+
+
 def test_bias_sentence_per_prompt(demo: Any, browser: Any) -> None:
     server, _, runs = demo
     page = new_page(browser)
