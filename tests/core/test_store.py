@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from workbench.errors import StoreError
-from workbench.store.db import Store, _alembic_config, database_url, describe
+from workbench.store.db import Store, database_url, describe, head_revisions
 from workbench.store.models import Base
 
 
@@ -32,8 +31,7 @@ def test_reopening_is_idempotent(db_url: str) -> None:
     Store(db_url).dispose()
     store = Store(db_url)
     with store.engine.connect() as conn:
-        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        assert {conn.execute(text("SELECT version_num FROM alembic_version")).scalar()} == head_revisions()
     store.dispose()
 
 
@@ -54,3 +52,48 @@ def test_urls_and_passwords(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert database_url() == "postgresql://team:s3cret@db.internal/wb"
     assert "s3cret" not in describe(database_url())
     assert database_url("results.db") == f"sqlite:///{tmp_path / 'results.db'}"
+
+
+def test_one_migration_head() -> None:
+    """Engineers add revisions in parallel: after a merge the chain must still end in exactly one head."""
+    assert len(head_revisions()) == 1, head_revisions()
+
+
+def test_errors_name_the_db_option_not_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row 11 of issue #13: a DB error named $WORKBENCH_DB_URL or "<invalid database URL>" instead of --db."""
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    monkeypatch.setenv("WORKBENCH_DB_URL", "postgresql://env:envpw@elsewhere.invalid/envdb")
+    runner = CliRunner()
+    unreachable = runner.invoke(app, ["list", "--db", "postgresql://team:S3cret@127.0.0.1:1/wb"])
+    assert unreachable.exit_code == 2
+    assert "postgresql://team:***@127.0.0.1:1/wb" in unreachable.output, unreachable.output
+    assert "S3cret" not in unreachable.output and "elsewhere" not in unreachable.output
+    invalid = runner.invoke(app, ["list", "--db", "nosuchdriver://u:pw@h/db"])
+    assert invalid.exit_code == 2 and "nosuchdriver://u:***@h/db" in invalid.output, invalid.output
+    assert "pw@" not in invalid.output and "WORKBENCH_DB_URL" not in invalid.output
+
+
+def test_a_database_error_after_opening_names_the_db_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    db = tmp_path / "damaged.db"
+    Store(str(db)).dispose()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE scores")
+    conn.execute("DROP TABLE ratings")
+    conn.execute("DROP TABLE response_cache")
+    conn.execute("DROP TABLE outputs")
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("WORKBENCH_DB_URL", "postgresql://env:envpw@elsewhere.invalid/envdb")
+    result = CliRunner().invoke(app, ["list", "--db", str(db)])
+    assert result.exit_code == 2
+    assert f"database error (sqlite:///{db})" in result.output.replace("\n", ""), result.output
+    assert "elsewhere" not in result.output

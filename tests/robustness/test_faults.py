@@ -13,6 +13,7 @@ from workbench.runner.retry import RetryPolicy
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store
 from workbench.store.models import Output, Run
+from workbench.store.repository import list_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.01, max_delay=0.05)
@@ -77,7 +78,9 @@ def test_exhausted_retries_are_stored_and_resumable(tmp_path: Path, fake_llm_ser
     assert len(rows) == 40 and all(r.status == "error" and "500" in (r.error or "") for r in rows)
     assert all(r.attempts == 2 for r in rows)
     with store.session() as session:
-        assert session.scalars(select(Run.status)).one() == "incomplete"
+        assert session.scalars(select(Run.status)).one() == "failed"  # every call failed: nothing to analyse
+        listed = list_runs(session)[0]
+    assert listed["outputs"] == 0 and listed["errors"] == 40  # failed calls are not counted as outputs
 
     server.configure(fault_rates={})  # type: ignore[attr-defined]
     second = run_experiment(plan, store, RunOptions(resume=True, retry=FAST_RETRY))

@@ -134,8 +134,8 @@ def test_jobs_follow_a_pid_after_a_server_restart(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("WORKBENCH_UI_STATE_DIR", str(tmp_path))
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)  # workbench"])
     time.sleep(0.5)  # until the child has exec'd (its command line is what identifies a runner)
-    job = jobs.RunJob(pid=proc.pid, spec="s.yaml", experiment="e", db_url="sqlite:///x.db", stdout="", stderr="",
-                      started=time.time(), resume=False, after_run_id=0)
+    job = jobs.RunJob(pid=proc.pid, spec="s.yaml", experiment="e", db="sqlite:///x.db", log="run-20261201-000000",
+                      started=time.time(), resume=False, after_run_id=0, folder=tmp_path)
     try:
         assert jobs.poll(job) is None
         assert jobs.cancel(job)

@@ -260,7 +260,10 @@ def list_runs(db: DbOption = None) -> None:
         console.print(f"No runs yet in {describe(database_url(db))}. Start one with: workbench run SPEC")
         return
     table = Table(title=f"Runs in {describe(store.url)}", title_justify="left")
-    for column in ("run", "experiment", "status", "outputs", "errors", "cost", "started"):
+    # "spent" only when some run paid for calls it did not keep (made again after a kill or Ctrl-C).
+    remade = any(r["spent_usd"] > r["cost_usd"] + 1e-9 for r in runs)
+    for column in ("run", "experiment", "status", "outputs", "errors", "cost", *(["spent"] if remade else []),
+                   "started"):
         table.add_column(column)
     for r in runs:
         experiment = r["experiment"] + (" [magenta](SIMULATED)[/]" if r["simulated"] else "")
@@ -271,9 +274,17 @@ def list_runs(db: DbOption = None) -> None:
             f"{r['outputs']:,}/{r['total']:,}",
             str(r["errors"]),
             _money(r["cost_usd"]),
+            *([_money(r["spent_usd"])] if remade else []),
             r["started_at"].strftime("%Y-%m-%d %H:%M"),
         )
     console.print(table)
+    if remade:
+        console.print("[dim]cost: what the kept results cost; spent: every call paid for, including calls made "
+                      "again after a kill or interruption.")
+    for r in runs:
+        if r["status"] == "stale":
+            console.print(f"[yellow]Run {r['id']} is stale[/] (its process stopped without finishing). "
+                          f"Resume it with: [bold]workbench run {r['spec_path']} --resume")
 
 
 @app.command()
@@ -300,37 +311,83 @@ def export(
     console.print(f"Wrote {path}")
 
 
+LOCAL_HOST = "127.0.0.1"
+
+
+def streamlit_command(app_file: Path, port: int, host: str) -> list[str]:
+    """`streamlit run` for the workbench: bound to `host` (loopback unless asked), no usage statistics,
+    no external-IP lookup (a single URL is printed for the address it serves)."""
+    import socket
+    import sys
+
+    shown = host if host not in ("0.0.0.0", "::") else socket.gethostname()
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.port", str(port),
+        "--server.address", host,
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--browser.serverAddress", shown,
+    ]
+
+
 @app.command()
 @handle_errors
 def ui(
     port: Annotated[int, typer.Option(help="Port for the Streamlit server.")] = 8501,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on. Default 127.0.0.1 (this machine only); 0.0.0.0 serves the network — "
+            "then turn on --auth.",
+        ),
+    ] = LOCAL_HOST,
+    auth_mode: Annotated[
+        str,
+        typer.Option("--auth", help="none (local use), oidc (Streamlit login, .streamlit/secrets.toml) or proxy "
+                     "(trusted reverse-proxy header)."),
+    ] = "",
+    roles: Annotated[
+        Path | None,
+        typer.Option("--roles", help="TOML file mapping users to viewer / rater / runner (needed with --auth)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Open the Streamlit workbench over the same store."""
     import subprocess
-    import sys
+
+    from workbench.ui import auth
 
     app_file = Path(__file__).resolve().parents[2] / "streamlit_app.py"
     if not app_file.exists():
         fail(f"streamlit_app.py not found next to the package ({app_file})")
     env = dict(os.environ)
     env["WORKBENCH_DB_URL"] = database_url(db)
-    raise typer.Exit(
-        subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(app_file),
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-            ],
-            env=env,
-        )
-    )
+    if auth_mode:
+        env[auth.AUTH_ENV] = auth_mode
+    if roles is not None:
+        env[auth.ROLES_ENV] = str(roles.resolve())
+    previous = {k: os.environ.get(k) for k in (auth.AUTH_ENV, auth.ROLES_ENV)}
+    os.environ.update({k: env[k] for k in previous if k in env})
+    try:
+        method = auth.mode()
+        if method != "none":
+            users = auth.load_roles()  # a broken roles file: one line now, not a broken page later
+            if users.default is None and not any(users.users.values()):
+                fail(f"--auth {method} needs a roles file (--roles) that gives someone a role")
+            if method == "oidc":
+                auth.check_oidc_setup()
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    if method == "none" and host not in (LOCAL_HOST, "localhost", "::1"):
+        console.print(f"[yellow]warning:[/] serving on {host} without sign-in: anyone who can reach this port "
+                      "reads candidate data and can start paid runs. Use --auth oidc or --auth proxy.")
+    raise typer.Exit(subprocess.call(streamlit_command(app_file, port, host), env=env))
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from rich.console import Console
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from workbench.errors import WorkbenchError
-from workbench.store.db import describe
+from workbench.store.db import active_target
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,13 +37,12 @@ def handle_errors(func: F) -> F:
             reason = str(exc.orig).splitlines()[0] if exc.orig else "operational error"
             fail(
                 _escape(
-                    f"database error ({describe(os.environ.get('WORKBENCH_DB_URL', 'workbench.db'))}): "
-                    f"{reason}"
+                    f"database error ({active_target()}): {reason}"
                 ),
                 2,
             )
         except SQLAlchemyError as exc:
-            fail(_escape(f"database error: {str(exc).splitlines()[0]}"), 2)
+            fail(_escape(f"database error ({active_target()}): {str(exc).splitlines()[0]}"), 2)
         except KeyboardInterrupt:
             err_console.print("interrupted")
             raise typer.Exit(130) from None

@@ -13,6 +13,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from workbench import __version__
+from workbench.atomic import atomic_open
 from workbench.decision_summary import decision_summary, summary_lines
 from workbench.errors import WorkbenchError
 from workbench.flags import matches_from_details
@@ -176,5 +177,9 @@ def write_report(store: Store, result: RunAnalysis, out: Path) -> Path:
         raise WorkbenchError("report file must end in .html or .md", file=out, field="--out")
     out.parent.mkdir(parents=True, exist_ok=True)
     template = "report.html.j2" if suffix in (".html", ".htm") else "report.md.j2"
-    out.write_text(_env().get_template(template).render(**build_context(store, result)), encoding="utf-8")
+    context = build_context(store, result)
+    # Streamed into a temp file and renamed: a killed report never leaves a truncated file behind.
+    with atomic_open(out, "w", encoding="utf-8") as handle:
+        for piece in _env().get_template(template).generate(**context):
+            handle.write(piece)
     return out

@@ -282,7 +282,8 @@ class BatchRun:
         if not outcomes:
             return
         scorers = self.runner.scorers
-        writer = ResultWriter(self.runner.store, score=lambda text, ctx: score_text(text, ctx, scorers))
+        writer = ResultWriter(self.runner.store, score=lambda text, ctx: score_text(text, ctx, scorers),
+                              run_id=self.run_id, on_retry=self.runner._db_retry)
         try:
             for outcome in outcomes:
                 writer.put(self.runner._record(outcome, self.run_id))
@@ -360,7 +361,8 @@ async def generate_batched(
     ]
     if direct:
         scorers = runner.scorers
-        writer = ResultWriter(runner.store, score=lambda text, ctx: score_text(text, ctx, scorers))
+        writer = ResultWriter(runner.store, score=lambda text, ctx: score_text(text, ctx, scorers), run_id=run_id,
+                              on_retry=runner._db_retry)
         work.append(
             runner._execute(direct, providers, models, writer, lambda o: runner._record(o, run_id), result)
         )

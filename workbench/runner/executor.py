@@ -53,6 +53,7 @@ class Executor:
         self.cache = cache or {}
         self.rng = random.Random(seed)
         self.on_retry = on_retry
+        self.inflight = 0  # provider calls sent and not yet answered (lost, but paid, if the process dies)
 
     async def run(self, jobs: Iterable[Job], on_outcome: Callable[[Outcome], None], total: int) -> None:
         iterator = iter(jobs)
@@ -78,7 +79,14 @@ class Executor:
             async with semaphore:
                 await self.limits.wait_for_rate(job.connection)
                 started = time.perf_counter()
-                completion = await provider.complete(job.request)
+                # A cancelled call (Ctrl-C, kill) stays counted: it was sent, probably billed, never stored.
+                self.inflight += 1
+                try:
+                    completion = await provider.complete(job.request)
+                except Exception:
+                    self.inflight -= 1
+                    raise
+                self.inflight -= 1
                 if not completion.latency_s:
                     completion.latency_s = time.perf_counter() - started
                 return completion

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
+import os
 import signal
 import time
 from contextlib import suppress
@@ -32,8 +34,8 @@ from workbench.runner.writer import OutputRecord, ResultWriter, ScoreRecord
 from workbench.scoring.judge import judge_model, judge_request, parse_judgement, rubrics_for
 from workbench.scoring.registry import build_scorers, split_judge_entries
 from workbench.spec import ModelSpec
-from workbench.store.db import Store
-from workbench.store.models import Output, Run, Score, Variant
+from workbench.store.db import Store, retry_transient
+from workbench.store.models import Output, Run, RunStatus, Score, Variant
 from workbench.store.repository import (
     cached_responses,
     existing_outputs,
@@ -42,6 +44,20 @@ from workbench.store.repository import (
     sync_cases,
     sync_variants,
 )
+from workbench.store.runlock import Heartbeat, RunLock
+
+STARTED_BY_ENV = "WORKBENCH_STARTED_BY"  # set by the UI for the runs its users start
+
+
+def current_user() -> str:
+    """Who starts a run from this process: the UI's logged-in user, else the local OS account."""
+    given = os.environ.get(STARTED_BY_ENV, "").strip()
+    if given:
+        return given[:200]
+    try:
+        return f"local:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"local:uid{os.getuid()}"
 
 
 @dataclass
@@ -72,6 +88,9 @@ class RunResult:
     interrupted: bool = False
     simulated: bool = False
     error_samples: list[str] = field(default_factory=list)
+    status: str = RunStatus.RUNNING  # how the run ended (a RunStatus)
+    spent_usd: float = 0.0  # all calls made for the run so far, all invocations (see Run.spent_usd)
+    lost_calls: int = 0  # calls lost in flight to interruptions so far (made again on resume)
 
     def count(self, outcome: Outcome, progress: ProgressSink) -> None:
         """Add one finished call to the totals and the progress display."""
@@ -93,7 +112,7 @@ def _cache_hits(store: Store, keys: list[str]) -> dict[str, Completion]:
         rows = cached_responses(session, keys)
     return {
         key: Completion(
-            text=row.text,
+            text=body,
             input_tokens=row.input_tokens,
             output_tokens=row.output_tokens,
             latency_s=row.latency_ms / 1000,
@@ -101,7 +120,7 @@ def _cache_hits(store: Store, keys: list[str]) -> dict[str, Completion]:
             finish_reason=row.finish_reason,
             simulated=row.simulated,
         )
-        for key, row in rows.items()
+        for key, (row, body) in rows.items()
     }
 
 
@@ -123,9 +142,12 @@ class Runner:
         self.rubrics = rubrics_for(self.judge_rubric_names, plan.spec.judge)
         self.scorers = build_scorers(self.sync_entries)
         self._pool: WorkerPool | None = None
+        self._executor: Executor | ProcessExecutor | None = None  # the one making calls right now
 
     # -- setup -------------------------------------------------------------------------------------
-    def _open_run(self) -> tuple[Run, dict[str, int], dict[str, int]]:
+    def _open_run(self) -> tuple[Run, dict[str, int], dict[str, int], RunLock]:
+        """The run to work on, locked: a resume that finds another process on the run stops here,
+        before any call is made or anything about the run is changed (RunBusyError)."""
         spec = self.plan.spec
         with self.store.session() as session:
             experiment = get_or_create_experiment(
@@ -146,23 +168,35 @@ class Runner:
                         "run without --resume to start a new run",
                         file=self.plan.spec_path,
                     )
-                run.status = "running"
-                run.finished_at = None
-                # A batch run resumes in batch mode: its batches may still be in flight at the provider.
-                run.batch = run.batch or self.options.batch
-                self.options = replace(self.options, batch=run.batch)
-            else:
-                run = Run(
-                    experiment_id=experiment.id,
-                    status="running",
-                    total_calls=len(self.plan.calls),
-                    simulated=any(m.provider == "simulated" for m in self.plan.models.values()),
-                    settings={"concurrency": self._concurrency(), "repeats": spec.repeats},
-                    batch=self.options.batch,
-                )
-                session.add(run)
+                session.commit()  # experiment, variants and cases (idempotent)
+                lock = RunLock(self.store, run.id)
+                lock.acquire()
+                try:
+                    session.refresh(run)
+                    run.status = RunStatus.RUNNING
+                    run.finished_at = None
+                    # A batch run resumes in batch mode: its batches may still be in flight at the provider.
+                    run.batch = run.batch or self.options.batch
+                    self.options = replace(self.options, batch=run.batch)
+                    session.commit()
+                except BaseException:
+                    lock.release()
+                    raise
+                return run, variant_ids, case_ids, lock
+            run = Run(
+                experiment_id=experiment.id,
+                status=RunStatus.RUNNING,
+                total_calls=len(self.plan.calls),
+                simulated=any(m.provider == "simulated" for m in self.plan.models.values()),
+                settings={"concurrency": self._concurrency(), "repeats": spec.repeats},
+                batch=self.options.batch,
+                started_by=current_user(),
+            )
+            session.add(run)
             session.commit()
-            return run, variant_ids, case_ids
+        lock = RunLock(self.store, run.id)
+        lock.acquire()
+        return run, variant_ids, case_ids, lock
 
     def _concurrency(self) -> int:
         return self.options.concurrency or self.plan.spec.concurrency
@@ -227,13 +261,14 @@ class Runner:
             "cost_usd": 0.0 if outcome.cached else completion.cost_usd,
             "simulated": completion.simulated,
         }
+        spent = 0.0 if outcome.cached else (completion.cost_usd or 0.0)
         cache_entry = None
         if not outcome.cached and self.options.use_cache:
             cache_entry = {
                 "key": outcome.job.cache_key,
                 "provider": call.request.provider,
                 "model": call.request.model,
-                "text": completion.text,
+                "text": None,  # the text lives in the output row; the writer sets output_id
                 "input_tokens": completion.input_tokens,
                 "output_tokens": completion.output_tokens,
                 "latency_ms": completion.latency_s * 1000,
@@ -244,7 +279,9 @@ class Runner:
             }
         # Pre-scored when a worker process scored the text (see workbench.runner.workers).
         scoring = scoring_context(call.request.metadata, outcome.scores)
-        return OutputRecord(row=row, existing_id=existing_id, cache_entry=cache_entry, scoring=scoring)
+        return OutputRecord(
+            row=row, existing_id=existing_id, cache_entry=cache_entry, scoring=scoring, spent_usd=spent
+        )
 
     # -- judge -------------------------------------------------------------------------------------
     def _judge_jobs(self, run_id: int, model: ModelSpec) -> list[Job]:
@@ -281,27 +318,44 @@ class Runner:
         providers = build_providers(
             models + ([judge] if judge else []), self.options.client_options, self._concurrency()
         )
-        run, variant_ids, case_ids = self._open_run()
+        run, variant_ids, case_ids, lock = self._open_run()
         result = RunResult(run_id=run.id, total=len(self.plan.calls), simulated=run.simulated)
         started = time.perf_counter()
-        jobs, result.skipped = self._jobs(run.id, variant_ids, case_ids)
-        status = "completed"
+        heartbeat: Heartbeat | None = None
+        status = RunStatus.COMPLETED
         try:
+            jobs, result.skipped = self._jobs(run.id, variant_ids, case_ids)
             self._start_workers(jobs, models + ([judge] if judge else []))
+            # After the fork: worker processes are only used when no other thread is running yet.
+            heartbeat = Heartbeat(lock, self._inflight).start()
             asyncio.run(self._main(run.id, jobs, providers, models, judge, result))
         except (KeyboardInterrupt, asyncio.CancelledError):
             result.interrupted = True
-            status = "interrupted"
+            status = RunStatus.INTERRUPTED
+        except BaseException:
+            # A writer or database failure (disk full, file deleted, server gone): never "completed".
+            status = RunStatus.FAILED
+            raise
         finally:
+            if heartbeat is not None:
+                heartbeat.stop()
+            lost = self._inflight() if status != RunStatus.COMPLETED else 0
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None
             self.progress.stop()
             result.elapsed_s = time.perf_counter() - started
-            if status == "completed" and result.errors:
-                status = "incomplete"
-            self._finish(run.id, status)
+            if status == RunStatus.COMPLETED and result.errors:
+                # Every call failed (provider down, bad key): nothing to analyse, the run failed.
+                nothing = result.ok == 0 and result.skipped == 0
+                status = RunStatus.FAILED if nothing else RunStatus.INCOMPLETE
+            result.status = status
+            self._finish(run.id, status, lost, lock, result, quiet=status == RunStatus.FAILED)
         return result
+
+    def _inflight(self) -> int:
+        executor = self._executor
+        return int(getattr(executor, "inflight", 0)) if executor is not None else 0
 
     async def _main(
         self,
@@ -355,6 +409,7 @@ class Runner:
                 seed=self.plan.spec.seed,
                 on_retry=on_retry,
             )
+        self._executor = executor
 
         def on_outcome(outcome: Outcome) -> None:
             writer.put(make_record(outcome))
@@ -381,7 +436,7 @@ class Runner:
 
             await generate_batched(self, run_id, jobs, providers, models, result)
             return
-        writer = ResultWriter(self.store, score=writer_scorer(self.scorers))
+        writer = ResultWriter(self.store, score=writer_scorer(self.scorers), run_id=run_id, on_retry=self._db_retry)
         record = lambda o: self._record(o, run_id)  # noqa: E731
         await self._execute(jobs, providers, models, writer, record, result, score_in_workers=True)
 
@@ -392,7 +447,7 @@ class Runner:
         if not jobs:
             return
         self.progress.start("judge", len(jobs), 0)
-        writer = ResultWriter(self.store)
+        writer = ResultWriter(self.store, run_id=run_id, on_retry=self._db_retry)
         ok_before = result.ok
 
         def record(outcome: Outcome) -> ScoreRecord:
@@ -404,7 +459,8 @@ class Runner:
                 score = parse_judgement(
                     rubric, outcome.completion.text, judge.id, outcome.completion.simulated
                 )
-            return ScoreRecord(output_id, [score])
+            spent = 0.0 if outcome.cached or outcome.completion is None else (outcome.completion.cost_usd or 0.0)
+            return ScoreRecord(output_id, [score], spent_usd=spent)
 
         await self._execute(jobs, providers, [judge], writer, record, result)
         # Judge calls are counted apart from generation calls.
@@ -422,13 +478,34 @@ class Runner:
         config = WorkerConfig(models, options.client_options, self._concurrency(), options.retry, seed, self.scorers)
         self._pool = WorkerPool.start(min(count, self._concurrency()), config, jobs)
 
-    def _finish(self, run_id: int, status: str) -> None:
-        with self.store.session() as session:
-            run = session.get(Run, run_id)
-            if run is not None:
-                run.status = status
-                run.finished_at = datetime.now(UTC)
-                session.commit()
+    def _db_retry(self, error: BaseException, wait: float) -> None:
+        first = str(getattr(error, "orig", None) or error).strip().splitlines()
+        self.progress.note(f"database: retrying in {wait:.1f}s after: {first[0][:100] if first else error}")
+
+    def _finish(
+        self, run_id: int, status: str, lost: int, lock: RunLock, result: RunResult, *, quiet: bool
+    ) -> None:
+        """Record how the run ended and let go of it. `quiet`: the run is already failing with an error
+        of its own, which a second failure here must not replace."""
+        try:
+            self.store.check_file()  # the file must still be the one the results went to
+
+            def write() -> None:
+                with self.store.session() as session:
+                    run = session.get(Run, run_id)
+                    if run is not None:
+                        run.status = status
+                        run.finished_at = datetime.now(UTC)
+                        run.lost_calls = (run.lost_calls or 0) + lost
+                        session.commit()
+                        result.spent_usd, result.lost_calls = run.spent_usd or 0.0, run.lost_calls
+
+            retry_transient(write)
+        except Exception:
+            if not quiet:
+                raise
+        finally:
+            lock.release()
 
 
 async def _close_all(providers: dict[object, Provider]) -> None:

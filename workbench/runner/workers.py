@@ -218,6 +218,7 @@ class _Worker:
     inflight: dict[int, Job] = field(default_factory=dict)
     alive: bool = True
     error: str | None = None  # why it exited, when it could say
+    concurrency: int = 0  # calls it runs at once (the rest of its credit waits in its queue)
 
 
 class WorkerPool:
@@ -247,8 +248,13 @@ class WorkerPool:
             process.start()
             child_end.close()
             concurrency = share(config.concurrency, count, index)
-            workers.append(_Worker(index, process, parent_end, credit=concurrency + max(8, concurrency // 2)))
+            workers.append(_Worker(index, process, parent_end, credit=concurrency + max(8, concurrency // 2),
+                                   concurrency=concurrency))
         return cls(workers, jobs)
+
+    @property
+    def inflight(self) -> int:
+        return sum(min(len(w.inflight), w.concurrency) for w in self._workers if w.alive)
 
     def _item(self, job: Job) -> _Item:
         index = self._index.get(id(job))
@@ -386,3 +392,8 @@ class ProcessExecutor:
 
     async def run(self, jobs: Iterable[Job], on_outcome: Callable[[Outcome], None], total: int) -> None:
         await self.pool.run(jobs, on_outcome, self.cache, self.on_retry, self.score)
+
+    @property
+    def inflight(self) -> int:
+        """Jobs handed to workers and not answered (at most what the workers may run at once)."""
+        return self.pool.inflight

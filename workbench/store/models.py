@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -17,11 +18,24 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class RunStatus(StrEnum):
+    """What a run's `status` column holds. `stale` is never stored: it is how a `running` run whose
+    process stopped sending heartbeats (killed, machine gone) is shown (see workbench.store.runlock)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"  # every planned call has a stored result
+    INCOMPLETE = "incomplete"  # finished, but some calls failed after their retries (resume retries them)
+    FAILED = "failed"  # stopped by an error (database, disk, every call failed): see the command's output
+    INTERRUPTED = "interrupted"  # Ctrl-C / SIGTERM / cancelled in the UI: resumable
+    STALE = "stale"
 
 
 class Base(DeclarativeBase):
@@ -82,13 +96,24 @@ class Run(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running|interrupted|completed|failed
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.RUNNING)  # a RunStatus (never "stale")
     total_calls: Mapped[int] = mapped_column(Integer, default=0)
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)
     batch: Mapped[bool] = mapped_column(Boolean, default=False)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The process working on the run ("host:pid"), its last sign of life, and who started it.
+    holder: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_by: Mapped[str | None] = mapped_column(String(200))
+    # USD paid for every provider call made for this run, including calls made again after a crash
+    # (outputs.cost_usd keeps one call per cell: what the kept results cost).
+    spent_usd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # Calls that were in flight when an invocation ended without their results (killed or interrupted):
+    # paid, probably, but never stored; counted into `spent` at the run's mean cost per call.
+    lost_calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    inflight_calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # at the last heartbeat
 
     experiment: Mapped[Experiment] = relationship(back_populates="runs")
 
@@ -160,6 +185,8 @@ class Rating(Base):
     left: Mapped[str] = mapped_column(String(1))  # which of a/b was shown on the left
     winner: Mapped[str] = mapped_column(String(4))  # a | b | tie
     rater: Mapped[str] = mapped_column(String(100), default="anonymous")
+    # True when `rater` is the identity of a logged-in user (UI auth on), False for a typed-in name.
+    rater_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -168,14 +195,20 @@ class Rating(Base):
 
 
 class CachedResponse(Base):
-    """Response cache keyed by the hash of the full request: re-running costs nothing."""
+    """Response cache keyed by the hash of the full request: re-running costs nothing.
+
+    A generated answer is stored once, in `outputs`: the cache entry points at that row (`output_id`)
+    and keeps `text` NULL. Judge answers have no output row of their own and keep their text here.
+    An entry whose output was deleted (run deleted) is a miss.
+    """
 
     __tablename__ = "response_cache"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     provider: Mapped[str] = mapped_column(String(64))
     model: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    output_id: Mapped[int | None] = mapped_column(ForeignKey("outputs.id", ondelete="SET NULL"))
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)

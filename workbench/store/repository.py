@@ -140,53 +140,86 @@ def existing_outputs(session: Session, run_id: int) -> dict[tuple[int, int, str,
     return {(r[0], r[1], r[2], r[3], r[4]): (r[5], r[6]) for r in rows}
 
 
-def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, CachedResponse]:
-    found: dict[str, CachedResponse] = {}
+def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, tuple[CachedResponse, str]]:
+    """Cache entries by key with their text (kept in the output row the entry refers to)."""
+    found: dict[str, tuple[CachedResponse, str]] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        for row in session.scalars(select(CachedResponse).where(CachedResponse.key.in_(chunk))):
-            found[row.key] = row
+        stmt = (
+            select(CachedResponse, Output.text)
+            .outerjoin(Output, Output.id == CachedResponse.output_id)
+            .where(CachedResponse.key.in_(chunk))
+        )
+        for row, output_text in session.execute(stmt):
+            body = row.text if row.text is not None else output_text
+            if body is not None:  # an entry whose output was deleted is a miss
+                found[row.key] = (row, body)
     return found
 
 
+def spent_estimate(spent_usd: float, lost_calls: int, kept_usd: float, paid_outputs: int) -> float:
+    """USD spent on a run: every recorded call (`spent_usd`) plus the calls lost in flight to kills and
+    interruptions (made again on resume), each at the run's mean cost per paid output."""
+    mean = kept_usd / paid_outputs if paid_outputs else 0.0
+    return spent_usd + lost_calls * mean
+
+
 def list_runs(session: Session) -> list[dict[str, Any]]:
+    """Every run, newest first. `outputs` counts successful results only (failed calls are `errors`);
+    `status` is the effective one (a `running` run whose process is gone is `stale`)."""
+    from workbench.store.runlock import effective_status
+
+    paid = when((Output.cached.is_(False), 1), else_=0)
     counts = (
         select(
             Output.run_id,
-            func.count().label("outputs"),
+            func.sum(when((Output.status == "ok", 1), else_=0)).label("outputs"),
             func.sum(func.coalesce(Output.cost_usd, 0.0)).label("cost"),
             func.sum(when((Output.status == "error", 1), else_=0)).label("errors"),
+            func.sum(when((Output.status == "ok", paid), else_=0)).label("paid"),
         )
         .group_by(Output.run_id)
         .subquery()
     )
     stmt = (
-        select(Run, Experiment.name, counts.c.outputs, counts.c.cost, counts.c.errors)
+        select(Run, Experiment.name, Experiment.spec_path, counts.c.outputs, counts.c.cost, counts.c.errors,
+               counts.c.paid)
         .join(Experiment)
         .outerjoin(counts, counts.c.run_id == Run.id)
         .order_by(Run.id.desc())
     )
     result = []
-    for run, name, outputs, cost, errors in session.execute(stmt):
+    for run, name, spec_path, outputs, cost, errors, paid_outputs in session.execute(stmt):
+        kept = float(cost or 0.0)
         result.append(
             {
                 "id": run.id,
                 "experiment": name,
-                "status": run.status,
+                "status": effective_status(run.status, run.holder, run.heartbeat_at),
                 "started_at": run.started_at,
                 "finished_at": run.finished_at,
                 "total": run.total_calls,
-                "outputs": outputs or 0,
-                "errors": errors or 0,
-                "cost_usd": float(cost or 0.0),
+                "outputs": int(outputs or 0),
+                "errors": int(errors or 0),
+                "cost_usd": kept,
+                "spent_usd": spent_estimate(run.spent_usd or 0.0, run.lost_calls or 0, kept, int(paid_outputs or 0)),
+                "lost_calls": run.lost_calls or 0,
                 "simulated": run.simulated,
+                "started_by": run.started_by,
+                "spec_path": spec_path,
             }
         )
     return result
 
 
-def outputs_frame(session: Session, run_id: int) -> pd.DataFrame:
-    """One row per output with variant/case keys (text included)."""
+def output_id_bounds(session: Session, run_id: int, chunk: int) -> list[tuple[int, int]]:
+    """Inclusive (first, last) output ids of consecutive chunks of about `chunk` outputs of a run."""
+    ids = list(session.scalars(select(Output.id).where(Output.run_id == run_id).order_by(Output.id)))
+    return [(ids[i], ids[min(i + chunk, len(ids)) - 1]) for i in range(0, len(ids), chunk)]
+
+
+def outputs_frame(session: Session, run_id: int, id_range: tuple[int, int] | None = None) -> pd.DataFrame:
+    """One row per output with variant/case keys (text included); `id_range` limits it to one chunk."""
     stmt = (
         select(
             Output.id.label("output_id"),
@@ -215,15 +248,23 @@ def outputs_frame(session: Session, run_id: int) -> pd.DataFrame:
         .where(Output.run_id == run_id)
         .order_by(Output.id)
     )
+    if id_range is not None:
+        stmt = stmt.where(Output.id.between(*id_range))
     return pd.DataFrame(session.execute(stmt).mappings().all())
 
 
 def scores_frame(
-    session: Session, run_id: int, *, with_detail: bool = False, metric_prefix: str | None = None
+    session: Session,
+    run_id: int,
+    *,
+    with_detail: bool = False,
+    metric_prefix: str | None = None,
+    id_range: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """Long format for the statistics engine: case, variant, model, repeat, metric, value (+ swap, cluster).
 
-    `metric_prefix` keeps only the metrics that start with it (e.g. "ranking.top1.").
+    `metric_prefix` keeps only the metrics that start with it (e.g. "ranking.top1."); `id_range` only the
+    scores of outputs with ids in that inclusive range.
     """
     columns: list[Any] = [
         Output.id.label("output_id"),
@@ -249,6 +290,8 @@ def scores_frame(
     )
     if metric_prefix:
         stmt = stmt.where(Score.metric.startswith(metric_prefix, autoescape=True))
+    if id_range is not None:
+        stmt = stmt.where(Output.id.between(*id_range))
     frame = pd.DataFrame(session.execute(stmt).mappings().all())
     if frame.empty:
         frame = pd.DataFrame(columns=[c.key for c in columns])
@@ -294,8 +337,10 @@ def delete_run(session: Session, run_id: int) -> None:
 
 
 def add_rating(session: Session, *, run_id: int, case_id: int, output_a: int, output_b: int, left: str, winner: str,
-               rater: str, comment: str | None = None) -> tuple[int, bool]:
+               rater: str, comment: str | None = None, verified: bool = False) -> tuple[int, bool]:
     """Store a blind A/B judgement unless this rater already judged this pair: (rating id, newly stored).
+
+    `verified`: `rater` is a signed-in identity (UI auth on), not a typed-in name.
 
     Idempotent by the unique constraint on (run, rater, pair): a repeated key press, a stale button or a
     second browser tab returns the stored rating instead of adding another.
@@ -304,7 +349,8 @@ def add_rating(session: Session, *, run_id: int, case_id: int, output_a: int, ou
         raise ValueError("left must be 'a'/'b' and winner 'a'/'b'/'tie'")
     rater = rater.strip()[:100] or "anonymous"
     values = {"run_id": run_id, "case_id": case_id, "output_a_id": output_a, "output_b_id": output_b, "left": left,
-              "winner": winner, "rater": rater, "comment": comment or None, "created_at": utcnow()}
+              "winner": winner, "rater": rater, "comment": comment or None, "rater_verified": verified,
+              "created_at": utcnow()}
     dialect = session.get_bind().dialect.name
     stmt: Any = (sqlite.insert(Rating) if dialect == "sqlite" else postgresql.insert(Rating)).values(**values)
     inserted = session.execute(stmt.on_conflict_do_nothing().returning(Rating.id)).scalar()

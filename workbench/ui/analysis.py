@@ -5,7 +5,7 @@ runs computed in a worker process so the page stays interactive while the verdic
 from __future__ import annotations
 
 import hashlib
-import pickle
+import os
 import subprocess
 import sys
 import threading
@@ -19,7 +19,10 @@ from workbench.errors import WorkbenchError
 from workbench.run_analysis import RunAnalysis
 from workbench.stats import PreferenceAnalysis, analyse_preferences
 from workbench.store.repository import ratings_frame
+from workbench.ui import codec
+from workbench.ui.analysis_worker import RESULT_GLOB
 from workbench.ui.config import state_dir
+from workbench.ui.private_files import open_private_for_writing, read_private
 from workbench.ui.queries import RunHeader
 from workbench.ui.run_stats import analyse_for_pages
 from workbench.ui.state import open_store
@@ -50,19 +53,20 @@ def cached_preferences(url: str, run_id: int, n_ratings: int, baseline: str, alp
 # -- big runs: a worker process ----------------------------------------------------------------------
 # A thread would hold the GIL for most of the ~10 s the statistics take on 100,000 outputs and slow
 # every page render meanwhile; a separate process (`python -m workbench.ui.analysis_worker`) does not,
-# and its pickled result outlives a server restart.
+# and its result (JSON in the user's private state folder, never a pickle) outlives a server restart.
 
 
 def result_path(url: str, run_id: int, version: tuple[int, int, str]) -> Path:
     digest = hashlib.sha256(repr(version).encode()).hexdigest()[:12]
-    return state_dir(url) / f"analysis-run{run_id}-{digest}.pkl"
+    return state_dir(url) / f"analysis-run{run_id}-{digest}.json"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _load_result(path: str, mtime: float) -> RunAnalysis:
     del mtime
-    with open(path, "rb") as handle:
-        result: RunAnalysis = pickle.load(handle)  # written by our own worker into our state dir
+    result = codec.loads(read_private(Path(path)))  # only our own types are rebuilt; nothing is executed
+    if not isinstance(result, RunAnalysis):
+        raise WorkbenchError("analysis result file holds something else; it is recomputed", file=path)
     return result
 
 
@@ -96,10 +100,12 @@ class _Workers:
                     return job  # busy (perhaps with an older version): the next poll starts the newest
                 if job.path == path and code != 0 and time.monotonic() - job.started < self.RETRY_AFTER_S:
                     return job  # failed recently: report it rather than retry every second
-            with open(path.with_suffix(".err"), "wb") as err:
+            # The URL (password included) goes through the environment, never the command line (`ps`).
+            env = dict(os.environ, WORKBENCH_DB_URL=url)
+            with open(open_private_for_writing(path.with_suffix(".err")), "wb") as err:
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "workbench.ui.analysis_worker", url, str(run_id), str(path)],
-                    stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True,
+                    [sys.executable, "-m", "workbench.ui.analysis_worker", str(run_id), str(path)],
+                    stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True, env=env,
                 )
             job = self.jobs[(url, run_id)] = _Job(proc, path, time.monotonic())
             return job
@@ -111,29 +117,41 @@ def _workers() -> _Workers:
 
 
 def _latest_result(url: str, run_id: int) -> Path | None:
-    found = sorted(state_dir(url).glob(f"analysis-run{run_id}-*.pkl"), key=lambda p: p.stat().st_mtime)
+    found = sorted(state_dir(url).glob(RESULT_GLOB.format(run_id=run_id)), key=lambda p: p.stat().st_mtime)
     return found[-1] if found else None
 
 
 def background_analysis(url: str, header: RunHeader, *, start: bool = True) -> RunAnalysis | None:
     """The analysis for this data version; while it is computed, the newest older one (or None)."""
     path = result_path(url, header.run_id, header.version)
-    if path.exists():
-        return _load_result(str(path), path.stat().st_mtime)
+    if (done := _try_load(path)) is not None:
+        return done
     workers = _workers()
     job = workers.ensure(path, url, header.run_id) if start else workers.peek(url, header.run_id)
     if job is not None and job.path == path and job.proc.poll() not in (None, 0) and not path.exists():
         raise WorkbenchError(f"analysis of run {header.run_id} failed: {_last_line(path.with_suffix('.err'))}")
-    if path.exists():  # finished between the two checks
-        return _load_result(str(path), path.stat().st_mtime)
+    if (done := _try_load(path)) is not None:  # finished between the two checks
+        return done
     older = _latest_result(url, header.run_id)
-    return _load_result(str(older), older.stat().st_mtime) if older else None
+    return _try_load(older) if older else None
+
+
+def _try_load(path: Path) -> RunAnalysis | None:
+    """A stored result, or None (and the file removed) when it is missing, foreign or unreadable."""
+    try:
+        return _load_result(str(path), path.stat().st_mtime)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, WorkbenchError):
+        path.unlink(missing_ok=True)
+        return None
 
 
 def _last_line(path: Path) -> str:
     try:
-        lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
-    except OSError:
+        body = read_private(path).decode("utf-8", errors="replace")
+        lines = [line for line in body.splitlines() if line.strip()]
+    except (OSError, WorkbenchError):
         return "no details"
     return lines[-1] if lines else "no details"
 

@@ -1,35 +1,38 @@
-"""Worker for big runs: `python -m workbench.ui.analysis_worker URL RUN_ID OUT.pkl`.
+"""Worker for big runs: `WORKBENCH_DB_URL=URL python -m workbench.ui.analysis_worker RUN_ID OUT.json`.
 
-Computes the UI's run analysis in its own process and writes it atomically as a pickle; older
-results of the same run are removed. Errors go to stderr as one line (exit 2) for the page to show.
+Computes the UI's run analysis in its own process and writes it atomically as JSON (mode 0600, see
+workbench.ui.codec — never a pickle); older results of the same run are removed. The database URL comes
+through the environment, so a password never shows in `ps`. Errors go to stderr as one line (exit 2).
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from pathlib import Path
 
+RESULT_GLOB = "analysis-run{run_id}-*.json"
+
 
 def main(argv: list[str]) -> int:
-    url, run_id, out = argv[0], int(argv[1]), Path(argv[2])
+    run_id, out = int(argv[0]), Path(argv[1])
     if hasattr(os, "nice"):
         os.nice(10)  # page renders (the Streamlit server) come first; this result can wait a moment
     from workbench.store.db import Store
+    from workbench.ui import codec
+    from workbench.ui.private_files import write_private
     from workbench.ui.run_stats import analyse_for_pages
 
     try:
-        store = Store(url)
+        store = Store()  # $WORKBENCH_DB_URL, set by the server for this process only
         result = analyse_for_pages(store, run_id)
         store.dispose()
+        data = codec.dumps(result)
     except Exception as exc:  # one line for the page; the worker has no other audience
         print(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
         return 2
-    tmp = out.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, out)
-    for old in out.parent.glob(f"analysis-run{run_id}-*.pkl"):
+    write_private(out, data)
+    for old in out.parent.glob(RESULT_GLOB.format(run_id=run_id)):
         if old != out:
             old.unlink(missing_ok=True)
     out.with_suffix(".err").unlink(missing_ok=True)

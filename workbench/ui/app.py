@@ -8,7 +8,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from workbench.errors import WorkbenchError
 from workbench.store.db import describe
 from workbench.store.repository import list_runs
-from workbench.ui import config
+from workbench.ui import access, config
+from workbench.ui.auth import Identity, Role
 from workbench.ui.components import inject_css
 from workbench.ui.config import page_path
 from workbench.ui.i18n import LANG_KEY, LANGUAGES, default_language, t
@@ -22,13 +23,13 @@ def _home() -> None:
     overview.render()
 
 
-def _pages() -> dict[str, list[st.Page]]:
+def _pages(identity: Identity) -> dict[str, list[st.Page]]:
     def page(name: str, icon: str) -> st.Page:
         return st.Page(page_path(name), title=t(f"nav_{name}"), icon=icon, url_path=name)
 
     home = st.Page(_home, title=t("nav_overview"), icon=":material/dashboard:", url_path="home", default=True,
                    visibility="hidden")
-    return {
+    pages = {
         t("nav_section_results"): [
             home,
             page("overview", ":material/dashboard:"),
@@ -36,12 +37,14 @@ def _pages() -> dict[str, list[st.Page]]:
             page("bias", ":material/balance:"),
             page("review", ":material/how_to_vote:"),
         ],
-        t("nav_section_build"): [
+    }
+    if identity.can(Role.RUNNER):  # writing prompt/dataset files and spending API keys
+        pages[t("nav_section_build")] = [
             page("prompts", ":material/edit_note:"),
             page("datasets", ":material/table:"),
             page("run", ":material/play_circle:"),
-        ],
-    }
+        ]
+    return pages
 
 
 def _run_label(run: dict[str, object]) -> str:
@@ -75,6 +78,7 @@ def sidebar() -> None:
                          help=t("run_picker_help"), on_change=_run_to_url)
             _run_to_url()
         st.caption(t("database", url=describe(url)))
+        access.sidebar_badge()
 
 
 def _run_to_url() -> None:
@@ -109,7 +113,13 @@ def main() -> None:
         st.session_state[LANG_KEY] = default_language()
     apply_url_choices()
     inject_css()
-    page = st.navigation(_pages())
+    try:
+        identity = access.gate()  # with auth on: nothing below runs for a request without an accepted user
+    except WorkbenchError as exc:  # a broken roles file or auth mode: one line, and nothing else shown
+        st.error(one_line(exc), icon=":material/error:")
+        st.stop()
+        return
+    page = st.navigation(_pages(identity))
     try:
         sidebar()
         page.run()

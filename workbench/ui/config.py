@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 from workbench.store.db import database_url
+from workbench.ui.private_files import STATE_ENV, default_root, ensure_private_dir
 
 PROMPTS_ENV = "WORKBENCH_PROMPTS_DIR"
 EXPERIMENTS_ENV = "WORKBENCH_EXPERIMENTS_DIR"
-STATE_ENV = "WORKBENCH_UI_STATE_DIR"
 LANG_ENV = "WORKBENCH_UI_LANG"
 PAGES_DIR = Path(__file__).with_name("pages")
 
@@ -42,9 +41,8 @@ def db_url() -> str:
 
 
 def state_dir(url: str | None = None) -> Path:
-    """Pid and log files of background runs, one folder per database so stores never mix."""
-    root = Path(os.environ.get(STATE_ENV) or Path(tempfile.gettempdir()) / "workbench-ui")
+    """Pid and log files of background runs and big-run analyses, one folder per database so stores
+    never mix; private to this user (0700, ownership checked: see workbench.ui.private_files)."""
+    root = ensure_private_dir(Path(os.environ.get(STATE_ENV) or default_root()))
     digest = hashlib.sha256((url or db_url()).encode()).hexdigest()[:12]
-    folder = root / digest
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return ensure_private_dir(root / digest)

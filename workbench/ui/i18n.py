@@ -38,6 +38,44 @@ STRINGS: dict[str, dict[str, str]] = {
     "status_interrupted": {"en": "interrupted", "nl": "onderbroken"},
     "status_incomplete": {"en": "incomplete", "nl": "onvolledig"},
     "status_failed": {"en": "failed", "nl": "mislukt"},
+    "status_stale": {"en": "stale (process stopped)", "nl": "vastgelopen (proces gestopt)"},
+    # sign-in and roles (workbench.ui.access)
+    "auth_login_title": {"en": "Sign in to Prompt Workbench", "nl": "Inloggen bij Prompt Workbench"},
+    "auth_login_body": {"en": "This workbench holds candidate data. Sign in with your work account to continue.",
+                        "nl": "Deze workbench bevat kandidaatgegevens. Log in met je werkaccount om verder te gaan."},
+    "auth_login_button": {"en": "Sign in", "nl": "Inloggen"},
+    "auth_logout": {"en": "Sign out", "nl": "Uitloggen"},
+    "auth_no_role": {"en": "Your account {name} has no access to this workbench. Ask its administrator to add "
+                           "you to the roles file.",
+                     "nl": "Je account {name} heeft geen toegang tot deze workbench. Vraag de beheerder om je "
+                           "toe te voegen aan het rollenbestand."},
+    "auth_no_proxy_user": {"en": "No signed-in user was passed on by the login proxy (header {header}). Open the "
+                                 "workbench through your organisation's login page.",
+                           "nl": "De inlogproxy gaf geen ingelogde gebruiker door (header {header}). Open de "
+                                 "workbench via de inlogpagina van je organisatie."},
+    "auth_signed_in": {"en": "Signed in as **{name}** · {role}", "nl": "Ingelogd als **{name}** · {role}"},
+    "auth_local_user": {"en": "Local use: **{name}** (no sign-in)", "nl": "Lokaal gebruik: **{name}** (zonder login)"},
+    "role_viewer": {"en": "viewer", "nl": "kijker"},
+    "role_rater": {"en": "rater", "nl": "beoordelaar"},
+    "role_runner": {"en": "runner", "nl": "uitvoerder"},
+    "auth_needs_role": {"en": "Your role ({role}) may not do this: it needs the {needed} role.",
+                        "nl": "Met je rol ({role}) mag je dit niet: daarvoor is de rol {needed} nodig."},
+    "run_failed_status": {"en": "{run} failed: {reason}. What was stored before the failure is kept; fix the "
+                                "cause and resume.",
+                          "nl": "{run} is mislukt: {reason}. Wat vóór de fout is opgeslagen blijft bewaard; los de "
+                                "oorzaak op en hervat."},
+    "col_spent": {"en": "Spent", "nl": "Uitgegeven"},
+    "col_started_by": {"en": "Started by", "nl": "Gestart door"},
+    "col_cost_help": {"en": "What the kept results cost (one call per result).",
+                      "nl": "Wat de bewaarde resultaten kostten (één aanroep per resultaat)."},
+    "col_spent_help": {"en": "Every call paid for, including calls made again after a crash or interruption.",
+                       "nl": "Alle betaalde aanroepen, ook aanroepen die na een crash of onderbreking opnieuw "
+                             "zijn gedaan."},
+    "stale_hint": {"en": "Run #{run} stopped without finishing (its process is gone). Continue it on the Run page "
+                         "or with `workbench run {spec} --resume`.",
+                   "nl": "Run #{run} is gestopt zonder af te ronden (het proces bestaat niet meer). Ga verder op "
+                         "de pagina Uitvoeren of met `workbench run {spec} --resume`."},
+    "auth_rating_as": {"en": "You rate as **{name}**.", "nl": "Je beoordeelt als **{name}**."},
     # shared
     "no_runs": {"en": "No runs yet — start one on the Run page.",
                 "nl": "Nog geen runs — start er een op de pagina Uitvoeren."},

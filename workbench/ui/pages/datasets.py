@@ -10,7 +10,8 @@ import streamlit as st
 
 from workbench.datasets import ID_COLUMNS, TestCase
 from workbench.errors import SpecError
-from workbench.ui import config
+from workbench.ui import access, config
+from workbench.ui.auth import Role
 from workbench.ui.components import file_uploader_text
 from workbench.ui.i18n import t
 from workbench.ui.library import (
@@ -113,6 +114,8 @@ def upload_limit_mb() -> int:
 
 def render() -> None:
     st.title(t("datasets_title"))
+    if not access.allowed(Role.RUNNER):  # hidden from other roles' navigation; refused here too
+        return
     folder = config.datasets_dir()
     st.caption(t("datasets_caption", folder=folder))
     if flash := st.session_state.pop("ds_flash", None):

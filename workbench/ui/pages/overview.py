@@ -33,16 +33,22 @@ def render() -> None:
         t("col_outputs"): frame["outputs"].map("{:,}".format) + " / " + frame["total"].map("{:,}".format),
         t("col_errors"): frame["errors"],
         t("col_cost"): frame["cost_usd"],
+        t("col_spent"): frame["spent_usd"],
         t("col_started"): pd.to_datetime(frame["started_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        t("col_started_by"): frame["started_by"].fillna(""),
     })
     st.dataframe(
         table, hide_index=True,
         column_config={
             t("col_progress"): st.column_config.ProgressColumn(t("col_progress"), min_value=0.0, max_value=1.0,
                                                                 format="percent"),
-            t("col_cost"): st.column_config.NumberColumn(format="$%.4f"),
+            t("col_cost"): st.column_config.NumberColumn(format="$%.4f", help=t("col_cost_help")),
+            t("col_spent"): st.column_config.NumberColumn(format="$%.4f", help=t("col_spent_help")),
         },
     )
+    for run in runs:
+        if run["status"] == "stale":
+            st.warning(t("stale_hint", run=run["id"], spec=run["spec_path"]), icon=":material/history:")
     st.subheader(t("next_steps"))
     links = st.columns(3)
     with links[0]:

@@ -11,7 +11,8 @@ import streamlit as st
 from workbench.datasets import TestCase, dataset_columns
 from workbench.errors import SpecError, WorkbenchError
 from workbench.prompts import TASKS, PromptVariant
-from workbench.ui import config
+from workbench.ui import access, config
+from workbench.ui.auth import Role
 from workbench.ui.i18n import t
 from workbench.ui.library import (
     LibraryEntry,
@@ -168,6 +169,8 @@ def library_list(entries: list[LibraryEntry]) -> LibraryEntry | None:
 
 def render() -> None:
     st.title(t("prompts_title"))
+    if not access.allowed(Role.RUNNER):  # hidden from other roles' navigation; refused here too
+        return
     st.caption(t("prompts_caption", folder=config.prompts_dir()))
     if flash := st.session_state.pop("prompts_flash", None):
         st.success(flash, icon=":material/check_circle:")

@@ -20,7 +20,9 @@ import streamlit as st
 
 from workbench.stats import PreferenceAnalysis
 from workbench.store.repository import add_rating, delete_rating
+from workbench.ui import access
 from workbench.ui.analysis import cached_preferences
+from workbench.ui.auth import Role
 from workbench.ui.components import output_card
 from workbench.ui.i18n import lang, t
 from workbench.ui.numbers import p_value, percent
@@ -63,18 +65,25 @@ def _rate(run_id: int, pair: Pair, left_is_a: bool, choice: str, rater: str) -> 
     """Button callback, bound to the pair the button was drawn for (never to "the current pair")."""
     winner = "tie" if choice == "tie" else ("a" if (choice == "left") == left_is_a else "b")
     comment = str(st.session_state.get(f"comment_{pair_key(pair)}", "")).strip()
+    identity = access.current()
+    if not identity.can(Role.RATER):
+        return
+    rater = identity.name if identity.verified else rater
     with session() as s:
         rating_id, created = add_rating(s, run_id=run_id, case_id=pair.case_id, output_a=pair.output_a,
                                         output_b=pair.output_b, left="a" if left_is_a else "b", winner=winner,
-                                        rater=rater, comment=comment)
+                                        rater=rater, comment=comment, verified=identity.verified)
     if created:
         _undo_stack(run_id).append({"id": rating_id, "pair": pair_key(pair), "case": pair.case, "choice": choice})
         st.toast(t("rating_saved"), icon=":material/check_circle:")
 
 
 def _undo(run_id: int, entry: dict[str, Any], rater: str) -> None:
+    identity = access.current()
+    if not identity.can(Role.RATER):
+        return
     with session() as s:
-        delete_rating(s, int(entry["id"]), run_id=run_id, rater=rater)
+        delete_rating(s, int(entry["id"]), run_id=run_id, rater=identity.name if identity.verified else rater)
     stack = _undo_stack(run_id)
     if entry in stack:
         stack.remove(entry)
@@ -170,14 +179,22 @@ def render() -> None:
         return
     url, header = page
     st.caption(t("review_intro"))
-    rater = remembered_text_input(t("rater_name"), RATER_KEY, placeholder=t("rater_placeholder"), width=320)
+    identity = access.current()
+    rater = ""
+    if identity.verified:  # signed in: ratings are recorded under the account, never a typed name
+        st.caption(t("auth_rating_as", name=identity.name))
+        rater = identity.name
+    elif identity.can(Role.RATER):
+        rater = remembered_text_input(t("rater_name"), RATER_KEY, placeholder=t("rater_placeholder"), width=320)
     pairs = _pairs(url, header.run_id, header.baseline, header.outputs)
     if not pairs:
         st.info(t("no_pairs"))
         return
     finished = False
     revealed = header.run_id in st.session_state.get(REVEAL_KEY, set())
-    if not rater:
+    if not access.allowed(Role.RATER):
+        finished = True  # viewers do not rate: nothing to keep blind for them
+    elif not rater:
         st.info(t("enter_name"), icon=":material/person:")
     else:
         finished = review_queue(header, pairs, rater, paused=revealed)

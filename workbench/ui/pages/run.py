@@ -13,7 +13,8 @@ import streamlit as st
 from workbench.errors import WorkbenchError
 from workbench.plan import Plan
 from workbench.prompts import PromptVariant
-from workbench.ui import config, jobs
+from workbench.ui import access, config, jobs
+from workbench.ui.auth import Role
 from workbench.ui.i18n import STRINGS, t
 from workbench.ui.library import atomic_write, dataset_files, missing_variables, scan_library
 from workbench.ui.queries import latest_run_id, run_progress
@@ -148,10 +149,11 @@ def start_controls(text: str, path: Path, plan: Plan, *, new_file: bool, busy: b
                             help=t("run_resume_latest_help"))
     if busy:
         cols[2].caption(t("run_busy"))
-    if start or resume:
+    if (start or resume) and access.current().can(Role.RUNNER):
         if new_file:
             atomic_write(path, text)
-        job = jobs.start_run(path, url, plan.spec.name, previous, resume=bool(resume))
+        job = jobs.start_run(path, url, plan.spec.name, previous, resume=bool(resume),
+                             started_by=access.started_by())
         st.session_state["run_job_pid"] = job.pid  # this session's run; the job file serves reloads
         st.rerun()
 
@@ -194,7 +196,10 @@ def outcome_panel(url: str, job: jobs.RunJob) -> None:
         select_run(progress.run_id)
         st.rerun()  # so the sidebar's run picker shows the new run
     status = progress.status if progress else ""
-    if code == 2:
+    if status == "failed":
+        st.error(t("run_failed_status", run=run_text, reason=jobs.error_line(job) or t("run_see_log")),
+                 icon=":material/error:")
+    elif code == 2:
         st.error(t("run_could_not_start", reason=jobs.error_line(job) or t("run_see_log")), icon=":material/error:")
     elif code in (jobs.EXIT_INTERRUPTED, -signal.SIGINT, -signal.SIGTERM) or status == "interrupted":
         st.warning(t("run_interrupted", run=run_text), icon=":material/pause_circle:")
@@ -214,23 +219,23 @@ def outcome_panel(url: str, job: jobs.RunJob) -> None:
         st.switch_page(config.page_path("compare"))
     resumable = status != "completed" and code != 2
     if resumable and cols[1].button(t("run_resume"), key="run_resume_after", icon=":material/replay:"):
-        jobs.start_run(Path(job.spec), url, job.experiment, progress.run_id if progress else 0, resume=True)
+        jobs.start_run(Path(job.spec), url, job.experiment, progress.run_id if progress else 0, resume=True,
+                       started_by=access.started_by())
         st.rerun()
     if cols[2].button(t("run_dismiss"), key="run_dismiss"):
         jobs.clear_job(url)
         st.rerun()
     with st.expander(t("run_log")):
         for name in (job.stdout, job.stderr):
-            try:
-                tail = Path(name).read_text(encoding="utf-8", errors="replace")[-4000:]
-            except OSError:
-                tail = ""
+            tail = jobs.read_log(name)[-4000:]
             if tail.strip():
                 st.code(tail, language=None)
 
 
 def render() -> None:
     st.title(t("run_title"))
+    if not access.allowed(Role.RUNNER):  # hidden from other roles' navigation; refused here too
+        return
     st.caption(t("run_intro"))
     url = config.db_url()
     job = jobs.load_job(url)

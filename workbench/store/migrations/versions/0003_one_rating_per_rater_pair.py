@@ -4,8 +4,8 @@ Blind review could store a rating twice for the same pair (double key presses). 
 an old database are removed (the first rating of a rater for a pair is kept), then a unique constraint
 makes the database refuse a second one.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002_run_safety
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002_run_safety"
 branch_labels = None
 depends_on = None
 
