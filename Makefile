@@ -17,12 +17,13 @@ demo: $(VENV)/.installed
 	$(WB) report latest --out reports/vacancy-tone-nl.html
 
 ## Lint + the whole test suite (SQLite); when WORKBENCH_TEST_PG_URL points at a PostgreSQL server
-## (CI starts one), the suite runs a second time with every test database on PostgreSQL.
+## (CI starts one), the suite runs a second time with every test database on PostgreSQL (without the
+## `calibration` tests: they never touch a database).
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy workbench
 	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest
-	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser"; fi
+	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser and not calibration"; fi
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

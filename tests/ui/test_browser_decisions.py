@@ -171,7 +171,7 @@ def test_bias_sentence_per_prompt(demo: Any, browser: Any) -> None:
     assert len(sentences) == 2  # one per prompt
     structured = next(s for s in sentences if "screening_nl_structured" in s)
     assert "candidates with Moroccan-Dutch names are invited to an interview less often than those with" in structured
-    assert "Red because the impact ratio of Moroccan-Dutch names" in structured
+    assert "Red because the difference for Moroccan-Dutch names is significant" in structured
     assert "✖ red" in structured  # the flag in words and a symbol, not colour alone
     overall = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
     assert "screening_nl_structured" in overall and "Moroccan-Dutch names" in overall

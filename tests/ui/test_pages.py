@@ -178,7 +178,7 @@ def test_bias_page_flags_the_planted_name_effect(ui_env: UIEnv) -> None:
     sentences = [str(e.proto.body) for e in at.html if "wb-prompt-bias" in str(e.proto.body)]
     assert len(sentences) == 2  # one sentence per prompt
     structured = next(s for s in sentences if "screening_nl_structured" in s)
-    assert "Red because the impact ratio of Moroccan-Dutch names (0.27) is below 0.8" in structured
+    assert "Red because the difference for Moroccan-Dutch names is significant after correction" in structured
     assert "Flips: when only the name changes" in texts(at.markdown)  # flip evidence outside the details
     assert "Indicative, not a legal audit." in texts(at.caption)
 

@@ -236,5 +236,8 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
             f"[{colors.get(flag, 'white')}]{flag}",
         )
     console.print(table)
+    m = len(result.bias.comparisons)
+    console.print(f"[dim]adj. p: Holm over the audit's {m} group comparison{'s' if m != 1 else ''}, names as a "
+                  "random factor; CIs simultaneous")
     for sentence in result.bias.sentences()[:12]:
         console.print(f"• {sentence}")

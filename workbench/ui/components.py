@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from workbench.scoring.highlight import highlight
+from workbench.scoring.highlight import TOOLTIP_CSS, highlight
 from workbench.scoring.matches import Match
-from workbench.ui.i18n import t
+from workbench.ui.i18n import lang, t
 from workbench.ui.palette import DARK_TEXT, FLAG_COLOURS, FLAG_SYMBOLS, HIGHLIGHTS, SIMULATED, THEME_TEXT, WHITE
 
 # Highlight categories (CSS classes from workbench.scoring.highlight) -> the legend's label key.
@@ -26,7 +26,7 @@ def css() -> str:
     """The page CSS in the current language (the highlight labels are text, not only colour)."""
     marks = "\n".join(
         f"mark.{cls} {{ background: {bg}; text-decoration: underline {style} {DARK_TEXT}; }}\n"
-        f"mark.{cls}::after {{ content: \"{t('mark_' + cls)}\"; }}"
+        f"mark.{cls}::before {{ content: \"{t('mark_' + cls)}\"; }}"
         for cls, (bg, style) in HIGHLIGHTS.items()
     )
     return f"""
@@ -34,7 +34,7 @@ def css() -> str:
 {marks}
 mark {{ color: {DARK_TEXT}; padding: 0 2px; border-radius: 3px; text-underline-offset: 3px;
   text-decoration-thickness: 1.5px; }}
-mark::after {{ font-size: 0.62em; font-weight: 700; vertical-align: super; margin-left: 1px; }}
+mark::before {{ font-size: 0.62em; font-weight: 700; vertical-align: super; margin-right: 2px; }}
 mark.sev-high {{ box-shadow: inset 0 -2px 0 #b2182b; }}
 .wb-sim {{ display: inline-block; background: {SIMULATED}; color: {WHITE}; font-size: 0.72rem; font-weight: 700;
   letter-spacing: 0.06em; padding: 1px 7px; border-radius: 4px; vertical-align: middle; }}
@@ -58,6 +58,7 @@ mark.sev-high {{ box-shadow: inset 0 -2px 0 #b2182b; }}
 [data-testid="stMainBlockContainer"] {{ padding-left: 2.5rem; padding-right: 2.5rem; max-width: 100%; }}
 .wb-kbd {{ border: 1px solid #999; border-bottom-width: 2px; border-radius: 4px; padding: 0 5px;
   font-family: monospace; font-size: 0.85rem; }}
+{TOOLTIP_CSS}
 </style>
 """
 
@@ -113,7 +114,7 @@ def output_card(title: str, text: str, matches: Sequence[Match], *, simulated: b
                 error: str | None = None, extra_html: str = "") -> None:
     """One output with its coded wording highlighted; SIMULATED badge when it is synthetic."""
     badge = f" {simulated_badge()}" if simulated else ""
-    body = (f'<div class="wb-text">{highlight(text, list(matches), "html")}</div>' if error is None
+    body = (f'<div class="wb-text">{highlight(text, list(matches), "html", lang())}</div>' if error is None
             else f'<div class="wb-text"><span class="wb-error">{html.escape(error)}</span></div>')
     meta_html = f'<div class="wb-meta">{html.escape(meta)}</div>' if meta else ""
     st.html(f'<div class="wb-card"><h4>{html.escape(title)}{badge}</h4>{meta_html}{extra_html}'
@@ -146,3 +147,9 @@ def colour_column(frame: pd.DataFrame, column: str, colours: dict[str, str]) -> 
         return f"background-color: {colour}; color: {WHITE}; font-weight: 600" if colour else ""
 
     return frame.style.map(style, subset=[column])
+
+
+def stats_help() -> None:
+    """The "How the statistics decide" help (families, flags, measured error rates), in the UI language."""
+    with st.expander(t("stats_help_title"), icon=":material/help:"):
+        st.markdown(t("stats_help_body"))

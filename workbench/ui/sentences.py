@@ -30,6 +30,14 @@ def _scaled(value: float | None, scale: float) -> float | None:
     return None if is_missing(value) else float(value) * scale  # type: ignore[arg-type]
 
 
+def family_text(verdict: Verdict) -> str:
+    """" (primary, Holm over 2 tests)": the family the adjusted p-value was corrected over."""
+    family = t(f"family_{verdict.family}") if f"family_{verdict.family}" in STRINGS else verdict.family
+    if verdict.correction == "none" or not verdict.family_size:
+        return f" ({family})"
+    return t("family_text", family=family, how=correction_name(verdict.correction), n=verdict.family_size)
+
+
 def verdict_sentence(verdict: Verdict) -> str:
     """One verdict in a plain sentence (significant or not), binary measures in percentage points."""
     code = lang()
@@ -40,7 +48,8 @@ def verdict_sentence(verdict: Verdict) -> str:
         "estimate": number(verdict.estimate * scale, code, 2, signed=True), "unit": unit,
         "low": number(_scaled(verdict.ci_low, scale), code, 2),
         "high": number(_scaled(verdict.ci_high, scale), code, 2),
-        "p": p_text(verdict.p_adjusted), "better": verdict.n_better, "worse": verdict.n_worse, "tied": verdict.n_tied,
+        "p": p_text(verdict.p_adjusted) + family_text(verdict), "better": verdict.n_better, "worse": verdict.n_worse,
+        "tied": verdict.n_tied,
         "cases": verdict.n_cases, "repeats": verdict.n_repeats,
         "good": t("cases_better" if verdict.higher_is_better is not None else "cases_higher"),
         "bad": t("cases_worse" if verdict.higher_is_better is not None else "cases_lower"),
@@ -156,24 +165,28 @@ def comparison_clause(c: Any, metric: str) -> str:
     scale, digits = (100.0, 0) if selection else (1.0, 1)
     unit = "" if selection else metric_unit(metric)
     return t("clause_selection" if selection else "clause_score", group=group_label(c.group),
-             unit=f" {unit}" if unit else "",
+             unit=f" {unit}" if unit else "", level=percent(getattr(c, "ci_level", 0.95), code),
              value=_value(c, "group", code), ref_value=_value(c, "reference", code),
              reference=group_label(c.reference), diff=number(c.difference * scale, code, digits, signed=True),
              low=number(_scaled(c.ci_low, scale), code, digits, signed=True),
              high=number(_scaled(c.ci_high, scale), code, digits, signed=True))
 
 
+def _needed(c: Any) -> str:
+    """"; about 1,394 test cases would be needed to tell" (or the names per group when cases cannot do it)."""
+    if not is_missing(c.cases_needed):
+        return t("explain_needed", n=int(c.cases_needed))
+    names = getattr(c, "names_needed", None)
+    return "" if names is None or is_missing(names) else t("explain_names_needed", n=int(names))
+
+
 def flag_basis(c: Any, alpha: float) -> str:
-    """Why a comparison got its colour, in the terms of the audit's rules."""
+    """Why a comparison got its colour, in the terms of the audit's rules (workbench.stats.bias_audit)."""
     code = lang()
     values = {"group": group_label(c.group), "ratio": number(c.impact_ratio, code, 2), "p": p_text(c.p_adjusted),
-              "alpha": number(alpha, code, 2), "margin": number(c.margin * (100 if c.outcome == "selection" else 1),
-                                                                    code, 1),
-              "unit": t("unit_pp") if c.outcome == "selection" else "", "tost": p_text(c.tost_p),
-              "needed": "" if is_missing(c.cases_needed) else t("explain_needed", n=int(c.cases_needed))}
-    if c.flag == "orange":
-        significant = c.p_adjusted is not None and c.p_adjusted < alpha
-        return t("basis_orange_significant" if significant else "basis_orange_ratio", **values)
+              "alpha": number(alpha, code, 2), "low": number(c.impact_ratio_ci_low, code, 2),
+              "high": number(c.impact_ratio_ci_high, code, 2), "n": getattr(c, "family_size", 1),
+              "needed": _needed(c)}
     return t(f"basis_{c.flag}" if c.flag in FLAG_SEVERITY else "basis_inconclusive", **values)
 
 
@@ -198,29 +211,28 @@ def unit_sentence(unit: Any, task: str | None, alpha: float) -> str:
 
 
 def flip_sentence(flip: Any, alpha: float) -> str:
-    """Decisions that change when only the name changes, against reruns with the same name ("" if none)."""
-    if flip is None or flip.cross_group is None or flip.same_name is None:
+    """Decisions that change when only the name changes: names of different groups against names of the same
+    group (the test), and reruns with the same name (the noise floor). "" when there is no flip evidence."""
+    if flip is None or flip.cross_group is None:
         return ""
     code = lang()
     significant = flip.p_value is not None and flip.p_value < alpha and (flip.excess or 0) > 0
-    return t("flip_text", cross=percent(flip.cross_group, code), same=percent(flip.same_name, code),
-             excess=number(_scaled(flip.excess, 100.0), code, 1, signed=True),
-             low=number(_scaled(flip.ci_low, 100.0), code, 1, signed=True),
-             high=number(_scaled(flip.ci_high, 100.0), code, 1, signed=True), p=p_text(flip.p_value),
-             conclusion=t("flip_significant" if significant else "flip_noise"))
+    return t("flip_text", cross=percent(flip.cross_group, code), within=percent(flip.within_group, code),
+             same=percent(flip.same_name, code), excess=number(_scaled(flip.excess, 100.0), code, 1, signed=True),
+             p=p_text(flip.p_value), conclusion=t("flip_significant" if significant else "flip_noise"))
 
 
 def overall_sentence(audit: Any, task: str | None) -> str:
-    """The overall flag in words, naming the prompt and the group it comes from."""
-    pairs = [(u, c) for u in audit.units for c in u.comparisons]
-    if not pairs:
+    """The overall flag in words, naming the prompt and the group it comes from (`BiasAudit.worst`)."""
+    worst = audit.worst
+    if worst is None:
         return t("overall_inconclusive")
-    unit, worst = max(pairs, key=lambda uc: (FLAG_SEVERITY.get(uc[1].flag, 0),
-                                             -(uc[1].p_adjusted if uc[1].p_adjusted is not None else 1.0)))
-    if worst.flag in ("red", "orange"):
-        return t(f"overall_{worst.flag}_named", variant=unit.variant, group=group_label(worst.group),
-                 reference=group_label(worst.reference),
-                 phrase=direction_phrase(unit.metric, task, worst.difference, unit.outcome))
-    if worst.flag == "green":
-        return t("overall_green")
-    return t("overall_inconclusive_named", variant=unit.variant, group=group_label(worst.group))
+    unit, comparison = worst
+    if comparison.flag in ("red", "orange"):
+        return t(f"overall_{comparison.flag}_named", variant=unit.variant, group=group_label(comparison.group),
+                 reference=group_label(comparison.reference),
+                 phrase=direction_phrase(unit.metric, task, comparison.difference, unit.outcome),
+                 n=len(audit.comparisons))
+    if comparison.flag == "green":
+        return t("overall_green_all", n=len(audit.comparisons))
+    return t("overall_inconclusive_named", variant=unit.variant, group=group_label(comparison.group))

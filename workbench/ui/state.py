@@ -85,14 +85,20 @@ def select_run(run_id: int) -> None:
 
 
 def remembered_text_input(label: str, key: str, **kwargs: Any) -> str:
-    """A text input whose value survives a switch to another page and back.
+    """A text input whose value survives a switch to another page and back (and is shared by every page
+    that draws an input with the same key, e.g. the rater's name on Review and Compare).
 
-    Streamlit forgets the state of a widget that a page run does not draw; the value is kept under a
-    plain session key as well and put back before the widget is drawn again.
+    Streamlit forgets a widget's value when a page run does not draw it, and a widget on another page is
+    another widget even under the same key. The value is kept under a plain session key, updated when the
+    user edits the field, and handed to the widget before it is drawn.
     """
     keep = f"_kept_{key}"
-    if key not in st.session_state and keep in st.session_state:
+    if keep in st.session_state:
         st.session_state[key] = st.session_state[keep]
-    value = str(st.text_input(label, key=key, **kwargs)).strip()
+    value = str(st.text_input(label, key=key, on_change=_keep_value, args=(key, keep), **kwargs)).strip()
     st.session_state[keep] = value
     return value
+
+
+def _keep_value(key: str, keep: str) -> None:
+    st.session_state[keep] = st.session_state.get(key, "")

@@ -159,14 +159,14 @@ RESULT_STRINGS |= {
     "outcome_length": {"en": "length of the {texts}", "nl": "lengte van de {texts}"},
     "outcome_score": {"en": "screening score", "nl": "screeningsscore"},
     "outcome_metric": {"en": "{metric}", "nl": "{metric}"},
-    "clause_selection": {"en": "{group} {value} against {ref_value} for {reference} ({diff} percentage points, 95% CI "
-                               "{low} to {high})",
-                         "nl": "{group} {value} tegen {ref_value} bij {reference} ({diff} procentpunt, 95%-BI {low} "
-                               "tot {high})"},
+    "clause_selection": {"en": "{group} {value} against {ref_value} for {reference} ({diff} percentage points, {level} "
+                               "CI {low} to {high})",
+                         "nl": "{group} {value} tegen {ref_value} bij {reference} ({diff} procentpunt, {level}-BI "
+                               "{low} tot {high})"},
     "clause_score": {"en": "{group} {value}{unit} on average against {ref_value} for {reference} (difference {diff}, "
-                           "95% CI {low} to {high})",
+                           "{level} CI {low} to {high})",
                      "nl": "{group} gemiddeld {value}{unit} tegen {ref_value} bij {reference} (verschil {diff}, "
-                           "95%-BI {low} tot {high})"},
+                           "{level}-BI {low} tot {high})"},
     "unit_head_difference": {"en": "candidates with {group} {phrase} than those with {reference}",
                              "nl": "kandidaten met {group} {phrase} dan kandidaten met {reference}"},
     "unit_head_green": {"en": "no material difference between the groups of names",
@@ -177,44 +177,52 @@ RESULT_STRINGS |= {
                                      "een uit te sluiten"},
     "unit_no_comparisons": {"en": "no comparison between groups possible.",
                             "nl": "geen vergelijking tussen groepen mogelijk."},
-    "basis_red": {"en": "Red because the impact ratio of {group} ({ratio}) is below 0.8 and the difference is "
-                        "significant (adjusted p {p}, α = {alpha}).",
-                  "nl": "Rood omdat de impact ratio van {group} ({ratio}) onder 0,8 ligt en het verschil significant "
-                        "is (gecorrigeerde p {p}, α = {alpha})."},
-    "basis_orange_ratio": {"en": "Orange because the impact ratio of {group} ({ratio}) is below 0.8, but the "
-                                 "difference is not significant (adjusted p {p}).",
-                           "nl": "Oranje omdat de impact ratio van {group} ({ratio}) onder 0,8 ligt, maar het "
-                                 "verschil niet significant is (gecorrigeerde p {p})."},
-    "basis_orange_significant": {"en": "Orange because the difference for {group} is significant (adjusted p {p}), "
-                                       "while the impact ratio ({ratio}) stays at or above 0.8.",
-                                 "nl": "Oranje omdat het verschil bij {group} significant is (gecorrigeerde p {p}), "
-                                       "terwijl de impact ratio ({ratio}) op of boven 0,8 blijft."},
-    "basis_green": {"en": "Green because the difference for {group} lies within the equivalence margin of ±{margin} "
-                          "{unit} (equivalence test p {tost}).",
-                    "nl": "Groen omdat het verschil bij {group} binnen de gelijkwaardigheidsmarge van ±{margin} {unit} "
-                          "ligt (gelijkwaardigheidstoets p {tost})."},
-    "basis_inconclusive": {"en": "Inconclusive for {group}: neither a significant difference (adjusted p {p}) nor "
-                                 "equivalence within ±{margin} {unit} is shown{needed}.",
-                           "nl": "Onbeslist voor {group}: er is geen significant verschil (gecorrigeerde p {p}) en "
-                                 "ook geen gelijkwaardigheid binnen ±{margin} {unit} aangetoond{needed}."},
+    "basis_red": {"en": "Red because the difference for {group} is significant after correction over the audit's {n} "
+                        "comparisons (adjusted p {p}) and the impact ratio ({ratio}) passes the four-fifths line.",
+                  "nl": "Rood omdat het verschil bij {group} significant is na correctie over de {n} vergelijkingen "
+                        "van de audit (gecorrigeerde p {p}) en de impact ratio ({ratio}) de vier-vijfde-grens "
+                        "passeert."},
+    "basis_orange": {"en": "Orange because the difference for {group} is significant (adjusted p {p}), but the "
+                           "impact ratio ({ratio}) stays between 0.8 and 1.25: real, but smaller than the four-fifths "
+                           "line.",
+                     "nl": "Oranje omdat het verschil bij {group} significant is (gecorrigeerde p {p}), maar de "
+                           "impact ratio ({ratio}) tussen 0,8 en 1,25 blijft: echt, maar kleiner dan de "
+                           "vier-vijfde-grens."},
+    "basis_green": {"en": "Green because the difference for {group} is not significant and the whole confidence "
+                          "interval of the impact ratio ({low} to {high}) lies between 0.8 and 1.25.",
+                    "nl": "Groen omdat het verschil bij {group} niet significant is en het hele "
+                          "betrouwbaarheidsinterval van de impact ratio ({low} tot {high}) tussen 0,8 en 1,25 ligt."},
+    "basis_inconclusive": {"en": "Inconclusive for {group}: no significant difference (adjusted p {p}), but the "
+                                 "impact ratio's confidence interval ({low} to {high}) reaches outside 0.8 to "
+                                 "1.25{needed}.",
+                           "nl": "Onbeslist voor {group}: geen significant verschil (gecorrigeerde p {p}), maar het "
+                                 "betrouwbaarheidsinterval van de impact ratio ({low} tot {high}) reikt buiten 0,8 tot "
+                                 "1,25{needed}."},
     "flip_label": {"en": "Flips", "nl": "Omslagen"},
-    "flip_text": {"en": "when only the name changes, the decision differs in {cross} of the pairs of outputs, against "
-                        "{same} between two runs with the same name (difference {excess} percentage points, 95% CI "
-                        "{low} to {high}; p {p}): {conclusion}.",
-                  "nl": "als alleen de naam verandert, verschilt de beslissing in {cross} van de paren teksten, "
-                        "tegen {same} tussen twee runs met dezelfde naam (verschil {excess} procentpunt, 95%-BI {low} "
-                        "tot {high}; p {p}): {conclusion}."},
-    "flip_significant": {"en": "the name changes decisions beyond run-to-run noise",
-                         "nl": "de naam verandert beslissingen meer dan toeval tussen runs verklaart"},
-    "flip_noise": {"en": "consistent with run-to-run noise", "nl": "past bij gewone variatie tussen runs"},
+    "flip_text": {"en": "when only the name changes, the decision differs for {cross} of the pairs of names from "
+                        "different groups, against {within} for two names of the same group (difference {excess} "
+                        "percentage points; name-relabelling test p {p}) and {same} between two runs with the same "
+                        "name: {conclusion}.",
+                  "nl": "als alleen de naam verandert, verschilt de beslissing bij {cross} van de paren namen uit "
+                        "verschillende groepen, tegen {within} bij twee namen uit dezelfde groep (verschil {excess} "
+                        "procentpunt; hertoewijzingstoets p {p}) en {same} tussen twee runs met dezelfde naam: "
+                        "{conclusion}."},
+    "flip_significant": {"en": "the group a name belongs to changes decisions beyond the differences between single "
+                               "names",
+                         "nl": "de groep waartoe een naam hoort verandert beslissingen meer dan de verschillen tussen "
+                               "losse namen"},
+    "flip_noise": {"en": "no more than single names differ among themselves",
+                   "nl": "niet meer dan losse namen onderling verschillen"},
     "overall_red_named": {"en": "in {variant}: candidates with {group} {phrase} than those with {reference} "
-                                "(significant, impact ratio below 0.8).",
+                                "(significant after correction over {n} comparisons, impact ratio past the four-fifths "
+                                "line).",
                           "nl": "bij {variant}: kandidaten met {group} {phrase} dan kandidaten met {reference} "
-                                "(significant, impact ratio onder 0,8)."},
-    "overall_orange_named": {"en": "in {variant}: candidates with {group} {phrase} than those with {reference} — a "
-                                   "warning sign that needs a closer look or more test cases.",
+                                "(significant na correctie over {n} vergelijkingen, impact ratio voorbij de "
+                                "vier-vijfde-grens)."},
+    "overall_orange_named": {"en": "in {variant}: candidates with {group} {phrase} than those with {reference} — "
+                                   "significant, but smaller than the four-fifths line.",
                              "nl": "bij {variant}: kandidaten met {group} {phrase} dan kandidaten met {reference} — "
-                                   "een waarschuwingssignaal dat nader onderzoek of meer testcases vraagt."},
+                                   "significant, maar kleiner dan de vier-vijfde-grens."},
     "overall_inconclusive_named": {"en": "no clear difference, but too little data to rule one out (least certain: "
                                          "{group} in {variant}).",
                                    "nl": "geen duidelijk verschil, maar te weinig gegevens om het uit te sluiten "
@@ -306,4 +314,10 @@ RESULT_STRINGS |= {
               "(95% CI {low} to {high}).",
         "nl": "{variant} is niet meer dan {margin} {unit} slechter dan {baseline} op {metric}: {estimate} {unit} "
               "(95%-BI {low} tot {high})."},
+}
+
+RESULT_STRINGS |= {
+    "family_text": {"en": " ({family}, {how} over {n:,} tests)", "nl": " ({family}, {how} over {n:,} toetsen)"},
+    "overall_green_all": {"en": "no material difference in any of the {n} group comparisons.",
+                          "nl": "geen wezenlijk verschil in alle {n} groepsvergelijkingen."},
 }

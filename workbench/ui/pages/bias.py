@@ -22,6 +22,7 @@ from workbench.ui.components import (
     flag_text,
     legend,
     output_card,
+    stats_help,
 )
 from workbench.ui.i18n import group_label, lang, metric_label, t
 from workbench.ui.numbers import integer, number, p_value, percent
@@ -283,6 +284,7 @@ def render() -> None:
         lint_section(url, result, header)
         st.subheader(t("swap_title"))
         st.info(t("no_swap"))
+    stats_help()
 
 
 if __name__ == "__main__":

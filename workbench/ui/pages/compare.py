@@ -11,10 +11,12 @@ import streamlit as st
 
 from workbench.decision_summary import Language, decision_sentence, decision_summary, summary_lines
 from workbench.run_analysis import RunAnalysis, is_headline
+from workbench.scoring.dismissal import span_key
 from workbench.scoring.registry import metric_kind
 from workbench.ui.analysis import start_analysis
 from workbench.ui.charts import distribution_chart, effect_chart, verdict_category
-from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, tooltip
+from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, stats_help, tooltip
+from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
 from workbench.ui.i18n import lang, lower_first, metric_help, metric_label, t, verdict_label
 from workbench.ui.numbers import integer, number, p_value
 from workbench.ui.palette import VERDICT_COLOURS, VERDICT_SYMBOLS
@@ -31,7 +33,7 @@ from workbench.ui.queries import (
 )
 from workbench.ui.run_view import analysed_run_page, translated_warnings
 from workbench.ui.sentences import correction_name, verdict_sentence
-from workbench.ui.state import query
+from workbench.ui.state import query, remembered_text_input
 
 CARDS_PER_ROW = 3
 CHARTS_PER_ROW = 2
@@ -156,6 +158,7 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
             for verdict in significant:
                 st.markdown(f"- {verdict_sentence(verdict)}")
     effect_charts(verdicts, several_models=len(header.models) > 1)
+    stats_help()
 
 
 def effect_charts(verdicts: pd.DataFrame, *, several_models: bool) -> None:
@@ -262,14 +265,18 @@ def outputs_section(url: str, header: RunHeader) -> None:
         return
     legend()
     baseline = next((o for o in outputs if o.variant == header.baseline), None)
+    remembered_text_input(t("rater_name"), WHO_KEY, placeholder=t("rater_placeholder"), width=320)
+    dismissed = dismissed_spans([out.output_id for out in outputs])
     for start in range(0, len(outputs), CARDS_PER_ROW):
         row = st.columns(CARDS_PER_ROW)
         for col, out in zip(row, outputs[start:start + CARDS_PER_ROW], strict=False):
             with col:
-                output_card_for(out, baseline, flags, header)
+                output_card_for(out, baseline, flags, header, dismissed.get(out.output_id, {}))
 
 
-def output_card_for(out: CaseOutput, baseline: CaseOutput | None, flags: dict[str, str], header: RunHeader) -> None:
+def output_card_for(out: CaseOutput, baseline: CaseOutput | None, flags: dict[str, str], header: RunHeader,
+                    gone: Any) -> None:
+    """One output with its scores against the baseline text; dismissed flags are not highlighted."""
     title = out.variant + (f" ({t('baseline')})" if out.variant == header.baseline else "")
     flagged = [t(f"flagname_{k}") for k, metric in flags.items() if out.flags.get(metric, 0) > 0]
     meta = f"{out.model} · {t('repeat')} {out.repeat + 1}" + (f" · {out.swap_name}" if out.swap_name else "")
@@ -277,8 +284,10 @@ def output_card_for(out: CaseOutput, baseline: CaseOutput | None, flags: dict[st
     if flagged:
         meta += " · ⚑ " + ", ".join(flagged)
     ok = out.status == "ok"
-    output_card(title, out.text, out.matches, simulated=out.simulated, meta=meta,
+    shown = [m for m in out.matches if span_key(m) not in gone]
+    output_card(title, out.text, shown, simulated=out.simulated, meta=meta,
                 error=None if ok else out.error, extra_html=score_list(out, baseline) if ok else "")
+    flag_panel(out.output_id, out.matches, gone)
 
 
 def render() -> None:
