@@ -76,7 +76,7 @@ def test_undo_removes_only_the_raters_own_rating(store: Store) -> None:
 def test_upgrade_removes_duplicates_an_old_version_stored(store: Store) -> None:
     run, case, a, b = _pair(store)
     cfg = _alembic_config()
-    before = ScriptDirectory.from_config(cfg).get_revision("0004").down_revision  # the schema without the rule
+    before = ScriptDirectory.from_config(cfg).get_revision("0005").down_revision  # the schema without the rule
     with store.engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, str(before))

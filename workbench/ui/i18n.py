@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from workbench.scoring.judge import JudgeProvenance
 from workbench.ui.numbers import localise, localised_values
 from workbench.ui.strings_results import RESULT_STRINGS
 
@@ -90,6 +91,25 @@ STRINGS: dict[str, dict[str, str]] = {
               "calibration, not real model output.",
         "nl": "SIMULATED — deze teksten komen van de offline gesimuleerde provider: synthetische teksten voor "
               "demo's en kalibratie, geen echte modeluitvoer."},
+    "simulated_judge_banner": {
+        "en": "SIMULATED judge — the judge scores in this run come from the offline simulated judge "
+              "({model}), not from a language model.",
+        "nl": "SIMULATED beoordelaar-model — de scores van het beoordelaar-model in deze run komen van de "
+              "offline gesimuleerde beoordelaar ({model}), niet van een taalmodel."},
+    "judge_simulated_short": {"en": "SIMULATED", "nl": "SIMULATED"},
+    "judged_by": {"en": "Judge scores: judged by {model}.", "nl": "Scores van het beoordelaar-model: "
+                  "beoordeeld door {model}."},
+    "truncated_excluded": {
+        "en": "{count} of {outputs} outputs{where} were cut off at max_tokens — raise max_tokens; they are left out of "
+              "the text metrics (truncated_outputs: include keeps them).",
+        "nl": "{count} van de {outputs} uitkomsten{where} zijn afgekapt bij max_tokens — verhoog max_tokens; ze tellen "
+              "niet mee in de tekstmetingen (truncated_outputs: include houdt ze erin)."},
+    "truncated_included": {
+        "en": "{count} of {outputs} outputs{where} were cut off at max_tokens — raise max_tokens; they are scored as "
+              "they are (truncated_outputs: include).",
+        "nl": "{count} van de {outputs} uitkomsten{where} zijn afgekapt bij max_tokens — verhoog max_tokens; ze worden "
+              "gescoord zoals ze zijn (truncated_outputs: include)."},
+    "cut_off": {"en": "cut off at max_tokens", "nl": "afgekapt bij max_tokens"},
     "of_planned": {"en": "of {total}", "nl": "van {total}"},
     "metric_runs": {"en": "Runs", "nl": "Runs"},
     "metric_outputs": {"en": "Outputs", "nl": "Uitkomsten"},
@@ -872,8 +892,14 @@ def _part(name: str) -> str:
     return _pick(PART_LABELS[name]) if name in PART_LABELS else name.replace("_", " ")
 
 
-def metric_label(metric: str) -> str:
-    """Plain-language name of a metric ("gender_coded_nl_provisional.masculine" -> "Masculine-coded words")."""
+def metric_label(metric: str, judge: JudgeProvenance | None = None) -> str:
+    """Plain-language name of a metric ("gender_coded_nl_provisional.masculine" -> "Masculine-coded words").
+
+    With `judge`, judge metrics name their judge: "Clarity (LLM judge) (gpt-4o-mini)", "… (SIMULATED)".
+    """
+    if judge is not None and metric.startswith("judge."):
+        who = t("judge_simulated_short") if judge.simulated else judge.model.split(":", 1)[1]
+        return f"{metric_label(metric)} ({who})"
     key, part = _metric_key(metric)
     if key not in METRIC_LABELS:
         return metric.replace("_", " ")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import streamlit as st
 
 from workbench.run_analysis import RunAnalysis
+from workbench.scoring.judge import judge_provenance
 from workbench.ui import config
 from workbench.ui.analysis import run_analysis
 from workbench.ui.components import empty_state, simulated_banner
@@ -31,6 +33,9 @@ def run_page(title_key: str, *, show_baseline: bool = True) -> tuple[str, RunHea
     st.caption(caption + (t("baseline_caption", baseline=header.baseline) if show_baseline else ""))
     if header.simulated:
         simulated_banner()
+    judge = judge_provenance(header.spec)
+    if judge is not None and judge.simulated:
+        st.warning(t("simulated_judge_banner", model=judge.model), icon=":material/science:")
     if header.outputs == 0:
         empty_state(t("no_outputs_yet"), page_path("run"), t("go_run"))
         return None
@@ -75,12 +80,15 @@ def analysed_run_page(title_key: str) -> tuple[str, RunHeader, RunAnalysis | Non
 _MISSING_WARNING = re.compile(r"^(\d+) of (\d+) planned outputs are missing or failed")
 
 
-def translated_warnings(warnings: list[str]) -> list[str]:
+def translated_warnings(warnings: list[str], truncation: Any = None) -> list[str]:
     """The analysis' warnings in the UI language (known ones translated, others as the engine wrote them)."""
     out = []
     for warning in warnings:
         missing = _MISSING_WARNING.match(warning)
-        if missing:
+        if truncation is not None and warning == truncation.sentence():
+            key = "truncated_excluded" if truncation.excluded else "truncated_included"
+            out.append(t(key, count=truncation.count, outputs=truncation.outputs, where=truncation.where))
+        elif missing:
             out.append(t("warn_missing", n=int(missing.group(1)), m=int(missing.group(2))))
         elif warning == "no scores yet":
             out.append(t("warn_no_scores"))

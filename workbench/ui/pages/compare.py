@@ -12,7 +12,8 @@ import streamlit as st
 from workbench.decision_summary import Language, decision_sentence, decision_summary, summary_lines
 from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.dismissal import span_key
-from workbench.scoring.registry import metric_kind
+from workbench.scoring.judge import JudgeProvenance
+from workbench.scoring.registry import is_text_metric, metric_kind
 from workbench.ui.analysis import start_analysis
 from workbench.ui.charts import distribution_chart, effect_chart, verdict_category
 from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, stats_help, tooltip
@@ -40,9 +41,10 @@ CHARTS_PER_ROW = 2
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _case_means(url: str, run_id: int, metric: str, version: tuple[int, int, str]) -> pd.DataFrame:
+def _case_means(url: str, run_id: int, metric: str, version: tuple[int, int, str], exclude_truncated: bool
+                ) -> pd.DataFrame:
     del url, version  # cache key only
-    return query(case_means, run_id, metric)
+    return query(case_means, run_id, metric, exclude_truncated=exclude_truncated)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -63,8 +65,10 @@ def verdict_word(row: Mapping[str, Any]) -> str:
     return f"{VERDICT_SYMBOLS[verdict_category(row)]} {verdict_label(row)}"
 
 
-def verdict_table(verdicts: pd.DataFrame, several_models: bool) -> pd.DataFrame:
-    """The headline verdicts in plain columns, most important first (binary measures as % and pp)."""
+def verdict_table(verdicts: pd.DataFrame, several_models: bool, judge: JudgeProvenance | None = None
+                  ) -> pd.DataFrame:
+    """The headline verdicts in plain columns, most important first (binary measures as % and pp); judge
+    metrics name their judge."""
     code = lang()
     rows = []
     for v in importance_order(verdicts).to_dict(orient="records"):
@@ -76,7 +80,7 @@ def verdict_table(verdicts: pd.DataFrame, several_models: bool) -> pd.DataFrame:
         low = number(_scaled(v["ci_low"], scale), code, digits, signed=True)
         high = number(_scaled(v["ci_high"], scale), code, digits, signed=True)
         rows.append({
-            t("col_metric"): metric_label(str(v["metric"])),
+            t("col_metric"): metric_label(str(v["metric"]), judge),
             t("col_variant"): f"{v['variant']} · {v['model']}" if several_models else v["variant"],
             t("col_verdict"): verdict_word(v),
             t("col_difference_ci"): f"{difference} ({low} … {high})",
@@ -134,13 +138,14 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
                  correction=correction_name(header.spec.correction)))
     if result.info.outputs != header.outputs:
         st.caption(t("verdicts_stale", n=result.info.outputs, m=header.outputs))
-    for warning in translated_warnings(result.warnings):
+    for warning in translated_warnings(result.warnings, result.truncation):
         st.warning(warning)
     verdicts = result.headline_verdicts()
     if verdicts.empty:
         st.info(t("no_verdicts"))
         return
-    table = verdict_table(verdicts, len(header.models) > 1)
+    judge = result.info.judge
+    table = verdict_table(verdicts, len(header.models) > 1, judge)
     # Widths that fit every column on a 1400 px wide window (with the sidebar open).
     widths = {"col_metric": (170, ""), "col_variant": (140, ""), "col_verdict": (185, "help_verdict"),
               "col_difference_ci": (160, "help_ci"), "col_p_adj": (64, "help_p_adj"),
@@ -150,6 +155,8 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
     st.dataframe(colour_column(table, t("col_verdict"), verdict_colours(verdicts)), hide_index=True, width="stretch",
                  height=min(38 + 35 * len(table), 640),  # every verdict visible without scrolling
                  column_config=config)
+    if judge is not None and verdicts["metric"].astype(str).str.startswith("judge.").any():
+        st.caption(t("judged_by", model=judge.model + (" (SIMULATED)" if judge.simulated else "")))
     analysis = result.analysis
     shown = [v for v in analysis.verdicts if is_headline(v.metric)] if analysis else []
     significant = [v for v in shown if v.significant]
@@ -189,7 +196,8 @@ def distribution_section(url: str, header: RunHeader) -> None:
     labels = {m: metric_label(m) for m in metrics}  # bound now: format_func may run outside this script run
     metric = st.selectbox(t("metric"), metrics, format_func=labels.__getitem__, key="cmp_metric")
     binary = metric_kind(metric) == "binary"
-    chart = distribution_chart(_case_means(url, header.run_id, metric, header.version), title=labels[metric],
+    exclude = header.spec.truncated_outputs == "exclude" and is_text_metric(metric)
+    chart = distribution_chart(_case_means(url, header.run_id, metric, header.version, exclude), title=labels[metric],
                                axis=t("axis_case_share" if binary else "axis_case_mean"), binary=binary,
                                text_colour=chart_text_colour(), lang=lang())
     if chart is None:
@@ -283,6 +291,8 @@ def output_card_for(out: CaseOutput, baseline: CaseOutput | None, flags: dict[st
     meta += f" · {integer(len(out.text.split()), lang())} {t('words')}"
     if flagged:
         meta += " · ⚑ " + ", ".join(flagged)
+    if out.truncated:
+        meta += f" · ✂ {t('cut_off')}"
     ok = out.status == "ok"
     shown = [m for m in out.matches if span_key(m) not in gone]
     output_card(title, out.text, shown, simulated=out.simulated, meta=meta,

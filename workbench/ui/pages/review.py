@@ -25,7 +25,7 @@ from workbench.ui.analysis import cached_preferences
 from workbench.ui.auth import Role
 from workbench.ui.components import output_card
 from workbench.ui.i18n import lang, t
-from workbench.ui.numbers import p_value, percent
+from workbench.ui.numbers import integer, p_value, percent
 from workbench.ui.queries import (
     Pair,
     RunHeader,
@@ -107,9 +107,10 @@ def rating_panel(run_id: int, pair: Pair, rater: str) -> None:
     cards = st.columns(2)
     for col, label, oid in zip(cards, ("A", "B"), ids, strict=True):
         with col:
-            text, simulated = texts.get(oid, ("", False))
-            output_card(t("text_label", label=label), text, [], simulated=simulated,
-                        meta=f"{pair.model} · {len(text.split())} {t('words')}")
+            text, simulated, truncated = texts.get(oid, ("", False, False))
+            meta = f"{pair.model} · {integer(len(text.split()), lang())} {t('words')}" + (
+                f" · ✂ {t('cut_off')}" if truncated else "")
+            output_card(t("text_label", label=label), text, [], simulated=simulated, meta=meta)
     key = pair_key(pair)
     st.text_input(t("comment"), key=f"comment_{key}", placeholder=t("comment_hint"))
     buttons = st.columns(4)

@@ -4,8 +4,8 @@ Blind review could store a rating twice for the same pair (double key presses). 
 an old database are removed (the first rating of a rater for a pair is kept), then a unique constraint
 makes the database refuse a second one.
 
-Revision ID: 0004
-Revises: 0003_flag_dismissals
+Revision ID: 0005
+Revises: 0004_finish_reason
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003_flag_dismissals"
+revision = "0005"
+down_revision = "0004_finish_reason"
 branch_labels = None
 depends_on = None
 
