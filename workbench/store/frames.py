@@ -49,9 +49,13 @@ class RunHeader:
     unpriced: int = 0  # outputs whose price is unknown (not in cost_usd)
 
     @property
-    def version(self) -> tuple[int, int, int, str]:
-        """Changes whenever new results or ratings arrive: the key for cached analyses."""
-        return (self.outputs, self.errors, self.ratings, self.status)
+    def version(self) -> tuple[int, int, str]:
+        """Changes whenever new results arrive or the status changes: the key for cached verdicts.
+
+        Ratings are not part of it: a blind rating must not make every page recompute the run's verdicts
+        (preferences are analysed on their own, keyed by the number of ratings).
+        """
+        return (self.outputs, self.errors, self.status)
 
 
 def raw_rows(session: Session, stmt: Select[Any] | Any) -> list[tuple[Any, ...]]:
