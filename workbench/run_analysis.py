@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats
 from sqlalchemy.orm import Session
 
+from workbench.errors import WorkbenchError
 from workbench.scoring.judge import JudgeProvenance, judge_provenance
 from workbench.scoring.registry import default_primary_metrics, is_text_metric, metric_direction, metric_kind
 from workbench.spec import ExperimentSpec
@@ -186,12 +187,17 @@ def analyse_run(
     seed: int = 0,
     metrics: Sequence[str] | None = None,
     shown_only: bool = False,
+    baseline: str | None = None,
 ) -> RunAnalysis:
     """Verdicts, lint rates, bias audit and preferences of one run (`metrics` limits what is analysed,
-    `shown_only` limits it to the primary and secondary metrics; the primary metrics are always included)."""
+    `shown_only` limits it to the primary and secondary metrics; the primary metrics are always included;
+    `baseline` compares with another variant than the spec's baseline)."""
     with store.session() as session:
         run_id = resolve_run(session, run_ref).id
         header = run_header(session, run_id)
+        if baseline is not None and baseline not in header.variants:
+            raise WorkbenchError(f"baseline {baseline!r} is not a variant of run {run_id} "
+                                 f"(variants: {', '.join(header.variants)})", field="--baseline")
         present = all_metric_names(session, run_id)
         primary, secondary = metric_families(header.spec, present)
         if shown_only:
@@ -207,7 +213,7 @@ def analyse_run(
     info = RunInfo(
         run_id=run_id, experiment=header.experiment, status=header.status, simulated=header.simulated,
         total_calls=header.total_calls, outputs=header.outputs, errors=header.errors, cost_usd=header.cost_usd,
-        baseline=header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
+        baseline=baseline or header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
         started_at=header.started_at, primary=primary, family=spec.family, judge=judge_provenance(spec),
     )
     truncation = _truncation(truncated, info.outputs, spec)

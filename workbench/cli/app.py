@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from workbench.cli.errors import fail, handle_errors
+from workbench.cli.gate import gate_command
 from workbench.cli.lint import lint_command
 from workbench.cli.progress import RichProgress
 from workbench.plan import Plan, build_plan, describe_plan
@@ -33,6 +34,7 @@ app = typer.Typer(
 console = Console(highlight=False)
 
 app.command("lint")(lint_command)
+app.command("gate")(gate_command)
 
 DbOption = Annotated[
     str | None,
