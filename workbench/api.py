@@ -1,10 +1,13 @@
 """The workbench from Python (notebooks, scripts): load a spec, run it, read its outputs and verdicts.
 
     >>> from workbench import api
-    >>> store = api.open_store("sqlite:///demo.db")                        # doctest: +SKIP
+    >>> store = api.open_store("sqlite:///demo.db")  # doctest: +SKIP
     >>> run_id = api.run("experiments/vacancy_tone_en.yaml", store=store)  # doctest: +SKIP
-    >>> frame = api.outputs(run_id, store=store)       # one row per output, one column per metric
-    >>> verdicts = api.analyse(run_id, store=store)    # the report's statistics, as objects
+    >>> frame = api.outputs(run_id, store=store)  # doctest: +SKIP
+    >>> result = api.analyse(run_id, store=store)  # doctest: +SKIP
+
+`outputs` gives one row per output with a `score.<metric>` column per metric; `analyse` the report's statistics as
+objects; `examples/notebook_api.py` is the whole walk-through on the SIMULATED provider.
 
 Every function takes the store (or a database URL / SQLite path) as ``store=``; without it the
 default database is used (``$WORKBENCH_DB_URL`` or ``./workbench.db``), as on the command line. A run
@@ -55,7 +58,7 @@ def load_spec(path: str | Path) -> ExperimentSpec:
     file, field and line of the first problem.
 
     >>> spec = load_spec("experiments/vacancy_tone_en.yaml")  # doctest: +SKIP
-    >>> spec.baseline
+    >>> spec.baseline  # doctest: +SKIP
     'vacancy_en_formal'
     """
     from workbench.spec import load_spec as _load
@@ -93,10 +96,10 @@ def run(
 
 def outputs(run: RunRef = "latest", *, store: StoreLike = None) -> pd.DataFrame:
     """One row per output of the run: keys (variant, case, model, repeat, swapped-in name), the text,
-    tokens, cost, latency, and one column per metric (as ``workbench export`` writes them).
+    tokens, cost, latency, and a ``score.<metric>`` column per metric (as ``workbench export`` writes them).
 
     >>> frame = outputs("latest", store="demo.db")  # doctest: +SKIP
-    >>> frame.groupby("variant")["readability"].mean()  # doctest: +SKIP
+    >>> frame.groupby("variant")["score.readability"].mean()  # doctest: +SKIP
     """
     from workbench.export import run_table
     from workbench.store.repository import resolve_run
