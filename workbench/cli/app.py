@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from workbench.cli.errors import fail, handle_errors
+from workbench.cli.agreement import agreement_command
 from workbench.cli.gate import gate_command
 from workbench.cli.lint import lint_command
 from workbench.cli.progress import RichProgress
@@ -35,6 +36,7 @@ console = Console(highlight=False)
 
 app.command("lint")(lint_command)
 app.command("gate")(gate_command)
+app.command("agreement")(agreement_command)
 
 DbOption = Annotated[
     str | None,

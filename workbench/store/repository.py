@@ -332,5 +332,59 @@ def ratings_frame(session: Session, run_id: int) -> pd.DataFrame:
     return frame
 
 
+def pair_ratings(session: Session, run_id: int) -> pd.DataFrame:
+    """Every A/B rating of a run by output ids: output_a_id, output_b_id, winner (a | b | tie), left (a | b),
+    rater, case (key) and the two variants; for agreement statistics."""
+    a = Output.__table__.alias("a")
+    b = Output.__table__.alias("b")
+    va = Variant.__table__.alias("va")
+    vb = Variant.__table__.alias("vb")
+    stmt = (
+        select(Rating.output_a_id, Rating.output_b_id, Rating.winner, Rating.left, Rating.rater,
+               Case.key.label("case"), va.c.key.label("variant_a"), vb.c.key.label("variant_b"),
+               a.c.model.label("model"))
+        .join(Case, Case.id == Rating.case_id)
+        .join(a, a.c.id == Rating.output_a_id)
+        .join(b, b.c.id == Rating.output_b_id)
+        .join(va, va.c.id == a.c.variant_id)
+        .join(vb, vb.c.id == b.c.variant_id)
+        .where(Rating.run_id == run_id)
+        .order_by(Rating.id)
+    )
+    columns = ["output_a_id", "output_b_id", "winner", "left", "rater", "case", "variant_a", "variant_b", "model"]
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    return frame if not frame.empty else pd.DataFrame(columns=columns)
+
+
+def pairable_outputs(session: Session, run_id: int) -> pd.DataFrame:
+    """The successful outputs of a run with what pairing them needs: output_id, variant, case_id, model,
+    repeat, swap_name, text, task, language."""
+    stmt = (
+        select(Output.id.label("output_id"), Variant.key.label("variant"), Output.case_id, Output.model,
+               Output.repeat, Output.swap_name, Output.text, Variant.task, Variant.language)
+        .join(Variant, Variant.id == Output.variant_id)
+        .where(Output.run_id == run_id, Output.status == "ok")
+        .order_by(Output.id)
+    )
+    columns = ["output_id", "variant", "case_id", "model", "repeat", "swap_name", "text", "task", "language"]
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    return frame if not frame.empty else pd.DataFrame(columns=columns)
+
+
+def rating_keys(session: Session, run_id: int, rater_prefix: str) -> set[tuple[int, int, str, str]]:
+    """(output a, output b, rater, left) of the run's ratings by raters whose name starts with the prefix."""
+    rows = session.execute(
+        select(Rating.output_a_id, Rating.output_b_id, Rating.rater, Rating.left)
+        .where(Rating.run_id == run_id, Rating.rater.startswith(rater_prefix, autoescape=True))
+    )
+    return {(a, b, rater, left) for a, b, rater, left in rows}
+
+
+def add_ratings(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    """Store A/B ratings (case_id, output_a_id, output_b_id, left, winner, rater, comment)."""
+    session.add_all([Rating(run_id=run_id, **row) for row in rows])
+    session.commit()
+
+
 def delete_run(session: Session, run_id: int) -> None:
     session.execute(delete(Run).where(Run.id == run_id))
