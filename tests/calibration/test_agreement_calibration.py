@@ -80,7 +80,8 @@ def test_judge_trust_verdicts(calibration_report: Report) -> None:
         false_alarm += verdict == "do_not_rely"
         as_well_exchangeable += verdict == "as_well"
         ratings, judge = _round(rng, margin_sigma)
-        as_well_at_margin += judge_agreement(ratings, judge, seed=seed, n_boot=1000, n_boot_alpha=0).rubrics[0].verdict == "as_well"
+        verdict = judge_agreement(ratings, judge, seed=seed, n_boot=1000, n_boot_alpha=0).rubrics[0].verdict
+        as_well_at_margin += verdict == "as_well"
     alarm, at_margin = Rate(false_alarm, N_RUNS), Rate(as_well_at_margin, N_RUNS)
     calibration_report(f"judge as good as the recruiters (40 pairs × 2 of 4 recruiters): 'do not rely' {alarm}; "
                        f"'as well as they agree with each other' {Rate(as_well_exchangeable, N_RUNS)}")

@@ -11,7 +11,12 @@ from typer.testing import CliRunner
 
 from workbench import api
 from workbench.cli.app import app
-from workbench.judge_agreement import judge_agreement, oriented_preferences, preferences_from_scores, run_judge_agreement
+from workbench.judge_agreement import (
+    judge_agreement,
+    oriented_preferences,
+    preferences_from_scores,
+    run_judge_agreement,
+)
 from workbench.stats.agreement import cohen_kappa
 from workbench.store.repository import add_ratings, pairable_outputs, scores_frame
 

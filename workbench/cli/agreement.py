@@ -47,8 +47,9 @@ def agreement_command(
         console.print(f"Run {run_id} has no recruiter ratings with judge verdicts for the same pairs yet: rate "
                       "pairs on the Review page (`workbench ui`), with a `judge:` rubric in the spec.")
         return
+    simulated = " · [magenta]SIMULATED judge[/]" if result.simulated_judge else ""
     console.print(f"[bold]Judge–recruiter agreement · run {run_id}[/] · {result.n_rated_pairs} rated pairs, "
-                  f"{result.n_raters} recruiters" + (" · [magenta]SIMULATED judge[/]" if result.simulated_judge else ""))
+                  f"{result.n_raters} recruiters{simulated}")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("rubric", "judge", "pairs", "κ judge–recruiter [95% CI]", "Δ vs recruiters [95% CI]", "verdict"):
         table.add_column(column, justify="left" if column in ("rubric", "judge", "verdict") else "right")

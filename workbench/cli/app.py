@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from workbench.cli.errors import fail, handle_errors
 from workbench.cli.agreement import agreement_command
+from workbench.cli.errors import fail, handle_errors
 from workbench.cli.gate import gate_command
 from workbench.cli.lint import lint_command
 from workbench.cli.progress import RichProgress
