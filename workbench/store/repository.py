@@ -386,5 +386,24 @@ def add_ratings(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -
     session.commit()
 
 
+def experiment_runs(session: Session, name: str) -> list[dict[str, Any]]:
+    """Every run of the experiment(s) called `name` (any spec version), oldest first: id, started_at,
+    status, simulated, spec_hash."""
+    rows = session.execute(
+        select(Run.id, Run.started_at, Run.status, Run.simulated, Experiment.spec_hash)
+        .join(Experiment, Experiment.id == Run.experiment_id)
+        .where(Experiment.name == name)
+        .order_by(Run.id)
+    ).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def variant_hashes(session: Session, run_id: int) -> dict[str, str]:
+    """variant key -> content hash of the prompt templates this run's outputs were made with."""
+    used = select(Output.variant_id).where(Output.run_id == run_id).distinct()
+    rows = session.execute(select(Variant.key, Variant.template_hash).where(Variant.id.in_(used)))
+    return {key: digest for key, digest in rows}
+
+
 def delete_run(session: Session, run_id: int) -> None:
     session.execute(delete(Run).where(Run.id == run_id))
