@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.providers.base import CompletionRequest, Message
-from workbench.scoring.judge import Rubric
+from workbench.providers.base import CompletionRequest
+from workbench.scoring.judge import Rubric, judge_call
 from workbench.spec import ModelSpec
 
 JUDGE_RATER_PREFIX = "llm-judge:"
@@ -48,19 +48,9 @@ def pairwise_request(
         f"<text_1>\n{first}\n</text_1>\n\n<text_2>\n{second}\n</text_2>\n\n"
         "Which text is better on this rubric: 1, 2, or tie?"
     )
-    params = dict(model.params)
-    if model.provider == "simulated":
-        params.setdefault("seed", seed)
-    return CompletionRequest(
-        provider=model.provider,
-        model=model.model,
-        messages=(Message("system", _SYSTEM), Message("user", user)),
-        params=params,
-        endpoint=model.base_url,
-        timeout=model.timeout,
-        # Variant names never reach a real judge (blind); only the simulated judge's planted effects use them.
-        metadata={"judge_pairwise": rubric.name, "first_variant": first_variant, "second_variant": second_variant},
-    )
+    # Variant names never reach a real judge (blind); only the simulated judge's planted effects use them.
+    return judge_call(model, _SYSTEM, user, seed,
+                      {"judge_pairwise": rubric.name, "first_variant": first_variant, "second_variant": second_variant})
 
 
 def parse_choice(reply: str) -> str | None:

@@ -73,7 +73,7 @@ def _rate(store: api.Store, run_id: int, agree: float, seed: int) -> None:  # ty
         add_ratings(session, run_id, rows)
 
 
-def test_stored_run_agreement_and_cli(db_url: str) -> None:
+def test_stored_run_agreement_and_cli(db_url: str, tmp_path: Path) -> None:
     store = api.open_store(db_url)
     run_id = api.run(ROOT / "examples" / "gate_vacancy_en.yaml", store=store)
     assert run_judge_agreement(store, run_id) is None  # no recruiter ratings yet
@@ -92,4 +92,10 @@ def test_stored_run_agreement_and_cli(db_url: str) -> None:
     assert nl_out.exit_code == 0 and ("beoordelaar" in nl_out.output or "paren" in nl_out.output)
     bad = CliRunner().invoke(app, ["agreement", str(run_id), "--db", db_url, "--lang", "de"])
     assert bad.exit_code == 2
+    from workbench.report.render import write_report
+    from workbench.run_analysis import analyse_run
+
+    text = write_report(store, analyse_run(store, run_id), tmp_path / "report.md").read_text()
+    assert "## Is the judge trustworthy?" in text and "| clarity | scores | 20 |" in text
+    assert "LLM-beoordelaar" in text  # the verdict in Dutch too
     store.dispose()

@@ -91,6 +91,10 @@ def test_position_biased_judge_is_caught_and_neutralised(tmp_path: Path, db_url:
     print(f"first-shown-only: copy wins {naive.cases_x} cases vs {naive.cases_y}; swapped & consolidated: "
           f"{pair.ratings_x} / {pair.ratings_y} / {pair.ratings_tied} tied, p={pair.p_value}; "
           f"left won {clarity.position_bias.left_win_rate:.0%} of raw answers")
+    from workbench.report.render import write_report
+
+    text = write_report(store, result, tmp_path / "report.md").read_text()
+    assert "## Pairwise LLM judge (position-swapped)" in text and "position bias" in text
     store.dispose()
 
 

@@ -300,47 +300,24 @@ def scores_frame(
 
 def ratings_frame(session: Session, run_id: int) -> pd.DataFrame:
     """Blind A/B ratings in the shape the preference statistics expect."""
-    a = Output.__table__.alias("a")
-    b = Output.__table__.alias("b")
-    va = Variant.__table__.alias("va")
-    vb = Variant.__table__.alias("vb")
-    stmt = (
-        select(
-            Case.key.label("case"),
-            va.c.key.label("variant_a"),
-            vb.c.key.label("variant_b"),
-            Rating.winner,
-            Rating.left,
-            Rating.rater,
-            Rating.comment,
-            a.c.model.label("model"),
-        )
-        .join(Case, Case.id == Rating.case_id)
-        .join(a, a.c.id == Rating.output_a_id)
-        .join(b, b.c.id == Rating.output_b_id)
-        .join(va, va.c.id == a.c.variant_id)
-        .join(vb, vb.c.id == b.c.variant_id)
-        .where(Rating.run_id == run_id)
-    )
-    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    columns = ["case", "variant_a", "variant_b", "winner", "left", "rater", "comment", "model"]
+    frame = pair_ratings(session, run_id)
     if frame.empty:
-        return pd.DataFrame(
-            columns=["case", "variant_a", "variant_b", "winner", "left", "rater", "comment", "model"]
-        )
+        return pd.DataFrame(columns=columns)
     # The stats engine wants `left` as the variant shown on the left, not "a"/"b".
-    frame["left"] = frame.apply(lambda r: r["variant_a"] if r["left"] == "a" else r["variant_b"], axis=1)
-    return frame
+    frame["left"] = frame["variant_a"].where(frame["left"] == "a", frame["variant_b"])
+    return frame[columns]
 
 
 def pair_ratings(session: Session, run_id: int) -> pd.DataFrame:
     """Every A/B rating of a run by output ids: output_a_id, output_b_id, winner (a | b | tie), left (a | b),
-    rater, case (key) and the two variants; for agreement statistics."""
+    rater, comment, case (key), the two variants and the model, in the order they were given."""
     a = Output.__table__.alias("a")
     b = Output.__table__.alias("b")
     va = Variant.__table__.alias("va")
     vb = Variant.__table__.alias("vb")
     stmt = (
-        select(Rating.output_a_id, Rating.output_b_id, Rating.winner, Rating.left, Rating.rater,
+        select(Rating.output_a_id, Rating.output_b_id, Rating.winner, Rating.left, Rating.rater, Rating.comment,
                Case.key.label("case"), va.c.key.label("variant_a"), vb.c.key.label("variant_b"),
                a.c.model.label("model"))
         .join(Case, Case.id == Rating.case_id)
@@ -351,7 +328,8 @@ def pair_ratings(session: Session, run_id: int) -> pd.DataFrame:
         .where(Rating.run_id == run_id)
         .order_by(Rating.id)
     )
-    columns = ["output_a_id", "output_b_id", "winner", "left", "rater", "case", "variant_a", "variant_b", "model"]
+    columns = ["output_a_id", "output_b_id", "winner", "left", "rater", "comment", "case", "variant_a", "variant_b",
+               "model"]
     frame = pd.DataFrame(session.execute(stmt).mappings().all())
     return frame if not frame.empty else pd.DataFrame(columns=columns)
 
