@@ -63,6 +63,8 @@ def gate_command(
         margins = list((resolve_run(session, run_id).experiment.spec.get("non_inferiority") or {}).keys())
     result = analyse_run(store, run_id, metrics=margins, baseline=baseline)
     gate = gate_run(result)
+    for warning in result.warnings:
+        console.print(f"[yellow]! {escape(warning)}")
     for line in gate.lines():
         style = "bold green" if line.startswith("PASS") else "bold red"
         head, _, rest = line.partition(" ")
