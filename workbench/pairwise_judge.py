@@ -3,8 +3,8 @@
 For every judge rubric, every candidate output is paired with the baseline output of the same case, model,
 repeat (and swapped-in name), and the judge is asked twice which of the two is better on the rubric: once
 with the candidate shown first, once with the order swapped. Both answers are stored as ratings by
-``llm-judge:<rubric>`` (the ``left`` column says which output was shown first), so the judge's position
-bias is measured from them directly. For the analysis the two answers are consolidated: the same winner
+``llm-judge:<rubric>``, output a being the text shown first (``left`` = "a"), so the judge's position bias
+is measured from them directly. For the analysis the two answers are consolidated: the same winner
 twice is that winner; anything else (the judge changed its mind when the order changed, or said tie) is a
 tie. The consolidated verdicts feed the same sign test / Bradley–Terry analysis as the recruiters' blind
 ratings (`workbench.stats.analyse_preferences`) and the judge–recruiter agreement
@@ -69,14 +69,9 @@ def parse_choice(reply: str) -> str | None:
     return stripped if stripped in ("1", "2", "tie") else None
 
 
-def rating_row(choice: str, candidate_first: bool) -> dict[str, str]:
-    """A stored rating (output a = the candidate, b = the baseline): who won, and which was shown first."""
-    if choice == "tie":
-        winner = "tie"
-    else:
-        first_won = choice == "1"
-        winner = "a" if first_won == candidate_first else "b"
-    return {"winner": winner, "left": "a" if candidate_first else "b"}
+def rating_row(choice: str) -> dict[str, str]:
+    """A stored rating: output a is the text shown first (left), b the one shown second."""
+    return {"winner": {"1": "a", "2": "b", "tie": "tie"}[choice], "left": "a"}
 
 
 def consolidate(raw: pd.DataFrame) -> pd.DataFrame:
@@ -98,15 +93,20 @@ def consolidate(raw: pd.DataFrame) -> pd.DataFrame:
 
 def consolidated_ratings(raw: pd.DataFrame) -> pd.DataFrame:
     """The consolidated verdicts in the shape `analyse_preferences` reads (case, variant_a, variant_b,
-    winner, left=None, rater), one per pair and rubric; ``raw`` as stored (see `pair_ratings`)."""
+    winner, left=None, rater), one per pair and rubric, oriented as the pair's first answer (the candidate
+    shown first); ``raw`` as stored (see `pair_ratings`)."""
     columns = ["case", "variant_a", "variant_b", "winner", "left", "rater", "model"]
     if raw.empty:
         return pd.DataFrame(columns=columns)
+    flip = {"a": "b", "b": "a", "tie": "tie"}
+    low = raw[["output_a_id", "output_b_id"]].min(axis=1)
+    high = raw[["output_a_id", "output_b_id"]].max(axis=1)
     rows: list[dict[str, Any]] = []
-    for (_, _, rater), group in raw.groupby(["output_a_id", "output_b_id", "rater"], sort=False):
-        winners = set(group["winner"])
-        winner = winners.pop() if len(group) >= 2 and len(winners) == 1 else "tie"
+    for _, group in raw.groupby([low, high, raw["rater"]], sort=False):
         first = group.iloc[0]
+        winners = {w if a == first["output_a_id"] else flip[w] for a, w in zip(group["output_a_id"], group["winner"],
+                                                                              strict=True)}
+        winner = winners.pop() if len(group) >= 2 and len(winners) == 1 else "tie"
         rows.append({"case": first["case"], "variant_a": first["variant_a"], "variant_b": first["variant_b"],
-                     "winner": winner, "left": None, "rater": rater, "model": first["model"]})
+                     "winner": winner, "left": None, "rater": first["rater"], "model": first["model"]})
     return pd.DataFrame(rows, columns=columns)

@@ -28,28 +28,30 @@ def test_choice_parsing_and_rating_rows() -> None:
     assert parse_choice('Sure! {"winner": "tie"}') == "tie"
     assert parse_choice("2") == "2"
     assert parse_choice("the first one") is None
-    # output a is the candidate; shown first (left a) or second (left b)
-    assert rating_row("1", candidate_first=True) == {"winner": "a", "left": "a"}
-    assert rating_row("1", candidate_first=False) == {"winner": "b", "left": "b"}
-    assert rating_row("2", candidate_first=False) == {"winner": "a", "left": "b"}
-    assert rating_row("tie", candidate_first=True) == {"winner": "tie", "left": "a"}
+    # output a is the text shown first
+    assert rating_row("1") == {"winner": "a", "left": "a"}
+    assert rating_row("2") == {"winner": "b", "left": "a"}
+    assert rating_row("tie") == {"winner": "tie", "left": "a"}
 
 
 def test_inconsistent_answers_are_ties() -> None:
-    raw = pd.DataFrame([
-        # pair 1: "first shown" both times = the judge changed its mind -> tie
+    raw = pd.DataFrame([  # output a = the text shown first
+        # pair 1: "the first shown" both times = the judge changed its mind -> tie
         {"output_a_id": 1, "output_b_id": 2, "winner": "a", "left": "a", "rater": "llm-judge:clarity"},
-        {"output_a_id": 1, "output_b_id": 2, "winner": "b", "left": "b", "rater": "llm-judge:clarity"},
-        # pair 2: the candidate (a = 3) wins in both orders -> a
+        {"output_a_id": 2, "output_b_id": 1, "winner": "a", "left": "a", "rater": "llm-judge:clarity"},
+        # pair 2: output 3 wins in both orders
         {"output_a_id": 3, "output_b_id": 4, "winner": "a", "left": "a", "rater": "llm-judge:clarity"},
-        {"output_a_id": 3, "output_b_id": 4, "winner": "a", "left": "b", "rater": "llm-judge:clarity"},
+        {"output_a_id": 4, "output_b_id": 3, "winner": "b", "left": "a", "rater": "llm-judge:clarity"},
         # pair 3: one answer missing -> tie
         {"output_a_id": 6, "output_b_id": 5, "winner": "a", "left": "a", "rater": "llm-judge:clarity"},
     ])
     prefs = consolidate(raw).set_index(["first", "second"])["pref"]
     assert prefs[(1, 2)] == 0 and prefs[(3, 4)] == 1 and prefs[(5, 6)] == 0
-    raw = raw.assign(case=["c1", "c1", "c2", "c2", "c3"], variant_a="cand", variant_b="base", model="m")
-    assert list(consolidated_ratings(raw)["winner"]) == ["tie", "a", "tie"]
+    raw = raw.assign(case=["c1", "c1", "c2", "c2", "c3"], variant_a=["cand", "base", "cand", "base", "cand"],
+                     variant_b=["base", "cand", "base", "cand", "base"], model="m")
+    consolidated = consolidated_ratings(raw)
+    assert list(consolidated["winner"]) == ["tie", "a", "tie"]
+    assert list(consolidated["variant_a"]) == ["cand"] * 3
 
 
 def _spec(folder: Path, position_bias: float, quality: float = 0.0) -> Path:
@@ -77,7 +79,7 @@ def test_position_biased_judge_is_caught_and_neutralised(tmp_path: Path, db_url:
     assert set(raw["rater"]) == {"llm-judge:clarity"}
 
     # Without the swap (only the answers with the candidate shown first) the copy "wins" by a wide margin:
-    first_only = raw[raw["left"] == "a"].assign(left=lambda f: f["variant_a"])
+    first_only = raw[raw["variant_a"] == "ad_copy"].assign(left=lambda f: f["variant_a"])
     naive = analyse_preferences(first_only, reference="ad_base").pairs[0]
     assert naive.significant and naive.cases_x > 3 * naive.cases_y
 

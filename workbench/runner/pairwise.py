@@ -32,7 +32,8 @@ class _Collect:
 
 
 def pairwise_jobs(runner: Runner, run_id: int, judge: ModelSpec) -> list[Job]:
-    """Two jobs (candidate first, then baseline first) per candidate output × rubric not yet judged."""
+    """Two jobs (candidate first, then baseline first) per candidate output × rubric not yet judged; the text
+    shown first becomes the rating's output a."""
     with runner.store.session() as session:
         outputs = pairable_outputs(session, run_id)
         done = rating_keys(session, run_id, "llm-judge:")
@@ -48,8 +49,9 @@ def pairwise_jobs(runner: Runner, run_id: int, judge: ModelSpec) -> list[Job]:
         other = base.loc[key]
         for rubric in runner.rubrics:
             for candidate_first in (True, False):
-                left = "a" if candidate_first else "b"
-                if (row.output_id, int(other["output_id"]), judge_rater(rubric.name), left) in done:
+                shown = (row.output_id, int(other["output_id"]))
+                shown = shown if candidate_first else shown[::-1]
+                if (*shown, judge_rater(rubric.name), "a") in done:
                     continue
                 texts = (row.text or "", str(other["text"] or ""))
                 variants = (row.variant, baseline)
@@ -57,7 +59,7 @@ def pairwise_jobs(runner: Runner, run_id: int, judge: ModelSpec) -> list[Job]:
                     texts, variants = texts[::-1], variants[::-1]
                 request = pairwise_request(rubric, texts[0], texts[1], row.task, row.language, judge,
                                            runner.plan.spec.seed, variants[0], variants[1])
-                payload = (row.case_id, row.output_id, int(other["output_id"]), rubric.name, candidate_first)
+                payload = (row.case_id, shown[0], shown[1], rubric.name)
                 jobs.append(Job(request, connection_key(judge), payload, request.cache_key(), judge.max_attempts))
     return jobs
 
@@ -72,14 +74,14 @@ async def judge_pairs(runner: Runner, run_id: int, judge: ModelSpec, providers: 
     ok_before, cached_before = result.ok, result.cached
 
     def record(outcome: Outcome) -> dict[str, Any] | None:
-        case_id, candidate, baseline, rubric, candidate_first = outcome.job.payload
+        case_id, first, second, rubric = outcome.job.payload
         choice = parse_choice(outcome.completion.text) if outcome.completion is not None else None
         if choice is None:
             return None  # unreadable or failed: a missing answer makes the pair a tie (see consolidate)
         simulated = outcome.completion is not None and outcome.completion.simulated
         comment = outcome.completion.text[:500] if outcome.completion is not None else None
-        return {"case_id": case_id, "output_a_id": candidate, "output_b_id": baseline,
-                **rating_row(choice, candidate_first), "rater": judge_rater(rubric),
+        return {"case_id": case_id, "output_a_id": first, "output_b_id": second, **rating_row(choice),
+                "rater": judge_rater(rubric),
                 "comment": ("SIMULATED judge: " if simulated else "") + (comment or "")}
 
     try:
