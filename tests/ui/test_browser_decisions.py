@@ -36,13 +36,13 @@ from .browser import (
 pytestmark = pytest.mark.browser
 
 VACANCY, SWAP = "vacancy-tone-nl", "screening-name-swap-nl"
-PAGES = ("overview", "compare", "bias", "review", "prompts", "datasets", "run")
+PAGES = ("overview", "compare", "bias", "review", "prompts", "datasets", "run", "check_text")
 TITLES = {"en": {"overview": "Prompt Workbench", "compare": "Compare variants", "bias": "Bias report",
                  "review": "Blind review", "prompts": "Prompt library", "datasets": "Datasets",
-                 "run": "Run an experiment"},
+                 "run": "Run an experiment", "check_text": "Check a text"},
           "nl": {"overview": "Prompt Workbench", "compare": "Varianten vergelijken", "bias": "Biasrapport",
                  "review": "Blind beoordelen", "prompts": "Promptbibliotheek", "datasets": "Datasets",
-                 "run": "Experiment uitvoeren"}}
+                 "run": "Experiment uitvoeren", "check_text": "Tekst controleren"}}
 # Records every pair whose rating buttons were ever in the page (a button's key names its pair).
 SEEN_PAIRS_JS = """
 window.__wbSeen = new Set();
