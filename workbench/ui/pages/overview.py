@@ -72,7 +72,7 @@ def _open_selected(ids: list[int]) -> Callable[[], None]:
         rows = st.session_state[TABLE_KEY]["selection"]["rows"]
         if rows:
             select_run(ids[rows[0]])
-            st.session_state[OPEN_KEY] = True
+            st.session_state[OPEN_KEY] = ids[rows[0]]
     return callback
 
 
@@ -120,8 +120,9 @@ def render() -> None:
         },
     )
     st.caption(t("overview_open_hint", n=DECIDED_RUNS, limit=INLINE_LIMIT))
-    if st.session_state.pop(OPEN_KEY, False):
-        st.switch_page(page_path("compare"))
+    if (chosen := st.session_state.pop(OPEN_KEY, None)) is not None:
+        # The run goes in the address too: the browser's old ?run= would otherwise choose the run again.
+        st.switch_page(page_path("compare"), query_params={"run": str(chosen)})
     for run in runs:
         if run["status"] == "stale":
             st.warning(t("stale_hint", run=run["id"], spec=run["spec_path"]), icon=":material/history:")

@@ -286,7 +286,7 @@ def outcome_panel(url: str, job: jobs.RunJob) -> None:
     if progress is not None and cols[0].button(t("run_open_compare"), type="primary", key="run_open"):
         select_run(progress.run_id)
         jobs.clear_job(url)
-        st.switch_page(config.page_path("compare"))
+        st.switch_page(config.page_path("compare"), query_params={"run": str(progress.run_id)})
     resumable = status != "completed" and code != 2
     if resumable and cols[1].button(t("run_resume"), key="run_resume_after", icon=":material/replay:"):
         jobs.start_run(Path(job.spec), url, job.experiment, progress.run_id if progress else 0, resume=True,
