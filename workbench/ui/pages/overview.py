@@ -54,14 +54,16 @@ def bias_text(result: RunAnalysis) -> str:
     return flag_text(audit.flag) + (f" · {worst[0].variant}" if worst is not None else "")
 
 
-def decision_cells(run: dict[str, Any], url: str) -> tuple[str, str]:
-    """(winner, bias) of one run: from its cached analysis; a big run only once it has been analysed."""
+def decision_cells(run: dict[str, Any], url: str, *, start: bool = False) -> tuple[str, str]:
+    """(winner, bias) of one run: from its cached analysis; a big run only once it has been analysed.
+    `start`: a finished big run without an analysis gets its background worker now (the newest run is
+    the one most likely opened next, so its verdicts are on their way before Compare asks for them)."""
     if run["status"] == "running":
         return t("winner_running"), t("winner_running")
     if not run["outputs"]:
         return MISSING, MISSING
     header = query(run_header, int(run["id"]))
-    result = run_analysis(url, header, start=False)  # never starts a background analysis from here
+    result = run_analysis(url, header, start=start)
     if result is None:
         return t("winner_pending"), t("winner_pending")
     return winner_text(result), bias_text(result)
@@ -91,7 +93,7 @@ def render() -> None:
     cols[1].metric(t("metric_outputs"), integer(int(frame["outputs"].sum()), code), border=True)
     cols[2].metric(t("metric_running"), integer(int((frame["status"] == "running").sum()), code), border=True)
     cols[3].metric(t("metric_cost"), "$" + number(float(frame["cost_usd"].sum()), code, 2), border=True)
-    cells = [decision_cells(run, url) if i < DECIDED_RUNS else ("", "") for i, run in enumerate(runs)]
+    cells = [decision_cells(run, url, start=i == 0) if i < DECIDED_RUNS else ("", "") for i, run in enumerate(runs)]
     table = pd.DataFrame({
         t("col_run"): frame["id"],
         t("col_experiment"): frame["experiment"] + frame["simulated"].map({True: "  · SIMULATED", False: ""}),

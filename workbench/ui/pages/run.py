@@ -15,11 +15,12 @@ from workbench.errors import WorkbenchError
 from workbench.plan import Plan
 from workbench.prompts import PromptVariant
 from workbench.ui import access, config, jobs
+from workbench.ui.analysis import INLINE_LIMIT, start_analysis
 from workbench.ui.auth import Role
 from workbench.ui.i18n import STRINGS, lang, t
 from workbench.ui.library import atomic_write, dataset_files, missing_variables, scan_library
 from workbench.ui.numbers import integer, number
-from workbench.ui.queries import latest_run_id, run_progress
+from workbench.ui.queries import latest_run_id, run_header, run_progress
 from workbench.ui.specs import (
     MODEL_SUGGESTIONS,
     SCORER_PRESETS,
@@ -279,6 +280,8 @@ def outcome_panel(url: str, job: jobs.RunJob) -> None:
     elif status == "completed":
         st.success(t("run_completed", run=run_text, n=progress.done if progress else 0),
                    icon=":material/check_circle:")
+        if progress is not None and progress.done > INLINE_LIMIT:
+            start_analysis(url, query(run_header, progress.run_id))  # a big run's verdicts: computing from now
     else:
         shown = t(f"status_{status}") if f"status_{status}" in STRINGS else status or t("run_status_unknown")
         st.info(t("run_ended", run=run_text, status=shown, code=code))
