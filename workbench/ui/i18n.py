@@ -11,6 +11,7 @@ import streamlit as st
 
 from workbench.scoring.judge import JudgeProvenance
 from workbench.ui.numbers import localise, localised_values
+from workbench.ui.strings_build import BUILD_STRINGS
 from workbench.ui.strings_results import RESULT_STRINGS
 
 LANG_KEY = "lang"
@@ -730,6 +731,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 STRINGS |= RESULT_STRINGS
+STRINGS |= BUILD_STRINGS
 
 METRIC_LABELS: dict[str, dict[str, str]] = {
     "readability": {"en": "Readability", "nl": "Leesbaarheid"},
