@@ -15,6 +15,7 @@ from workbench.scoring.registry import default_primary_metrics, metric_direction
 from workbench.spec import ExperimentSpec
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store
+from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
 from workbench.store.frames import all_metric_names, numeric_scores, run_header
 from workbench.store.repository import ratings_frame, resolve_run, scores_frame
 
@@ -61,6 +62,8 @@ class RunAnalysis:
     bias: BiasAudit | None = None
     preferences: PreferenceAnalysis | None = None
     warnings: list[str] = field(default_factory=list)
+    # Flags users dismissed as false (workbench/store/dismissals.py): left out of lint rates and verdicts.
+    dismissed: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def headline_verdicts(self) -> pd.DataFrame:
         if self.analysis is None:
@@ -159,7 +162,9 @@ def analyse_run(
         if shown_only:
             metrics = display_metrics(present, header.spec)
         chosen = list(dict.fromkeys([*primary, *metrics])) if metrics is not None else present
-        scores = numeric_scores(session, run_id, chosen)
+        # Flags users dismissed as false are left out of the lint values (rates and verdicts alike).
+        scores = apply_adjustments(numeric_scores(session, run_id, chosen), dismissal_adjustments(session, run_id))
+        dismissed = run_dismissals(session, run_id)
         ratings = ratings_frame(session, run_id)
         names = _ranking_names(session, run_id) if header.spec.swap and header.spec.swap.mode == "ranking" else None
     spec = header.spec
@@ -169,7 +174,7 @@ def analyse_run(
         baseline=header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
         started_at=header.started_at, primary=primary, family=spec.family,
     )
-    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed))
+    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed), dismissed=dismissed)
     if info.total_calls and info.outputs < info.total_calls:
         result.warnings.append(
             f"{info.total_calls - info.outputs} of {info.total_calls} planned outputs are missing or failed; "

@@ -45,3 +45,10 @@ def test_bench_promptfoo_skips_cleanly_without_npm(tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(tmp_path))  # no npm (nor node) on PATH
     out = run_script("bench/bench_promptfoo.py", "--promptfoo-dir", str(tmp_path / "pf"), env=env)
     assert "SKIPPED: npm not found" in out
+
+
+def test_bench_lint_prints_both_languages() -> None:
+    out = run_script("bench/bench_lint.py", "--texts", "20", "--repeat", "1")
+    assert re.search(r"^simplemma data load \(nl \+ en, once per process\): \d+ ms", out, re.M)
+    assert re.search(r"^nl\s+\d+\s+\d+ µs\s+\d+ µs\s+nan µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
+    assert re.search(r"^en\s+\d+\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)

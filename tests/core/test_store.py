@@ -97,3 +97,23 @@ def test_a_database_error_after_opening_names_the_db_option(tmp_path: Path, monk
     assert result.exit_code == 2
     assert f"database error (sqlite:///{db})" in result.output.replace("\n", ""), result.output
     assert "elsewhere" not in result.output
+
+
+def test_a_database_at_revision_0001_upgrades(tmp_path: Path) -> None:
+    """An old database (first schema, before flag dismissals and run safety) upgrades on open."""
+    from alembic import command
+
+    from workbench.store.db import _alembic_config, make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    cfg = _alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+    engine.dispose()
+    store = Store(url)  # migrates to head on open
+    with store.engine.connect() as conn:
+        assert {conn.execute(text("SELECT version_num FROM alembic_version")).scalar()} == head_revisions()
+        assert conn.execute(text("SELECT count(*) FROM flag_dismissals")).scalar() == 0
+    store.dispose()

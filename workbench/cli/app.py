@@ -1,4 +1,4 @@
-"""`workbench validate | run | list | export | report | ui`."""
+"""`workbench validate | run | list | export | report | ui | lint`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from workbench.cli.errors import fail, handle_errors
+from workbench.cli.lint import lint_command
 from workbench.cli.progress import RichProgress
 from workbench.plan import Plan, build_plan, describe_plan
 from workbench.providers.registry import check_credentials
@@ -28,6 +29,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(highlight=False)
+
+app.command("lint")(lint_command)
 
 DbOption = Annotated[
     str | None,

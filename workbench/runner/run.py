@@ -141,6 +141,8 @@ class Runner:
         self.sync_entries, self.judge_rubric_names = split_judge_entries(list(plan.spec.scorers))
         self.rubrics = rubrics_for(self.judge_rubric_names, plan.spec.judge)
         self.scorers = build_scorers(self.sync_entries)
+        for scorer in self.scorers:  # one-off loads (lemma data) now, not on the first scored output
+            getattr(scorer, "prepare", lambda: None)()
         self._pool: WorkerPool | None = None
         self._executor: Executor | ProcessExecutor | None = None  # the one making calls right now
 

@@ -25,6 +25,7 @@ _FACTORIES: dict[str, Callable[[], list[Scorer]]] = {
     "length": lambda: [LengthScorer()],
     "readability": lambda: [ReadabilityScorer()],
     "gender_coded": lambda: [GenderCodedScorer()],
+    "gender_coded_decoder_compat": lambda: [GenderCodedScorer(mode="decoder_compat")],
     "age_coded": lambda: [AgeCodedScorer()],
     "exclusion": lambda: [ExclusionScorer()],
     "gendered_title": lambda: [GenderedTitleScorer()],
@@ -93,7 +94,7 @@ def score_text(text: str, ctx: ScoringContext, scorers: Iterable[Scorer]) -> lis
     return [score for scorer in scorers for score in scorer.score(text, ctx)]
 
 
-_GENDER_PREFIXES = ("gender_coded.", "gender_coded_nl_provisional.")
+_GENDER_PREFIXES = ("gender_coded.", "gender_coded_nl_provisional.", "gender_decoder.")
 _RULE_LINTS = ("age_coded.", "exclusion.", "gendered_title.")
 _EXACT_DIRECTIONS: dict[str, bool | None] = {
     "words": None,

@@ -697,6 +697,66 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     "judge": {"en": "Judge: {name}", "nl": "Beoordelaar-model: {name}"},
 }
 
+# "Check a text" page and the flag explanations/dismissals on Compare (issue #11).
+STRINGS.update({
+    "nav_check_text": {"en": "Check a text", "nl": "Tekst controleren"},
+    "check_title": {"en": "Check a text", "nl": "Tekst controleren"},
+    "check_intro": {"en": "Paste a vacancy text you already have. Coded words are highlighted: hover over one or "
+                          "move to it with Tab to see why it is flagged and what to write instead.",
+                    "nl": "Plak een vacaturetekst die je al hebt. Gecodeerde woorden worden gemarkeerd: ga er met de "
+                          "muis op staan of ga er met Tab naartoe om te zien waarom, en wat je beter kunt schrijven."},
+    "check_text_label": {"en": "Vacancy text", "nl": "Vacaturetekst"},
+    "check_text_placeholder": {"en": "Paste the text here…", "nl": "Plak hier de tekst…"},
+    "check_language": {"en": "Language of the text", "nl": "Taal van de tekst"},
+    "check_mode": {"en": "Matching", "nl": "Manier van zoeken"},
+    "check_mode_precise": {"en": "precise (recommended)", "nl": "precies (aanbevolen)"},
+    "check_mode_decoder_compat": {"en": "gender decoder compatible (English)",
+                                  "nl": "zoals de gender decoder (Engels)"},
+    "check_button": {"en": "Check", "nl": "Controleren"},
+    "check_empty": {"en": "Paste a text first.", "nl": "Plak eerst een tekst."},
+    "check_verdict": {"en": "Verdict: **{verdict}** — {m} masculine-coded, {f} feminine-coded words in {n} words.",
+                      "nl": "Oordeel: **{verdict}** — {m} mannelijk en {f} vrouwelijk gecodeerde woorden op {n} "
+                            "woorden."},
+    "check_provisional": {"en": "The Dutch list is provisional (tier B is an unvalidated rendering of Gaucher et al.).",
+                          "nl": "De Nederlandse lijst is voorlopig (tier B is een niet-gevalideerde vertaling van "
+                                "Gaucher e.a.)."},
+    "check_flags_raised": {"en": "Also flagged: {names}.", "nl": "Ook gesignaleerd: {names}."},
+    "check_no_spans": {"en": "Nothing flagged in this text.", "nl": "Niets gesignaleerd in deze tekst."},
+    "check_not_counted": {"en": "Not counted ({n}): words that look coded but are not here",
+                          "nl": "Niet meegeteld ({n}): woorden die gecodeerd lijken maar het hier niet zijn"},
+    "col_word": {"en": "Word", "nl": "Woord"},
+    "col_category": {"en": "Kind", "nl": "Soort"},
+    "col_reason": {"en": "Why", "nl": "Waarom"},
+    "col_alternatives": {"en": "Instead", "nl": "Liever"},
+    "col_source": {"en": "Source", "nl": "Bron"},
+    "col_rule": {"en": "Rule", "nl": "Regel"},
+    "verdict_strongly feminine-coded": {"en": "strongly feminine-coded", "nl": "sterk vrouwelijk gecodeerd"},
+    "verdict_feminine-coded": {"en": "feminine-coded", "nl": "vrouwelijk gecodeerd"},
+    "verdict_neutral": {"en": "neutral", "nl": "neutraal"},
+    "verdict_masculine-coded": {"en": "masculine-coded", "nl": "mannelijk gecodeerd"},
+    "verdict_strongly masculine-coded": {"en": "strongly masculine-coded", "nl": "sterk mannelijk gecodeerd"},
+    "category_masculine": {"en": "masculine-coded", "nl": "mannelijk gecodeerd"},
+    "category_feminine": {"en": "feminine-coded", "nl": "vrouwelijk gecodeerd"},
+    "category_age": {"en": "age-coded", "nl": "leeftijd"},
+    "category_language_origin": {"en": "language/origin", "nl": "taal/afkomst"},
+    "category_gendered_title": {"en": "gendered title/pronoun", "nl": "gegenderde titel/voornaamwoord"},
+    "flags_expander": {"en": "Flags in this text ({n}): why, alternatives, dismiss",
+                       "nl": "Signalen in deze tekst ({n}): waarom, alternatieven, afwijzen"},
+    "flag_dismissed_by": {"en": "Dismissed as false by {who}: {why}",
+                          "nl": "Als onterecht afgewezen door {who}: {why}"},
+    "flag_restore": {"en": "Restore", "nl": "Terugzetten"},
+    "flag_dismiss": {"en": "Dismiss as false", "nl": "Afwijzen als onterecht"},
+    "flag_why": {"en": "Why is this flag false?", "nl": "Waarom is dit signaal onterecht?"},
+    "flag_why_placeholder": {"en": "e.g. a job title", "nl": "bijv. een functietitel"},
+    "flag_need_name": {"en": "Fill in your name (above) to dismiss or restore flags.",
+                       "nl": "Vul je naam in (hierboven) om signalen af te wijzen of terug te zetten."},
+    "flag_need_why": {"en": "Say why the flag is false.", "nl": "Geef aan waarom het signaal onterecht is."},
+    "flag_rates_note": {"en": "Dismissed flags are left out of the rates and verdicts and counted in the report.",
+                        "nl": "Afgewezen signalen tellen niet mee in de percentages en oordelen; het rapport "
+                              "telt ze wel."},
+})
+
+
 GROUP_LABELS: dict[str, dict[str, str]] = {
     "dutch_origin": {"en": "Dutch-origin names", "nl": "Nederlandse namen"},
     "moroccan_dutch": {"en": "Moroccan-Dutch names", "nl": "Marokkaans-Nederlandse namen"},

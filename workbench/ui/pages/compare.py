@@ -7,9 +7,11 @@ import streamlit as st
 
 from workbench.report.charts import distribution_chart, effect_chart
 from workbench.run_analysis import RunAnalysis, is_headline
+from workbench.scoring.dismissal import span_key
 from workbench.scoring.registry import metric_kind
 from workbench.ui.analysis import start_analysis
 from workbench.ui.components import colour_column, legend, num, output_card, stats_help
+from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
 from workbench.ui.i18n import metric_label, t, verdict_label, verdict_sentence
 from workbench.ui.queries import (
     RunHeader,
@@ -164,6 +166,8 @@ def outputs_section(url: str, header: RunHeader) -> None:
         st.info(t("no_outputs_case"))
         return
     legend()
+    st.text_input(t("rater_name"), key=WHO_KEY, placeholder=t("rater_placeholder"), width=320)
+    dismissed = dismissed_spans([out.output_id for out in outputs])
     for start in range(0, len(outputs), CARDS_PER_ROW):
         row = st.columns(CARDS_PER_ROW)
         for col, out in zip(row, outputs[start:start + CARDS_PER_ROW], strict=False):
@@ -174,8 +178,11 @@ def outputs_section(url: str, header: RunHeader) -> None:
                 meta += f" · {len(out.text.split())} {t('words')}"
                 if flagged:
                     meta += " · ⚑ " + ", ".join(flagged)
-                output_card(title, out.text, out.matches, simulated=out.simulated, meta=meta,
+                gone = dismissed.get(out.output_id, {})
+                shown = [m for m in out.matches if span_key(m) not in gone]
+                output_card(title, out.text, shown, simulated=out.simulated, meta=meta,
                             error=out.error if out.status != "ok" else None)
+                flag_panel(out.output_id, out.matches, gone)
 
 
 def render() -> None:
