@@ -18,6 +18,7 @@ import pandas as pd
 from workbench.atomic import atomic_open, atomic_path
 from workbench.errors import WorkbenchError
 from workbench.flags import flag_summary, matches_from_details
+from workbench.providers.finish import is_truncated
 from workbench.scoring.dismissal import SpanKey, span_key
 from workbench.scoring.explain import explain
 from workbench.store.db import Store
@@ -30,7 +31,7 @@ CHUNK = 2_000
 OUTPUT_COLUMNS = (
     "output_id", "variant", "case", "cluster", "model", "repeat", "swap_name", "swap_group", "status", "text",
     "error", "attempts", "input_tokens", "output_tokens", "latency_ms", "cost_usd", "cached", "simulated",
-    "language", "task",
+    "finish_reason", "language", "task",
 )
 
 
@@ -89,9 +90,33 @@ def _chunk_table(
     table["flags"] = flags["flags"].reindex(table.index).fillna("") if not flags.empty else ""
     table["flag_details"] = flags["flag_details"].reindex(table.index).fillna("[]") if not flags.empty else "[]"
     table.insert(0, "run_id", run_id)
-    # Make SIMULATED impossible to miss in any exported file.
-    table["provenance"] = table["simulated"].map({True: "SIMULATED", False: "model output"})
+    table["truncated"] = table["finish_reason"].map(is_truncated).astype(bool)
+    judges = _judges(scores)
+    table["judge"] = judges["judge"].reindex(table.index, fill_value="")
+    table["judge_simulated"] = judges["judge_simulated"].reindex(table.index, fill_value=False).astype(bool)
+    # Make SIMULATED impossible to miss in any exported file: `simulated` is True when anything in the row
+    # is (the output, or the judge scores); `output_simulated` tells which.
+    table["output_simulated"] = table["simulated"].astype(bool)
+    table["simulated"] = table["output_simulated"] | table["judge_simulated"]
+    table["provenance"] = [
+        "SIMULATED" if out else "model output, SIMULATED judge" if judge else "model output"
+        for out, judge in zip(table["output_simulated"], table["judge_simulated"], strict=True)
+    ]
     return table.reset_index()
+
+
+def _judges(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per output: the judge model that scored its judge.* metrics, and whether it was simulated."""
+    columns = ["judge", "judge_simulated"]
+    if scores.empty or "detail" not in scores:
+        return pd.DataFrame(columns=columns)
+    judged = scores[scores["metric"].astype(str).str.startswith("judge.") & scores["detail"].notna()]
+    rows = {
+        int(oid): (str(detail.get("judge", "")), bool(detail.get("simulated")))
+        for oid, detail in zip(judged["output_id"], judged["detail"], strict=True)
+        if isinstance(detail, dict)
+    }
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
 def run_chunks(store: Store, run_id: int, chunk: int = CHUNK) -> Iterator[pd.DataFrame]:
@@ -119,7 +144,14 @@ def verdicts_table(store: Store, run_id: int) -> pd.DataFrame:
         raise WorkbenchError(f"run {run_id} has no comparisons to export")
     table = result.analysis.to_frame()
     table.insert(0, "run_id", run_id)
-    table["provenance"] = "SIMULATED" if result.info.simulated else "model output"
+    judge = result.info.judge
+    judged = table["metric"].astype(str).str.startswith("judge.")
+    table["judge"] = [judge.model if judge is not None and j else "" for j in judged]
+    simulated_judge = judged & bool(judge is not None and judge.simulated)
+    table["provenance"] = [
+        "SIMULATED" if result.info.simulated else "model output, SIMULATED judge" if sim else "model output"
+        for sim in simulated_judge
+    ]
     return table
 
 
@@ -166,7 +198,8 @@ def _arrow_schema(frame: pd.DataFrame) -> Any:
 
     types = {"run_id": pa.int64(), "output_id": pa.int64(), "repeat": pa.int64(), "attempts": pa.int64(),
              "input_tokens": pa.int64(), "output_tokens": pa.int64(), "latency_ms": pa.float64(),
-             "cost_usd": pa.float64(), "cached": pa.bool_(), "simulated": pa.bool_()}
+             "cost_usd": pa.float64(), "cached": pa.bool_(), "simulated": pa.bool_(), "truncated": pa.bool_(),
+             "judge_simulated": pa.bool_(), "output_simulated": pa.bool_()}
     fields = []
     for column in frame.columns:
         kind = types.get(column) or (pa.float64() if column.startswith("score.") else pa.string())

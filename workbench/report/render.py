@@ -17,6 +17,7 @@ from workbench.atomic import atomic_open
 from workbench.decision_summary import decision_summary, summary_lines
 from workbench.errors import WorkbenchError
 from workbench.flags import matches_from_details
+from workbench.providers.finish import is_truncated
 from workbench.report.charts import AnyChart, distribution_chart, effect_chart, impact_ratio_chart
 from workbench.report.console import fmt_num, fmt_p
 from workbench.run_analysis import RunAnalysis, is_headline
@@ -104,6 +105,7 @@ def _examples(store: Store, run_id: int, limit: int) -> list[dict[str, Any]]:
             continue
         examples.append({
             "variant": row["variant"], "case": row["case"], "model": row["model"], "simulated": row["simulated"],
+            "truncated": is_truncated(row["finish_reason"]),
             "html": highlight(row["text"], matches, "html"),
             "markdown": highlight(row["text"], matches, "markdown"),
             "flags": sorted({m["category"] for m in matches}),
@@ -134,6 +136,8 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
     with store.session() as session:
         metrics = _chart_metrics(all_metric_names(session, info.run_id))
         scores = numeric_scores(session, info.run_id, metrics)
+    if result.truncation is not None:
+        scores = result.truncation.apply(scores)
     verdicts = result.headline_verdicts()
     charts: list[dict[str, Any]] = []
     if not verdicts.empty:
@@ -151,10 +155,16 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             )
         )
     all_verdicts = result.analysis.to_frame() if result.analysis is not None else pd.DataFrame()
+    judge = info.judge
+
+    def judged(metric: str) -> str:
+        """After a judge metric: who judged it (SIMULATED for the simulated judge)."""
+        return f" ({judge.label})" if judge is not None and str(metric).startswith("judge.") else ""
+
     decision = None
     if result.analysis is not None and result.analysis.verdicts:
         summary = decision_summary(result.analysis, simulated=info.simulated)
-        lines = summary_lines(summary, "en")
+        lines = summary_lines(summary, "en", lambda metric: metric + judged(metric))
         body = lines[2:] if summary.simulated else lines[1:]
         decision = {
             "header": lines[0],
@@ -163,6 +173,7 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             "families": [f.describe() for f in result.analysis.families if f.size],
         }
     return {
+        "judged": judged,
         "decision": decision,
         "info": info,
         "version": __version__,
@@ -170,7 +181,7 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
         "warnings": result.warnings,
         "verdicts": _records(verdicts),
         "sentences": [
-            v.sentence()
+            v.sentence() + judged(v.metric)
             for v in (result.analysis.verdicts if result.analysis else [])
             if is_headline(v.metric)
         ],

@@ -122,6 +122,17 @@ def metric_direction(metric: str) -> bool | None:
     return None
 
 
+# Decisions parsed from the text (a screening score, who was ranked first): still valid when the text
+# was cut off after them. Every other metric describes the text as a whole.
+OUTCOME_PREFIXES = ("screening.", "ranking.")
+
+
+def is_text_metric(metric: str) -> bool:
+    """True for metrics of the whole text (length, readability, wording, checks, judge), which a text
+    cut off at max_tokens distorts; False for the selection outcomes parsed from it."""
+    return not metric.startswith(OUTCOME_PREFIXES)
+
+
 def metric_kind(metric: str) -> Literal["numeric", "binary"]:
     """Return "binary" for pass/fail checks and lint flags (values 0.0/1.0), else "numeric"."""
     if metric == "screening.invite" or metric.startswith("ranking.top1."):

@@ -142,6 +142,9 @@ class Output(Base):
     cost_usd: Mapped[float | None] = mapped_column(Float)
     cached: Mapped[bool] = mapped_column(Boolean, default=False)
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why the model stopped, as the provider said it: "stop"/"length" (OpenAI), "end_turn"/"max_tokens"
+    # (Anthropic). See workbench.providers.finish for which reasons mean the text was cut off.
+    finish_reason: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     scores: Mapped[list[Score]] = relationship(back_populates="output", cascade="all, delete-orphan")

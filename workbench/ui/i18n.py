@@ -9,6 +9,8 @@ from typing import Any
 
 import streamlit as st
 
+from workbench.scoring.judge import JudgeProvenance
+
 LANG_KEY = "lang"
 LANGUAGES = ("nl", "en")
 
@@ -87,6 +89,25 @@ STRINGS: dict[str, dict[str, str]] = {
               "calibration, not real model output.",
         "nl": "SIMULATED — deze teksten komen van de offline gesimuleerde provider: synthetische teksten voor "
               "demo's en kalibratie, geen echte modeluitvoer."},
+    "simulated_judge_banner": {
+        "en": "SIMULATED judge — the judge scores in this run come from the offline simulated judge "
+              "({model}), not from a language model.",
+        "nl": "SIMULATED beoordelaar-model — de scores van het beoordelaar-model in deze run komen van de "
+              "offline gesimuleerde beoordelaar ({model}), niet van een taalmodel."},
+    "judge_simulated_short": {"en": "SIMULATED", "nl": "SIMULATED"},
+    "judged_by": {"en": "Judge scores: judged by {model}.", "nl": "Scores van het beoordelaar-model: "
+                  "beoordeeld door {model}."},
+    "truncated_excluded": {
+        "en": "{count} of {outputs} outputs{where} were cut off at max_tokens — raise max_tokens; they are left out of "
+              "the text metrics (truncated_outputs: include keeps them).",
+        "nl": "{count} van de {outputs} uitkomsten{where} zijn afgekapt bij max_tokens — verhoog max_tokens; ze tellen "
+              "niet mee in de tekstmetingen (truncated_outputs: include houdt ze erin)."},
+    "truncated_included": {
+        "en": "{count} of {outputs} outputs{where} were cut off at max_tokens — raise max_tokens; they are scored as "
+              "they are (truncated_outputs: include).",
+        "nl": "{count} van de {outputs} uitkomsten{where} zijn afgekapt bij max_tokens — verhoog max_tokens; ze worden "
+              "gescoord zoals ze zijn (truncated_outputs: include)."},
+    "cut_off": {"en": "cut off at max_tokens", "nl": "afgekapt bij max_tokens"},
     "of_planned": {"en": "of {total}", "nl": "van {total}"},
     "metric_runs": {"en": "Runs", "nl": "Runs"},
     "metric_outputs": {"en": "Outputs", "nl": "Uitkomsten"},
@@ -794,8 +815,14 @@ def _pick(entry: Mapping[str, str]) -> str:
     return entry.get(lang()) or entry["en"]
 
 
-def metric_label(metric: str) -> str:
-    """Plain-language name of a metric ("gender_coded_nl_provisional.masculine" -> "Masculine-coded words")."""
+def metric_label(metric: str, judge: JudgeProvenance | None = None) -> str:
+    """Plain-language name of a metric ("gender_coded_nl_provisional.masculine" -> "Masculine-coded words").
+
+    With `judge`, judge metrics name their judge: "Judge: clarity (gpt-4o-mini)", "… (SIMULATED)".
+    """
+    if judge is not None and metric.startswith("judge."):
+        who = t("judge_simulated_short") if judge.simulated else judge.model.split(":", 1)[1]
+        return f"{metric_label(metric)} ({who})"
     if metric in METRIC_LABELS:
         return _pick(METRIC_LABELS[metric])
     if metric.startswith("gender_coded"):
