@@ -21,15 +21,15 @@ from workbench.store.models import Output, Run
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def slow_spec(tmp_path: Path, latency_ms: int = 15) -> Path:
-    spec = tmp_path / "slow.yaml"
+def write_spec(tmp_path: Path, name: str, model: str) -> Path:
+    """20 vacancies × 2 variants × 4 repeats = 160 calls to `model` (a YAML list item)."""
+    spec = tmp_path / f"{name}.yaml"
     spec.write_text(
-        f"""name: slow-demo
+        f"""name: {name}-demo
 variants: [{ROOT}/prompts/vacancy_nl_formal.yaml, {ROOT}/prompts/vacancy_nl_inclusive.yaml]
 dataset: {ROOT}/experiments/data/vacancies_nl.csv
 models:
-  - id: simulated:default
-    simulate: {{latency_ms: {latency_ms}}}
+{model}
 repeats: 4
 scorers: [length, gender_coded]
 concurrency: 4
@@ -37,28 +37,18 @@ concurrency: 4
         encoding="utf-8",
     )
     return spec
+
+
+def slow_spec(tmp_path: Path, latency_ms: int = 15) -> Path:
+    return write_spec(tmp_path, "slow", f"  - id: simulated:default\n    simulate: {{latency_ms: {latency_ms}}}")
 
 
 def held_spec(tmp_path: Path, server: FakeLLMServer) -> Path:
-    """The same experiment against the fake server (160 calls), whose `hold_after` stops answering after
-    the first N calls until the test releases it: the run is caught in the middle whatever the machine's
-    load, never finished before the test gets to interrupt it."""
-    spec = tmp_path / "held.yaml"
-    spec.write_text(
-        f"""name: held-demo
-variants: [{ROOT}/prompts/vacancy_nl_formal.yaml, {ROOT}/prompts/vacancy_nl_inclusive.yaml]
-dataset: {ROOT}/experiments/data/vacancies_nl.csv
-models:
-  - id: openai:gpt-4o-mini
-    base_url: {server.openai_base_url}
-    timeout: 3600
-repeats: 4
-scorers: [length, gender_coded]
-concurrency: 4
-""",
-        encoding="utf-8",
-    )
-    return spec
+    """The experiment against the fake server, whose `hold_after` stops answering after the first N calls
+    until the test releases it: the run is caught in the middle whatever the machine's load, never
+    finished before the test gets to interrupt it."""
+    model = f"  - id: openai:gpt-4o-mini\n    base_url: {server.openai_base_url}\n    timeout: 3600"
+    return write_spec(tmp_path, "held", model)
 
 
 def count_outputs(db_url: str) -> int:
