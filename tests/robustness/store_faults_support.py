@@ -54,7 +54,8 @@ def query(db: str, sql: str) -> Any:
         engine.dispose()
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 600.0) -> None:
+    """Poll a state until it holds; the bound only keeps a broken child from hanging the suite."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
