@@ -284,7 +284,11 @@ def _print_decision(store: Store, run_id: int) -> None:
     from workbench.report.console import print_decision
     from workbench.run_analysis import analyse_run
 
-    print_decision(console, analyse_run(store, run_id, shown_only=True))
+    try:
+        print_decision(console, analyse_run(store, run_id, shown_only=True))
+    except KeyboardInterrupt:
+        # The run itself is stored; Ctrl-C during the summary only skips the summary.
+        console.print(f"[dim]Decision summary skipped (interrupted): [bold]workbench report {run_id}[/] shows it.")
 
 
 @app.command("list")
