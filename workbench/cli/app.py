@@ -148,13 +148,27 @@ def run(
             help="Processes making provider calls (default: auto, 1 unless the run is large and highly concurrent).",
         ),
     ] = None,
+    until_decided: Annotated[
+        bool,
+        typer.Option(
+            "--until-decided",
+            help="Sequential run: draw cases in a seeded random order, look every `sequential.look_every` "
+            "cases and stop once every candidate is decided (anytime-valid error control; README 'Stop early').",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Run every variant × case × model × repeat; results are stored as they arrive."""
     from workbench.runner.retry import RetryPolicy
+    from workbench.runner.sequential import resumes_sequential, sequential_block, sequential_plan
 
     plan = build_plan(spec)
+    if until_decided:
+        sequential_plan(plan, sequential_block(plan))  # a bad sequential block fails here, before anything
     if dry_run:
+        if until_decided:
+            plan = sequential_plan(plan, sequential_block(plan))[0]
+            console.print("[dim]--until-decided: the table shows the most it can cost (every case drawn).")
         console.print(_plan_table(plan))
         console.print(
             "[dim]Dry run: nothing was called. Estimates use ~4 characters per token and a "
@@ -177,7 +191,16 @@ def run(
         batch=batch,
         workers=workers,
     )
-    result = run_experiment(plan, store, options, RichProgress(console))
+    if not until_decided and resume and resumes_sequential(store, plan):
+        until_decided = True  # a sequential run resumes as one: same order, next look
+    if until_decided:
+        from workbench.runner.sequential import run_until_decided
+
+        result, _ = run_until_decided(plan, store, options, RichProgress(console))
+    else:
+        if plan.spec.sequential is not None:
+            console.print("[dim]note: the spec has a `sequential:` block; add --until-decided to stop early.")
+        result = run_experiment(plan, store, options, RichProgress(console))
     _print_summary(store, result, spec, plan.spec)
     if result.interrupted:
         console.print(
@@ -229,8 +252,11 @@ def _print_summary(store: Store, result: RunResult, spec: Path, experiment: Expe
     )
     if result.judged:
         title += f", {result.judged} judge scores"
+    sequential = _sequential_line(store, result.run_id)
     if summary.empty:
         console.print(title)
+        if sequential:
+            console.print(sequential)
         return
     fixed = ("variant", "model", "outputs", "errors", "cost_usd", "latency_ms", "simulated", "truncated")
     metric_cols = [c for c in summary.columns if c not in fixed]
@@ -242,6 +268,8 @@ def _print_summary(store: Store, result: RunResult, spec: Path, experiment: Expe
     show_cost = not summary["simulated"].all()
     # The title goes above as its own line: a table title wraps at the (narrower) table's width.
     console.print(title)
+    if sequential:
+        console.print(sequential)
     _print_decision(store, result.run_id)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     columns = ["variant", *([] if one_model else ["model"]), "ok", "err", *(["cost", "ms"] if show_cost else [])]
@@ -270,6 +298,16 @@ def _print_summary(store: Store, result: RunResult, spec: Path, experiment: Expe
         f"Full verdicts: [bold]workbench report {result.run_id}[/]   "
         f"Export: [bold]workbench export {result.run_id} --format csv"
     )
+
+
+def _sequential_line(store: Store, run_id: int) -> str:
+    """For runs started with --until-decided: why the run stopped where it did ("" for other runs)."""
+    from workbench.sequential_analysis import load_outcome
+
+    outcome = load_outcome(store, run_id)
+    if outcome is None:
+        return ""
+    return f"[bold]Sequential:[/] {escape(outcome.explanation())}"
 
 
 def _print_decision(store: Store, run_id: int) -> None:
