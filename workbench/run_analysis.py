@@ -12,8 +12,8 @@ from scipy import stats
 from sqlalchemy.orm import Session
 
 from workbench.scoring.judge import JudgeProvenance, judge_provenance
-from workbench.sequential_analysis import SequentialOutcome, apply_to_analysis, load_outcome
 from workbench.scoring.registry import default_primary_metrics, is_text_metric, metric_direction, metric_kind
+from workbench.sequential_analysis import SequentialOutcome, apply_to_analysis, load_outcome
 from workbench.spec import ExperimentSpec
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store

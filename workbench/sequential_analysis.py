@@ -28,7 +28,8 @@ from workbench.store.dismissals import apply_adjustments, dismissal_adjustments
 from workbench.store.frames import numeric_scores, truncated_outputs
 from workbench.store.sequential import calls_made, looks, stored_design
 
-CS_METHOD = "anytime-valid confidence sequence (asymptotic normal mixture; Howard et al. 2021, Waudby-Smith et al. 2021)"
+CS_METHOD = ("anytime-valid confidence sequence (asymptotic normal mixture; Howard et al. 2021, "
+             "Waudby-Smith et al. 2021)")
 
 
 def case_order(case_ids: Sequence[str], seed: int) -> list[str]:
@@ -142,8 +143,9 @@ def _amount(test: TestState, binary: bool) -> tuple[str, str, str]:
     hi_s = hi * scale if math.isfinite(hi) else None
     dec = decimals_for(lo_s, hi_s, est * scale if math.isfinite(est) else None)
     suffix = " pp" if binary else ""
-    return (format_number(est * scale, dec, signed=True) + suffix if math.isfinite(est) else "n/a",
-            format_number(lo_s, dec) if lo_s is not None else "−∞", format_number(hi_s, dec) if hi_s is not None else "∞")
+    low = format_number(lo_s, dec) if lo_s is not None else "−∞"
+    high = format_number(hi_s, dec) if hi_s is not None else "∞"
+    return (format_number(est * scale, dec, signed=True) + suffix if math.isfinite(est) else "n/a", low, high)
 
 
 def _lower_is_better(metric: str) -> bool:
@@ -284,6 +286,6 @@ def apply_to_analysis(analysis: Analysis, outcome: SequentialOutcome) -> None:
         v.p_adjusted, v.correction, v.family_size = min(1.0, k * test.p_value), "bonferroni", k
         v.significant = test.decision in ("better", "worse", "higher", "lower")
         v.equivalent = test.decision == "equivalent"
-        v.non_inferior = bool(v.margin is not None and test.low > -v.margin) if test.directed else None
+        v.non_inferior = bool(test.directed and v.margin is not None and test.low > -v.margin)
         v.harm_bound = None
         v.descriptive_only = v.descriptive_only and not test.n

@@ -143,7 +143,8 @@ def test_cli_summary_and_bad_sequential_blocks(tmp_path: Path, monkeypatch: pyte
     db = str(tmp_path / "cli.db")
     out = cli.invoke(app, ["run", str(spec), "--until-decided", "--db", db])
     assert out.exit_code == 0, out.output
-    assert "Sequential: ran all 30 cases: screening_nl_blind_criteria is undecided on screening.score" in flat(out.output)
+    summary = flat(out.output)
+    assert "Sequential: ran all 30 cases: screening_nl_blind_criteria is undecided on screening.score" in summary
     report = flat(cli.invoke(app, ["report", "latest", "--db", db]).output)
     assert "anytime-valid 95% confidence sequences" in report and "95% CS" in report
 

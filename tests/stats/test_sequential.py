@@ -27,7 +27,8 @@ def test_boundary_matches_the_published_formula() -> None:
     assert rho == pytest.approx(math.sqrt((-2 * math.log(0.05) + math.log(-2 * math.log(0.05) + 1)) / 50))
     t = 30
     v = t * rho**2 + 1
-    assert boundary_multiplier(t, 0.05, rho) == pytest.approx(math.sqrt(2 * v / (t * t * rho**2) * math.log(math.sqrt(v) / 0.05)))
+    expected = math.sqrt(2 * v / (t * t * rho**2) * math.log(math.sqrt(v) / 0.05))
+    assert boundary_multiplier(t, 0.05, rho) == pytest.approx(expected)
     # wider than the fixed-n z-interval at every n (the price of looking as often as you like)
     for n in (10, 50, 200, 1000):
         assert boundary_multiplier(n, 0.05, rho) > 1.96 / math.sqrt(n)
