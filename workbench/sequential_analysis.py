@@ -125,27 +125,66 @@ def state_prior(state: TestState, values: np.ndarray, binary: bool) -> float:
     return prior_sd_for(values.ravel(), binary)
 
 
-# -- words --------------------------------------------------------------------------------------------
+# -- words (English and Dutch: the CLI and reports use English, the UI the user's language) -------------
 
-_VERB = {"better": "is better", "worse": "is worse", "higher": "is higher", "lower": "is lower",
-         "equivalent": "is equivalent within the margin (futility: no difference that matters)",
-         "undecided": "is undecided"}
+_TEXT: dict[str, dict[str, str]] = {
+    "better": {"en": "is better", "nl": "is beter"},
+    "worse": {"en": "is worse", "nl": "is slechter"},
+    "higher": {"en": "is higher", "nl": "is hoger"},
+    "lower": {"en": "is lower", "nl": "is lager"},
+    "equivalent": {"en": "is equivalent within the margin (futility: no difference that matters)",
+                   "nl": "is gelijkwaardig binnen de marge (zinloos om door te gaan: geen verschil dat ertoe doet)"},
+    "undecided": {"en": "is undecided", "nl": "is nog onbeslist"},
+    "clause": {"en": "{candidate} {verb} on {metric}{where} ({est}, {conf} CS {lo}…{hi})",
+               "nl": "{candidate} {verb} op {metric}{where} ({est}, {conf}-BR {lo}…{hi})"},
+    "with_model": {"en": " with {model}", "nl": " met {model}"},
+    "stopped": {"en": "stopped after {n} of {m} cases", "nl": "gestopt na {n} van {m} cases"},
+    "ran_all": {"en": "ran all {m} cases", "nl": "alle {m} cases gebruikt"},
+    "nothing_yet": {"en": "no primary comparisons yet", "nl": "nog geen primaire vergelijkingen"},
+    "not_spent": {"en": "{calls} calls and {cost} not spent", "nl": "{calls} calls en {cost} niet uitgegeven"},
+    "no_look": {"en": "sequential run: no look yet (up to {m} cases, a look every {k})",
+                "nl": "sequentiële run: nog geen tussenstand (tot {m} cases, elke {k} cases een tussenstand)"},
+    "unfinished": {"en": "sequential run not finished: {where}", "nl": "sequentiële run niet af: {where}"},
+    "look": {"en": "look {look}: {n} of {m} cases, {decided} of {tests} comparisons decided",
+             "nl": "tussenstand {look}: {n} van {m} cases, {decided} van {tests} vergelijkingen beslist"},
+    "design": {
+        "en": "{where}. Sequential design: a look every {k} cases, up to {m}; the primary intervals are "
+              "anytime-valid {conf} confidence sequences (Bonferroni over {tests}), valid however early the run "
+              "stopped — not fixed-n t-intervals; other metrics are exploratory and not corrected for optional "
+              "stopping.",
+        "nl": "{where}. Sequentieel ontwerp: elke {k} cases een tussenstand, tot {m}; de intervallen van de primaire "
+              "maten zijn altijd geldige {conf}-betrouwbaarheidsreeksen (Bonferroni over {tests}), geldig hoe vroeg "
+              "de run ook stopte — geen t-intervallen voor een vaste n; de andere maten zijn verkennend en niet "
+              "gecorrigeerd voor tussentijds stoppen.",
+    },
+    "tests": {"en": "{n} test", "nl": "{n} toets"},
+    "tests_plural": {"en": "{n} tests", "nl": "{n} toetsen"},
+}
 
 
-def _amount(test: TestState, binary: bool) -> tuple[str, str, str]:
+def _t(key: str, lang: str, **values: Any) -> str:
+    entry = _TEXT[key]
+    return (entry.get(lang) or entry["en"]).format(**values)
+
+
+def _localise(number: str, lang: str) -> str:
+    """Dutch numbers: decimal comma, thousands point."""
+    return number.translate(str.maketrans(",.", ".,")) if lang == "nl" else number
+
+
+def _amount(test: TestState, binary: bool, lang: str = "en") -> tuple[str, str, str]:
     """(estimate, low, high) as raw differences (candidate − baseline), in the metric's units."""
-    sign = -1.0 if test.directed and _lower_is_better(test.key[1]) else 1.0
-    est, lo, hi = sign * test.estimate, sign * test.low, sign * test.high
-    if sign < 0:
-        lo, hi = hi, lo
+    lo_raw, hi_raw = raw_interval(test)
+    est = -test.estimate if _lower_is_better(test.key[1]) else test.estimate
     scale = 100.0 if binary else 1.0
-    lo_s = lo * scale if math.isfinite(lo) else None
-    hi_s = hi * scale if math.isfinite(hi) else None
+    lo_s = lo_raw * scale if lo_raw is not None else None
+    hi_s = hi_raw * scale if hi_raw is not None else None
     dec = decimals_for(lo_s, hi_s, est * scale if math.isfinite(est) else None)
     suffix = " pp" if binary else ""
-    low = format_number(lo_s, dec) if lo_s is not None else "−∞"
-    high = format_number(hi_s, dec) if hi_s is not None else "∞"
-    return (format_number(est * scale, dec, signed=True) + suffix if math.isfinite(est) else "n/a", low, high)
+    low = _localise(format_number(lo_s, dec), lang) if lo_s is not None else "−∞"
+    high = _localise(format_number(hi_s, dec), lang) if hi_s is not None else "∞"
+    estimate = _localise(format_number(est * scale, dec, signed=True), lang) + suffix if math.isfinite(est) else "n/a"
+    return estimate, low, high
 
 
 def _lower_is_better(metric: str) -> bool:
@@ -160,12 +199,13 @@ def raw_interval(test: TestState) -> tuple[float | None, float | None]:
     return (lo if math.isfinite(lo) else None, hi if math.isfinite(hi) else None)
 
 
-def test_clause(test: TestState, confidence: float, *, with_model: bool) -> str:
+def test_clause(test: TestState, confidence: float, *, with_model: bool, lang: str = "en") -> str:
     """E.g. "inclusive is better on judge.clarity (+0.8, 95% CS 0.3…1.3)"."""
     model, metric, candidate = test.key
-    est, lo, hi = _amount(test, metric_kind(metric) == "binary")
-    where = f" with {model}" if with_model else ""
-    return f"{candidate} {_VERB[test.decision]} on {metric}{where} ({est}, {confidence:.0%} CS {lo}…{hi})"
+    est, lo, hi = _amount(test, metric_kind(metric) == "binary", lang)
+    where = _t("with_model", lang, model=model) if with_model else ""
+    return _t("clause", lang, candidate=candidate, verb=_t(test.decision, lang), metric=metric, where=where, est=est,
+              conf=f"{confidence:.0%}", lo=lo, hi=hi)
 
 
 def money(value: float) -> str:
@@ -188,24 +228,24 @@ def not_spent(store: Store, run_id: int, stored: dict[str, Any], cases: int) -> 
     return NotSpent(calls, calls * per_call)
 
 
-def stop_sentence(result: LookResult, alpha: float, spared: NotSpent | None, *, several_models: bool) -> str:
-    """The stop explained: always contains "stopped after N of M cases" or "ran all M cases"."""
-    if result.cases < result.max_cases:
-        head = f"stopped after {result.cases} of {result.max_cases} cases"
-    else:
-        head = f"ran all {result.max_cases} cases"
-    clauses = "; ".join(test_clause(t, 1 - alpha, with_model=several_models) for t in result.tests)
-    text = f"{head}: {clauses}" if clauses else f"{head}: no primary comparisons yet"
+def stop_sentence(
+    tests: Sequence[TestState], cases: int, max_cases: int, alpha: float, spared: NotSpent | None, *,
+    several_models: bool, lang: str = "en",
+) -> str:
+    """The stop explained: always contains "stopped after N of M cases" or "ran all M cases" (in English)."""
+    head = _t("stopped", lang, n=cases, m=max_cases) if cases < max_cases else _t("ran_all", lang, m=max_cases)
+    clauses = "; ".join(test_clause(t, 1 - alpha, with_model=several_models, lang=lang) for t in tests)
+    text = f"{head}: {clauses or _t('nothing_yet', lang)}"
     if spared is not None and spared.calls:
-        text += f"; {spared.calls:,} calls and {money(spared.cost_usd)} not spent"
+        text += "; " + _t("not_spent", lang, calls=_localise(f"{spared.calls:,}", lang),
+                          cost=_localise(money(spared.cost_usd), lang))
     return text
 
 
-def look_sentence(result: LookResult) -> str:
-    """Progress line for an interim look that does not stop the run."""
-    decided = sum(t.decided for t in result.tests)
-    return (f"look {result.look}: {result.cases} of {result.max_cases} cases, {decided} of {len(result.tests)} "
-            "comparisons decided; continuing")
+def look_sentence(result: LookResult, lang: str = "en") -> str:
+    """Where an interim look that does not stop the run left it."""
+    return _t("look", lang, look=result.look, n=result.cases, m=result.max_cases,
+              decided=sum(t.decided for t in result.tests), tests=len(result.tests))
 
 
 # -- reading a finished (or interrupted) sequential run back -----------------------------------------
@@ -239,22 +279,23 @@ class SequentialOutcome:
     def stopped_early(self) -> bool:
         return self.stopped and self.cases < self.max_cases
 
-    def explanation(self) -> str:
-        """The stop sentence (or where the run is), plus what the intervals are."""
+    def explanation(self, lang: str = "en") -> str:
+        """The stop sentence (or where the run is), plus what the intervals are (English or Dutch)."""
+        k, m = self.design["look_every"], self.max_cases
         if not self.looks:
-            return f"sequential run: no look yet (up to {self.max_cases} cases, a look every " \
-                   f"{self.design['look_every']})"
+            return _t("no_look", lang, m=m, k=k)
         last = self.looks[-1]
-        where = last["reason"] if self.stopped else f"sequential run not finished: {last['reason']}"
-        return (f"{where}. Sequential design: a look every {self.design['look_every']} cases, up to "
-                f"{self.max_cases}; the primary intervals are anytime-valid {1 - self.alpha:.0%} confidence "
-                f"sequences (Bonferroni over {_tests(int(self.design['n_tests']))}), valid however early the run "
-                "stopped — not fixed-n t-intervals; other metrics are exploratory and not corrected for "
-                "optional stopping.")
-
-
-def _tests(n: int) -> str:
-    return f"{n} test" + ("" if n == 1 else "s")
+        several = len(self.design.get("models") or []) > 1
+        if self.stopped:
+            spared = NotSpent(int(last.get("spared_calls") or 0), float(last.get("spared_usd") or 0.0))
+            where = stop_sentence(self.tests, self.cases, m, self.alpha, spared, several_models=several, lang=lang)
+        else:
+            progress = _t("look", lang, look=last["look"], n=self.cases, m=m,
+                          decided=sum(t.decided for t in self.tests), tests=len(self.tests))
+            where = _t("unfinished", lang, where=progress)
+        n = int(self.design["n_tests"])
+        tests = _t("tests" if n == 1 else "tests_plural", lang, n=n)
+        return _t("design", lang, where=where, k=k, m=m, conf=f"{1 - self.alpha:.0%}", tests=tests)
 
 
 def load_outcome(store: Store, run_id: int) -> SequentialOutcome | None:
@@ -263,7 +304,8 @@ def load_outcome(store: Store, run_id: int) -> SequentialOutcome | None:
         if design is None:
             return None
         rows = looks(session, run_id)
-        records = [{"look": r.look, "cases": r.cases, "stop": r.stop, "reason": r.reason} for r in rows]
+        records = [{"look": r.look, "cases": r.cases, "stop": r.stop, "reason": r.reason,
+                    "spared_calls": r.spared_calls, "spared_usd": r.spared_usd} for r in rows]
         tests = [TestState.from_dict(t) for t in rows[-1].tests] if rows else []
     return SequentialOutcome(design, records, tests)
 

@@ -99,6 +99,13 @@ def validate(spec: Annotated[Path, typer.Argument(help="Experiment spec (YAML)."
         f"{len(info['models'])} models × {info['repeats']} repeats = [bold]{info['calls']:,} calls[/]; "
         f"baseline {info['baseline']}"
     )
+    block = plan.spec.sequential
+    if block is not None:
+        console.print(
+            f"sequential (with --until-decided): up to {block.max_cases} of {info['cases']} cases in seeded "
+            f"random order, a look every {block.look_every}"
+            + (f", no decision before {block.min_cases}" if block.min_cases else "")
+        )
 
 
 @app.command()
@@ -191,8 +198,8 @@ def run(
         batch=batch,
         workers=workers,
     )
-    if not until_decided and resume and resumes_sequential(store, plan):
-        until_decided = True  # a sequential run resumes as one: same order, next look
+    if resume:  # a sequential run resumes as one (same order, next look); a fixed run stays fixed
+        until_decided = resumes_sequential(store, plan, until_decided=until_decided)
     if until_decided:
         from workbench.runner.sequential import run_until_decided
 

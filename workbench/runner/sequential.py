@@ -69,11 +69,21 @@ def sequential_plan(plan: Plan, block: SequentialSpec) -> tuple[Plan, list[str]]
     return replace(plan, cases=cases, calls=calls), order
 
 
-def resumes_sequential(store: Store, plan: Plan) -> bool:
-    """Whether `--resume` would continue a run that was started with --until-decided."""
+def resumes_sequential(store: Store, plan: Plan, *, until_decided: bool) -> bool:
+    """Whether `--resume` continues a run started with --until-decided (it then resumes as one, flag or
+    not); a run started without it is not turned sequential halfway (one clear error)."""
     with store.session() as session:
         run = latest_run_for(session, plan.spec.name)
-        return run is not None and stored_design(session, run.id) is not None
+        if run is None:
+            return until_decided
+        sequential = stored_design(session, run.id) is not None
+        run_id = run.id
+    if until_decided and not sequential:
+        raise WorkbenchError(
+            f"run {run_id} was started without --until-decided; resume it without the flag "
+            "(or start a new sequential run without --resume)", file=plan.spec_path,
+        )
+    return sequential or until_decided
 
 
 class SequentialRunner(Runner):
@@ -134,8 +144,7 @@ class SequentialRunner(Runner):
         for look in range(len(done) + 1, len(points) + 1):
             n = points[look - 1]
             look_jobs = [job for case in order[:n] for job in by_case.pop(case, [])]
-            self.progress.start(f"look {look}: cases {n - (points[look - 2] if look > 1 else 0)} more, "
-                                f"{n} of {len(order)}", len(look_jobs), 0)
+            self.progress.start(f"look {look} ({n}/{len(order)} cases)", len(look_jobs), 0)
             await self._generate_jobs(run_id, look_jobs, providers, models, result)
             if judge is not None:
                 judged = result.judged
@@ -146,6 +155,8 @@ class SequentialRunner(Runner):
             await asyncio.to_thread(self._store_look, run_id, stored, outcome)
             previous = outcome.tests
             if outcome.stop:
+                drawn = set(order[: outcome.cases])
+                result.total = sum(1 for call in self.plan.calls if call.cell.case in drawn)  # what was planned
                 return
 
     def _points(self, stored: dict[str, Any]) -> list[int]:
@@ -156,13 +167,14 @@ class SequentialRunner(Runner):
     def _store_look(self, run_id: int, stored: dict[str, Any], outcome: LookResult) -> None:
         if outcome.stop:
             spared = not_spent(self.store, run_id, stored, outcome.cases)
-            sentence = stop_sentence(outcome, float(stored["alpha"]), spared,
+            sentence = stop_sentence(outcome.tests, outcome.cases, outcome.max_cases, float(stored["alpha"]), spared,
                                      several_models=len(self.plan.models) > 1)
             self.end = SequentialEnd(outcome, sentence)
             drawn = set(self.order[: outcome.cases])
             drawn_calls = sum(1 for call in self.plan.calls if call.cell.case in drawn)
             save_look(self.store, run_id, outcome.look, outcome.cases, outcome.max_cases, True, sentence,
-                      [t.to_dict() for t in outcome.tests], total_calls=drawn_calls)
+                      [t.to_dict() for t in outcome.tests], total_calls=drawn_calls,
+                      spared=(spared.calls, spared.cost_usd))
         else:
             save_look(self.store, run_id, outcome.look, outcome.cases, outcome.max_cases, False,
                       look_sentence(outcome), [t.to_dict() for t in outcome.tests])

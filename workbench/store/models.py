@@ -274,6 +274,8 @@ class SequentialLook(Base):
     max_cases: Mapped[int] = mapped_column(Integer)
     stop: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(Text, default="")  # the stop sentence (or the look's state)
+    spared_calls: Mapped[int | None] = mapped_column(Integer)  # at the stop: calls the undrawn cases needed
+    spared_usd: Mapped[float | None] = mapped_column(Float)  # ... and their cost at the run's cost per call
     tests: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -43,7 +43,8 @@ def looks(session: Session, run_id: int) -> list[SequentialLook]:
 
 
 def save_look(store: Store, run_id: int, look: int, cases: int, max_cases: int, stop: bool, reason: str,
-              tests: list[dict[str, Any]], total_calls: int | None = None) -> None:
+              tests: list[dict[str, Any]], total_calls: int | None = None,
+              spared: tuple[int, float] | None = None) -> None:
     """Store one look (idempotent: a look already stored is kept as it is). `total_calls`: when the run
     stops early, the calls of the cases actually drawn become the run's planned total."""
 
@@ -53,7 +54,8 @@ def save_look(store: Store, run_id: int, look: int, cases: int, max_cases: int, 
                 SequentialLook.run_id == run_id, SequentialLook.look == look))
             if exists is None:
                 session.add(SequentialLook(run_id=run_id, look=look, cases=cases, max_cases=max_cases, stop=stop,
-                                           reason=reason, tests=tests))
+                                           reason=reason, tests=tests, spared_calls=spared[0] if spared else None,
+                                           spared_usd=spared[1] if spared else None))
             if total_calls is not None:
                 run = session.get(Run, run_id)
                 if run is not None:

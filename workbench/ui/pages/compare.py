@@ -13,7 +13,7 @@ from workbench.scoring.registry import is_text_metric, metric_kind
 from workbench.ui.analysis import start_analysis
 from workbench.ui.components import colour_column, legend, num, output_card, stats_help
 from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
-from workbench.ui.i18n import metric_label, t, verdict_label, verdict_sentence
+from workbench.ui.i18n import lang, metric_label, t, verdict_label, verdict_sentence
 from workbench.ui.queries import (
     RunHeader,
     case_data,
@@ -88,11 +88,13 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
                  correction=header.spec.correction.upper()))
     if result.info.outputs != header.outputs:
         st.caption(t("verdicts_stale", n=result.info.outputs, m=header.outputs))
-    truncation = result.truncation
+    truncation, sequential = result.truncation, result.sequential
     for warning in result.warnings:
         if truncation is not None and warning == truncation.sentence():
             key = "truncated_excluded" if truncation.excluded else "truncated_included"
             warning = t(key, count=truncation.count, outputs=truncation.outputs, where=truncation.where)
+        if sequential is not None and warning == sequential.explanation():
+            warning = sequential.explanation(lang())  # --until-decided: why the run stopped where it did
         st.warning(warning)
     verdicts = result.headline_verdicts()
     if verdicts.empty:

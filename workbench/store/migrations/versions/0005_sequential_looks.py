@@ -26,6 +26,8 @@ def upgrade() -> None:
         sa.Column("max_cases", sa.Integer(), nullable=False),
         sa.Column("stop", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("spared_calls", sa.Integer(), nullable=True),
+        sa.Column("spared_usd", sa.Float(), nullable=True),
         sa.Column("tests", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["run_id"], ["runs.id"], ondelete="CASCADE"),
