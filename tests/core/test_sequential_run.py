@@ -147,6 +147,12 @@ def test_cli_summary_and_bad_sequential_blocks(tmp_path: Path, monkeypatch: pyte
     assert "Sequential: ran all 30 cases: screening_nl_blind_criteria is undecided on screening.score" in summary
     report = flat(cli.invoke(app, ["report", "latest", "--db", db]).output)
     assert "anytime-valid 95% confidence sequences" in report and "95% CS" in report
+    listed = flat(cli.invoke(app, ["list", "--db", db]).output)
+    assert "Run 1 is sequential (--until-decided): ran all 30 cases; why: workbench report 1" in listed
+    markdown = tmp_path / "report.md"
+    assert cli.invoke(app, ["report", "latest", "--db", db, "--out", str(markdown)]).exit_code == 0
+    written = flat(markdown.read_text(encoding="utf-8"))
+    assert "95% CI (primary: anytime-valid CS)" in written and "ran all 30 cases" in written
 
     too_many = write_spec(tmp_path, shift=0.0, max_cases=500, name="big.yaml")
     bad = cli.invoke(app, ["run", str(too_many), "--until-decided", "--db", db])

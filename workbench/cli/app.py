@@ -330,10 +330,12 @@ def _print_decision(store: Store, run_id: int) -> None:
 def list_runs(db: DbOption = None) -> None:
     """List stored runs."""
     from workbench.store.repository import list_runs as query
+    from workbench.store.sequential import last_looks
 
     store = Store(db)
     with store.session() as session:
         runs = query(session)
+        sequential = last_looks(session)
     if not runs:
         console.print(f"No runs yet in {describe(database_url(db))}. Start one with: workbench run SPEC")
         return
@@ -360,6 +362,12 @@ def list_runs(db: DbOption = None) -> None:
         console.print("[dim]cost: what the kept results cost; spent: every call paid for, including calls made "
                       "again after a kill or interruption.")
     for r in runs:
+        if r["id"] in sequential:
+            cases, max_cases, stopped = sequential[r["id"]]
+            where = (f"stopped after {cases} of {max_cases} cases" if stopped and cases < max_cases
+                     else f"ran all {max_cases} cases" if stopped else f"{cases} of up to {max_cases} cases so far")
+            console.print(f"[dim]Run {r['id']} is sequential (--until-decided): {where}; "
+                          f"why: workbench report {r['id']}")
         if r["status"] == "stale":
             console.print(f"[yellow]Run {r['id']} is stale[/] (its process stopped without finishing). "
                           f"Resume it with: [bold]workbench run {r['spec_path']} --resume")

@@ -73,3 +73,13 @@ def calls_made(session: Session, run_id: int) -> tuple[int, int, float]:
         .where(Output.run_id == run_id, Score.metric.like("judge.%"))) or 0)
     run = session.get(Run, run_id)
     return outputs, judged, float(run.spent_usd or 0.0) if run is not None else 0.0
+
+
+def last_looks(session: Session) -> dict[int, tuple[int, int, bool]]:
+    """run id -> (cases drawn, max cases, stopped) at the last look of every sequential run."""
+    latest = (select(SequentialLook.run_id, func.max(SequentialLook.look).label("look"))
+              .group_by(SequentialLook.run_id).subquery())
+    rows = session.execute(
+        select(SequentialLook.run_id, SequentialLook.cases, SequentialLook.max_cases, SequentialLook.stop)
+        .join(latest, (latest.c.run_id == SequentialLook.run_id) & (latest.c.look == SequentialLook.look)))
+    return {run_id: (cases, max_cases, bool(stop)) for run_id, cases, max_cases, stop in rows}
