@@ -1,7 +1,7 @@
 """sequential_looks (issue #19): interim looks of sequential runs (`workbench run --until-decided`)
 
-Revision ID: 0005_sequential_looks
-Revises: 0004_finish_reason
+Revision ID: 0006_sequential_looks
+Revises: 0005
 Create Date: 2026-12-01 16:10:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_sequential_looks"
-down_revision = "0004_finish_reason"
+revision = "0006_sequential_looks"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
