@@ -138,7 +138,10 @@ class SequentialRunner(Runner):
         by_case: dict[str, list[Job]] = {}
         for job in jobs:
             by_case.setdefault(job.payload[0].cell.case, []).append(job)
-        judge = judge_model(self.plan.spec.judge) if self.rubrics else None
+        # Rubric scores are judged per look (a look may need them); a pairwise judge (`judge: {mode: pairwise}`)
+        # compares the drawn outputs once, after the last look, as in any run.
+        pairwise = self.plan.spec.judge is not None and self.plan.spec.judge.mode == "pairwise"
+        judge = judge_model(self.plan.spec.judge) if self.rubrics and not pairwise else None
         order: list[str] = list(stored["order"])
         points = self._points(stored)
         for look in range(len(done) + 1, len(points) + 1):
