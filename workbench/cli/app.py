@@ -150,7 +150,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a spec, its prompt variants and dataset; render every prompt; estimate calls and cost. No calls."""
-    from workbench.plan import build_plan, missing_credentials
+    from workbench.plan import build_plan, describe_plan, missing_credentials
     from workbench.providers.model_check import check_served_models
 
     plan = build_plan(spec)
@@ -158,6 +158,14 @@ def validate(
     for note in check_served_models(plan.spec, spec, with_judge=plan.judge_model is not None):
         console.print(f"[yellow]note:[/] {_escape(note)}")
     console.print(f"[green]OK[/] {spec}: {_calls_line(plan)}")
+    block = plan.spec.sequential
+    if block is not None:
+        cases = describe_plan(plan)["cases"]
+        console.print(
+            f"sequential (with --until-decided): up to {block.max_cases} of {cases} cases in seeded "
+            f"random order, a look every {block.look_every}"
+            + (f", no decision before {block.min_cases}" if block.min_cases else "")
+        )
     if not plan.simulated_only or (plan.judge_model is not None and plan.judge_model.provider != "simulated"):
         _print_estimate(plan)
     for message in missing_credentials(plan):
@@ -231,6 +239,14 @@ def run(
             help="Processes making provider calls (default: auto, 1 unless the run is large and highly concurrent).",
         ),
     ] = None,
+    until_decided: Annotated[
+        bool,
+        typer.Option(
+            "--until-decided",
+            help="Sequential run: draw cases in a seeded random order, look every `sequential.look_every` "
+            "cases and stop once every candidate is decided (anytime-valid error control; README 'Stop early').",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Run every variant × case × model × repeat; results are stored as they arrive."""
@@ -238,10 +254,16 @@ def run(
     from workbench.plan import build_plan, check_plan_credentials
     from workbench.runner.retry import RetryPolicy
     from workbench.runner.run import RunOptions, run_experiment
+    from workbench.runner.sequential import resumes_sequential, sequential_block, sequential_plan
     from workbench.store.db import Store
 
     plan = build_plan(spec)
+    if until_decided:
+        sequential_plan(plan, sequential_block(plan))  # a bad sequential block fails here, before anything
     if dry_run:
+        if until_decided:
+            plan = sequential_plan(plan, sequential_block(plan))[0]
+            console.print("[dim]--until-decided: the table shows the most it can cost (every case drawn).")
         console.print(f"{spec}: {_calls_line(plan)}")
         _print_estimate(plan, batch=batch)
         console.print(
@@ -264,7 +286,16 @@ def run(
         batch=batch,
         workers=workers,
     )
-    result = run_experiment(plan, store, options, RichProgress(console))
+    if resume:  # a sequential run resumes as one (same order, next look); a fixed run stays fixed
+        until_decided = resumes_sequential(store, plan, until_decided=until_decided)
+    if until_decided:
+        from workbench.runner.sequential import run_until_decided
+
+        result, _ = run_until_decided(plan, store, options, RichProgress(console))
+    else:
+        if plan.spec.sequential is not None:
+            console.print("[dim]note: the spec has a `sequential:` block; add --until-decided to stop early.")
+        result = run_experiment(plan, store, options, RichProgress(console))
     for note in result.notes:
         console.print(f"[cyan]{_escape(note)}")
     _print_summary(store, result, plan.spec)
@@ -336,6 +367,9 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec) 
     retries = f"{result.retries:,} {'retry' if result.retries == 1 else 'retries'}"
     console.print(f"Cost {nf.money(result.cost_usd, unknown=result.unpriced > 0)} · {result.cached:,} from cache · "
                   f"{retries}")
+    sequential = _sequential_line(store, result.run_id)
+    if sequential:
+        console.print(sequential)
     if summary.empty or not done:
         return
     fixed = ("variant", "model", "outputs", "errors", "cost_usd", "unpriced", "latency_ms", "simulated", "truncated")
@@ -375,6 +409,16 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec) 
     console.print(f"Export: [bold]workbench export {result.run_id} --format csv")
 
 
+def _sequential_line(store: Store, run_id: int) -> str:
+    """For runs started with --until-decided: why the run stopped where it did ("" for other runs)."""
+    from workbench.sequential_analysis import load_outcome
+
+    outcome = load_outcome(store, run_id)
+    if outcome is None:
+        return ""
+    return f"[bold]Sequential:[/] {_escape(outcome.explanation())}"
+
+
 def _print_decision(store: Store, run_id: int) -> None:
     """The decision per variant (primary family, possible harm, MDE) right under the run's title line."""
     from workbench.report.console import print_decision
@@ -398,10 +442,12 @@ def list_runs(db: DbOption = None) -> None:
 
     from workbench.store.db import Store, database_url, describe
     from workbench.store.repository import list_runs as query
+    from workbench.store.sequential import last_looks
 
     store = Store(db)
     with store.session() as session:
         runs = query(session)
+        sequential = last_looks(session)
     if not runs:
         console.print(f"No runs yet in {describe(database_url(db))}. Start one with: workbench run SPEC")
         return
@@ -430,6 +476,12 @@ def list_runs(db: DbOption = None) -> None:
         console.print("[dim]cost: what the kept results cost; spent: every call paid for, including calls made "
                       "again after a kill or interruption.")
     for r in runs:
+        if r["id"] in sequential:
+            cases, max_cases, stopped = sequential[r["id"]]
+            where = (f"stopped after {cases} of {max_cases} cases" if stopped and cases < max_cases
+                     else f"ran all {max_cases} cases" if stopped else f"{cases} of up to {max_cases} cases so far")
+            console.print(f"[dim]Run {r['id']} is sequential (--until-decided): {where}; "
+                          f"why: workbench report {r['id']}")
         if r["status"] == "stale":
             console.print(f"[yellow]Run {r['id']} is stale[/] (its process stopped without finishing). "
                           f"Resume it with: [bold]workbench run {r['spec_path']} --resume")

@@ -1,7 +1,7 @@
 """prompt versions: a variant key may have several versions per experiment
 
-Revision ID: 0006_prompt_versions
-Revises: 0005 (one rating per rater and pair)
+Revision ID: 0007_prompt_versions
+Revises: 0006_sequential_looks
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_prompt_versions"
-down_revision = "0005"
+revision = "0007_prompt_versions"
+down_revision = "0006_sequential_looks"
 branch_labels = None
 depends_on = None
 
