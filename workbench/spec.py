@@ -42,7 +42,8 @@ _ANTHROPIC_PARAMS = frozenset({
 KNOWN_PARAMS = {
     "openai": _OPENAI_PARAMS,
     "anthropic": _ANTHROPIC_PARAMS,
-    "simulated": _OPENAI_PARAMS | _ANTHROPIC_PARAMS,
+    # `simulate`: the simulated judge's planted effects (judge: {params: {simulate: {effects: ...}}}).
+    "simulated": _OPENAI_PARAMS | _ANTHROPIC_PARAMS | {"simulate"},
     "openai_compatible": _OPENAI_PARAMS | {"top_k", "min_p", "repetition_penalty", "repeat_penalty"},
 }
 _SECRET_QUERY = re.compile(r"(?:^|&)(?:api[_-]?key|key|token|access[_-]?token|secret|password|sig)=", re.I)

@@ -405,7 +405,7 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec) 
         by_variant = {str(v): int(n) for v, n in summary.groupby("variant", sort=False)["truncated"].sum().items() if n}
         note = Truncation(cut, int(summary["outputs"].sum()), by_variant, exclude)
         console.print(f"[yellow]! {_escape(note.sentence())}")
-    console.print(f"Verdicts: [bold]workbench report {result.run_id}[/]")
+    console.print(f"Full verdicts: [bold]workbench report {result.run_id}[/]")
     console.print(f"Export: [bold]workbench export {result.run_id} --format csv")
 
 

@@ -50,10 +50,18 @@ def _env() -> Environment:
     # One format per quantity, the same as the terminal and the UI (workbench.number_format).
     env.filters.update({
         "p": nf.p_value, "estimate": nf.estimate, "mde": nf.mde, "rate": nf.rate, "pct": nf.rate,
-        "ratio": nf.ratio, "effect": nf.effect_size, "count": nf.count, "num": nf.number, "verdict": verdict_text,
+        "ratio": nf.ratio, "effect": nf.effect_size, "count": nf.count, "num": _number, "verdict": verdict_text,
     })
     env.globals.update({"interval": nf.interval, "money": nf.money, "per_case": per_case})
     return env
+
+
+def _number(value: Any, decimals: int | str = 2, *, signed: bool = False) -> str:
+    """The `num` filter: decimals as a number (`num(3)`) or as a format spec (`num(".2f")`, `num("+.2f")`)."""
+    if isinstance(decimals, str):
+        signed = signed or decimals.startswith("+")
+        decimals = int(decimals.strip("+.f") or 2)
+    return nf.number(value, decimals, signed=signed)
 
 
 def verdict_text(v: dict[str, Any]) -> str:
