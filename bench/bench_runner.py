@@ -186,11 +186,15 @@ async def _bare_sdk(base_url: str, concurrency: int, calls: int) -> int:
     return sum(1 for t in texts if t)
 
 
-async def _provider_loop(base_url: str, concurrency: int, calls: int) -> int:
+async def _provider_loop(base_url: str, concurrency: int, calls: int, http_client: Any = None) -> int:
+    """`calls` calls through the workbench's `OpenAIProvider.complete`, `concurrency` at a time.
+
+    `http_client`: an httpx2.AsyncClient to use instead of the provider's own (closed here).
+    """
     from workbench.providers.base import CompletionRequest, Message
     from workbench.providers.openai_chat import OpenAIProvider
 
-    provider = OpenAIProvider(api_key=API_KEY, base_url=base_url, max_connections=concurrency)
+    provider = OpenAIProvider(api_key=API_KEY, base_url=base_url, max_connections=concurrency, http_client=http_client)
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(i: int) -> str:
@@ -201,6 +205,8 @@ async def _provider_loop(base_url: str, concurrency: int, calls: int) -> int:
 
     texts = await asyncio.gather(*(one(i) for i in range(calls)))
     await provider.aclose()
+    if http_client is not None:
+        await http_client.aclose()
     return sum(1 for t in texts if t)
 
 

@@ -45,3 +45,21 @@ def test_bench_promptfoo_skips_cleanly_without_npm(tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(tmp_path))  # no npm (nor node) on PATH
     out = run_script("bench/bench_promptfoo.py", "--promptfoo-dir", str(tmp_path / "pf"), env=env)
     assert "SKIPPED: npm not found" in out
+
+
+def test_bench_http_quick_compares_the_clients_over_http_and_https() -> None:
+    out = run_script("bench/bench_http.py", "--quick", "--kinds", "aiohttp,hand-written")
+    assert out.startswith("machine: ")
+    kinds = ["aiohttp"]
+    if "hand-written transport: SKIPPED" not in out:  # a checkout without the git history
+        kinds.append("hand-written")
+    for scheme in ("HTTP", "HTTPS"):
+        assert f"== 1. Provider loop over {scheme}: c=16, latency 20 ms, 80 calls, bound 800/s ==" in out
+        assert f"== 2. Runner over {scheme}: c=16, latency 50 ms, 80 calls, bound 320/s ==" in out
+    assert "calls failed" not in out
+    for kind in kinds:  # per scheme: one provider-loop row and one runner row
+        assert len(re.findall(rf"^  round 1  {kind}\s+c=16\s+calls=80\s", out, re.M)) == 4
+        assert len(re.findall(rf"^{kind}\s+steady\s+[\d.]+% of the bound", out, re.M)) == 2
+    if len(kinds) == 2:
+        ratio = r"^aiohttp\s+median\s+\d+ calls/s.*; vs hand-written: throughput median [\d.]+x"
+        assert len(re.findall(ratio, out, re.M)) == 2

@@ -9,6 +9,9 @@ Anthropic Message Batches endpoints, with injectable faults. Run it:
   `FakeLLMServerProcess()`, which has the same `base_url` / `configure` / `stats` / `reset` API
   through the admin endpoints `POST /_fake/configure`, `POST /_fake/reset`, `GET /_fake/stats`.
 
+Over HTTPS with `FakeLLMServer(ssl_context=...)` / `FakeLLMServerProcess(certfile=..., keyfile=...)`
+(`--certfile/--keyfile`): `tests/support/tls.py` makes a throwaway CA and server certificate.
+
 Faults, by priority: the `x-fake-fault` request header (any route), then `script` (one entry per
 completion request), then `fault_rates` (probabilities per completion request). Fault kinds: an HTTP
 status ("429", "500", "503", "529", "401", ...), "hang" (never answer), "truncate" (Content-Length larger
@@ -27,6 +30,7 @@ import itertools
 import json
 import math
 import random
+import ssl
 import subprocess
 import sys
 import threading
@@ -92,11 +96,13 @@ class Stats:
     faults: Counter[str] = field(default_factory=Counter)  # injected fault kind -> count
     in_flight: int = 0
     max_in_flight: int = 0
+    connections: int = 0  # TCP connections accepted (keep-alive reuse keeps this low)
     recent: list[dict[str, Any]] = field(default_factory=list)  # {method, path, headers, json}
 
     def to_json(self) -> dict[str, Any]:
         return {
             "total": self.total,
+            "connections": self.connections,
             "requests": dict(self.requests),
             "statuses": {str(k): v for k, v in self.statuses.items()},
             "faults": dict(self.faults),
@@ -114,6 +120,7 @@ class Stats:
             faults=Counter(data["faults"]),
             in_flight=data["in_flight"],
             max_in_flight=data["max_in_flight"],
+            connections=data["connections"],
             recent=list(data["recent"]),
         )
 
@@ -216,6 +223,7 @@ class _App:
                 faults=Counter(s.faults),
                 in_flight=s.in_flight,
                 max_in_flight=s.max_in_flight,
+                connections=s.connections,
                 recent=list(self.recent),
             )
 
@@ -780,10 +788,13 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
 class FakeLLMServer:
     """The fake server on a background thread. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, **config: Any) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, ssl_context: ssl.SSLContext | None = None, **config: Any
+    ) -> None:
         _validate(config)
         self.host = host
         self.port = port
+        self.ssl_context = ssl_context  # a server-side context: speak HTTPS
         self._app = _App(FaultConfig(**config))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -793,8 +804,8 @@ class FakeLLMServer:
     # ---- public API ---------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        """`http://127.0.0.1:PORT` — Anthropic's base_url; OpenAI's is `openai_base_url`."""
-        return f"http://{self.host}:{self.port}"
+        """`http(s)://127.0.0.1:PORT` — Anthropic's base_url; OpenAI's is `openai_base_url`."""
+        return f"{'https' if self.ssl_context else 'http'}://{self.host}:{self.port}"
 
     @property
     def openai_base_url(self) -> str:
@@ -864,7 +875,7 @@ class FakeLLMServer:
     # ---- running inside an existing event loop ----------------------------------------------
     async def start_async(self) -> None:
         server = await asyncio.start_server(
-            self._on_connection, self.host, self.port, backlog=4096, limit=_MAX_HEADER
+            self._on_connection, self.host, self.port, backlog=4096, limit=_MAX_HEADER, ssl=self.ssl_context
         )
         self.port = server.sockets[0].getsockname()[1]
         self._server = server
@@ -886,6 +897,8 @@ class FakeLLMServer:
         task = asyncio.current_task()
         assert task is not None
         self._conns.add(task)
+        with self._app.lock:
+            self._app.stats.connections += 1
         try:
             await self._serve(reader, writer)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
@@ -975,13 +988,24 @@ def _reason(status: int) -> str:
 class FakeLLMServerProcess:
     """The fake server in a subprocess (no GIL sharing with the client); same API via admin routes."""
 
-    def __init__(self, port: int = 0, **config: Any) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        certfile: str | None = None,
+        keyfile: str | None = None,
+        cafile: str | None = None,
+        **config: Any,
+    ) -> None:
+        """`certfile`/`keyfile` (PEM): serve HTTPS; the admin client trusts the CA in `cafile`."""
         _validate(config)
         self._port = port
         self._initial = config
+        self._tls = (certfile, keyfile) if certfile else None
         self._proc: subprocess.Popen[str] | None = None
         self.base_url = ""
-        self._admin = httpx2.Client(timeout=10.0, trust_env=False)
+        verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=cafile) if cafile else True
+        self._admin = httpx2.Client(timeout=10.0, trust_env=False, verify=verify)
 
     @property
     def openai_base_url(self) -> str:
@@ -995,6 +1019,8 @@ class FakeLLMServerProcess:
         # Run by path, not `-m tests.support...`: textstat's wheel installs a top-level `tests` package
         # that can shadow this repo's tests/ depending on sys.path order; the file path always works.
         cmd = [sys.executable, str(Path(__file__).resolve()), "--port", str(self._port)]
+        if self._tls:
+            cmd += ["--certfile", str(self._tls[0]), "--keyfile", str(self._tls[1] or self._tls[0])]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=_REPO_ROOT)
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline().strip()
@@ -1049,11 +1075,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault-rate", action="append", default=[], metavar="KIND=P", help="e.g. 429=0.05")
     parser.add_argument("--batch-delay-s", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--certfile", help="PEM certificate chain: serve HTTPS")
+    parser.add_argument("--keyfile", help="PEM private key (default: in --certfile)")
     args = parser.parse_args(argv)
     rates = {k: float(v) for k, _, v in (item.partition("=") for item in args.fault_rate)}
+    context = None
+    if args.certfile:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.certfile, args.keyfile)
     server = FakeLLMServer(
         args.host,
         args.port,
+        ssl_context=context,
         latency_ms=args.latency_ms,
         latency_dist=args.latency_dist,
         latency_spread=args.latency_spread,

@@ -36,6 +36,7 @@ class AnthropicProvider(SDKProvider):
     price_provider: str | None = "anthropic"
     path = "/v1/messages"
     _request_options = _MESSAGES_OPTIONS
+    _aiohttp_client = anthropic.DefaultAioHttpClient
 
     def __init__(
         self,

@@ -12,6 +12,7 @@ import errno
 import json
 import re
 import socket
+import ssl
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -151,17 +152,66 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
+def _aiohttp_errors(name: str) -> tuple[type[BaseException], ...]:
+    """aiohttp's exception class `name` if aiohttp is loaded (it is imported with the first request)."""
+    aiohttp = sys.modules.get("aiohttp")
+    return (getattr(aiohttp, name),) if aiohttp is not None else ()
+
+
+def _refused(cause: BaseException) -> bool:
+    return isinstance(cause, ConnectionRefusedError) or (
+        isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
+    )
+
+
+def _not_a_timeout(exc: BaseException) -> bool:
+    """An SDK "timeout" that is really a failed connection.
+
+    The SDKs' aiohttp adapter maps every aiohttp connection error (refused, unknown host, server
+    disconnected, reset) to httpx2.ConnectTimeout, so the SDK raises APITimeoutError for them; the
+    exception chain still holds aiohttp's own error, which says what happened. aiohttp's real timeouts
+    subclass TimeoutError.
+    """
+    chain = _chain(exc)
+    if any(isinstance(cause, TimeoutError) for cause in chain):
+        return False
+    connection_errors = _aiohttp_errors("ClientConnectionError")
+    return any(
+        _refused(cause) or isinstance(cause, (socket.gaierror, *connection_errors)) for cause in chain
+    )
+
+
+_TRUST_HINT = " — if the server's certificate is signed by your own CA, point SSL_CERT_FILE at that CA's PEM file"
+
+
+def _untrusted(exc: BaseException) -> str | None:
+    """"TLS certificate not trusted (<reason>)" when certificate verification failed, else None.
+
+    Not retryable: the same certificate will fail the same way until the CA is configured.
+    """
+    failures = [cause for cause in _chain(exc) if isinstance(cause, ssl.SSLCertVerificationError)]
+    if not failures:
+        return None
+    # aiohttp's ClientConnectorCertificateError is an SSLCertVerificationError too, without OpenSSL's text.
+    reasons = [getattr(cause, "verify_message", None) for cause in failures]
+    return f"TLS certificate not trusted ({next(filter(None, reasons), 'certificate verify failed')})"
+
+
 def _connection_reason(exc: BaseException) -> str:
     """Describe the underlying transport failure in a few words."""
     chain = _chain(exc)
     # anyio wraps a refused connect as OSError("All connection attempts failed"); the errno is deeper.
     for cause in chain:
-        if isinstance(cause, ConnectionRefusedError) or (
-            isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
-        ):
+        if _refused(cause):
             return "connection refused"
         if isinstance(cause, socket.gaierror):
             return "unknown host"
+    cut_short = (*_aiohttp_errors("ServerDisconnectedError"), *_aiohttp_errors("ClientPayloadError"))
+    for cause in chain:
+        if isinstance(cause, cut_short):
+            return "connection closed before the response was complete"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
     for cause in chain:
         if isinstance(cause, httpx2.ConnectError):
             if "refused" in str(cause).lower():
@@ -183,7 +233,9 @@ def map_sdk_error(exc: BaseException, ctx: ErrorContext) -> ProviderError | None
         error = exc
     elif isinstance(exc, _sdk_classes("APIStatusError")):
         error = _status_error(exc, ctx)
-    elif isinstance(exc, _sdk_classes("APITimeoutError")):
+    elif isinstance(exc, (*_sdk_classes("APIConnectionError"), httpx2.TransportError)) and _untrusted(exc):
+        error = PermanentError(f"{ctx.provider}: {_untrusted(exc)} at {ctx.endpoint}{_TRUST_HINT}")
+    elif isinstance(exc, _sdk_classes("APITimeoutError")) and not _not_a_timeout(exc):
         error = RetryableError(f"{ctx.provider}: request to {ctx.endpoint} timed out")
     elif isinstance(exc, _sdk_classes("APIConnectionError")):
         error = RetryableError(f"{ctx.provider}: cannot reach {ctx.endpoint} ({_connection_reason(exc)})")

@@ -40,6 +40,8 @@ class SDKProvider:
     path = ""  # endpoint path for `client.post`, e.g. "/chat/completions"
     price_provider: str | None = None  # genai-prices lookup; None = cost only from `prices`
     _request_options: ClassVar[Any] = {}
+    # The SDK's own `DefaultAioHttpClient` (an httpx2.AsyncClient on aiohttp), see providers/http.py.
+    _aiohttp_client: ClassVar[type[httpx2.AsyncClient]]
 
     _client: Any
     base_url: str
@@ -71,7 +73,7 @@ class SDKProvider:
             "base_url": base_url,
             "timeout": timeout,
             "max_retries": 0,  # retries are the runner's, so they honour Retry-After and show in progress
-            "http_client": http_client or build_http_client(timeout, max_connections),
+            "http_client": http_client or build_http_client(self._aiohttp_client, timeout, max_connections),
             "default_headers": dict(default_headers) if default_headers else None,
         }
 
