@@ -18,11 +18,14 @@ that a change in the machine's load hits all clients alike; ratios are per round
    CPU per call, and the ratio of each client to the hand-written transport in the same round.
 2. Runner (`run_experiment`, default options: worker processes in auto mode), 20 × concurrency calls at
    1 s / c=256 (bound 256/s) and 2 s / c=1024 (bound 512/s): steady-state share of the Little's-law
-   bound (rate between the 10th and 90th percentile of the outputs' commit times) and end to end.
-3. HTTPS: sections 1 and 2 against the same fake server with a certificate from a throwaway CA
+   bound (rate between the 10th and 90th percentile of the outputs' commit times) and end to end;
+   aiohttp vs hand-written by default (`--runner-kinds`).
+3. HTTPS: section 1, and the runner at 2 s / c=1024 with aiohttp vs httpx2 (the HTTPS path before:
+   `--tls-runner-kinds`), against a second fake server with a certificate from a throwaway CA
    (trustme), trusted through SSL_CERT_FILE; verification stays on.
 
-Run: ``python bench/bench_http.py`` (≈25 min at the defaults); ``--quick`` for a smoke run (seconds).
+Run: ``python bench/bench_http.py`` (≈40 min at the defaults on a busy machine; httpx2 is the slow part);
+``--quick`` for a smoke run (seconds).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import asyncio
 import contextlib
 import itertools
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -172,22 +176,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runner", default="256:1000,1024:2000", help="runner settings, CONCURRENCY:LATENCY_MS,...")
     parser.add_argument("--multiplier", type=int, default=20, help="calls per run = multiplier × concurrency")
     parser.add_argument("--tls-runner", default="1024:2000", help="runner settings measured over HTTPS too")
-    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--kinds", default=",".join(KINDS), help="clients in the provider loops")
+    parser.add_argument("--runner-kinds", default="aiohttp,hand-written", help="clients in the runner rows")
+    parser.add_argument("--tls-runner-kinds", default="aiohttp,httpx", help="clients in the HTTPS runner rows")
+    parser.add_argument("--tls-runner-rounds", type=int, default=2, help="(httpx2 takes minutes per run there)")
     parser.add_argument("--skip-runner", action="store_true")
     parser.add_argument("--skip-tls", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:
-        args.rounds, args.loop, args.runner, args.tls_runner, args.multiplier = 1, "16:20", "16:50", "16:50", 5
+        args.rounds, args.tls_runner_rounds, args.multiplier = 1, 1, 5
+        args.loop, args.runner, args.tls_runner = "16:20", "16:50", "16:50"
+        args.runner_kinds = args.tls_runner_kinds = args.kinds
     loops = [tuple(int(x) for x in item.split(":")) for item in args.loop.split(",") if item]
     runners = [tuple(int(x) for x in item.split(":")) for item in args.runner.split(",") if item]
     tls_runners = [tuple(int(x) for x in item.split(":")) for item in args.tls_runner.split(",") if item]
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the fake servers on `kill`
     print(machine())
     legacy = legacy_transport()
-    kinds = [k for k in args.kinds.split(",") if k]
-    if legacy is None and "hand-written" in kinds:
+    if legacy is None:
         print(f"hand-written transport: SKIPPED (needs the git history with commit {LEGACY_COMMIT[:7]})")
-        kinds.remove("hand-written")
+
+    def kinds_of(option: str) -> list[str]:
+        return [k for k in option.split(",") if k and (legacy is not None or k != "hand-written")]
+
+    kinds = kinds_of(args.kinds)
     reference = "hand-written" if "hand-written" in kinds else kinds[0]
     runs = itertools.count()
 
@@ -220,7 +233,12 @@ def main(argv: list[str] | None = None) -> None:
 
                 if args.skip_runner:
                     continue
-                for c, latency_ms in runners if scheme == "http" else tls_runners:
+                if scheme == "http":
+                    settings, runner_kinds, rounds = runners, kinds_of(args.runner_kinds), args.rounds
+                else:
+                    settings, runner_kinds = tls_runners, kinds_of(args.tls_runner_kinds)
+                    rounds = args.tls_runner_rounds
+                for c, latency_ms in settings:
                     lat = latency_ms / 1000
                     server.configure(latency_ms=latency_ms)
                     print(f"\n== 2. Runner over {scheme.upper()}: c={c}, latency {latency_ms} ms, "
@@ -234,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
                             )
                         return row
 
-                    summarise_runner(measure_rounds(kinds, args.rounds, runner))
+                    summarise_runner(measure_rounds(runner_kinds, rounds, runner))
     print(f"\n{load_average()} at the end")
 
 

@@ -153,6 +153,8 @@ def run_workbench(
     store.dispose()
     if result.errors:
         print(f"  ({result.errors} calls failed: {result.error_samples[:2]})")
+    if result.ok + result.errors < len(plan.calls):
+        print(f"  (run ended {result.status}: {result.ok} ok, {result.errors} failed of {len(plan.calls)} calls)")
     return Row(label, concurrency, len(plan.calls), result.ok, cpu.wall, cpu, latency_s, used, steady)
 
 
