@@ -11,18 +11,26 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+## The pinned local model server (the [real-model] extra): llama-cpp-python is built from source, CPU only
+## and not tied to this CPU (GGML_NATIVE=OFF); pip's wheel cache makes every later install fast.
+$(VENV)/.real-model: $(VENV)/.installed
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+		$(PY) -m pip install --quiet -e '.[dev,real-model]'
+	touch $@
+
 ## Offline demo: run the Dutch vacancy-tone experiment on the simulated provider and report on it.
 demo: $(VENV)/.installed
 	$(WB) run experiments/vacancy_tone_nl.yaml
 	$(WB) report latest --out reports/vacancy-tone-nl.html
 
 ## Lint + the whole test suite (SQLite); when WORKBENCH_TEST_PG_URL points at a PostgreSQL server
-## (CI starts one), the suite runs a second time with every test database on PostgreSQL.
+## (CI starts one), the suite runs a second time with every test database on PostgreSQL (without the
+## browser, real-model and `calibration` tests: they never touch a database).
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy workbench
 	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest
-	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser"; fi
+	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser and not calibration and not real_model"; fi
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -18,7 +18,11 @@ import pandas as pd
 from workbench.atomic import atomic_open, atomic_path
 from workbench.errors import WorkbenchError
 from workbench.flags import flag_summary, matches_from_details
+from workbench.providers.finish import is_truncated
+from workbench.scoring.dismissal import SpanKey, span_key
+from workbench.scoring.explain import explain
 from workbench.store.db import Store
+from workbench.store.dismissals import run_dismissals
 from workbench.store.frames import all_metric_names
 from workbench.store.repository import output_id_bounds, outputs_frame, scores_frame
 
@@ -27,18 +31,49 @@ CHUNK = 2_000
 OUTPUT_COLUMNS = (
     "output_id", "variant", "case", "cluster", "model", "repeat", "swap_name", "swap_group", "status", "text",
     "error", "attempts", "input_tokens", "output_tokens", "latency_ms", "cost_usd", "cached", "simulated",
-    "language", "task",
+    "finish_reason", "language", "task",
 )
 
 
-def _flags(details: pd.DataFrame) -> pd.Series:
-    """Per output: the matched wording, e.g. "age: jong en dynamisch team; masculine: ambitieus"."""
-    if details.empty:
-        return pd.Series(dtype=str)
-    return details.groupby("output_id")["detail"].apply(lambda d: flag_summary(matches_from_details(d)))
+Dismissed = dict[int, dict[SpanKey, dict[str, Any]]]
 
 
-def _chunk_table(store: Store, run_id: int, id_range: tuple[int, int], metrics: list[str]) -> pd.DataFrame:
+def _flags(details: pd.DataFrame, dismissed: Dismissed) -> pd.DataFrame:
+    """Per output: `flags`, the matched wording not dismissed ("age: jong en dynamisch team; masculine:
+    ambitieus"), and `flag_details`, a JSON list of every matched span with its rule, source, reason (EN
+    and NL), alternatives and, when a user dismissed it as false, who, why and when."""
+    rows = {}
+    for output_id, group in details.groupby("output_id"):
+        gone = dismissed.get(int(output_id), {})
+        matches = matches_from_details(group["detail"])
+        spans = []
+        for m in matches:
+            info = explain(m)
+            spans.append({
+                "text": m["text"], "start": m["start"], "end": m["end"], "category": m["category"],
+                "rule": m["rule"], "severity": m["severity"], "source": info["source"],
+                "reason_en": info["reason"]["en"], "reason_nl": info["reason"]["nl"],
+                "alternatives": info["alternatives"], "dismissed": gone.get(span_key(m)),
+            })
+        kept = [m for m in matches if span_key(m) not in gone]
+        rows[output_id] = (flag_summary(kept), json.dumps(spans, ensure_ascii=False, default=str))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["flags", "flag_details"])
+
+
+def _dismissed(store: Store, run_id: int) -> Dismissed:
+    """Active dismissals of the run: output id -> span -> who/why/when (few rows; loaded once per export)."""
+    with store.session() as session:
+        frame = run_dismissals(session, run_id)
+    found: Dismissed = {}
+    for r in frame.itertuples():
+        found.setdefault(int(r.output_id), {})[(int(r.start), int(r.end), str(r.rule))] = {
+            "who": r.who, "why": r.why, "when": r.created_at.isoformat()}
+    return found
+
+
+def _chunk_table(
+    store: Store, run_id: int, id_range: tuple[int, int], metrics: list[str], dismissed: Dismissed
+) -> pd.DataFrame:
     """The export rows of one chunk of outputs, with every metric of the run as a column (same columns in
     every chunk, so chunks concatenate into one file)."""
     with store.session() as session:
@@ -51,12 +86,37 @@ def _chunk_table(store: Store, run_id: int, id_range: tuple[int, int], metrics: 
         pivot.columns = [f"score.{c}" for c in pivot.columns]
         wide.update(pivot.astype(float))
     table = table.join(wide)
-    flags = _flags(scores[scores["detail"].notna()]) if not scores.empty else pd.Series(dtype=str)
-    table["flags"] = flags.reindex(table.index).fillna("") if not flags.empty else ""
+    flags = _flags(scores[scores["detail"].notna()], dismissed) if not scores.empty else pd.DataFrame()
+    table["flags"] = flags["flags"].reindex(table.index).fillna("") if not flags.empty else ""
+    table["flag_details"] = flags["flag_details"].reindex(table.index).fillna("[]") if not flags.empty else "[]"
     table.insert(0, "run_id", run_id)
-    # Make SIMULATED impossible to miss in any exported file.
-    table["provenance"] = table["simulated"].map({True: "SIMULATED", False: "model output"})
+    table["truncated"] = table["finish_reason"].map(is_truncated).astype(bool)
+    judges = _judges(scores)
+    table["judge"] = judges["judge"].reindex(table.index, fill_value="")
+    table["judge_simulated"] = judges["judge_simulated"].reindex(table.index, fill_value=False).astype(bool)
+    # Make SIMULATED impossible to miss in any exported file: `simulated` is True when anything in the row
+    # is (the output, or the judge scores); `output_simulated` tells which.
+    table["output_simulated"] = table["simulated"].astype(bool)
+    table["simulated"] = table["output_simulated"] | table["judge_simulated"]
+    table["provenance"] = [
+        "SIMULATED" if out else "model output, SIMULATED judge" if judge else "model output"
+        for out, judge in zip(table["output_simulated"], table["judge_simulated"], strict=True)
+    ]
     return table.reset_index()
+
+
+def _judges(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per output: the judge model that scored its judge.* metrics, and whether it was simulated."""
+    columns = ["judge", "judge_simulated"]
+    if scores.empty or "detail" not in scores:
+        return pd.DataFrame(columns=columns)
+    judged = scores[scores["metric"].astype(str).str.startswith("judge.") & scores["detail"].notna()]
+    rows = {
+        int(oid): (str(detail.get("judge", "")), bool(detail.get("simulated")))
+        for oid, detail in zip(judged["output_id"], judged["detail"], strict=True)
+        if isinstance(detail, dict)
+    }
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
 def run_chunks(store: Store, run_id: int, chunk: int = CHUNK) -> Iterator[pd.DataFrame]:
@@ -65,8 +125,9 @@ def run_chunks(store: Store, run_id: int, chunk: int = CHUNK) -> Iterator[pd.Dat
         metrics = all_metric_names(session, run_id)
     if not bounds:
         raise WorkbenchError(f"run {run_id} has no outputs yet")
+    dismissed = _dismissed(store, run_id)
     for id_range in bounds:
-        yield _chunk_table(store, run_id, id_range, metrics)
+        yield _chunk_table(store, run_id, id_range, metrics, dismissed)
 
 
 def run_table(store: Store, run_id: int) -> pd.DataFrame:
@@ -83,7 +144,14 @@ def verdicts_table(store: Store, run_id: int) -> pd.DataFrame:
         raise WorkbenchError(f"run {run_id} has no comparisons to export")
     table = result.analysis.to_frame()
     table.insert(0, "run_id", run_id)
-    table["provenance"] = "SIMULATED" if result.info.simulated else "model output"
+    judge = result.info.judge
+    judged = table["metric"].astype(str).str.startswith("judge.")
+    table["judge"] = [judge.model if judge is not None and j else "" for j in judged]
+    simulated_judge = judged & bool(judge is not None and judge.simulated)
+    table["provenance"] = [
+        "SIMULATED" if result.info.simulated else "model output, SIMULATED judge" if sim else "model output"
+        for sim in simulated_judge
+    ]
     return table
 
 
@@ -130,7 +198,8 @@ def _arrow_schema(frame: pd.DataFrame) -> Any:
 
     types = {"run_id": pa.int64(), "output_id": pa.int64(), "repeat": pa.int64(), "attempts": pa.int64(),
              "input_tokens": pa.int64(), "output_tokens": pa.int64(), "latency_ms": pa.float64(),
-             "cost_usd": pa.float64(), "cached": pa.bool_(), "simulated": pa.bool_()}
+             "cost_usd": pa.float64(), "cached": pa.bool_(), "simulated": pa.bool_(), "truncated": pa.bool_(),
+             "judge_simulated": pa.bool_(), "output_simulated": pa.bool_()}
     fields = []
     for column in frame.columns:
         kind = types.get(column) or (pa.float64() if column.startswith("score.") else pa.string())

@@ -173,6 +173,15 @@ def _check_scorers(spec: ExperimentSpec, spec_path: Path) -> None:
         rubrics_for(rubrics, spec.judge)
     except ValueError as exc:
         raise SpecError(str(exc), file=spec_path, field="scorers") from None
+    if rubrics and spec.judge is None and not all(m.provider == "simulated" for m in spec.models):
+        # Without a judge block the simulated judge would score real outputs: never silently.
+        raise SpecError(
+            f"scorer 'judge:{rubrics[0]}' needs a `judge:` block naming the judge model "
+            "(e.g. judge: {model: openai:gpt-4o-mini}); only all-simulated runs default to simulated:judge",
+            file=spec_path,
+            field="judge",
+        )
+
     from workbench.scoring.registry import metric_is_scored
 
     for field_name, metrics in (("primary", spec.primary or []), ("non_inferiority", list(spec.non_inferiority))):
@@ -298,6 +307,7 @@ def _render_calls(plan: Plan) -> Any:
                             sample=repeat,
                             slot=f"{variant.id}|{case.id}|{swap_name}",
                             endpoint=model.base_url,
+                            timeout=model.timeout,
                             metadata={
                                 "task": variant.task,
                                 "language": variant.language,

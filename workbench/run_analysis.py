@@ -11,11 +11,13 @@ import pandas as pd
 from scipy import stats
 from sqlalchemy.orm import Session
 
-from workbench.scoring.registry import default_primary_metrics, metric_direction, metric_kind
+from workbench.scoring.judge import JudgeProvenance, judge_provenance
+from workbench.scoring.registry import default_primary_metrics, is_text_metric, metric_direction, metric_kind
 from workbench.spec import ExperimentSpec
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store
-from workbench.store.frames import all_metric_names, numeric_scores, run_header
+from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
+from workbench.store.frames import all_metric_names, numeric_scores, run_header, truncated_outputs
 from workbench.store.repository import ratings_frame, resolve_run, scores_frame
 
 # Shown first in verdict tables; other metrics (characters, counts) are analysed too.
@@ -32,6 +34,38 @@ HEADLINE_PREFIXES = (
 )
 FLAG_SUFFIX = ".flagged"
 SCREENING_OUTCOMES = ("screening.invite", "screening.score")
+
+
+@dataclass(frozen=True)
+class Truncation:
+    """Outputs cut off at max_tokens in one run, and what the analysis did with them."""
+
+    count: int
+    outputs: int  # successful outputs of the run
+    by_variant: dict[str, int]
+    excluded: bool  # left out of the text metrics (spec `truncated_outputs: exclude`, the default)
+    output_ids: frozenset[int] = field(default_factory=frozenset, repr=False)
+
+    def apply(self, scores: pd.DataFrame) -> pd.DataFrame:
+        """`scores` as the analysis sees them: without the cut-off outputs' text metrics when excluded."""
+        return drop_truncated(scores, self.output_ids) if self.excluded else scores
+
+    @property
+    def where(self) -> str:
+        """The cut-off outputs per variant, e.g. " (formal 4, inclusive 1)"."""
+        return " (" + ", ".join(f"{v} {n}" for v, n in self.by_variant.items()) + ")" if self.by_variant else ""
+
+    def sentence(self) -> str:
+        """The warning shown with the verdicts (terminal and reports; the UI has it in EN and NL)."""
+        where = self.where
+        what = (
+            "they are left out of the text metrics (truncated_outputs: include keeps them)"
+            if self.excluded
+            else "they are scored as they are (truncated_outputs: include)"
+        )
+        return (
+            f"{self.count} of {self.outputs} outputs{where} were cut off at max_tokens — raise max_tokens; {what}"
+        )
 
 
 @dataclass
@@ -51,6 +85,7 @@ class RunInfo:
     started_at: Any
     primary: list[str] = field(default_factory=list)  # the confirmatory metrics (Holm family)
     family: str = "run"
+    judge: JudgeProvenance | None = None  # who scored the judge.* metrics
 
 
 @dataclass
@@ -61,6 +96,9 @@ class RunAnalysis:
     bias: BiasAudit | None = None
     preferences: PreferenceAnalysis | None = None
     warnings: list[str] = field(default_factory=list)
+    # Flags users dismissed as false (workbench/store/dismissals.py): left out of lint rates and verdicts.
+    dismissed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    truncation: Truncation | None = None  # None when no output was cut off
 
     def headline_verdicts(self) -> pd.DataFrame:
         if self.analysis is None:
@@ -159,22 +197,31 @@ def analyse_run(
         if shown_only:
             metrics = display_metrics(present, header.spec)
         chosen = list(dict.fromkeys([*primary, *metrics])) if metrics is not None else present
-        scores = numeric_scores(session, run_id, chosen)
+        # Flags users dismissed as false are left out of the lint values (rates and verdicts alike).
+        scores = apply_adjustments(numeric_scores(session, run_id, chosen), dismissal_adjustments(session, run_id))
+        dismissed = run_dismissals(session, run_id)
         ratings = ratings_frame(session, run_id)
         names = _ranking_names(session, run_id) if header.spec.swap and header.spec.swap.mode == "ranking" else None
+        truncated = truncated_outputs(session, run_id)
     spec = header.spec
     info = RunInfo(
         run_id=run_id, experiment=header.experiment, status=header.status, simulated=header.simulated,
         total_calls=header.total_calls, outputs=header.outputs, errors=header.errors, cost_usd=header.cost_usd,
         baseline=header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
-        started_at=header.started_at, primary=primary, family=spec.family,
+        started_at=header.started_at, primary=primary, family=spec.family, judge=judge_provenance(spec),
     )
-    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed))
+    truncation = _truncation(truncated, info.outputs, spec)
+    if truncation is not None:
+        scores = truncation.apply(scores)
+    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed), dismissed=dismissed,
+                         truncation=truncation)
     if info.total_calls and info.outputs < info.total_calls:
         result.warnings.append(
             f"{info.total_calls - info.outputs} of {info.total_calls} planned outputs are missing or failed; "
             "verdicts use complete cases only (resume the run to fill them)."
         )
+    if truncation is not None:
+        result.warnings.append(truncation.sentence())
     if scores.empty:
         result.warnings.append("no scores yet")
         return result
@@ -196,6 +243,25 @@ def analyse_run(
     if not ratings.empty:
         result.preferences = analyse_preferences(ratings, alpha=spec.alpha, reference=info.baseline, seed=seed)
     return result
+
+
+def _truncation(truncated: list[tuple[int, str, str]], outputs: int, spec: ExperimentSpec) -> Truncation | None:
+    if not truncated:
+        return None
+    by_variant: dict[str, int] = {}
+    for _, variant, _ in truncated:
+        by_variant[variant] = by_variant.get(variant, 0) + 1
+    ids = frozenset(oid for oid, _, _ in truncated)
+    return Truncation(len(truncated), outputs, by_variant, spec.truncated_outputs == "exclude", ids)
+
+
+def drop_truncated(scores: pd.DataFrame, truncated_ids: frozenset[int]) -> pd.DataFrame:
+    """The scores without the text metrics of cut-off outputs (their parsed outcomes stay)."""
+    if scores.empty or not truncated_ids:
+        return scores
+    text_metric = scores["metric"].map({m: is_text_metric(m) for m in scores["metric"].unique()})
+    keep = ~(scores["output_id"].isin(truncated_ids) & text_metric.astype(bool))
+    return scores[keep].reset_index(drop=True)
 
 
 def _ranking_names(session: Session, run_id: int) -> pd.Series:

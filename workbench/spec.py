@@ -49,28 +49,32 @@ class SimulateSpec(_Strict):
     name_sd: float = Field(default=0.0, ge=0, le=5)
 
 
-class ModelSpec(_Strict):
-    """One model to run: `provider:model` plus request params and connection settings."""
+# Connection fields that change how a call is made, not what is asked (kept out of the spec fingerprint).
+EXECUTION_ONLY = ("timeout", "max_attempts", "check_model")
 
-    id: str
-    label: str | None = None
+
+class ConnectionSpec(_Strict):
+    """How to reach one model: request params and connection settings (shared by models and the judge)."""
+
     params: dict[str, Any] = Field(default_factory=dict)
     base_url: str | None = None
     api_key_env: str | None = None  # name of the environment variable holding the key
     concurrency: int | None = Field(default=None, ge=1, le=1024)
     rpm: float | None = Field(default=None, gt=0)  # requests per minute limit
-    simulate: SimulateSpec | None = None
     prices: dict[str, float] | None = None  # input_per_mtok / output_per_mtok override
+    timeout: float | None = Field(default=None, gt=0, le=3600)  # seconds per call (default: --timeout)
+    max_attempts: int | None = Field(default=None, ge=1, le=20)  # per call (default: --max-attempts)
+    # openai_compatible: ask the server's /v1/models whether it serves this model before any call.
+    check_model: bool = True
 
-    @field_validator("id")
-    @classmethod
-    def _check_id(cls, value: str) -> str:
-        match = _MODEL_ID.match(value)
-        if not match:
-            raise ValueError(f"model id {value!r} must look like provider:model, e.g. openai:gpt-4o-mini")
-        if match["provider"] not in PROVIDERS:
-            raise ValueError(f"unknown provider {match['provider']!r}; use one of {', '.join(PROVIDERS)}")
-        return value
+    @property
+    def model_id(self) -> str:
+        """`provider:model`."""
+        raise NotImplementedError
+
+    @property
+    def provider(self) -> str:
+        return self.model_id.split(":", 1)[0]
 
     @field_validator("params")
     @classmethod
@@ -84,18 +88,44 @@ class ModelSpec(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _check_provider_options(self) -> ModelSpec:
+    def _check_connection(self) -> ConnectionSpec:
         if self.provider == "openai_compatible" and not self.base_url:
             raise ValueError("openai_compatible models need base_url (e.g. http://localhost:11434/v1)")
-        if self.simulate is not None and self.provider != "simulated":
-            raise ValueError("`simulate` is only valid for simulated:* models")
         if self.api_key_env is not None and not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.api_key_env):
             raise ValueError("api_key_env must be the NAME of an environment variable, not a key")
         return self
 
+
+def _check_model_id(value: str) -> str:
+    match = _MODEL_ID.match(value)
+    if not match:
+        raise ValueError(f"model id {value!r} must look like provider:model, e.g. openai:gpt-4o-mini")
+    if match["provider"] not in PROVIDERS:
+        raise ValueError(f"unknown provider {match['provider']!r}; use one of {', '.join(PROVIDERS)}")
+    return value
+
+
+class ModelSpec(ConnectionSpec):
+    """One model to run: `provider:model` plus request params and connection settings."""
+
+    id: str
+    label: str | None = None
+    simulate: SimulateSpec | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        return _check_model_id(value)
+
+    @model_validator(mode="after")
+    def _check_simulate(self) -> ModelSpec:
+        if self.simulate is not None and self.provider != "simulated":
+            raise ValueError("`simulate` is only valid for simulated:* models")
+        return self
+
     @property
-    def provider(self) -> str:
-        return self.id.split(":", 1)[0]
+    def model_id(self) -> str:
+        return self.id
 
     @property
     def model(self) -> str:
@@ -141,7 +171,9 @@ class SwapSpec(_Strict):
         return self.variable or ("candidates" if self.mode == "ranking" else "candidate_name")
 
 
-class JudgeSpec(_Strict):
+class JudgeSpec(ConnectionSpec):
+    """The LLM judge: any provider, with the same connection fields as a model (local servers included)."""
+
     model: str = "simulated:judge"
     params: dict[str, Any] = Field(default_factory=lambda: {"temperature": 0})
     rubrics: dict[str, str] = Field(default_factory=dict)  # custom rubric name -> instructions
@@ -149,8 +181,20 @@ class JudgeSpec(_Strict):
     @field_validator("model")
     @classmethod
     def _check_model(cls, value: str) -> str:
-        ModelSpec(id=value)
-        return value
+        return _check_model_id(value)
+
+    @property
+    def model_id(self) -> str:
+        return self.model
+
+    @property
+    def simulated(self) -> bool:
+        return self.provider == "simulated"
+
+    def as_model(self) -> ModelSpec:
+        """The judge as a ModelSpec, so providers, limits and retries treat it like any model."""
+        fields = self.model_dump(exclude={"model", "rubrics"})
+        return ModelSpec(id=self.model, **fields)
 
 
 def _default_scorers() -> list[str | dict[str, Any]]:
@@ -183,6 +227,9 @@ class ExperimentSpec(_Strict):
     max_cases: int | None = Field(default=None, ge=1)
     swap: SwapSpec | None = None
     judge: JudgeSpec | None = None
+    # Outputs cut off at max_tokens (finish_reason "length"/"max_tokens"): left out of the text metrics
+    # (length, readability, wording, checks, judge) by default, since a cut-off text is not the answer.
+    truncated_outputs: Literal["exclude", "include"] = "exclude"
 
     @field_validator("name")
     @classmethod
@@ -227,7 +274,8 @@ class ExperimentSpec(_Strict):
         """Stable hash of the spec content, used to refuse resuming a run whose spec changed.
 
         Analysis fields added later are left out while they have their defaults, so a run started
-        before they existed can still be resumed.
+        before they existed can still be resumed; so are the settings that only say how calls are made
+        (timeouts, attempts, the model check): raising a timeout and resuming continues the same run.
         """
         data = self.model_dump(mode="json")
         for key, default in _LATER_DEFAULTS.items():
@@ -238,12 +286,24 @@ class ExperimentSpec(_Strict):
         for model in data.get("models", []):
             if isinstance(model.get("simulate"), dict) and not model["simulate"].get("name_sd"):
                 model["simulate"].pop("name_sd", None)
+            for key in EXECUTION_ONLY:
+                model.pop(key, None)
+        judge = data.get("judge")
+        if isinstance(judge, dict):
+            for key in EXECUTION_ONLY:
+                judge.pop(key, None)
+            for key in _LATER_JUDGE_FIELDS:  # the judge's connection fields, added after runs were stored
+                if judge.get(key) is None:
+                    judge.pop(key, None)
         blob = json.dumps(data, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 # Fields added to the spec after runs were stored, with their defaults (see ExperimentSpec.fingerprint).
-_LATER_DEFAULTS: dict[str, Any] = {"primary": None, "family": "run", "non_inferiority": {}}
+_LATER_DEFAULTS: dict[str, Any] = {
+    "primary": None, "family": "run", "non_inferiority": {}, "truncated_outputs": "exclude",
+}
+_LATER_JUDGE_FIELDS = ("base_url", "api_key_env", "concurrency", "rpm", "prices")
 
 
 def _format_loc(loc: tuple[str | int, ...]) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy import case as when
-from sqlalchemy import func, or_, select
 
+from workbench.providers.finish import TRUNCATED_REASONS
+from workbench.scoring.registry import OUTCOME_PREFIXES
 from workbench.store.db import Store
 from workbench.store.models import Output, Score, Variant
 
@@ -21,8 +23,11 @@ KEY_METRICS = (
 )
 
 
-def summarise_run(store: Store, run_id: int) -> pd.DataFrame:
+def summarise_run(store: Store, run_id: int, *, exclude_truncated: bool = True) -> pd.DataFrame:
+    """One row per variant × model; `truncated` counts outputs cut off at max_tokens, whose text metrics
+    are left out of the means when `exclude_truncated` (the spec's `truncated_outputs: exclude`)."""
     keys = (Variant.key.label("variant"), Output.model)
+    truncated = and_(Output.status == "ok", Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
     counts = (
         select(
             *keys,
@@ -31,6 +36,7 @@ def summarise_run(store: Store, run_id: int) -> pd.DataFrame:
             func.sum(Output.cost_usd).label("cost_usd"),
             func.avg(when((Output.status == "ok", Output.latency_ms), else_=None)).label("latency_ms"),
             func.max(when((Output.simulated, 1), else_=0)).label("simulated"),
+            func.sum(when((truncated, 1), else_=0)).label("truncated"),
         )
         .join(Variant, Variant.id == Output.variant_id)
         .where(Output.run_id == run_id)
@@ -44,9 +50,13 @@ def summarise_run(store: Store, run_id: int) -> pd.DataFrame:
         .where(Output.run_id == run_id, or_(Score.metric.in_(KEY_METRICS), Score.metric.like("judge.%")))
         .group_by(*keys, Score.metric)
     )
+    if exclude_truncated:
+        outcome = or_(*(Score.metric.startswith(prefix) for prefix in OUTCOME_PREFIXES))
+        means = means.where(or_(not_(truncated), Output.finish_reason.is_(None), outcome))
     with store.session() as session:
         summary = pd.DataFrame(session.execute(counts).all(), columns=["variant", "model", "outputs", "errors",
-                                                                        "cost_usd", "latency_ms", "simulated"])
+                                                                        "cost_usd", "latency_ms", "simulated",
+                                                                        "truncated"])
         metric_means = pd.DataFrame(session.execute(means).all(), columns=["variant", "model", "metric", "value"])
     if summary.empty:
         return summary

@@ -63,3 +63,10 @@ def test_bench_http_quick_compares_the_clients_over_http_and_https() -> None:
     if len(kinds) == 2:
         ratio = r"^aiohttp\s+median\s+\d+ calls/s.*; vs hand-written: throughput median [\d.]+x"
         assert len(re.findall(ratio, out, re.M)) == 2
+
+
+def test_bench_lint_prints_both_languages() -> None:
+    out = run_script("bench/bench_lint.py", "--texts", "20", "--repeat", "1")
+    assert re.search(r"^simplemma data load \(nl \+ en, once per process\): \d+ ms", out, re.M)
+    assert re.search(r"^nl\s+\d+\s+\d+ µs\s+\d+ µs\s+nan µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
+    assert re.search(r"^en\s+\d+\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)

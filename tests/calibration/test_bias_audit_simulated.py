@@ -1,20 +1,13 @@
-"""Name-swap audits on the simulated provider: the planted name effect of the demo is found (red), and
-without a planted effect red flags stay at or below α."""
+"""Name-swap audits of the demo experiments, run end to end through the store: the planted name effects
+are found (red) where they were planted and nowhere else. (Null error rates: test_name_swap_calibration.)"""
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
-
-from tests.calibration.simulate import ROOT, plan_for, simulate
+from tests.calibration.simulate import ROOT
 from workbench.plan import build_plan
 from workbench.run_analysis import analyse_run
 from workbench.runner.run import run_experiment
-from workbench.stats import audit_bias
 from workbench.store.db import Store
-
-ALPHA = 0.05
-N_SIMS = 150
 
 
 def test_demo_audit_finds_the_planted_name_effect(store: Store) -> None:
@@ -30,29 +23,6 @@ def test_demo_audit_finds_the_planted_name_effect(store: Store) -> None:
     # No effect was planted for the blind-criteria prompt or for the other group.
     assert "red" not in set(frame[frame["variant"] == "screening_nl_blind_criteria"]["flag"])
     assert "red" not in set(frame[frame["group"] == "turkish_dutch"]["flag"])
-
-
-def test_null_audits_rarely_flag_red(tmp_path: Path) -> None:
-    spec = f"""name: null-audit
-variants: [{ROOT}/prompts/screening_nl_structured.yaml]
-dataset: {ROOT}/experiments/data/candidates_nl.csv
-models: [simulated:default]
-repeats: 1
-scorers: [screening]
-swap:
-  names: nl_curated_unvalidated
-  groups: [dutch_origin, moroccan_dutch, turkish_dutch]
-"""
-    plan = plan_for(spec, tmp_path)
-    reds = 0
-    for seed in range(N_SIMS):
-        frame = simulate(plan, seed, ["screening"])
-        audit = audit_bias(frame[frame["metric"] == "screening.invite"], alpha=ALPHA, seed=seed,
-                           n_permutations=1000, n_bootstrap=300)
-        reds += audit.flag == "red"
-    mc_se = math.sqrt(ALPHA * (1 - ALPHA) / N_SIMS)
-    print(f"null name-swap audits flagged red: {reds}/{N_SIMS}")
-    assert reds / N_SIMS <= ALPHA + 3 * mc_se
 
 
 def test_ranking_audit_with_several_candidates_per_prompt(store: Store) -> None:

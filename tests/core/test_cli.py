@@ -114,5 +114,25 @@ def test_power_from_effect_and_from_pilot(cli: CliRunner, tmp_path: Path) -> Non
     words = " ".join(pilot.stdout.split())
     assert pilot.exit_code == 0, pilot.output
     assert "Designs within 600 calls" in words and "use 20 cases ×" in words
+    assert "secondary family of 14" in words and "tested at α = 0.00357" in words  # BH over 14: α/14
     missing = cli.invoke(app, ["power", "1", "--metric", "nope", "--db", db])
     assert missing.exit_code == 2 and "no comparison matches" in missing.stderr
+
+
+def test_power_accounts_for_the_family_clusters_and_names(cli: CliRunner) -> None:
+    from workbench.stats import paired_t_sample_size
+
+    family = cli.invoke(app, ["power", "--effect", "0.5", "--tests", "6"])
+    said = " ".join(family.stdout.split())
+    assert family.exit_code == 0 and f"{paired_t_sample_size(0.5, n_tests=6)} test cases" in said
+    assert "HOLM over 6 tests (α/6 = 0.00833)" in said
+    clustered = cli.invoke(app, ["power", "--effect", "0.5", "--design-effect", "2", "--cluster-size", "5"])
+    n = paired_t_sample_size(0.5, design_effect=2, cluster_size=5)
+    assert f"{n} test cases" in " ".join(clustered.stdout.split()) and n > 2 * 34
+    swap = cli.invoke(app, ["power", "--swap", "--effect", "0.5", "--name-sd", "0.3", "--sd", "0.6",
+                            "--groups", "3", "--tests", "4", "--cases", "40"])
+    said = " ".join(swap.stdout.split())
+    assert swap.exit_code == 0 and "names per group" in said and "With 40 cases an audit needs" in said
+    assert "no number of cases is enough" in said  # 3 names cannot reach 80% at name SD 0.3
+    bad = cli.invoke(app, ["power", "--effect", "0.5", "--correction", "fdr"])
+    assert bad.exit_code == 2 and "--correction" in bad.stderr

@@ -44,3 +44,21 @@ def test_ratings_feed_the_preference_section(store: Store, tmp_path: Path) -> No
     assert "Blind recruiter preferences" in html and "Bradley–Terry" in html and "Position check" in html
     md = write_report(store, result, tmp_path / "report.md").read_text()
     assert "## Blind recruiter preferences" in md
+
+
+def test_the_provisional_dutch_legend_only_appears_with_dutch_metrics(store: Store, tmp_path: Path) -> None:
+    """The verdict table's footnote explains only what the table shows."""
+    from rich.console import Console
+
+    from workbench.report.console import print_verdicts
+
+    def footnotes(spec: Path) -> str:
+        run = run_experiment(build_plan(spec), store)
+        console = Console(width=200, record=True)
+        print_verdicts(console, analyse_run(store, run.run_id))
+        return console.export_text()
+
+    english = footnotes(ROOT / "experiments/vacancy_tone_en.yaml")
+    assert "gender masculine" in english and "gender*" not in english and "provisional Dutch" not in english
+    dutch = footnotes(ROOT / "experiments/vacancy_tone_nl.yaml")
+    assert "gender* masculine" in dutch and "gender* = provisional Dutch list" in dutch

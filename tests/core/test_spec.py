@@ -218,8 +218,28 @@ def test_statistics_defaults_keep_old_fingerprints(tmp_path: Path, mini: dict[st
 
     spec = load_spec(write(tmp_path, GOOD.format(variant="v1.yaml", dataset="cases.csv")))
     old = spec.model_dump(mode="json")
-    for key in ("primary", "family", "non_inferiority"):
+    for key in ("primary", "family", "non_inferiority", "truncated_outputs"):
         old.pop(key)
+    for model in old["models"]:  # how calls are made (issue #15): never part of the fingerprint
+        for key in ("timeout", "max_attempts", "check_model"):
+            model.pop(key)
     assert spec.fingerprint() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
     changed = load_spec(write(tmp_path, GOOD.format(variant="v1.yaml", dataset="cases.csv") + "primary: words\n"))
     assert changed.fingerprint() != spec.fingerprint()
+
+
+def test_a_judge_block_from_before_the_connection_fields_keeps_its_fingerprint(tmp_path: Path) -> None:
+    """A stored spec with `judge: {model, params}` hashes as it did before the judge got connection fields."""
+    import hashlib
+    import json
+
+    spec = load_spec(write(tmp_path, GOOD.format(variant="v1.yaml", dataset="cases.csv")
+                           + "scorers: ['judge:clarity']\njudge: {model: 'simulated:judge'}\n"))
+    old = spec.model_dump(mode="json")
+    for key in ("primary", "family", "non_inferiority", "truncated_outputs"):
+        old.pop(key)
+    for model in old["models"]:
+        for key in ("timeout", "max_attempts", "check_model"):
+            model.pop(key)
+    old["judge"] = {"model": "simulated:judge", "params": {"temperature": 0}, "rubrics": {}}
+    assert spec.fingerprint() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]

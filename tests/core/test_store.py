@@ -35,6 +35,37 @@ def test_reopening_is_idempotent(db_url: str) -> None:
     store.dispose()
 
 
+def test_a_database_from_before_finish_reasons_upgrades(db_url: str) -> None:
+    """A store made at revision 0001 (no outputs.finish_reason) keeps its outputs and gains the column."""
+    from alembic import command
+
+    from workbench.store.db import _alembic_config, make_engine
+
+    engine = make_engine(db_url)
+    cfg = _alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO experiments (id, name, spec_path, spec_hash, spec, created_at) "
+                          "VALUES (1, 'old', 'x.yaml', 'h', '{}', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO runs (id, experiment_id, status, total_calls, simulated, batch, settings, "
+                          "started_at) VALUES (1, 1, 'completed', 1, false, false, '{}', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO variants (id, experiment_id, key, task, language, user_template, "
+                          "template_hash) VALUES (1, 1, 'v', 'vacancy_text', 'en', 'u', 'h')"))
+        conn.execute(text("INSERT INTO cases (id, experiment_id, key, data) VALUES (1, 1, 'c', '{}')"))
+        conn.execute(text("INSERT INTO outputs (id, run_id, variant_id, case_id, model, repeat, swap_name, "
+                          "swap_group, status, text, attempts, request_hash, input_tokens, output_tokens, "
+                          "latency_ms, cached, simulated, created_at) VALUES (1, 1, 1, 1, 'm', 0, '', '', 'ok', "
+                          "'old text', 1, 'k', 1, 1, 1.0, false, false, CURRENT_TIMESTAMP)"))
+    engine.dispose()
+    store = Store(db_url)
+    with store.engine.connect() as conn:
+        row = conn.execute(text("SELECT text, finish_reason FROM outputs WHERE id = 1")).one()
+    assert tuple(row) == ("old text", None)
+    store.dispose()
+
+
 def test_corrupt_file_is_reported_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "broken.db"
     path.write_bytes(b"not a database at all" * 50)
@@ -97,3 +128,23 @@ def test_a_database_error_after_opening_names_the_db_option(tmp_path: Path, monk
     assert result.exit_code == 2
     assert f"database error (sqlite:///{db})" in result.output.replace("\n", ""), result.output
     assert "elsewhere" not in result.output
+
+
+def test_a_database_at_revision_0001_upgrades(tmp_path: Path) -> None:
+    """An old database (first schema, before flag dismissals and run safety) upgrades on open."""
+    from alembic import command
+
+    from workbench.store.db import _alembic_config, make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    cfg = _alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+    engine.dispose()
+    store = Store(url)  # migrates to head on open
+    with store.engine.connect() as conn:
+        assert {conn.execute(text("SELECT version_num FROM alembic_version")).scalar()} == head_revisions()
+        assert conn.execute(text("SELECT count(*) FROM flag_dismissals")).scalar() == 0
+    store.dispose()

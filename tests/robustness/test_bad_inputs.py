@@ -96,6 +96,14 @@ CORPUS: list[Bad] = [
     Bad("spec-task-mismatch", {"spec.yaml": spec_with("task: rejection_email\n")}, "is for task"),
     Bad("spec-unknown-scorer", {"spec.yaml": spec_with(scorers="[length, sentiment]")}, "unknown scorer"),
     Bad("spec-unknown-rubric", {"spec.yaml": spec_with(scorers="['judge:vibes']")}, "unknown judge rubric"),
+    # A real model judged without a judge: block would silently get the simulated judge (issue #14 item 2).
+    Bad("spec-judge-scorer-without-judge", {"spec.yaml": spec_with(
+        models="[simulated:x, {id: 'openai_compatible:m', base_url: 'http://127.0.0.1:9/v1'}]",
+        scorers="['judge:clarity']")}, "needs a `judge:` block"),
+    Bad("spec-judge-compatible-no-base-url", {"spec.yaml": spec_with(
+        "judge: {model: 'openai_compatible:j'}\n", scorers="['judge:clarity']")}, "need base_url"),
+    Bad("spec-model-timeout-negative", {"spec.yaml": spec_with(models="[{id: 'simulated:x', timeout: -1}]")},
+        "greater than 0"),
     Bad("spec-bad-regex-check",
         {"spec.yaml": spec_with(scorers="[{check: regex, name: r, pattern: '(unclosed'}]")}, "pattern"),
     Bad("spec-latin1", {"spec.yaml": SPEC.replace("base", "caf\xe9").encode("latin-1")}, "not valid UTF-8"),

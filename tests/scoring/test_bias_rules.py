@@ -33,6 +33,11 @@ CASES: dict[str, tuple[str, str, str]] = {
     "en_native": ("en", "Native English speaker required.", "Native app development in English."),
     "en_gendered_titles": ("en", "We are hiring a salesman.", "We are hiring a salesperson."),
     "en_he_his": ("en", "He will report to the CTO.", "The hero helps others."),
+    "wb_nl_man_titles_extra": ("nl", "Meewerkend voorman gezocht.", "Een ploegleider gezocht."),
+    "wb_nl_schoolverlaters": ("nl", "Schoolverlaters zijn welkom.", "Wij zoeken collega's."),
+    "wb_nl_jonge_team": ("nl", "Een jonge, enthousiaste club.", "Een enthousiaste club van jong en oud."),
+    "wb_en_students_leavers": ("en", "Ideal for students and school leavers.", "You will teach students."),
+    "wb_en_native_level": ("en", "Native-level English is required.", "Fluent English (C1) is required."),
 }
 
 
@@ -143,4 +148,30 @@ def test_spans_round_trip_with_unicode() -> None:
         for score in scorer.score(text, ctx("nl")):
             for m in score.detail.get("matches", []):
                 assert text[m["start"] : m["end"]] == m["text"]
-                assert set(m) == {"start", "end", "text", "category", "rule", "severity"}
+                assert set(m) == {"start", "end", "text", "category", "rule", "severity", "source"}
+
+
+def test_paired_title_forms_are_inclusive() -> None:
+    for text in ("Gastvrouw/gastheer restaurant. Als gastvrouw ontvang je gasten.", "Barman of barvrouw gezocht.",
+                 "Gastheer/-vrouw gezocht."):
+        scores = by_metric(GenderedTitleScorer().score(text, ctx("nl")))
+        assert scores["gendered_title.flagged"].value == 0.0, text
+        assert scores["gendered_title.flagged"].detail["suppressed"], text
+    assert by_metric(GenderedTitleScorer().score("Barvrouw gezocht.", ctx("nl")))["gendered_title.flagged"].value == 1.0
+
+
+def test_zijn_is_a_pronoun_only_next_to_hij_or_hem() -> None:
+    verb = find_rule_matches("Bij ons mag je jezelf zijn. Wij zijn een team.", "gendered_title", ("nl",))
+    assert verb.matches == [] and [m["text"] for m in verb.suppressed] == ["zijn", "zijn"]
+    pronoun = find_rule_matches("Hij krijgt zijn eigen auto.", "gendered_title", ("nl",))
+    assert [m["text"] for m in pronoun.matches] == ["Hij", "zijn"]
+
+
+def test_every_rule_has_an_explanation_in_both_languages() -> None:
+    from workbench.scoring.explain import explain
+
+    for rule in exclusion_rules():
+        info = explain({"start": 0, "end": 1, "text": "x", "category": rule.category, "rule": rule.id,
+                        "severity": rule.severity, "source": rule.source})
+        assert info["reason"]["en"] and info["reason"]["nl"] and not info["reason"]["en"].startswith("matched rule")
+        assert info["alternatives"], rule.id

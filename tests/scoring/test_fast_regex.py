@@ -10,13 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.scoring.fast_regex import _FOLD_RISKY_RE, FastPattern, case_free, lowered, required_literals
-from workbench.scoring.gender_coded import _en_matcher, _nl_matcher
+from workbench.scoring.gender_coded import _en_matcher
 from workbench.scoring.lexicons import exclusion_rules
 
 PATTERNS = [FastPattern(rule.pattern) for rule in exclusion_rules()] + [
     _en_matcher().pattern,
-    _nl_matcher().prefix,
-    _nl_matcher().compound,
 ]
 
 # Pieces that trigger the rules and stems, plus case/Unicode troublemakers.

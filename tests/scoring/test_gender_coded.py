@@ -1,4 +1,4 @@
-"""Gender-coded wording: gender-decoder compatibility, its double-count fixes, the provisional NL list."""
+"""Gender-coded wording: decoder_compat (the decoder's stems and its double-count fixes), precise matching."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from tests.scoring.helpers import by_metric, ctx
 from workbench.scoring.bias_lint import GenderCodedScorer
-from workbench.scoring.gender_coded import VERDICTS, decoder_verdict, find_en, find_nl
+from workbench.scoring.gender_coded import VERDICTS, decoder_verdict, find_en, find_en_decoder, find_nl
 from workbench.scoring.lexicons import gender_decoder_en
 
 # Sample ads with counts worked out by hand from the decoder's stems and logic
@@ -46,7 +46,7 @@ SAMPLE_ADS = [
 
 @pytest.mark.parametrize(("text", "masculine", "feminine", "verdict"), SAMPLE_ADS)
 def test_decoder_compatible_verdicts(text: str, masculine: int, feminine: int, verdict: str) -> None:
-    result = find_en(text)
+    result = find_en_decoder(text)
     assert (len(result.masculine), len(result.feminine), result.verdict) == (masculine, feminine, verdict)
 
 
@@ -73,15 +73,15 @@ def test_verdict_thresholds(masculine: int, feminine: int, verdict: str) -> None
 def test_fix1_one_count_per_word_even_with_two_matching_stems() -> None:
     # Decoder: "dominant" matches "domina" and "dominant" (2), "interpersonal" matches
     # "interpersonal" and "interpersona" (2).
-    result = find_en("A dominant person with interpersonal skills.")
+    result = find_en_decoder("A dominant person with interpersonal skills.")
     assert [m["rule"] for m in result.masculine] == ["gender_decoder_en:dominant"]
     assert [m["rule"] for m in result.feminine] == ["gender_decoder_en:interpersonal"]
     # The fix changes verdicts: the decoder counted 6 here, "strongly masculine-coded".
-    assert find_en("Dominant, dominant and dominant.").verdict == "masculine-coded"
+    assert find_en_decoder("Dominant, dominant and dominant.").verdict == "masculine-coded"
 
 
 def test_fix2_hyphenated_words_count_once_as_a_whole() -> None:
-    result = find_en("A co-operative, self-confident and inter-personal colleague.")
+    result = find_en_decoder("A co-operative, self-confident and inter-personal colleague.")
     assert [(m["text"], m["rule"]) for m in result.feminine] == [
         ("co-operative", "gender_decoder_en:co-operat"),
         ("inter-personal", "gender_decoder_en:inter-personal"),
@@ -91,38 +91,37 @@ def test_fix2_hyphenated_words_count_once_as_a_whole() -> None:
         ("self-confident", "gender_decoder_en:self-confiden")
     ]
     # "head-strong" is a coded stem the decoder never counted (it split the word).
-    assert [m["text"] for m in find_en("A head-strong lead.").masculine] == ["head-strong", "lead"]
+    assert [m["text"] for m in find_en_decoder("A head-strong lead.").masculine] == ["head-strong", "lead"]
 
 
 def test_other_hyphenated_words_are_split_like_the_decoder() -> None:
-    result = find_en("A well-known, non-cooperative team-leader.")
+    result = find_en_decoder("A well-known, non-cooperative team-leader.")
     assert [m["text"] for m in result.feminine] == ["cooperative"]
     assert [m["text"] for m in result.masculine] == ["leader"]
 
 
 def test_non_coded_exceptions_and_listed_stems() -> None:
     assert gender_decoder_en().exceptions == frozenset({"sharepoint"})
-    result = find_en("SharePoint experience; we share knowledge.")
+    result = find_en_decoder("SharePoint experience; we share knowledge.")
     assert [m["text"] for m in result.feminine] == ["share"]
     assert [e["text"] for e in result.excluded] == ["SharePoint"]
     # Not an exception in the decoder's data: "respon" also matches "responsibilities".
-    assert [m["text"] for m in find_en("Responsibilities include").feminine] == ["Responsibilities"]
+    assert [m["text"] for m in find_en_decoder("Responsibilities include").feminine] == ["Responsibilities"]
 
 
 def test_unicode_tokens() -> None:
     # Non-ASCII letters stay inside words (the decoder turned "naïve" into "na ve").
-    assert not find_en("naïve café").masculine
+    assert not find_en_decoder("naïve café").masculine
     # Curly apostrophes and quotes separate words; U+2011 counts as a hyphen.
-    result = find_en("“Ambitious” leader’s self‑confident décisive")
+    result = find_en_decoder("“Ambitious” leader’s self‑confident décisive")
     assert [m["text"] for m in result.masculine] == ["Ambitious", "leader", "self‑confident"]
     # Underscores and digits glue words, as in the decoder ("3lead" is no word "lead").
-    assert not find_en("_lead 3lead").masculine
+    assert not find_en_decoder("_lead 3lead").masculine
 
 
 def test_case_folding_oddities() -> None:
     # re.IGNORECASE matches "İ"/"ſ" to "i"/"s"; such words are still found and looked up.
-    assert [m["text"] for m in find_en("İnterpersonal ſupport").feminine] == ["İnterpersonal", "ſupport"]
-    assert [m["text"] for m in find_nl("ſamenwerken").feminine] == ["ſamenwerken"]
+    assert [m["text"] for m in find_en_decoder("İnterpersonal ſupport").feminine] == ["İnterpersonal", "ſupport"]
 
 
 def test_spans_round_trip_also_for_decomposed_text() -> None:
@@ -136,7 +135,7 @@ def test_spans_round_trip_also_for_decomposed_text() -> None:
         assert text[m["start"] : m["end"]] == m["text"]
 
 
-# --- Dutch, provisional list -----------------------------------------------------------------------
+# --- precise matching (default) -------------------------------------------------------------------
 
 
 def _nl(text: str) -> tuple[list[str], list[str], list[str]]:
@@ -148,57 +147,87 @@ def _nl(text: str) -> tuple[list[str], list[str], list[str]]:
     )
 
 
-def test_dutch_compounds_and_inflections() -> None:
-    masc, fem, _ = _nl(
-        "Je bent resultaatgericht, besluitvaardig en snelbesluitvaardig; besluitvaardigheid en "
-        "resultaatgerichtheid zijn belangrijk. Zelfstandige, analytische en klantvriendelijke collega's."
+def test_issue_false_hits_are_gone_in_dutch() -> None:
+    # Every false hit the issue lists (prefix matches of stems), in one text.
+    text = (
+        "Servicemonteur warmtepompen. Salaris afhankelijk van ervaring. Je rapporteert aan je leidinggevende. "
+        "Verzorgende IG en Meewerkend voorman gezocht. Grote delen van het werk. Wij zijn een coöperatie. "
+        "Je gaat vertrouwelijk om met gegevens. Ter attentie van HR. Overleg met betrokken partijen. "
+        "Kindcentrum De Regenboog. Bij ons mag je jezelf zijn."
     )
-    assert masc == [
-        "resultaatgericht",
-        "besluitvaardig",
-        "snelbesluitvaardig",
-        "besluitvaardigheid",
-        "resultaatgerichtheid",
-        "Zelfstandige",
-        "analytische",
-    ]
+    masc, fem, excluded = _nl(text)
+    assert masc == [] and fem == []
+    assert excluded == ["afhankelijk", "leidinggevende", "Verzorgende", "Meewerkend", "delen", "betrokken"]
+
+
+def test_issue_missed_dutch_forms_are_found() -> None:
+    masc, fem, _ = _nl("Communicatieve, creatieve, commerciële, sociale, actieve en loyaal; je deelt kennis.")
+    assert masc == ["commerciële", "actieve"]
+    assert fem == ["Communicatieve", "creatieve", "sociale", "loyaal", "deelt"]
+
+
+def test_english_decoder_false_hits_are_gone() -> None:
+    result = find_en("A confidential committee; you are responsible for the budget.")
+    assert result.masculine == [] and result.feminine == []
+    # ... while the trait words still count.
+    result = find_en("A confident, committed and responsive colleague.")
+    assert [m["text"] for m in result.masculine] == ["confident"]
+    assert [m["text"] for m in result.feminine] == ["committed", "responsive"]
+
+
+def test_dutch_compounds_count_only_with_a_coded_head() -> None:
+    masc, fem, _ = _nl(
+        "Je bent resultaatgericht, besluitvaardig en snelbesluitvaardig; proactief, klantvriendelijke "
+        "collega's. Geen teamleider of projectleider, geen warmtepomp, geen onderdelen, geen technologische kennis."
+    )
+    assert masc == ["resultaatgericht", "besluitvaardig", "snelbesluitvaardig", "proactief"]
     assert fem == ["klantvriendelijke"]
 
 
-def test_dutch_exceptions_apply_first() -> None:
-    masc, fem, excluded = _nl(
-        "Competent, met competenties en een competentie. Kinderopvang, samenstelling van het team, "
-        "verantwoordelijkheden, inclusief reiskosten."
-    )
-    assert masc == [] and fem == []
-    assert excluded == ["Kinderopvang", "samenstelling", "verantwoordelijkheden", "inclusief"]
-    # The exceptions do not block the coded forms themselves.
-    assert _nl("competitief, samenwerken, verantwoordelijk, inclusieve cultuur, kinderen")[1] == [
-        "samenwerken",
-        "verantwoordelijk",
-        "inclusieve",
-        "kinderen",
-    ]
-    assert _nl("competitief")[0] == ["competitief"]
+def test_lemmas_and_surface_forms() -> None:
+    # simplemma lemmatises "ambitieuze" -> "ambitieus", "ondersteunt" -> "ondersteunen"; "gedreven" is
+    # surface-only (its lemma "drijven" is another word).
+    masc, fem, _ = _nl("Ambitieuze en gedreven collega's die ondersteunt; het water wordt gedreven door een pomp.")
+    assert masc == ["Ambitieuze", "gedreven"]
+    assert fem == ["ondersteunt"]
 
 
-def test_onafhankelijk_is_masculine_not_feminine() -> None:
-    masc, fem, _ = _nl("Je werkt onafhankelijk en bent niet afhankelijk van anderen.")
-    assert masc == ["onafhankelijk"]
-    assert fem == ["afhankelijk"]
+def test_exceptions_apply_with_context_and_say_why() -> None:
+    result = find_nl("Je bent verantwoordelijk voor de planning. Je bent verantwoordelijk en betrokken bij je werk.")
+    assert [m["text"] for m in result.feminine] == ["verantwoordelijk", "betrokken"]
+    (excluded,) = result.excluded
+    assert excluded["text"] == "verantwoordelijk" and excluded["exception"] == "phrase"
+    assert "duty" in excluded["reason"]
+    # leidinggevende: the noun (the manager) is a role; "leidinggevende ervaring" is leadership wording.
+    masc, _, excluded_words = _nl("Je rapporteert aan je leidinggevende. Je hebt leidinggevende ervaring.")
+    assert masc == ["leidinggevende"] and excluded_words == ["leidinggevende"]
+
+
+def test_onafhankelijk_is_masculine_and_afhankelijk_van_is_no_trait() -> None:
+    masc, fem, excluded = _nl("Je werkt onafhankelijk en bent niet afhankelijk van anderen.")
+    assert masc == ["onafhankelijk"] and fem == [] and excluded == ["afhankelijk"]
 
 
 def test_dutch_tiers_and_sources() -> None:
     result = find_nl("Analytisch en vastberaden.")
-    assert [m["rule"] for m in result.masculine] == ["nl_tier_a:analytisch", "nl_tier_b:vastberaden"]
-    assert find_nl("Zorgvuldig, z'n Coöperatie").feminine[1]["rule"] == "nl_tier_b:coöperatie"
+    assert [(m["rule"], m["source"]) for m in result.masculine] == [
+        ("nl_provisional:analytisch", "nl_tier_a"),
+        ("nl_provisional:vastberaden", "nl_tier_b"),
+    ]
+
+
+def test_english_hyphens_apostrophes_and_unicode() -> None:
+    result = find_en("A self‑confident, target-driven team-leader’s decision-making; naïve café.")
+    expected = ["self‑confident", "target-driven", "team-leader’s", "decision-making"]
+    assert [m["text"] for m in result.masculine] == expected
+    assert result.feminine == []
 
 
 def test_jongerenwerker_and_dutch_words_are_not_english_stems() -> None:
     # English stems must not fire on Dutch text scored as Dutch ("kind" = child, "lead" in "leader").
     scores = by_metric(GenderCodedScorer().score("Een kind, de leader en de jongerenwerker.", ctx("nl")))
     assert set(scores) == {f"gender_coded_nl_provisional.{k}" for k in ("masculine", "feminine", "score")}
-    assert scores["gender_coded_nl_provisional.feminine"].value == 1.0  # "kind" is a tier B stem
+    assert scores["gender_coded_nl_provisional.feminine"].value == 1.0  # "kind" is a tier B word
 
 
 # --- scorer output -------------------------------------------------------------------------------
@@ -215,9 +244,23 @@ def test_scorer_metrics_en() -> None:
     assert scores["gender_coded.score"].value == pytest.approx(100 * 9 / 26)
     detail = scores["gender_coded.score"].detail
     assert detail["verdict"] == "strongly masculine-coded"
-    assert detail["lexicon"] == "gender_decoder_en" and "MIT" in detail["license"]
+    assert detail["lexicon"] == "coded_words_en" and detail["mode"] == "precise" and "MIT" in detail["license"]
     assert all(text[m["start"] : m["end"]] == m["text"] for m in detail["matches"])
     assert all(s.kind == "numeric" for s in scores.values())
+
+
+def test_decoder_compat_scorer_keeps_the_published_numbers() -> None:
+    text = "A confidential committee responsible for an ambitious plan."
+    scorer = GenderCodedScorer(mode="decoder_compat")
+    assert scorer.name == "gender_coded_decoder_compat"
+    scores = by_metric(scorer.score(text, ctx("en")))
+    assert scores["gender_decoder.masculine"].value == 2.0  # confident(ial), ambitio(us)
+    assert scores["gender_decoder.feminine"].value == 2.0  # commit(tee), respon(sible)
+    assert scores["gender_decoder.score"].detail["mode"] == "decoder_compat"
+    precise = by_metric(GenderCodedScorer().score(text, ctx("en")))
+    assert (precise["gender_coded.masculine"].value, precise["gender_coded.feminine"].value) == (1.0, 0.0)
+    with pytest.raises(ValueError, match="mode"):
+        GenderCodedScorer(mode="fuzzy")
 
 
 def test_provisional_label_travels_with_dutch_scores() -> None:

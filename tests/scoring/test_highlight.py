@@ -28,8 +28,9 @@ def test_html_escapes_text_and_marks_matches() -> None:
         [_m(text, "dominant", rule="gender_decoder_en:dominant"), _m(text, "leader", category="feminine")],
     )
     assert "<script>" not in out and "&lt;script&gt;" in out and "&amp;" in out
-    assert '<mark class="masc sev-low" title="gender_decoder_en:dominant (low)">dominant</mark>' in out
-    assert '<mark class="fem sev-low" title="r (low)">leader</mark>' in out
+    assert '<mark class="masc sev-low" tabindex="0" data-tip="&#x27;dominant&#x27; is masculine-coded' in out
+    assert "Instead: well established, well known." in out  # alternatives of the precise entry
+    assert '<mark class="fem sev-low" tabindex="0" data-tip="&#x27;leader&#x27; is feminine-coded' in out
     # Removing the marks and unescaping gives the original text back.
     assert html.unescape(re.sub(r"</?mark[^>]*>", "", out)) == text
 
@@ -37,7 +38,9 @@ def test_html_escapes_text_and_marks_matches() -> None:
 def test_html_escapes_inside_matches_and_titles() -> None:
     text = "a <x> b"
     out = highlight(text, [_m(text, "<x>", category="age", rule='q"<', severity="high")])
-    assert out == 'a <mark class="age sev-high" title="q&quot;&lt; (high)">&lt;x&gt;</mark> b'
+    assert out.startswith('a <mark class="age sev-high" tabindex="0" data-tip="matched rule q&quot;&lt; (Source: ')
+    assert out.endswith('aria-label="&lt;x&gt;: matched rule q&quot;&lt; (Source: age/exclusion patterns (College '
+                        'voor de Rechten van de Mens; 29 CFR 1625.4); q&quot;&lt;)">&lt;x&gt;</mark> b')
 
 
 def test_overlapping_matches_merge() -> None:
@@ -46,7 +49,10 @@ def test_overlapping_matches_merge() -> None:
     out = highlight(text, flagged.detail["matches"])
     assert out.count("<mark") == 1
     assert 'class="age sev-medium"' in out
-    assert "nl_jong_team (medium); nl_age_coded (low)" in out
+    assert "indirecte" not in out and "indirect age discrimination" in out  # English by default
+    assert "(dynamic, energetic, fresh view)" in out and " | " in out  # both rules' reasons, merged
+    dutch = highlight(text, flagged.detail["matches"], ui_lang="nl")
+    assert "indirecte leeftijdsdiscriminatie" in dutch and "Liever: een gemotiveerd team" in dutch
 
 
 def test_markdown_and_rich() -> None:

@@ -103,7 +103,7 @@ def test_missing_baseline_is_a_global_warning(simulate):
 def test_bias_audit_warnings():
     rows = []
     for case in range(8):
-        for group, names in {"g1": ["a", "b"], "g2": ["c", "d", "e"]}.items():
+        for group, names in {"g1": ["a"], "g2": ["c", "d", "e"]}.items():
             for name in names:
                 rows.append(
                     {
@@ -117,8 +117,15 @@ def test_bias_audit_warnings():
                         "value": float((case + len(name)) % 2),
                     }
                 )
-    unit = audit_bias(pd.DataFrame(rows), n_permutations=500, n_bootstrap=100).units[0]
+    frame = pd.DataFrame(rows)
+    unit = audit_bias(frame, n_permutations=500).units[0]
     assert {"few_names", "no_repeats"} <= {w.code for w in unit.warnings}
+    # a unit in which the declared reference group has no results says so
+    other = frame.assign(variant="v2")
+    other = other[other["swap_group"] == "g2"].assign(swap_group="g3", swap_name=lambda f: f["swap_name"] + "3")
+    both = pd.concat([frame, other, other.assign(swap_group="g4", swap_name=lambda f: f["swap_name"] + "4")])
+    unit2 = audit_bias(both, reference_group="g1").units[1]
+    assert unit2.variant == "v2" and "missing_reference" in {w.code for w in unit2.warnings}
 
 
 def test_bradley_terry_not_connected_warning():
@@ -149,5 +156,21 @@ def test_every_documented_code_is_covered_here():
         "few_names",
         "no_repeats",
         "bt_not_connected",
+        "cannot_reach_alpha",
+        "missing_primary",  # test_analysis.py::test_primary_holm_secondary_bh_and_supplementary_apart
+        "missing_reference",
     }
     assert covered == set(WARNING_CODES)
+
+
+def test_too_few_clusters_for_the_family_level_is_warned(simulate):
+    import numpy as np
+
+    frame = simulate(np.random.default_rng(5), n_cases=24, effects={"base": 0, "b": 0, "c": 0, "d": 0})
+    frame["cluster"] = "k" + (frame["case"].str[-3:].astype(int) // 4).astype(str)  # 6 clusters
+    v = analyse(frame, "base", n_bootstrap=0).get("b")
+    (w,) = [w for w in v.warnings if w.code == "cannot_reach_alpha"]
+    # 2/2^6 = 0.031 ≥ 0.05/3: an exact cluster sign-flip over 6 clusters can never pass Holm's first step
+    assert "smallest possible permutation p is 0.031" in w.message and "use at least 7 clusters" in w.message
+    alone = analyse(frame[frame["variant"].isin(["base", "b"])], "base", n_bootstrap=0).get("b")
+    assert "cannot_reach_alpha" not in alone.warning_codes

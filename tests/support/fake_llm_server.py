@@ -1,7 +1,7 @@
 """A fast fake OpenAI + Anthropic HTTP server for tests and benchmarks (stdlib asyncio only).
 
-Speaks `POST /v1/chat/completions`, `POST /v1/messages`, the OpenAI Files/Batches endpoints and the
-Anthropic Message Batches endpoints, with injectable faults. Run it:
+Speaks `POST /v1/chat/completions`, `POST /v1/messages`, `GET /v1/models` (when `models` is set), the
+OpenAI Files/Batches endpoints and the Anthropic Message Batches endpoints, with injectable faults. Run it:
 
 * in-process, on a background thread: `with FakeLLMServer() as srv: ...` (what the pytest fixture does);
 * as a subprocess, for benchmarks that must not share the GIL with the client:
@@ -76,7 +76,10 @@ class FaultConfig:
     retry_after_ms: str | None = None  # the non-standard retry-after-ms header; None = omit
     hang_s: float = 600.0  # how long a "hang" holds the connection before closing it
     output_words: int = 24  # length of generated answers (capped by the request's max_tokens)
-    models: list[str] | None = None  # known models (others get 404); None = accept any
+    models: list[str] | None = None  # known models (others get 404); None = accept any, and no GET /v1/models
+    # Like llama.cpp's server: answer chat requests for any model name, while GET /v1/models lists `models`.
+    serve_any_model: bool = False
+    list_models: bool = True  # False: GET /v1/models answers 404 (a server or proxy without the list)
     require_key: str | None = None  # if set, other keys get a 401 that echoes the key sent
     batch_delay_s: float = 0.2  # batches complete this long after creation
     batch_error_rate: float = 0.0  # probability that one batch line errors
@@ -372,7 +375,7 @@ class _App:
 
     def _check_model(self, req: _Request, model: str) -> _Response | None:
         known = self.config.models
-        if known is not None and model not in known:
+        if known is not None and model not in known and not self.config.serve_any_model:
             return self._error(
                 req, 404, f"The model `{model}` does not exist or you do not have access to it."
             )
@@ -439,7 +442,9 @@ class _App:
         return missing or _Response(200, _dumps(self.message_body(req.json)))
 
     def models_list(self, req: _Request) -> _Response:
-        names = self.config.models or ["fake-model"]
+        names = self.config.models
+        if names is None or not self.config.list_models:
+            return self._error(req, 404, "Not found")
         data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in names]
         return _Response(200, _dumps({"object": "list", "data": data}))
 

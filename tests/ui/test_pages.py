@@ -170,8 +170,9 @@ def test_bias_page_flags_the_planted_name_effect(ui_env: UIEnv) -> None:
     assert list(red["Variant"]) == ["screening_nl_structured"]
     assert list(red["Group"]) == ["Moroccan-Dutch names"]
     assert "Overall: red" in texts(at.error)
+    assert "From screening_nl_structured" in texts(at.caption)  # the overall flag names its source
     explanations = texts(at.markdown)
-    assert "Moroccan-Dutch names are selected less often than" in explanations
+    assert "Moroccan-Dutch names vs Dutch-origin names" in explanations and "four-fifths line" in explanations
     assert "Indicative, not a legal audit." in texts(at.caption)
 
 

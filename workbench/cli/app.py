@@ -1,4 +1,4 @@
-"""`workbench validate | run | list | export | report | ui`."""
+"""`workbench validate | run | list | export | report | ui | lint`."""
 
 from __future__ import annotations
 
@@ -10,14 +10,17 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from workbench.cli.errors import fail, handle_errors
+from workbench.cli.lint import lint_command
 from workbench.cli.progress import RichProgress
 from workbench.plan import Plan, build_plan, describe_plan
 from workbench.providers.registry import check_credentials
 from workbench.runner.run import RunOptions, RunResult, run_experiment
 from workbench.scoring.judge import judge_model
+from workbench.spec import ExperimentSpec
 from workbench.store.db import Store, database_url, describe
 
 app = typer.Typer(
@@ -28,6 +31,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(highlight=False)
+
+app.command("lint")(lint_command)
 
 DbOption = Annotated[
     str | None,
@@ -75,8 +80,18 @@ def _plan_table(plan: Plan) -> Table:
 @app.command()
 @handle_errors
 def validate(spec: Annotated[Path, typer.Argument(help="Experiment spec (YAML).")]) -> None:
-    """Check a spec, its prompt variants and dataset; render every prompt. Makes no calls."""
+    """Check a spec, its prompt variants and dataset; render every prompt. Makes no model calls.
+
+    OpenAI-compatible servers are asked which models they serve (GET /v1/models), unless a model has
+    `check_model: false`.
+    """
+    from workbench.providers.model_check import check_served_models
+    from workbench.scoring.registry import split_judge_entries
+
     plan = build_plan(spec)
+    _, rubrics = split_judge_entries(plan.spec.scorers)
+    for note in check_served_models(plan.spec, spec, with_judge=bool(rubrics)):
+        console.print(f"[yellow]note:[/] {escape(note)}")
     info = describe_plan(plan)
     swap = f" × {info['names']} names" if info["names"] else ""
     console.print(
@@ -106,10 +121,16 @@ def run(
     max_attempts: Annotated[
         int,
         typer.Option(
-            "--max-attempts", min=1, max=20, help="Attempts per call before it is recorded as failed."
+            "--max-attempts",
+            min=1,
+            max=20,
+            help="Attempts per call before it is recorded as failed (a model's `max_attempts:` in the spec wins).",
         ),
     ] = 6,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds per provider call.")] = 120.0,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=1, help="Seconds per provider call (a model's `timeout:` in the spec wins)."),
+    ] = 120.0,
     batch: Annotated[
         bool,
         typer.Option(
@@ -157,7 +178,7 @@ def run(
         workers=workers,
     )
     result = run_experiment(plan, store, options, RichProgress(console))
-    _print_summary(store, result, spec)
+    _print_summary(store, result, spec, plan.spec)
     if result.interrupted:
         console.print(
             f"[yellow]Interrupted.[/] Everything finished so far is stored. Continue with: "
@@ -192,11 +213,14 @@ def _fmt_metric(metric: str, value: float) -> str:
     return f"{value:.0f}" if metric in ("words", "characters") else f"{value:.1f}"
 
 
-def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
+def _print_summary(store: Store, result: RunResult, spec: Path, experiment: ExperimentSpec) -> None:
     from workbench.report.console import short_names
+    from workbench.run_analysis import Truncation
+    from workbench.scoring.judge import judge_provenance
     from workbench.summary import summarise_run
 
-    summary = summarise_run(store, result.run_id)
+    exclude = experiment.truncated_outputs == "exclude"
+    summary = summarise_run(store, result.run_id, exclude_truncated=exclude)
     done = result.skipped + result.ok
     title = (
         f"Run {result.run_id}: {done:,}/{result.total:,} outputs, {result.errors} errors, "
@@ -208,8 +232,9 @@ def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
     if summary.empty:
         console.print(title)
         return
-    fixed = ("variant", "model", "outputs", "errors", "cost_usd", "latency_ms", "simulated")
+    fixed = ("variant", "model", "outputs", "errors", "cost_usd", "latency_ms", "simulated", "truncated")
     metric_cols = [c for c in summary.columns if c not in fixed]
+    cut = int(summary["truncated"].sum())
     one_model = summary["model"].nunique() == 1
     if one_model:
         title += f" · {summary['model'].iloc[0]}" + (" [magenta](SIMULATED)[/]" if summary["simulated"].any() else "")
@@ -233,6 +258,14 @@ def _print_summary(store: Store, result: RunResult, spec: Path) -> None:
     console.print(table)
     if prefix:
         console.print(f"[dim]variants: {prefix}…")
+    judge = judge_provenance(experiment)
+    if judge is not None and any(c.startswith("judge.") for c in metric_cols):
+        label = escape(judge.label).replace("(SIMULATED)", "[magenta](SIMULATED)[/]")
+        console.print(f"[dim]j: = judge scores,[/] {label}")
+    if cut:  # per variant in the sentence rather than a column: the table must fit 80 columns
+        by_variant = {str(v): int(n) for v, n in summary.groupby("variant", sort=False)["truncated"].sum().items() if n}
+        note = Truncation(cut, int(summary["outputs"].sum()), by_variant, exclude)
+        console.print(f"[yellow]! {escape(note.sentence())}")
     console.print(
         f"Full verdicts: [bold]workbench report {result.run_id}[/]   "
         f"Export: [bold]workbench export {result.run_id} --format csv"

@@ -31,6 +31,9 @@ class CompletionRequest:
     # Context that real providers ignore; the simulated provider uses it for planted effects.
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
     endpoint: str | None = None  # base_url for openai_compatible; part of the cache key
+    # Seconds this call may take (the model's `timeout` in the spec); None = the client's default.
+    # How the call is made, not what is asked: not part of the cache key.
+    timeout: float | None = field(default=None, compare=False)
 
     @property
     def system(self) -> str | None:

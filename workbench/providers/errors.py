@@ -54,6 +54,7 @@ class ErrorContext:
     model: str
     key_env: str | None = None  # e.g. "OPENAI_API_KEY"; None when the endpoint needs no key
     secrets: tuple[str, ...] = ()  # strings that must never appear in a message
+    timeout: float | None = None  # seconds the call was allowed, named when it timed out
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -236,7 +237,8 @@ def map_sdk_error(exc: BaseException, ctx: ErrorContext) -> ProviderError | None
     elif isinstance(exc, (*_sdk_classes("APIConnectionError"), httpx2.TransportError)) and _untrusted(exc):
         error = PermanentError(f"{ctx.provider}: {_untrusted(exc)} at {ctx.endpoint}{_TRUST_HINT}")
     elif isinstance(exc, _sdk_classes("APITimeoutError")) and not _not_a_timeout(exc):
-        error = RetryableError(f"{ctx.provider}: request to {ctx.endpoint} timed out")
+        after = f" after {ctx.timeout:g}s (raise `timeout:` for this model in the spec)" if ctx.timeout else ""
+        error = RetryableError(f"{ctx.provider}: request to {ctx.endpoint} timed out{after}")
     elif isinstance(exc, _sdk_classes("APIConnectionError")):
         error = RetryableError(f"{ctx.provider}: cannot reach {ctx.endpoint} ({_connection_reason(exc)})")
     elif isinstance(exc, _sdk_classes("APIResponseValidationError")):

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import httpx2
+import openai
 
 from workbench.errors import ProviderConfigError
+from workbench.providers.base import ProviderError
 from workbench.providers.errors import MissingAPIKeyError
-from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
+from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, response_json
 from workbench.providers.openai_chat import MaxTokensField, OpenAIProvider
+from workbench.providers.sdk_provider import field_of
 
 # Local servers ignore the key but the SDK insists on one; this placeholder is what gets sent.
 PLACEHOLDER_KEY = "not-needed"
+MODELS_TIMEOUT = 10.0  # seconds for GET /models: a list, answered at once even by a busy CPU server
 
 
 class OpenAICompatibleProvider(OpenAIProvider):
@@ -65,3 +70,27 @@ class OpenAICompatibleProvider(OpenAIProvider):
         self._client.project = None
         if api_key is None:
             self._secrets = ()
+
+    async def served_models(self) -> list[str] | None:
+        """The model ids `GET /models` lists, or None when the server does not offer the list.
+
+        A 4xx/5xx or a body that is not an OpenAI-style list means "not offered" (some proxies have no
+        such endpoint); an unreachable server raises the mapped, retryable ProviderError.
+        """
+        options: Any = {"timeout": MODELS_TIMEOUT}
+        error: ProviderError | None = None
+        try:
+            response = await self._client.get("/models", cast_to=httpx2.Response, options=options)
+            data = response_json(response)
+        except openai.APIStatusError:
+            return None
+        except Exception as exc:
+            error = self.map_error(exc, "", MODELS_TIMEOUT)
+            if error is None:
+                raise
+        if error is not None:
+            raise error  # outside the except block: the SDK exception may quote the key
+        entries = field_of(data, "data")
+        if not isinstance(entries, list):
+            return None
+        return [str(field_of(entry, "id")) for entry in entries if field_of(entry, "id")]

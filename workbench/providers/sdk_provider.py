@@ -26,6 +26,14 @@ def field_of(obj: Any, key: str) -> Any:
     return obj.get(key) if isinstance(obj, Mapping) else None
 
 
+def _seconds(timeout: Any) -> float | None:
+    """A client timeout (a number or an httpx Timeout) in seconds, when it is one number."""
+    if isinstance(timeout, int | float):
+        return float(timeout)
+    read = getattr(timeout, "read", None)
+    return float(read) if isinstance(read, int | float) else None
+
+
 def resolve_key(name: str, api_key: str | None, api_key_env: str | None) -> str:
     key = api_key or (os.environ.get(api_key_env) if api_key_env else None)
     if not key:
@@ -105,9 +113,11 @@ class SDKProvider:
                     return cost
         return None
 
-    def map_error(self, exc: BaseException, model: str) -> ProviderError | None:
+    def map_error(self, exc: BaseException, model: str, timeout: float | None = None) -> ProviderError | None:
         """`exc` as a redacted ProviderError (None when it is not a provider failure)."""
-        return map_sdk_error(exc, ErrorContext(self.name, self.base_url, model, self._key_env, self._secrets))
+        timeout = timeout or _seconds(getattr(self._client, "timeout", None))
+        context = ErrorContext(self.name, self.base_url, model, self._key_env, self._secrets, timeout)
+        return map_sdk_error(exc, context)
 
     def batch_body(self, request: CompletionRequest) -> dict[str, Any]:
         """The JSON body `complete()` sends for `request` (a Batch API request's body/params)."""
@@ -118,13 +128,14 @@ class SDKProvider:
         start = time.perf_counter()
         data: Any = None
         error: ProviderError | None = None
+        options = self._request_options
+        if request.timeout is not None:
+            options = {**options, "timeout": request.timeout}
         try:
-            response = await self._client.post(
-                self.path, body=body, cast_to=httpx2.Response, options=self._request_options
-            )
+            response = await self._client.post(self.path, body=body, cast_to=httpx2.Response, options=options)
             data = response_json(response)
         except Exception as exc:
-            error = self.map_error(exc, request.model)
+            error = self.map_error(exc, request.model, request.timeout)
             if error is None:
                 raise
         if error is not None:

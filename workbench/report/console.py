@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from workbench.run_analysis import RunAnalysis
+from workbench.scoring.judge import JudgeProvenance
 from workbench.stats.multiplicity import CORRECTION_NAMES
 
 
@@ -46,8 +47,13 @@ _METRIC_LABELS = {
 }
 
 
-def metric_label(metric: str) -> str:
-    """A short name for terminal tables; the HTML report and exports keep the full metric ids."""
+def metric_label(metric: str, judge: JudgeProvenance | None = None) -> str:
+    """A short name for terminal tables; the HTML report and exports keep the full metric ids.
+
+    Judge metrics carry their judge ("judge clarity (gpt-4o-mini)", "judge clarity (SIMULATED judge)").
+    """
+    if judge is not None and metric.startswith("judge."):
+        return f"judge {metric.removeprefix('judge.')} ({judge.short})"
     if metric in _METRIC_LABELS:
         return _METRIC_LABELS[metric]
     if metric.startswith("gender_coded_nl_provisional."):
@@ -102,7 +108,7 @@ def print_decision(console: Console, result: RunAnalysis) -> None:
     if result.analysis is None or not result.analysis.verdicts:
         return
     summary = decision_summary(result.analysis, simulated=result.info.simulated)
-    lines = summary_lines(summary, "en", metric_label)
+    lines = summary_lines(summary, "en", lambda metric: metric_label(metric, result.info.judge))
     console.print(Text(lines[0], style="bold"))
     body = lines[1:]
     if summary.simulated:
@@ -137,6 +143,8 @@ def family_legend(result: RunAnalysis) -> str:
 def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool = False) -> None:
     info = result.info
     banner = " [magenta bold]SIMULATED outputs[/]" if info.simulated else ""
+    if info.judge is not None and info.judge.simulated:
+        banner += " [magenta bold]SIMULATED judge[/]"
     console.print(
         f"[bold]Run {info.run_id}[/] · {info.experiment} · {info.status} · {info.outputs:,} outputs, "
         f"{info.errors} errors · baseline [bold]{info.baseline}[/] · α={info.alpha}, "
@@ -168,7 +176,7 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
             spec = "+.1%" if row["kind"] == "binary" else "+.2f"
             low, high = fmt_num(row["ci_low"], spec), fmt_num(row["ci_high"], spec)
             table.add_row(
-                metric_label(str(row["metric"])),
+                metric_label(str(row["metric"]), info.judge),
                 short[str(row["variant"])],
                 f"{fmt_num(row['estimate'], spec)} [{low}, {high}]",
                 fmt_p(row["p_adjusted"]),
@@ -178,8 +186,7 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
             )
         console.print(table)
         first = block.iloc[0]
-        console.print(f"[dim]n = {first['n_cases']} cases × {first['n_repeats']:g} repeats; Δ = variant − baseline "
-                      "per case; gender* = provisional Dutch list")
+        console.print(f"[dim]{table_note(first, [str(m) for m in block['metric']], info.judge)}")
     legend = family_legend(result)
     if legend:
         console.print(f"[dim]adj. p families: {legend}")
@@ -187,7 +194,18 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
         v for v in result.analysis.verdicts if v.significant and (all_metrics or _headline(v.metric))
     ]
     for verdict in significant[:20]:
-        console.print(f"• {verdict.sentence()}")
+        judged = f" ({info.judge.label})" if info.judge and verdict.metric.startswith("judge.") else ""
+        console.print(f"• {verdict.sentence()}{judged}")
+
+
+def table_note(first: pd.Series, metrics: list[str], judge: JudgeProvenance | None) -> str:
+    """The line under a verdict table: sample size, what Δ means, and only the legends its rows need."""
+    parts = [f"n = {first['n_cases']} cases × {first['n_repeats']:g} repeats", "Δ = variant − baseline per case"]
+    if any(m.startswith("gender_coded_nl_provisional.") for m in metrics):
+        parts.append("gender* = provisional Dutch list")
+    if judge is not None and any(m.startswith("judge.") for m in metrics):
+        parts.append(f"judge rows {judge.label}")
+    return "; ".join(parts)
 
 
 def _headline(metric: str) -> bool:
@@ -236,5 +254,8 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
             f"[{colors.get(flag, 'white')}]{flag}",
         )
     console.print(table)
+    m = len(result.bias.comparisons)
+    console.print(f"[dim]adj. p: Holm over the audit's {m} group comparison{'s' if m != 1 else ''}, names as a "
+                  "random factor; CIs simultaneous")
     for sentence in result.bias.sentences()[:12]:
         console.print(f"• {sentence}")

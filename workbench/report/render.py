@@ -17,11 +17,15 @@ from workbench.atomic import atomic_open
 from workbench.decision_summary import decision_summary, summary_lines
 from workbench.errors import WorkbenchError
 from workbench.flags import matches_from_details
+from workbench.providers.finish import is_truncated
 from workbench.report.charts import AnyChart, distribution_chart, effect_chart, impact_ratio_chart
 from workbench.report.console import fmt_num, fmt_p
 from workbench.run_analysis import RunAnalysis, is_headline
-from workbench.scoring.highlight import highlight
+from workbench.scoring.dismissal import span_key
+from workbench.scoring.explain import explain_all
+from workbench.scoring.highlight import TOOLTIP_CSS, highlight
 from workbench.store.db import Store
+from workbench.store.dismissals import output_dismissals
 from workbench.store.frames import all_metric_names, flagged_examples, numeric_scores
 
 CHART_METRICS = ("readability", "words", "masculine", "judge.", "screening.score")
@@ -85,21 +89,39 @@ def _chart_metrics(metrics: list[str]) -> list[str]:
 
 
 def _examples(store: Store, run_id: int, limit: int) -> list[dict[str, Any]]:
-    """A few outputs with coded wording highlighted, most flags first."""
+    """A few outputs with coded wording highlighted, most flags first; every flag explained (EN + NL).
+
+    Flags a user dismissed as false are not highlighted; they are listed with who dismissed them and why.
+    """
     with store.session() as session:
         rows = flagged_examples(session, run_id, limit)
+        dismissed = output_dismissals(session, [row["output_id"] for row in rows])
     examples = []
     for row in rows:
-        matches = matches_from_details(row["details"])
-        if not matches:
+        gone = dismissed.get(row["output_id"], {})
+        all_matches = matches_from_details(row["details"])
+        matches = [m for m in all_matches if span_key(m) not in gone]
+        if not all_matches:
             continue
         examples.append({
             "variant": row["variant"], "case": row["case"], "model": row["model"], "simulated": row["simulated"],
+            "truncated": is_truncated(row["finish_reason"]),
             "html": highlight(row["text"], matches, "html"),
             "markdown": highlight(row["text"], matches, "markdown"),
             "flags": sorted({m["category"] for m in matches}),
+            "explained": explain_all(matches),
+            "dismissed": [{"text": d.text, "rule": d.rule, "who": d.who, "why": d.why} for d in gone.values()],
         })
     return examples
+
+
+def _dismissed_summary(result: RunAnalysis) -> list[dict[str, Any]]:
+    """Dismissed flags per model × variant × category (the rates above leave them out)."""
+    frame = result.dismissed
+    if frame.empty:
+        return []
+    counts = frame.groupby(["model", "variant", "category"]).size().reset_index(name="n")
+    return _records(counts)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -114,6 +136,8 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
     with store.session() as session:
         metrics = _chart_metrics(all_metric_names(session, info.run_id))
         scores = numeric_scores(session, info.run_id, metrics)
+    if result.truncation is not None:
+        scores = result.truncation.apply(scores)
     verdicts = result.headline_verdicts()
     charts: list[dict[str, Any]] = []
     if not verdicts.empty:
@@ -131,10 +155,16 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             )
         )
     all_verdicts = result.analysis.to_frame() if result.analysis is not None else pd.DataFrame()
+    judge = info.judge
+
+    def judged(metric: str) -> str:
+        """After a judge metric: who judged it (SIMULATED for the simulated judge)."""
+        return f" ({judge.label})" if judge is not None and str(metric).startswith("judge.") else ""
+
     decision = None
     if result.analysis is not None and result.analysis.verdicts:
         summary = decision_summary(result.analysis, simulated=info.simulated)
-        lines = summary_lines(summary, "en")
+        lines = summary_lines(summary, "en", lambda metric: metric + judged(metric))
         body = lines[2:] if summary.simulated else lines[1:]
         decision = {
             "header": lines[0],
@@ -143,6 +173,7 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
             "families": [f.describe() for f in result.analysis.families if f.size],
         }
     return {
+        "judged": judged,
         "decision": decision,
         "info": info,
         "version": __version__,
@@ -150,7 +181,7 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
         "warnings": result.warnings,
         "verdicts": _records(verdicts),
         "sentences": [
-            v.sentence()
+            v.sentence() + judged(v.metric)
             for v in (result.analysis.verdicts if result.analysis else [])
             if is_headline(v.metric)
         ],
@@ -162,6 +193,10 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
         "all_verdicts": _records(all_verdicts),
         "charts": [c for c in charts if c["svg"]],
         "lint_rates": _records(result.lint_rates),
+        "dismissed": _records(result.dismissed.drop(columns=["created_at", "restored_at"], errors="ignore"))
+        if not result.dismissed.empty else [],
+        "dismissed_summary": _dismissed_summary(result),
+        "tooltip_css": TOOLTIP_CSS,
         "examples": _examples(store, info.run_id, MAX_EXAMPLES),
         "bias": _records(bias_frame),
         "bias_sentences": result.bias.sentences() if result.bias is not None else [],

@@ -6,7 +6,7 @@ import asyncio
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from workbench.providers.base import Completion, CompletionRequest, Provider, ProviderError
@@ -22,6 +22,7 @@ class Job:
     connection: object  # key into providers/limits
     payload: Any  # returned untouched in the Outcome
     cache_key: str
+    max_attempts: int | None = None  # the model's `max_attempts` from the spec; None = the run's policy
 
 
 @dataclass
@@ -91,8 +92,9 @@ class Executor:
                     completion.latency_s = time.perf_counter() - started
                 return completion
 
+        policy = self.policy if job.max_attempts is None else replace(self.policy, max_attempts=job.max_attempts)
         try:
-            completion, attempts = await call_with_retries(attempt, self.policy, self.rng, self.on_retry)
+            completion, attempts = await call_with_retries(attempt, policy, self.rng, self.on_retry)
         except GaveUp as exc:
             retryable = isinstance(exc.error, ProviderError) and exc.error.retryable
             return Outcome(job, None, _describe(exc.error), exc.attempts, cached=False, retryable=retryable)

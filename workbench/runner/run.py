@@ -17,6 +17,8 @@ from sqlalchemy import select
 from workbench.errors import WorkbenchError
 from workbench.plan import Plan, PlannedCall
 from workbench.providers.base import Completion, Provider, ProviderError
+from workbench.providers.finish import stored_reason
+from workbench.providers.model_check import check_served_models
 from workbench.providers.registry import connection_key
 from workbench.runner.connections import build_limits, build_providers
 from workbench.runner.executor import Executor, Job, Outcome
@@ -71,6 +73,8 @@ class RunOptions:
     # Processes making provider calls: 1 = this process; None = auto (worker processes only for large,
     # highly concurrent runs; see workbench.runner.workers).
     workers: int | None = None
+    # Ask openai_compatible servers for their model list first (models with `check_model: false` are skipped).
+    check_models: bool = True
 
 
 @dataclass
@@ -141,6 +145,8 @@ class Runner:
         self.sync_entries, self.judge_rubric_names = split_judge_entries(list(plan.spec.scorers))
         self.rubrics = rubrics_for(self.judge_rubric_names, plan.spec.judge)
         self.scorers = build_scorers(self.sync_entries)
+        for scorer in self.scorers:  # one-off loads (lemma data) now, not on the first scored output
+            getattr(scorer, "prepare", lambda: None)()
         self._pool: WorkerPool | None = None
         self._executor: Executor | ProcessExecutor | None = None  # the one making calls right now
 
@@ -218,7 +224,9 @@ class Runner:
                 continue
             model = self.plan.models[cell.model]
             payload = (call, ids, found[0] if found else None)
-            jobs.append(Job(call.request, connection_key(model), payload, call.request.cache_key()))
+            jobs.append(
+                Job(call.request, connection_key(model), payload, call.request.cache_key(), model.max_attempts)
+            )
         return jobs, done
 
     def _record(self, outcome: Outcome, run_id: int) -> OutputRecord:
@@ -249,6 +257,7 @@ class Runner:
                 "latency_ms": 0.0,
                 "cost_usd": 0.0,
                 "simulated": False,
+                "finish_reason": None,
             }
             return OutputRecord(row=row, existing_id=existing_id)
         row |= {
@@ -260,28 +269,39 @@ class Runner:
             "latency_ms": completion.latency_s * 1000,
             "cost_usd": 0.0 if outcome.cached else completion.cost_usd,
             "simulated": completion.simulated,
+            "finish_reason": stored_reason(completion.finish_reason),
         }
         spent = 0.0 if outcome.cached else (completion.cost_usd or 0.0)
-        cache_entry = None
-        if not outcome.cached and self.options.use_cache:
-            cache_entry = {
-                "key": outcome.job.cache_key,
-                "provider": call.request.provider,
-                "model": call.request.model,
-                "text": None,  # the text lives in the output row; the writer sets output_id
-                "input_tokens": completion.input_tokens,
-                "output_tokens": completion.output_tokens,
-                "latency_ms": completion.latency_s * 1000,
-                "cost_usd": completion.cost_usd,
-                "finish_reason": completion.finish_reason,
-                "simulated": completion.simulated,
-                "created_at": datetime.now(UTC),
-            }
         # Pre-scored when a worker process scored the text (see workbench.runner.workers).
         scoring = scoring_context(call.request.metadata, outcome.scores)
+        # The cached text lives in the output row; the writer sets the entry's output_id.
+        cache_entry = self._cache_entry(outcome, text=None)
         return OutputRecord(
             row=row, existing_id=existing_id, cache_entry=cache_entry, scoring=scoring, spent_usd=spent
         )
+
+    def _cache_entry(self, outcome: Outcome, *, text: str | None) -> dict[str, Any] | None:
+        """The response cache row for a fresh completion (generation or judge), None for hits and failures.
+
+        `text` is None for generations (the entry refers to the output row that holds it) and the reply
+        itself for judge calls, which have no output row of their own.
+        """
+        completion, request = outcome.completion, outcome.job.request
+        if completion is None or outcome.cached or not self.options.use_cache:
+            return None
+        return {
+            "key": outcome.job.cache_key,
+            "provider": request.provider,
+            "model": request.model,
+            "text": text,
+            "input_tokens": completion.input_tokens,
+            "output_tokens": completion.output_tokens,
+            "latency_ms": completion.latency_s * 1000,
+            "cost_usd": completion.cost_usd,
+            "finish_reason": stored_reason(completion.finish_reason),
+            "simulated": completion.simulated,
+            "created_at": datetime.now(UTC),
+        }
 
     # -- judge -------------------------------------------------------------------------------------
     def _judge_jobs(self, run_id: int, model: ModelSpec) -> list[Job]:
@@ -307,13 +327,18 @@ class Runner:
                 if (output_id, f"judge.{rubric.name}") in judged:
                     continue
                 request = judge_request(rubric, text or "", task, language, model, variant, self.plan.spec.seed)
-                jobs.append(Job(request, connection_key(model), (output_id, rubric), request.cache_key()))
+                jobs.append(
+                    Job(request, connection_key(model), (output_id, rubric), request.cache_key(), model.max_attempts)
+                )
         return jobs
 
     # -- main --------------------------------------------------------------------------------------
     def run(self) -> RunResult:
         models = list(self.plan.models.values())
         judge = judge_model(self.plan.spec.judge) if self.rubrics else None
+        if self.options.check_models:
+            # A server that lists its models and lacks ours stops the run here, store untouched.
+            check_served_models(self.plan.spec, self.plan.spec_path, with_judge=judge is not None)
         # Provider construction fails fast (missing key) before anything is written to the store.
         providers = build_providers(
             models + ([judge] if judge else []), self.options.client_options, self._concurrency()
@@ -448,7 +473,7 @@ class Runner:
             return
         self.progress.start("judge", len(jobs), 0)
         writer = ResultWriter(self.store, run_id=run_id, on_retry=self._db_retry)
-        ok_before = result.ok
+        ok_before, cached_before = result.ok, result.cached
 
         def record(outcome: Outcome) -> ScoreRecord:
             output_id, rubric = outcome.job.payload
@@ -460,12 +485,15 @@ class Runner:
                     rubric, outcome.completion.text, judge.id, outcome.completion.simulated
                 )
             spent = 0.0 if outcome.cached or outcome.completion is None else (outcome.completion.cost_usd or 0.0)
-            return ScoreRecord(output_id, [score], spent_usd=spent)
+            # Judge replies are cached like generations: rerunning an experiment pays for no call twice.
+            reply = outcome.completion.text if outcome.completion is not None else None
+            entry = self._cache_entry(outcome, text=reply)
+            return ScoreRecord(output_id, [score], spent_usd=spent, cache_entry=entry)
 
         await self._execute(jobs, providers, [judge], writer, record, result)
-        # Judge calls are counted apart from generation calls.
+        # Judge calls are counted apart from generation calls (and their cache hits apart from the outputs').
         result.judged = result.ok - ok_before
-        result.ok = ok_before
+        result.ok, result.cached = ok_before, cached_before
 
     def _start_workers(self, jobs: list[Job], models: list[ModelSpec]) -> None:
         """Fork worker processes for a large run (before the event loop and writer thread exist)."""

@@ -48,8 +48,9 @@ AUTO_MIN_CALLS = 2_000
 AUTO_MIN_CONCURRENCY = 64
 MAX_AUTO_WORKERS = 4
 
-# A job as sent to a worker: an index into the jobs it inherited, or (request, connection) for new jobs.
-_Item = int | tuple[Any, object]
+# A job as sent to a worker: an index into the jobs it inherited, or (request, connection, max_attempts)
+# for new jobs.
+_Item = int | tuple[Any, object, int | None]
 # A finished job as sent back: (tag, completion, error, attempts, retryable, scores).
 _Result = tuple[int, Completion | None, str | None, int, bool, list[Score] | None]
 
@@ -183,7 +184,7 @@ async def _serve(conn: Connection, config: WorkerConfig, jobs: Sequence[Job], co
             return
         _, items, score = message
         for tag, item in items:
-            job = jobs[item] if isinstance(item, int) else Job(item[0], item[1], None, "")
+            job = jobs[item] if isinstance(item, int) else Job(item[0], item[1], None, "", item[2])
             queue.put_nowait((tag, job, score))
 
     async def run_jobs() -> None:
@@ -258,7 +259,7 @@ class WorkerPool:
 
     def _item(self, job: Job) -> _Item:
         index = self._index.get(id(job))
-        return index if index is not None else (job.request, job.connection)
+        return index if index is not None else (job.request, job.connection, job.max_attempts)
 
     def _top_up(self, worker: _Worker, queue: deque[Job], score: bool) -> None:
         room = worker.credit - len(worker.inflight)

@@ -40,6 +40,7 @@ class ScoreRecord:
     output_id: int
     scores: list[Score] = field(default_factory=list)
     spent_usd: float = 0.0
+    cache_entry: dict[str, Any] | None = None  # the judge's reply (with its text), for the response cache
 
 
 Scorer = Callable[[str, ScoringContext], list[Score]]
@@ -148,9 +149,11 @@ class ResultWriter:
                     delete(ScoreRow).where(ScoreRow.output_id == judged.output_id, ScoreRow.metric.in_(metrics))
                 )
                 score_rows += [_score_row(judged.output_id, s) for s in judged.scores]
+                if judged.cache_entry:  # a judge reply has no output row: its entry keeps the text
+                    cache_rows.append(judged.cache_entry | {"output_id": None})
             if score_rows:
                 session.execute(insert(ScoreRow), score_rows)
-            # The cache refers to the output row that holds the text (one copy of every answer).
+            # A generation's entry refers to the output row that holds the text (one copy of every answer).
             insert_ignore(session, CachedResponse, cache_rows)
             if spent and self.run_id is not None:
                 session.execute(update(Run).where(Run.id == self.run_id).values(spent_usd=Run.spent_usd + spent))

@@ -2,10 +2,13 @@
 
 Scorers and metrics (direction/kind in `registry.metric_direction` / `registry.metric_kind`):
 
-- `GenderCodedScorer` ("gender_coded"):
-  English (gender-decoder lists): `gender_coded.masculine`, `gender_coded.feminine` (counts of coded
+- `GenderCodedScorer` ("gender_coded"): precise word-level matching (gender_coded.py).
+  English (Gaucher et al. lists): `gender_coded.masculine`, `gender_coded.feminine` (counts of coded
   words) and `gender_coded.score` = (masculine - feminine) per 100 words, > 0 leans masculine. Its
   detail carries the decoder `verdict` ("strongly feminine-coded" ... "empty") and all matches.
+  `GenderCodedScorer(mode="decoder_compat")` ("gender_coded_decoder_compat") reproduces the published
+  gender decoder's stem matching for English, as `gender_decoder.*` (Dutch texts: the precise Dutch
+  matcher, with a note, since the decoder has no Dutch list).
   Dutch: the same three metrics under `gender_coded_nl_provisional.*`; the list is PROVISIONAL
   (tier A sourced, tier B unvalidated): every detail has `"provisional": True`, the `.score`
   detail also the list's own status text and the tier A (sourced) counts.
@@ -25,8 +28,9 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.scoring.base import Score, ScoringContext
-from workbench.scoring.gender_coded import GenderCodedResult, find_en, find_nl
+from workbench.scoring.gender_coded import GenderCodedResult, find_en, find_en_decoder, find_nl
 from workbench.scoring.highlight import highlight
+from workbench.scoring.lemmas import warm as warm_lemmas
 from workbench.scoring.lexicons import SEVERITY_RANK, dutch_gender_provisional, gender_decoder_en
 from workbench.scoring.matches import Match, clusters, max_severity, nfc_view, resolve_languages
 from workbench.scoring.pattern_rules import find_rule_matches
@@ -46,10 +50,22 @@ __all__ = [
 REVIEW_NOTE = "Heuristic flag for human review; never a reason to reject a text or a person automatically."
 
 
+MODES = ("precise", "decoder_compat")
+
+
 class GenderCodedScorer:
     """Gender-coded word counts; see the module docstring for metric names."""
 
-    name = "gender_coded"
+    def __init__(self, mode: str = "precise") -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.mode = mode
+        self.name = "gender_coded" if mode == "precise" else "gender_coded_decoder_compat"
+
+    def prepare(self) -> None:
+        """Load the lemma data up front (the runner calls this before the first call, and before it
+        forks worker processes, so scoring never stalls mid-run on the ~1 s load)."""
+        warm_lemmas()
 
     def score(self, text: str, ctx: ScoringContext) -> list[Score]:
         languages, note = resolve_languages(ctx.language)
@@ -61,15 +77,22 @@ class GenderCodedScorer:
             label: dict[str, Any]
             provenance: dict[str, Any]
             if lang == "en":
-                result = find_en(view, mapping, text)
-                prefix = "gender_coded"
                 en = gender_decoder_en()
-                label = {"lexicon": "gender_decoder_en"}
                 provenance = {"source": en.source, "license": en.license}
+                if self.mode == "decoder_compat":
+                    result = find_en_decoder(view, mapping, text)
+                    prefix = "gender_decoder"
+                    label = {"lexicon": "gender_decoder_en", "mode": "decoder_compat"}
+                else:
+                    result = find_en(view, mapping, text)
+                    prefix = "gender_coded"
+                    label = {"lexicon": "coded_words_en", "mode": "precise"}
             else:
                 result = find_nl(view, mapping, text)
                 prefix = "gender_coded_nl_provisional"
-                label = {"lexicon": "dutch_gender_coded_provisional", "provisional": True}
+                label = {"lexicon": "dutch_gender_coded_provisional", "provisional": True, "mode": "precise"}
+                if self.mode == "decoder_compat":
+                    label["mode_note"] = "decoder_compat has no Dutch list; Dutch uses precise matching"
                 provenance = {
                     "status": dutch_gender_provisional().status,
                     "tier_a_counts": _tier_a_counts(result),
@@ -84,8 +107,8 @@ class GenderCodedScorer:
 def _tier_a_counts(result: GenderCodedResult) -> dict[str, int]:
     """Counts restricted to the sourced (tier A) Dutch words."""
     return {
-        "masculine": sum(m["rule"].startswith("nl_tier_a:") for m in result.masculine),
-        "feminine": sum(m["rule"].startswith("nl_tier_a:") for m in result.feminine),
+        "masculine": sum(m.get("source") == "nl_tier_a" for m in result.masculine),
+        "feminine": sum(m.get("source") == "nl_tier_a" for m in result.feminine),
     }
 
 
@@ -112,6 +135,12 @@ def _gender_scores(
     ]
 
 
+def counted_clusters(matches: list[Match], flag_severity: str) -> list[list[Match]]:
+    """Groups of overlapping matches that raise the flag (highest severity >= `flag_severity`)."""
+    threshold = SEVERITY_RANK[flag_severity]
+    return [g for g in clusters(matches) if SEVERITY_RANK[max_severity(g) or "low"] >= threshold]
+
+
 class RuleLintScorer:
     """Regex-rule lint producing `<name>.flagged` (binary) and `<name>.count`."""
 
@@ -126,9 +155,7 @@ class RuleLintScorer:
         languages, note = resolve_languages(ctx.language)
         view, mapping = nfc_view(text)
         result = find_rule_matches(view, self.category, languages, mapping, text)
-        threshold = SEVERITY_RANK[self.flag_severity]
-        groups = clusters(result.matches)
-        counted = [g for g in groups if SEVERITY_RANK[max_severity(g) or "low"] >= threshold]
+        counted = counted_clusters(result.matches, self.flag_severity)
         top = max_severity(m for group in counted for m in group)
         verdict = f"flagged ({top} severity)" if counted else "not flagged"
         detail: dict[str, Any] = {

@@ -1,8 +1,19 @@
-"""Gender-coded wording: English gender-decoder lists and the provisional Dutch list.
+"""Gender-coded wording: precise word-level matching (default) and the gender decoder's stems.
 
-English follows the open-source gender decoder (lovedaybrooke/gender-decoder, app/models.py):
-lower-cased words, prefix ("stem") match, verdict from feminine - masculine. Differences, all on
-purpose and each covered by a test in tests/scoring/test_gender_coded.py:
+**Precise (default), English and Dutch.** Words, not prefixes: the text is split into Unicode words
+(hyphen variants U+2010/U+2011 and apostrophes stay inside a word), each word is lower-cased and
+lemmatised with simplemma, and it counts when its written form or its lemma is one of an entry's
+`words` in `coded_words_{en,nl}.json` (each entry names the decoder stem or Dutch list item it comes
+from). Dutch compounds count only when the coded word is the compound's head ("klantvriendelijk",
+"proactief"; not "warmtepompen") and the entry allows compounds; hyphenated words are looked up whole,
+then (English) part by part or (Dutch) by their last part. Exceptions in `lint_exceptions.json`
+(job titles, fixed phrases, other senses, each with its reason) are applied last and reported under
+`excluded`. The verdict uses the decoder's thresholds on these counts.
+
+**decoder_compat (English only)**: the published gender decoder's numbers, for users who need them.
+It follows lovedaybrooke/gender-decoder (app/models.py): lower-cased words, prefix ("stem") match,
+verdict from feminine - masculine. Differences, all on purpose and each covered by a test in
+tests/scoring/test_gender_coded.py:
 
 1. One count per word. The decoder counts a word once per matching stem, so "dominant" (stems
    "domina" + "dominant") and "interpersonal" ("interpersonal" + "interpersona") counted twice.
@@ -30,9 +41,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from workbench.scoring.fast_regex import FastPattern, is_word_char, lowered
-from workbench.scoring.lexicons import dutch_gender_provisional, gender_decoder_en
+from workbench.scoring.fast_regex import FastPattern, lowered
+from workbench.scoring.lemmas import lemma
+from workbench.scoring.lexicons import CodedEntry, CodedLexicon, WordException, coded_lexicon, gender_decoder_en
 from workbench.scoring.matches import Match, OffsetMap, make_match
+from workbench.scoring.tokens import WORD_RE
 
 _HYPHENS = "-‐‑"  # ASCII hyphen, U+2010 hyphen, U+2011 non-breaking hyphen
 # Characters that re.IGNORECASE equates with an ASCII letter but str.lower() does not map to it.
@@ -141,8 +154,10 @@ def _lookup(found: str, table: Mapping[str, object]) -> str | None:
     return key if key in table else None
 
 
-def find_en(text: str, mapping: OffsetMap | None = None, original: str | None = None) -> GenderCodedResult:
-    """English gender-coded words in `text` (see the module docstring for the decoder differences).
+def find_en_decoder(
+    text: str, mapping: OffsetMap | None = None, original: str | None = None
+) -> GenderCodedResult:
+    """decoder_compat: English coded words by the decoder's stems (see the module docstring).
 
     `mapping`/`original`: when `text` is an NFC view of `original`, spans are mapped back to it.
     """
@@ -160,7 +175,7 @@ def find_en(text: str, mapping: OffsetMap | None = None, original: str | None = 
             # Keep the whole hyphenated word ("co-operative-minded") as one token, like the decoder.
             end = _HYPHEN_TAIL_RE.match(text, end).end()  # type: ignore[union-attr]
         rule = f"gender_decoder_en:{stem}"
-        match = make_match(source, (start, end), mapping, matcher.gender_of[stem], rule, "low")
+        match = make_match(source, (start, end), mapping, matcher.gender_of[stem], rule, "low", "gaucher2011")
         if _norm(text[start:end]) in exceptions:
             result.excluded.append({**match, "reason": "non_coded_exceptions"})
             continue
@@ -168,88 +183,103 @@ def find_en(text: str, mapping: OffsetMap | None = None, original: str | None = 
     return result
 
 
-# Dutch forms ending in these are also found inside compounds ("snelbesluitvaardig"), as the
-# provisional list's `_matching` note asks; all other forms match only at the start of a word,
-# because substring matching of short stems explodes ("logisch" in "technologisch", "delen" in
-# "onderdelen", "moedig" in "ontmoedigen").
-_NL_COMPOUND_SUFFIXES = ("gericht", "vaardig")
+# --- precise matching -----------------------------------------------------------------------------
+
+_HYPHEN_SPLIT = str.maketrans({"‐": "-", "‑": "-"})
+MIN_COMPOUND_PREFIX = 3  # "pro|actief" yes, "on|eerlijk" (a negation) no
 
 
-@dataclass(frozen=True)
-class _NlMatcher:
-    prefix: FastPattern  # a form at the start of a word
-    compound: FastPattern  # a -gericht/-vaardig form anywhere (then checked to be inside a word)
-    full_exceptions: tuple[str, ...]  # word prefixes that never count
-    scoped_stems: frozenset[str]  # stems with an exception for some words only
-
-
-@lru_cache(maxsize=1)
-def _nl_matcher() -> _NlMatcher:
-    lex = dutch_gender_provisional()
-    forms = list(lex.forms)
-    compound = [f for f in forms if f.endswith(_NL_COMPOUND_SUFFIXES)]
-    # Dutch hyphens separate compound parts ("HR-medewerker"), so a word never spans a hyphen.
-    prefix = re.compile(rf"\b(?P<s>{_alternation(forms)})\w*", re.IGNORECASE)
-    inner = re.compile(rf"(?P<s>{_alternation(compound)})", re.IGNORECASE)
-    return _NlMatcher(
-        prefix=FastPattern(prefix),
-        compound=FastPattern(inner),
-        full_exceptions=tuple(e.form for e in lex.exceptions if e.stem is None),
-        scoped_stems=frozenset(e.stem for e in lex.exceptions if e.stem),
-    )
-
-
-def _inside_words(pattern: FastPattern, text: str, low: str | None) -> list[tuple[tuple[int, int], str]]:
-    """Words that contain a match of `pattern` after their first letter, once per word.
-
-    Words that *start* with a form are left to the prefix scan, so no word counts twice.
-    """
-    found: list[tuple[tuple[int, int], str]] = []
-    last_word_start = -1
-    for m in pattern.finditer(text, low):
-        start = m.start()
-        while start > 0 and is_word_char(text[start - 1]):
-            start -= 1
-        if start == m.start() or start == last_word_start:
-            continue
-        end = m.end()
-        while end < len(text) and is_word_char(text[end]):
-            end += 1
-        found.append(((start, end), m.group("s")))
-        last_word_start = start
+def _direct(word: str, lex: CodedLexicon) -> CodedEntry | None:
+    found = lex.by_form.get(word)
+    if found is None:
+        found = lex.by_lemma.get(lemma(word, lex.lang))
     return found
 
 
-def find_nl(text: str, mapping: OffsetMap | None = None, original: str | None = None) -> GenderCodedResult:
-    """Dutch gender-coded words from the PROVISIONAL list (tier A sourced, tier B unvalidated).
+def _compound_head(word: str, lex: CodedLexicon) -> CodedEntry | None:
+    """The entry whose word is the head (last part) of the Dutch compound `word`, longest head first."""
+    for form in dict.fromkeys((word, lemma(word, lex.lang))):
+        for i in range(MIN_COMPOUND_PREFIX, len(form) - 2):
+            entry = lex.heads.get(form[i:])
+            if entry is not None:
+                return entry
+    return None
 
-    Exceptions are applied first: a word starting with an exception form ("competentie",
-    "kinderopvang", "samenstelling", "inclusief", "verantwoordelijkheden") never counts; a scoped
-    exception ("onafhankelijk" vs feminine "afhankelijk") only blocks that stem.
-    """
-    lex = dutch_gender_provisional()
-    matcher = _nl_matcher()
+
+@lru_cache(maxsize=65536)
+def classify(word: str, lang: str) -> CodedEntry | None:
+    """The coded entry a lower-case word expresses, before context exceptions (cached per word)."""
+    lex = coded_lexicon(lang)
+    found = _direct(word, lex)
+    if found is not None:
+        return found
+    if "-" in word or "‐" in word or "‑" in word:
+        parts = [p for p in word.translate(_HYPHEN_SPLIT).split("-") if p]
+        whole = "-".join(parts)
+        if whole in lex.by_form:
+            return lex.by_form[whole]
+        candidates = parts if lang == "en" else parts[-1:]
+        for part in candidates:
+            found = _direct(part, lex) or (_compound_head(part, lex) if lang == "nl" else None)
+            if found is not None:
+                return found
+        return None
+    if lang == "nl" and len(word) > MIN_COMPOUND_PREFIX + 2:
+        return _compound_head(word, lex)
+    return None
+
+
+def _exception(
+    exceptions: tuple[WordException, ...], prev: str | None, following: list[str]
+) -> WordException | None:
+    for exc in exceptions:
+        if exc.prev is not None and prev not in exc.prev:
+            continue
+        if exc.next is not None and not any(tuple(following[: len(seq)]) == seq for seq in exc.next):
+            continue
+        if exc.unless_next is not None and following and following[0] in exc.unless_next:
+            continue
+        return exc
+    return None
+
+
+def find_precise(
+    text: str, lang: str, mapping: OffsetMap | None = None, original: str | None = None
+) -> GenderCodedResult:
+    """Coded words of `lang` ("en"/"nl") in `text`, word by word (see the module docstring)."""
+    lex = coded_lexicon(lang)
     result = GenderCodedResult()
     source = original if original is not None else text
-    low = lowered(text)
-    found = [(m.span(), m.group("s")) for m in matcher.prefix.finditer(text, low)]
-    if matcher.compound.may_match(low):
-        found = sorted(found + _inside_words(matcher.compound, text, low))
-    for (start, end), found_stem in found:
-        stem = _lookup(found_stem, lex.forms)
-        if stem is None:  # pragma: no cover - only for case-folding oddities beyond _FOLD
-            continue
-        form = lex.forms[stem]
-        word = text[start:end].lower()
-        rule = f"nl_tier_{form.tier.lower()}:{form.form}"
-        match = make_match(source, (start, end), mapping, form.gender, rule, "low")
-        blocking = None
-        if word.startswith(matcher.full_exceptions) or form.form in matcher.scoped_stems:
-            blocking = next(
-                (e for e in lex.exceptions if word.startswith(e.form) and e.stem in (None, form.form)), None
-            )
-        if blocking is not None:
-            result.excluded.append({**match, "reason": f"exception {blocking.form!r}"})
-            continue
+    low = lowered(text)  # same offsets as `text`, or None for the rare texts where lower() shifts them
+    scan = low if low is not None else text
+    prefix = "gaucher_en" if lang == "en" else "nl_provisional"
+    found: list[tuple[int, CodedEntry]] = []
+    tokens: list[re.Match[str]] = []
+    for m in WORD_RE.finditer(scan):  # one pass: most words are a cache hit that returns None
+        entry = classify(m.group() if low is not None else m.group().lower(), lang)
+        if entry is not None:
+            found.append((len(tokens), entry))
+        tokens.append(m)
+    for i, entry in found:
+        m = tokens[i]
+        word = m.group().lower()
+        match = make_match(source, m.span(), mapping, entry.gender, f"{prefix}:{entry.id}", "low", entry.source)
+        exceptions = lex.exceptions.get(word) or lex.exceptions.get(lemma(word, lang))
+        if exceptions:
+            following = [t.group().lower() for t in tokens[i + 1 : i + 4]]
+            found_exc = _exception(exceptions, tokens[i - 1].group().lower() if i else None, following)
+            if found_exc is not None:
+                result.excluded.append({**match, "reason": found_exc.why, "exception": found_exc.kind})
+                continue
         result.add(match)
     return result
+
+
+def find_en(text: str, mapping: OffsetMap | None = None, original: str | None = None) -> GenderCodedResult:
+    """English coded words, precise matching (the default)."""
+    return find_precise(text, "en", mapping, original)
+
+
+def find_nl(text: str, mapping: OffsetMap | None = None, original: str | None = None) -> GenderCodedResult:
+    """Dutch coded words from the PROVISIONAL list (tier A sourced, tier B unvalidated), precise matching."""
+    return find_precise(text, "nl", mapping, original)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
+from workbench.scoring.explain import tooltip
 from workbench.scoring.matches import Match, clusters, max_severity
 
 CSS_CLASSES = {
@@ -23,6 +24,17 @@ RICH_STYLES = {
     "exclusion": "bold red",
     "gendered": "bold green",
 }
+# Hover AND keyboard focus show the explanation: every mark is focusable (tabindex) and carries it in
+# data-tip (shown by TOOLTIP_CSS through ::after, so the text itself stays unchanged) and aria-label.
+TOOLTIP_CSS = """
+mark[data-tip] { position: relative; cursor: help; }
+mark[data-tip]:focus { outline: 2px solid #1d4ed8; outline-offset: 1px; }
+mark[data-tip]:hover::after, mark[data-tip]:focus::after {
+  content: attr(data-tip); position: absolute; left: 0; top: 100%; z-index: 10; margin-top: 4px;
+  width: max-content; max-width: 28rem; white-space: normal; background: #1f2937; color: #fff;
+  font-size: 0.8rem; font-weight: 400; line-height: 1.35; padding: 6px 8px; border-radius: 6px;
+  box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+"""
 # Characters that could start Markdown emphasis, code, links or raw HTML. Block syntax (#, -, 1.)
 # is left alone so the text still renders as the document it is.
 _MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>])")
@@ -52,10 +64,16 @@ def _escape(segment: str, fmt: str, before_tag: bool) -> str:
     return segment
 
 
-def highlight(text: str, matches: Sequence[Match], fmt: Literal["html", "markdown", "rich"] = "html") -> str:
+def highlight(
+    text: str,
+    matches: Sequence[Match],
+    fmt: Literal["html", "markdown", "rich"] = "html",
+    ui_lang: str = "en",
+) -> str:
     """Return `text` with every match wrapped, all other text escaped for `fmt`.
 
-    html: `<mark class="masc sev-low" title="rule (severity)">...</mark>`; markdown: `**...**`;
+    html: `<mark class="masc sev-low" tabindex="0" data-tip="reason. Instead: ..." aria-label="...">...</mark>`
+    (explanation in `ui_lang`, shown on hover and keyboard focus with TOOLTIP_CSS); markdown: `**...**`;
     rich: `[bold cyan]...[/]` (print with emoji=False, or ":smile:"-like text turns into emoji).
     Overlapping matches merge into one mark carrying all classes.
     Raises ValueError if a match does not fit `text` (spans must come from this very text).
@@ -75,9 +93,13 @@ def highlight(text: str, matches: Sequence[Match], fmt: Literal["html", "markdow
         out.append(_escape(text[pos:start], fmt, before_tag=True))
         inner = _escape(text[start:end], fmt, before_tag=True)
         if fmt == "html":
-            title = "; ".join(dict.fromkeys(f"{m['rule']} ({m['severity']})" for m in group))
+            tip = " | ".join(dict.fromkeys(tooltip(m, ui_lang) for m in group))
             css = " ".join([*classes, f"sev-{severity}"])
-            out.append(f'<mark class="{html.escape(css)}" title="{html.escape(title)}">{inner}</mark>')
+            label = f"{text[start:end]}: {tip}"
+            out.append(
+                f'<mark class="{html.escape(css)}" tabindex="0" data-tip="{html.escape(tip)}" '
+                f'aria-label="{html.escape(label)}">{inner}</mark>'
+            )
         elif fmt == "markdown":
             out.append(f"**{inner}**")
         else:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from workbench.providers.base import CompletionRequest, Message
 from workbench.scoring.base import Score
-from workbench.spec import JudgeSpec, ModelSpec
+from workbench.spec import ExperimentSpec, JudgeSpec, ModelSpec
 
 BUILTIN_RUBRICS = {
     "clarity": "Is the text clear and easy to read for a broad audience: short sentences, plain words, "
@@ -49,9 +49,38 @@ def rubrics_for(names: list[str], spec: JudgeSpec | None) -> list[Rubric]:
     return result
 
 
+@dataclass(frozen=True)
+class JudgeProvenance:
+    """Who scored the judge.* metrics of a run: shown next to every judge verdict."""
+
+    model: str  # provider:model, e.g. "openai_compatible:smollm2" or "simulated:judge"
+    simulated: bool
+
+    @property
+    def short(self) -> str:
+        """For narrow tables: "SIMULATED judge", or the model name without its provider."""
+        return "SIMULATED judge" if self.simulated else self.model.split(":", 1)[1]
+
+    @property
+    def label(self) -> str:
+        """For reports: "judged by openai:gpt-4o-mini", "judged by simulated:judge (SIMULATED)"."""
+        return f"judged by {self.model}" + (" (SIMULATED)" if self.simulated else "")
+
+
+def judge_provenance(spec: ExperimentSpec) -> JudgeProvenance | None:
+    """The judge of a run with judge scorers (None without them); the simulated judge when no block."""
+    from workbench.scoring.registry import split_judge_entries
+
+    _, rubrics = split_judge_entries(spec.scorers)
+    if not rubrics:
+        return None
+    judge = spec.judge or JudgeSpec()
+    return JudgeProvenance(model=judge.model, simulated=judge.simulated)
+
+
 def judge_model(spec: JudgeSpec | None) -> ModelSpec:
-    spec = spec or JudgeSpec()
-    return ModelSpec(id=spec.model, params=dict(spec.params))
+    """The judge as a model (the simulated judge when the spec has no `judge:` block)."""
+    return (spec or JudgeSpec()).as_model()
 
 
 def judge_request(
@@ -71,6 +100,7 @@ def judge_request(
         messages=(Message("system", _SYSTEM), Message("user", user)),
         params=params,
         endpoint=model.base_url,
+        timeout=model.timeout,
         # Variant names never reach a real judge (blind); only the simulated judge's planted effects use it.
         metadata={"judge_rubric": rubric.name, "judged_variant": judged_variant},
     )
@@ -81,7 +111,8 @@ def parse_judgement(rubric: Rubric, reply: str, judge: str, simulated: bool) -> 
     match = _JSON.search(reply)
     detail: dict[str, object] = {"judge": judge, "simulated": simulated}
     try:
-        data = json.loads(match.group(0)) if match else {}
+        # strict=False: small local models put raw newlines inside the rationale string.
+        data = json.loads(match.group(0), strict=False) if match else {}
         score = float(data["score"])
         if not 1 <= score <= 10:
             raise ValueError("score out of range")

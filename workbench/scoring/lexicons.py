@@ -1,7 +1,9 @@
 """Load the bias-lint reference data in workbench/data/lexicons once (cached), keeping provenance.
 
-The JSON files are verbatim copies of the researcher's reference files (see workbench/data/SOURCES.md);
-this module only parses them into typed structures, it never edits the lists.
+The researcher's JSON files are verbatim copies (see workbench/data/SOURCES.md); this module only parses
+them into typed structures, it never edits the lists. The precise matcher's word lists
+(`coded_words_{en,nl}.json`), exceptions (`lint_exceptions.json`) and explanations
+(`lint_explanations.json`) are ours, each entry citing what it was derived from.
 """
 
 from __future__ import annotations
@@ -136,8 +138,17 @@ class Rule:
     pattern: re.Pattern[str]
     source_file: str
 
+    @property
+    def source(self) -> str:
+        """Source key for explanations: "exclusion_patterns" or "workbench_supplement"."""
+        return RULE_SOURCES[self.source_file]
+
 
 _RULE_FILES = ("exclusion_patterns.json", "exclusion_patterns_supplement.json")
+RULE_SOURCES = {
+    "exclusion_patterns.json": "exclusion_patterns",
+    "exclusion_patterns_supplement.json": "workbench_supplement",
+}
 
 
 @lru_cache(maxsize=1)
@@ -164,3 +175,88 @@ def provenance() -> dict[str, str]:
         "exclusion_patterns": load_json("exclusion_patterns.json")["_note"],
         "exclusion_patterns_supplement": load_json("exclusion_patterns_supplement.json")["_status"],
     }
+
+
+# --- precise gender-coded lexicons ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodedEntry:
+    """One coded trait and the words that express it (lower-case forms or lemmas)."""
+
+    id: str
+    gender: str  # "masculine" | "feminine"
+    source: str  # "gaucher2011" | "nl_tier_a" | "nl_tier_b"
+    derived_from: tuple[str, ...]  # decoder stems / "A:word" / "B:stem" in the researcher's lists
+    words: tuple[str, ...]
+    alternatives: tuple[str, ...]  # in the lexicon's language
+    compound: bool = True  # Dutch: also as the head of a compound
+    surface_only: bool = False  # match the written form only, never via the lemma
+
+
+@dataclass(frozen=True)
+class WordException:
+    """A coded-looking word that is not coded in this context (see lint_exceptions.json)."""
+
+    lang: str
+    word: str
+    kind: str
+    why: str
+    prev: frozenset[str] | None = None
+    next: tuple[tuple[str, ...], ...] | None = None  # each a sequence of following words
+    unless_next: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class CodedLexicon:
+    lang: str
+    entries: dict[str, CodedEntry]  # id -> entry
+    by_form: dict[str, CodedEntry]  # written form -> entry
+    by_lemma: dict[str, CodedEntry]  # lemma -> entry (entries that may match via the lemma)
+    heads: dict[str, CodedEntry]  # forms that count as the head of a Dutch compound
+    exceptions: dict[str, tuple[WordException, ...]]  # word -> exceptions
+
+
+@lru_cache(maxsize=1)
+def lint_exception_data() -> dict[str, Any]:
+    return load_json("lint_exceptions.json")
+
+
+@lru_cache(maxsize=2)
+def coded_lexicon(lang: str) -> CodedLexicon:
+    """The precise lexicon for "en" or "nl" (raises ValueError for a malformed data file)."""
+    data = load_json(f"coded_words_{lang}.json")
+    entries: dict[str, CodedEntry] = {}
+    by_form: dict[str, CodedEntry] = {}
+    by_lemma: dict[str, CodedEntry] = {}
+    heads: dict[str, CodedEntry] = {}
+    for raw in data["entries"]:
+        if raw["gender"] not in ("masculine", "feminine"):
+            raise ValueError(f"coded_words_{lang}.json: {raw['id']}: gender must be masculine or feminine")
+        source = data["source"] if lang == "en" else f"nl_tier_{raw['tier'].lower()}"
+        entry = CodedEntry(
+            id=raw["id"], gender=raw["gender"], source=source, derived_from=tuple(raw["from"]),
+            words=tuple(w.lower() for w in raw["words"]), alternatives=tuple(raw["alternatives"]),
+            compound=raw.get("compound", True), surface_only=raw.get("surface_only", False),
+        )
+        entries[entry.id] = entry
+        for word in entry.words:
+            if word in by_form and by_form[word].id != entry.id:
+                raise ValueError(f"coded_words_{lang}.json: {word!r} is in {by_form[word].id!r} and {entry.id!r}")
+            by_form[word] = entry
+            if not entry.surface_only:
+                by_lemma[word] = entry
+            if entry.compound:
+                heads[word] = entry
+    exceptions: dict[str, list[WordException]] = {}
+    for raw in lint_exception_data()["exceptions"]:
+        if raw["lang"] != lang:
+            continue
+        exc = WordException(
+            lang=lang, word=raw["word"].lower(), kind=raw["kind"], why=raw["why"],
+            prev=frozenset(raw["prev"]) if "prev" in raw else None,
+            next=tuple(tuple(n.split()) for n in raw["next"]) if "next" in raw else None,
+            unless_next=frozenset(raw["unless_next"]) if "unless_next" in raw else None,
+        )
+        exceptions.setdefault(exc.word, []).append(exc)
+    return CodedLexicon(lang, entries, by_form, by_lemma, heads, {k: tuple(v) for k, v in exceptions.items()})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from workbench.scoring.lexicons import SEVERITY_RANK
 
@@ -18,8 +18,12 @@ class Match(TypedDict):
     end: int
     text: str
     category: str  # "masculine" | "feminine" | "age" | "language_origin" | "gendered_title"
-    rule: str  # stem ("gender_decoder_en:lead") or rule id ("nl_jong_team")
+    rule: str  # lexicon entry ("gaucher_en:lead", "nl_provisional:ambitieus"), decoder stem or rule id
     severity: str  # "high" | "medium" | "low"
+    # Word list the match comes from: "gaucher2011", "nl_tier_a", "nl_tier_b", "exclusion_patterns",
+    # "workbench_supplement" (absent in details stored before issue #11). Reasons and alternatives are
+    # looked up from rule + source when shown (workbench/scoring/explain.py), not stored per output.
+    source: NotRequired[str]
 
 
 def resolve_languages(language: str | None) -> tuple[tuple[str, ...], str | None]:
@@ -63,11 +67,19 @@ def nfc_view(text: str) -> tuple[str, OffsetMap | None]:
 
 
 def make_match(
-    text: str, span: tuple[int, int], mapping: OffsetMap | None, category: str, rule: str, severity: str
+    text: str,
+    span: tuple[int, int],
+    mapping: OffsetMap | None,
+    category: str,
+    rule: str,
+    severity: str,
+    source: str,
 ) -> Match:
     """Build a Match whose offsets and text refer to the original `text`."""
     start, end = mapping(*span) if mapping else span
-    return Match(start=start, end=end, text=text[start:end], category=category, rule=rule, severity=severity)
+    return Match(
+        start=start, end=end, text=text[start:end], category=category, rule=rule, severity=severity, source=source
+    )
 
 
 def clusters(matches: Iterable[Match]) -> list[list[Match]]:

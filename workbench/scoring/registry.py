@@ -25,6 +25,7 @@ _FACTORIES: dict[str, Callable[[], list[Scorer]]] = {
     "length": lambda: [LengthScorer()],
     "readability": lambda: [ReadabilityScorer()],
     "gender_coded": lambda: [GenderCodedScorer()],
+    "gender_coded_decoder_compat": lambda: [GenderCodedScorer(mode="decoder_compat")],
     "age_coded": lambda: [AgeCodedScorer()],
     "exclusion": lambda: [ExclusionScorer()],
     "gendered_title": lambda: [GenderedTitleScorer()],
@@ -93,7 +94,7 @@ def score_text(text: str, ctx: ScoringContext, scorers: Iterable[Scorer]) -> lis
     return [score for scorer in scorers for score in scorer.score(text, ctx)]
 
 
-_GENDER_PREFIXES = ("gender_coded.", "gender_coded_nl_provisional.")
+_GENDER_PREFIXES = ("gender_coded.", "gender_coded_nl_provisional.", "gender_decoder.")
 _RULE_LINTS = ("age_coded.", "exclusion.", "gendered_title.")
 _EXACT_DIRECTIONS: dict[str, bool | None] = {
     "words": None,
@@ -119,6 +120,17 @@ def metric_direction(metric: str) -> bool | None:
     if metric.startswith(_RULE_LINTS) and metric.endswith((".flagged", ".count")):
         return False
     return None
+
+
+# Decisions parsed from the text (a screening score, who was ranked first): still valid when the text
+# was cut off after them. Every other metric describes the text as a whole.
+OUTCOME_PREFIXES = ("screening.", "ranking.")
+
+
+def is_text_metric(metric: str) -> bool:
+    """True for metrics of the whole text (length, readability, wording, checks, judge), which a text
+    cut off at max_tokens distorts; False for the selection outcomes parsed from it."""
+    return not metric.startswith(OUTCOME_PREFIXES)
 
 
 def metric_kind(metric: str) -> Literal["numeric", "binary"]:

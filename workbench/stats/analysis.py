@@ -644,6 +644,19 @@ def _finalise(v: Verdict, power: float) -> None:
     # real effect faces in its family (α/m for Holm/Bonferroni/BH), with the clustered SE and G − 1 df.
     v.mde_alpha = per_test_alpha(v.alpha, max(v.family_size or 1, 1), v.correction)
     v.mde_df = v.t_df
+    if v.p_method.startswith("exact") and "sign-flip" in v.p_method:
+        # an exact sign-flip p-value over G units can never be below 2 / 2^G
+        units = v.n_clusters or v.n_cases
+        min_p = 2.0 ** (1 - units)
+        if min_p >= v.mde_alpha:
+            what = "clusters" if v.n_clusters else "cases"
+            need = math.floor(1 - math.log2(v.mde_alpha)) + 1
+            v.warnings.append(StatWarning(
+                "cannot_reach_alpha",
+                f"with {units} {what} the smallest possible permutation p is {min_p:.2g}, not below the "
+                f"{v.mde_alpha:.2g} this comparison needs in its family of {v.family_size}: it cannot come out "
+                f"significant; use at least {need} {what}",
+            ))
     v.mde = _f(mde_from_se(v.se, v.t_df, power, v.mde_alpha))
     v.mde_power = power
     if v.significant or v.higher_is_better is None:

@@ -13,9 +13,12 @@ WARNING_CODES: dict[str, str] = {
     "missing_outputs": "some repeats failed (NaN) and were left out of the case means",
     "unbalanced_repeats": "cases have different numbers of valid repeats",
     "few_clusters": "few clusters: cluster-robust standard errors are unreliable",
+    "cannot_reach_alpha": "too few cases or clusters for any permutation p-value to pass the family's level",
+    "missing_primary": "a declared primary metric has no comparisons in the analysis",
+    "missing_reference": "the declared reference group has no results in this audit unit",
     "robustness_disagreement": "Wilcoxon or BCa bootstrap disagree with the primary test",
     "missing_baseline": "the baseline variant has no results for this model/metric",
-    "few_names": "fewer than 3 names in a swap group",
+    "few_names": "too few names per swap group to tell a group effect from single names' effects",
     "no_repeats": "no repeated runs: the same-name flip baseline cannot be estimated",
     "bt_not_connected": "Bradley–Terry maximum likelihood does not exist for this comparison graph",
 }

@@ -31,14 +31,17 @@ class OmnibusResult:
     kendalls_w: float | None  # Friedman only: agreement of case rankings, 0..1
     significant: bool
     warnings: list[StatWarning] = field(default_factory=list)
+    df2: int | None = None  # denominator df of an F statistic (name-level audit omnibus); None for χ²
 
     def sentence(self) -> str:
         p = p_relation(self.p_value)
         extra = f", Kendall's W={self.kendalls_w:.2f}" if self.kendalls_w is not None else ""
         verdict = "differ" if self.significant else "show no significant overall difference"
+        stat = (f"F={self.statistic:.2f}, df={self.df},{self.df2}" if self.df2 is not None
+                else f"χ²={self.statistic:.2f}, df={self.df}")
         return (
             f"{self.n_variants} variants {verdict} on {self.metric} ({self.model}): {self.test} "
-            f"χ²={self.statistic:.2f}, df={self.df}, p{p}{extra}, n={self.n_cases} cases"
+            f"{stat}, p{p}{extra}, n={self.n_cases} cases"
         )
 
     def to_dict(self) -> dict[str, Any]:

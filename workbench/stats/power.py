@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 Alternative = Literal["two-sided", "greater", "less"]
 
@@ -46,15 +46,19 @@ def per_test_alpha(alpha: float, n_tests: int = 1, correction: str = "holm") -> 
 
 
 def t_power(ncp: float, df: float, alpha: float = 0.05, alternative: Alternative = "two-sided") -> float:
-    """Power of a t-test whose statistic is t(df, ncp) under H1 (ncp = true effect / SE)."""
+    """Power of a t-test whose statistic is t(df, ncp) under H1 (ncp = true effect / SE).
+
+    Uses scipy.special's noncentral t CDF and t quantile directly (the scipy.stats wrappers cost ~100×
+    more per call, which matters when every verdict inverts this for its MDE).
+    """
     if not (df >= 1 and math.isfinite(ncp)):
         return math.nan
     if alternative == "two-sided":
-        crit = float(stats.t.ppf(1 - alpha / 2, df))
+        crit = float(special.stdtrit(df, 1 - alpha / 2))
         return _sf(crit, df, ncp) + _cdf(-crit, df, ncp)
     if alternative == "greater":
-        return _sf(float(stats.t.ppf(1 - alpha, df)), df, ncp)
-    return _cdf(float(stats.t.ppf(alpha, df)), df, ncp)
+        return _sf(float(special.stdtrit(df, 1 - alpha)), df, ncp)
+    return _cdf(float(special.stdtrit(df, alpha)), df, ncp)
 
 
 def paired_t_power(
@@ -65,23 +69,31 @@ def paired_t_power(
     *,
     n_tests: int = 1,
     correction: str = "holm",
+    design_effect: float = 1.0,
+    cluster_size: float = 1.0,
 ) -> float:
-    """Power of the paired t-test for standardised effect d_z = δ / σ_d with n pairs (in a family of n_tests)."""
+    """Power of the paired t-test for standardised effect d_z = δ / σ_d with n pairs.
+
+    ``n_tests``/``correction``: the family the comparison is tested in (per_test_alpha); with clusters
+    of ``cluster_size`` cases the variance of the mean grows by ``design_effect`` and df = G − 1.
+    """
     if n < 2:
         return math.nan
-    return t_power(d_z * math.sqrt(n), n - 1, per_test_alpha(alpha, n_tests, correction), alternative)
+    df = n - 1 if cluster_size <= 1 else _cluster_df(n, cluster_size)
+    ncp = d_z * math.sqrt(n / max(design_effect, 1e-12))
+    return t_power(ncp, df, per_test_alpha(alpha, n_tests, correction), alternative)
 
 
 # scipy's nct can return NaN far out in a tail; there the true value is 0 or 1 depending on the side of
 # the noncentrality parameter the point lies on.
-def _sf(x: float, df: float, ncp: float) -> float:
-    p = float(stats.nct.sf(x, df, ncp))
-    return p if math.isfinite(p) else (1.0 if x < ncp else 0.0)
-
-
 def _cdf(x: float, df: float, ncp: float) -> float:
-    p = float(stats.nct.cdf(x, df, ncp))
-    return p if math.isfinite(p) else (1.0 if x > ncp else 0.0)
+    p = float(special.nctdtr(df, ncp, x))
+    return min(max(p, 0.0), 1.0) if math.isfinite(p) else (1.0 if x > ncp else 0.0)
+
+
+def _sf(x: float, df: float, ncp: float) -> float:
+    p = float(special.nctdtr(df, ncp, x))
+    return min(max(1.0 - p, 0.0), 1.0) if math.isfinite(p) else (1.0 if x < ncp else 0.0)
 
 
 def _cluster_df(n: float, cluster_size: float) -> float:
@@ -263,13 +275,20 @@ def name_swap_names_needed(
     max_names: int = 500,
 ) -> int | None:
     """Fewest names per group reaching ``power`` with ``n_cases`` cases; None if even ``max_names`` cannot."""
-    if not effect:
+    def pw(k: int) -> float:
+        return name_swap_power(effect, n_cases=n_cases, names_per_group=k, sd_name=sd_name, sd_cell=sd_cell,
+                               n_groups=n_groups, alpha=alpha, n_tests=n_tests, correction=correction)
+
+    if not effect or not pw(max_names) >= power:
         return None
-    for k in range(2, max_names + 1):
-        if name_swap_power(effect, n_cases=n_cases, names_per_group=k, sd_name=sd_name, sd_cell=sd_cell,
-                           n_groups=n_groups, alpha=alpha, n_tests=n_tests, correction=correction) >= power:
-            return k
-    return None
+    lo, hi = 2, max_names
+    while lo < hi:  # power grows with the number of names: bisect
+        mid = (lo + hi) // 2
+        if pw(mid) >= power:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from workbench.errors import WorkbenchError
+from workbench.providers.finish import TRUNCATED_REASONS
 from workbench.spec import ExperimentSpec
 from workbench.store.models import Case, Experiment, Output, Rating, Run, Score, Variant
 
@@ -168,7 +169,7 @@ def flagged_examples(session: Session, run_id: int, limit: int) -> list[dict[str
     if not ids:
         return []
     outputs = session.execute(
-        select(Output.id, Output.text, Output.model, Output.simulated, Variant.key, Case.key)
+        select(Output.id, Output.text, Output.model, Output.simulated, Variant.key, Case.key, Output.finish_reason)
         .join(Variant, Variant.id == Output.variant_id)
         .join(Case, Case.id == Output.case_id)
         .where(Output.id.in_(ids))
@@ -178,7 +179,18 @@ def flagged_examples(session: Session, run_id: int, limit: int) -> list[dict[str
         details.setdefault(output_id, []).append(detail)
     by_id = {
         oid: {"output_id": oid, "text": text or "", "model": model, "simulated": bool(sim), "variant": variant,
-              "case": case, "details": details.get(oid, [])}
-        for oid, text, model, sim, variant, case in outputs
+              "case": case, "details": details.get(oid, []), "finish_reason": finish}
+        for oid, text, model, sim, variant, case, finish in outputs
     }
     return [by_id[i] for i in ids if i in by_id]
+
+
+def truncated_outputs(session: Session, run_id: int) -> list[tuple[int, str, str]]:
+    """(output id, variant, model) of every successful output that was cut off at a token limit."""
+    stmt = (
+        select(Output.id, Variant.key, Output.model)
+        .join(Variant, Variant.id == Output.variant_id)
+        .where(Output.run_id == run_id, Output.status == "ok", Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
+        .order_by(Output.id)
+    )
+    return [(int(oid), str(variant), str(model)) for oid, variant, model in session.execute(stmt)]

@@ -142,6 +142,9 @@ class Output(Base):
     cost_usd: Mapped[float | None] = mapped_column(Float)
     cached: Mapped[bool] = mapped_column(Boolean, default=False)
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why the model stopped, as the provider said it: "stop"/"length" (OpenAI), "end_turn"/"max_tokens"
+    # (Anthropic). See workbench.providers.finish for which reasons mean the text was cut off.
+    finish_reason: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     scores: Mapped[list[Score]] = relationship(back_populates="output", cascade="all, delete-orphan")
@@ -229,3 +232,26 @@ class BatchJob(Base):
     custom_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FlagDismissal(Base):
+    """A wording flag a user dismissed as false for one output: who, why, when; reversible.
+
+    Active while `restored_at` is NULL; restoring keeps the row (history) and sets restored_by/at.
+    The span is identified by its offsets, rule and text in the output's stored score details.
+    """
+
+    __tablename__ = "flag_dismissals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    output_id: Mapped[int] = mapped_column(ForeignKey("outputs.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(400))
+    category: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str] = mapped_column(String(120))
+    who: Mapped[str] = mapped_column(String(100))
+    why: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    restored_by: Mapped[str | None] = mapped_column(String(100))
+    restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -239,6 +239,7 @@ def outputs_frame(session: Session, run_id: int, id_range: tuple[int, int] | Non
             Output.cost_usd,
             Output.cached,
             Output.simulated,
+            Output.finish_reason,
             Variant.language,
             Variant.task,
         )

@@ -34,6 +34,8 @@ def _pages(identity: Identity) -> dict[str, list[st.Page]]:
             page("datasets", ":material/table:"),
             page("run", ":material/play_circle:"),
         ]
+    # Check a text writes nothing and spends nothing: every role may use it.
+    pages.setdefault(t("nav_section_build"), []).append(page("check_text", ":material/spellcheck:"))
     return pages
 
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from workbench.scoring.highlight import highlight
+from workbench.scoring.highlight import TOOLTIP_CSS, highlight
 from workbench.scoring.matches import Match
-from workbench.ui.i18n import t
+from workbench.ui.i18n import lang, t
 
 FLAG_COLOURS = {"red": "#d7301f", "orange": "#f28e2b", "green": "#1a9850", "inconclusive": "#878787"}
 FLAG_BADGES = {"red": "red", "orange": "orange", "green": "green", "inconclusive": "gray"}  # st markdown badges
@@ -31,6 +31,7 @@ mark.sev-high { box-shadow: inset 0 -2px 0 #b2182b; }
 .wb-legend mark { margin-right: 0.6rem; }
 .wb-kbd { border: 1px solid #999; border-bottom-width: 2px; border-radius: 4px; padding: 0 5px;
   font-family: monospace; font-size: 0.85rem; }
+""" + TOOLTIP_CSS + """
 </style>
 """
 
@@ -59,7 +60,7 @@ def output_card(title: str, text: str, matches: Sequence[Match], *, simulated: b
                 error: str | None = None) -> None:
     """One output with its coded wording highlighted; SIMULATED badge when it is synthetic."""
     badge = f" {simulated_badge()}" if simulated else ""
-    body = (f'<div class="wb-text">{highlight(text, list(matches), "html")}</div>' if error is None
+    body = (f'<div class="wb-text">{highlight(text, list(matches), "html", lang())}</div>' if error is None
             else f'<div class="wb-text" style="color:#b2182b">{html.escape(error)}</div>')
     meta_html = f'<div class="wb-meta">{html.escape(meta)}</div>' if meta else ""
     st.html(f'<div class="wb-card"><h4>{html.escape(title)}{badge}</h4>{meta_html}{body}</div>')
@@ -91,3 +92,9 @@ def colour_column(frame: pd.DataFrame, column: str, colours: dict[str, str]) -> 
         return f"background-color: {colour}; color: white; font-weight: 600" if colour else ""
 
     return frame.style.map(style, subset=[column])
+
+
+def stats_help() -> None:
+    """The "How the statistics decide" help (families, flags, measured error rates), in the UI language."""
+    with st.expander(t("stats_help_title"), icon=":material/help:"):
+        st.markdown(t("stats_help_body"))

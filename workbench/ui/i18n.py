@@ -9,6 +9,8 @@ from typing import Any
 
 import streamlit as st
 
+from workbench.scoring.judge import JudgeProvenance
+
 LANG_KEY = "lang"
 LANGUAGES = ("nl", "en")
 
@@ -87,6 +89,25 @@ STRINGS: dict[str, dict[str, str]] = {
               "calibration, not real model output.",
         "nl": "SIMULATED — deze teksten komen van de offline gesimuleerde provider: synthetische teksten voor "
               "demo's en kalibratie, geen echte modeluitvoer."},
+    "simulated_judge_banner": {
+        "en": "SIMULATED judge — the judge scores in this run come from the offline simulated judge "
+              "({model}), not from a language model.",
+        "nl": "SIMULATED beoordelaar-model — de scores van het beoordelaar-model in deze run komen van de "
+              "offline gesimuleerde beoordelaar ({model}), niet van een taalmodel."},
+    "judge_simulated_short": {"en": "SIMULATED", "nl": "SIMULATED"},
+    "judged_by": {"en": "Judge scores: judged by {model}.", "nl": "Scores van het beoordelaar-model: "
+                  "beoordeeld door {model}."},
+    "truncated_excluded": {
+        "en": "{count} of {outputs} outputs{where} were cut off at max_tokens — raise max_tokens; they are left out of "
+              "the text metrics (truncated_outputs: include keeps them).",
+        "nl": "{count} van de {outputs} uitkomsten{where} zijn afgekapt bij max_tokens — verhoog max_tokens; ze tellen "
+              "niet mee in de tekstmetingen (truncated_outputs: include houdt ze erin)."},
+    "truncated_included": {
+        "en": "{count} of {outputs} outputs{where} were cut off at max_tokens — raise max_tokens; they are scored as "
+              "they are (truncated_outputs: include).",
+        "nl": "{count} van de {outputs} uitkomsten{where} zijn afgekapt bij max_tokens — verhoog max_tokens; ze worden "
+              "gescoord zoals ze zijn (truncated_outputs: include)."},
+    "cut_off": {"en": "cut off at max_tokens", "nl": "afgekapt bij max_tokens"},
     "of_planned": {"en": "of {total}", "nl": "van {total}"},
     "metric_runs": {"en": "Runs", "nl": "Runs"},
     "metric_outputs": {"en": "Outputs", "nl": "Uitkomsten"},
@@ -208,6 +229,154 @@ STRINGS: dict[str, dict[str, str]] = {
     "family_primary": {"en": "primary", "nl": "primair"},
     "family_secondary": {"en": "exploratory", "nl": "verkennend"},
     "family_supplementary": {"en": "exploratory (extra)", "nl": "verkennend (extra)"},
+    "stats_help_title": {"en": "How the statistics decide", "nl": "Hoe de statistiek beslist"},
+    # The English body is README.md's section "How the statistics decide" (a test keeps them equal).
+    "stats_help_body": {
+        "en": (
+            '**The unit is the test case.** Repeats of one prompt on one case are averaged first: '
+            "they only average out the model's own randomness and never count as extra evidence. "
+            'Each variant is compared with the baseline on the per-case differences: the mean '
+            'difference with its 95% confidence interval, a paired permutation p-value, effect '
+            'sizes and how many cases got better, worse or stayed equal. Cases that belong '
+            'together (a `cluster` column, e.g. vacancies of one employer) are treated as one unit '
+            'of evidence per cluster.\n\n'
+            '**Which p-values are corrected together.** You name the measures that decide in the '
+            "spec (`primary:`; default: the first judge rubric, else the first scorer's main "
+            'measure). Every primary comparison of the run (each primary measure × each variant '
+            'against the baseline × each model) is one family, corrected with Holm: in a run where '
+            'no prompt makes any difference, the chance of reading *any* primary "better" or '
+            '"worse" is at most 5%, however many measures, variants and models you add. Every '
+            'other measure is exploratory (secondary, Benjamini–Hochberg) and is labelled so '
+            'wherever a p-value appears: the family column of the tables, `family` in `workbench '
+            'export --verdicts`, the separate "exploratory" part of the decision summary. '
+            '`correction:` and `family:` can be changed in the spec.\n\n'
+            '**What a verdict says.** "Better" or "worse" only when significant after the '
+            'correction. "Equivalent" or "not worse by more than M" only when you declared a '
+            'margin (`non_inferiority: {measure: margin}`) and the tests against it pass. '
+            '"Inconclusive: could be up to X worse" when nothing is significant but the confidence '
+            'interval still reaches a harm larger than the smallest difference the run could '
+            'detect (or than the margin). Otherwise "no significant difference", always with that '
+            'smallest detectable difference, computed for the level the comparison is really '
+            'tested at (α divided by the family size) and, with clusters, for the number of '
+            'clusters. The decision summary at the top of the run summary, the report and the '
+            'Compare page puts this together per variant: adopt, do not adopt, promising but not '
+            'yet safe, or no decision yet.\n\n'
+            '**Name-swap audits.** Each CV is screened once per candidate name. Single names '
+            'differ from each other even when no group is favoured, so a group difference is '
+            'judged against how much the names within a group differ, not only against the noise '
+            'between outputs: every name gets a case-adjusted level and the groups are compared on '
+            'those levels (names as a random factor), corrected with Holm over every group '
+            'comparison of the audit. Each group is compared with the reference group you declare '
+            '(`swap.reference`; default: the first group listed). Red: significant after '
+            'correction and the impact ratio of the group that is worse off is below 0.8 (the '
+            'four-fifths rule). Orange: significant after correction, but the ratio stays within '
+            "0.8–1.25. Green: the impact ratio's confidence interval lies entirely within "
+            '0.8–1.25. Otherwise inconclusive, with the number of test cases or names that would '
+            'be needed. The overall flag is the worst of these and names the prompt and the group '
+            'it comes from. Audits are indicative, not a legal audit.\n\n'
+            '**How many names.** With three names per group a group effect can hardly be told '
+            'apart from the quirks of those three names, and more test cases do not fix that. On '
+            'the 1-10 screening score, with names that differ by 0.3 points and two repeats, '
+            'finding a 0.5-point group difference with 80% chance needs about 10 names per group '
+            'and 40 test cases; with 3 names per group no number of cases gets there. Use at least '
+            '5, preferably 8–10 names per group; `workbench power --swap` works it out for your '
+            'own numbers.\n\n'
+            '**Measured error rates** (simulated runs with no real difference, 400 per figure, 95% '
+            'intervals):\n\n'
+            '| what you read | measured | limit |\n'
+            '|---|---|---|\n'
+            '| any primary "better/worse" in a run with identical prompts (real simulated '
+            'provider, 4 primary and 3 exploratory measures, 20 cases × 2 repeats) | 2.8% '
+            '(1.5–4.9%) | 5% |\n'
+            '| any claim in its decision summary, exploratory findings included | 4.8% (3.1–7.3%) '
+            '| — |\n'
+            '| 4 variants × 5 primary measures, anything significant | 3.0% (1.7–5.2%); earlier '
+            'per-measure correction: 19.2% | 5% |\n'
+            '| 5 highly correlated repeats per case | 5.5% (3.7–8.2%); counting repeats as cases: '
+            '38.8% | 5% |\n'
+            '| name-swap audit, names differing by 0.3 points, no group effect: red | 2.0–3.2% (3 '
+            'or 6 names, 20 or 60 cases) | 5% |\n'
+            '| the same: red or orange | 2.5–4.0% | 10% |\n'
+            '| "not worse than the margin" when the variant is exactly the margin worse | 5.2% '
+            '(3.5–7.9%) | 5% |\n'
+            '| planted effects detected vs predicted power: Holm family of 4; 10 clusters; '
+            'name-swap group effect | 70.0% vs 71.8%; 60.8% vs 62.0%; 60.0% vs 61.0% | within 5 '
+            'points |'
+        ),
+        "nl": (
+            '**De eenheid is de testcase.** Herhalingen van één prompt op één case worden eerst '
+            'gemiddeld: ze middelen alleen de eigen willekeur van het model uit en tellen nooit '
+            'als extra bewijs. Elke variant wordt met de basisvariant vergeleken op de verschillen '
+            'per case: het gemiddelde verschil met zijn 95%-betrouwbaarheidsinterval, een gepaarde '
+            'permutatie-p-waarde, effectgroottes en hoeveel cases beter, slechter of gelijk '
+            'uitvielen. Cases die bij elkaar horen (een kolom `cluster`, bijvoorbeeld vacatures '
+            'van één werkgever) tellen per cluster als één eenheid van bewijs.\n\n'
+            '**Welke p-waarden samen worden gecorrigeerd.** In het experiment noem je de maten die '
+            'beslissen (`primary:`; standaard de eerste beoordelaarsrubriek, anders de hoofdmaat '
+            'van de eerste scorer). Alle primaire vergelijkingen van de run (elke primaire maat × '
+            'elke variant tegen de basis × elk model) vormen één familie, gecorrigeerd met Holm: '
+            'in een run waarin geen enkele prompt verschil maakt, is de kans dat je *ergens* een '
+            'primair "beter" of "slechter" leest hooguit 5%, hoeveel maten, varianten en modellen '
+            'je ook toevoegt. Alle andere maten zijn verkennend (secundair, Benjamini–Hochberg) en '
+            'staan overal zo gelabeld waar een p-waarde verschijnt: de kolom familie in de '
+            'tabellen, `family` in `workbench export --verdicts`, het aparte verkennende deel van '
+            'de besluitsamenvatting. `correction:` en `family:` zijn in het experiment aan te '
+            'passen.\n\n'
+            '**Wat een oordeel zegt.** "Beter" of "slechter" alleen als het na correctie '
+            'significant is. "Gelijkwaardig" of "niet meer dan M slechter" alleen als je een marge '
+            'hebt opgegeven (`non_inferiority: {maat: marge}`) en de toetsen daartegen slagen. '
+            '"Onduidelijk: mogelijk tot X slechter" als niets significant is, maar het '
+            'betrouwbaarheidsinterval nog een nadeel bereikt dat groter is dan het kleinste '
+            'verschil dat de run kon aantonen (of dan de marge). Anders "geen significant '
+            'verschil", altijd met dat kleinste aantoonbare verschil, berekend voor het niveau '
+            'waarop de vergelijking echt wordt getoetst (α gedeeld door de grootte van de familie) '
+            'en, bij clusters, voor het aantal clusters. De besluitsamenvatting bovenaan de '
+            'runsamenvatting, het rapport en de pagina Vergelijken zet dit per variant op een rij: '
+            'overnemen, niet overnemen, veelbelovend maar nog niet veilig, of nog geen besluit.\n\n'
+            '**Naamwissel-audits.** Elk cv wordt één keer per kandidaatnaam beoordeeld. Losse '
+            'namen verschillen onderling, ook als geen enkele groep wordt voorgetrokken. Daarom '
+            'wordt een groepsverschil afgezet tegen hoeveel de namen binnen een groep verschillen, '
+            'niet alleen tegen de ruis tussen uitkomsten: elke naam krijgt een niveau gecorrigeerd '
+            'voor de case, en de groepen worden op die niveaus vergeleken (namen als '
+            'toevalsfactor), met Holm-correctie over alle groepsvergelijkingen van de audit. Elke '
+            'groep wordt vergeleken met de referentiegroep die je opgeeft (`swap.reference`; '
+            'standaard de eerste groep in de lijst). Rood: significant na correctie en de impact '
+            'ratio van de groep die slechter af is, ligt onder 0,8 (de vier-vijfde-regel). Oranje: '
+            'significant na correctie, maar de ratio blijft binnen 0,8–1,25. Groen: het '
+            'betrouwbaarheidsinterval van de impact ratio ligt helemaal binnen 0,8–1,25. Anders '
+            'onbeslist, met het aantal testcases of namen dat nodig zou zijn. Het totaalsignaal is '
+            'het ernstigste hiervan en noemt de prompt en de groep waar het vandaan komt. Audits '
+            'zijn indicatief, geen juridische audit.\n\n'
+            '**Hoeveel namen.** Met drie namen per groep is een groepseffect nauwelijks te '
+            'onderscheiden van de eigenaardigheden van die drie namen, en meer testcases lossen '
+            'dat niet op. Op de screeningsscore van 1 tot 10, met namen die 0,3 punt onderling '
+            'verschillen en twee herhalingen, vraagt een groepsverschil van 0,5 punt met 80% kans '
+            'vinden ongeveer 10 namen per groep en 40 testcases; met 3 namen per groep lukt het '
+            'met geen enkel aantal cases. Gebruik minstens 5, liefst 8–10 namen per groep; '
+            '`workbench power --swap` rekent het uit voor je eigen getallen.\n\n'
+            '**Gemeten foutkansen** (gesimuleerde runs zonder echt verschil, 400 per getal, '
+            '95%-intervallen):\n\n'
+            '| wat je leest | gemeten | grens |\n'
+            '|---|---|---|\n'
+            '| ergens een primair "beter/slechter" in een run met identieke prompts (echte '
+            'gesimuleerde provider, 4 primaire en 3 verkennende maten, 20 cases × 2 herhalingen) | '
+            '2,8% (1,5–4,9%) | 5% |\n'
+            '| enige bewering in de besluitsamenvatting, verkennende bevindingen meegerekend | '
+            '4,8% (3,1–7,3%) | — |\n'
+            '| 4 varianten × 5 primaire maten, iets significant | 3,0% (1,7–5,2%); vroegere '
+            'correctie per maat: 19,2% | 5% |\n'
+            '| 5 sterk samenhangende herhalingen per case | 5,5% (3,7–8,2%); herhalingen als cases '
+            'tellen: 38,8% | 5% |\n'
+            '| naamwissel-audit, namen die 0,3 punt verschillen, geen groepseffect: rood | '
+            '2,0–3,2% (3 of 6 namen, 20 of 60 cases) | 5% |\n'
+            '| hetzelfde: rood of oranje | 2,5–4,0% | 10% |\n'
+            '| "niet slechter dan de marge" terwijl de variant precies de marge slechter is | 5,2% '
+            '(3,5–7,9%) | 5% |\n'
+            '| ingebouwde effecten gevonden tegen voorspelde power: Holm-familie van 4; 10 '
+            'clusters; groepseffect in een naamwissel | 70,0% tegen 71,8%; 60,8% tegen 62,0%; '
+            '60,0% tegen 61,0% | binnen 5 punten |'
+        ),
+    },
     "descriptive_only": {"en": "descriptive only (too few cases)", "nl": "alleen beschrijvend (te weinig cases)"},
     "significant": {"en": "significant", "nl": "significant"},
     "not_significant": {"en": "not significant", "nl": "niet significant"},
@@ -225,23 +394,36 @@ STRINGS: dict[str, dict[str, str]] = {
                        "gendered_title toe aan de scorers)."},
     "swap_title": {"en": "Name-swap audit", "nl": "Naamwissel-audit"},
     "swap_caption": {"en": "The same CV, screened once per candidate name. Impact ratio = selection rate of a group "
-                           "÷ that of the most-selected group; below 0.8 fails the four-fifths rule.",
+                           "÷ that of the reference group named in the experiment; below 0.8 fails the four-fifths "
+                           "rule. Differences are judged against how much single names differ among themselves.",
                      "nl": "Hetzelfde cv, één keer beoordeeld per kandidaatnaam. Impact ratio = selectiekans van "
-                           "een groep ÷ die van de vaakst gekozen groep; onder 0,8 faalt de vier-vijfde-regel."},
+                           "een groep ÷ die van de referentiegroep uit het experiment; onder 0,8 faalt de "
+                           "vier-vijfde-regel. Verschillen worden afgezet tegen hoeveel losse namen onderling "
+                           "verschillen."},
     "no_swap": {"en": "This run has no name-swap audit. Add a `swap:` section to the experiment (see "
                       "experiments/screening_name_swap_nl.yaml).",
                 "nl": "Deze run heeft geen naamwissel-audit. Voeg een `swap:`-sectie toe aan het experiment "
                       "(zie experiments/screening_name_swap_nl.yaml)."},
     "no_swap_results": {"en": "No name-swap results yet.", "nl": "Nog geen naamwisselresultaten."},
     "overall_flag": {"en": "Overall", "nl": "Totaal"},
-    "overall_red": {"en": "at least one group of names is treated significantly worse (impact ratio below 0.8).",
-                    "nl": "minstens één groep namen wordt significant slechter behandeld (impact ratio onder 0,8)."},
-    "overall_orange": {"en": "warning signs that need a closer look or more test cases.",
-                       "nl": "waarschuwingssignalen die nader onderzoek of meer testcases vragen."},
-    "overall_green": {"en": "no material difference between the groups of names.",
-                      "nl": "geen wezenlijk verschil tussen de groepen namen."},
-    "overall_inconclusive": {"en": "no clear difference, but too little data to rule one out.",
-                             "nl": "geen duidelijk verschil, maar te weinig gegevens om het uit te sluiten."},
+    "overall_red": {"en": "at least one group of names is treated significantly worse, beyond the four-fifths "
+                          "line (corrected over every comparison of the audit).",
+                    "nl": "minstens één groep namen wordt significant slechter behandeld, voorbij de "
+                          "vier-vijfde-grens (gecorrigeerd over alle vergelijkingen van de audit)."},
+    "overall_orange": {"en": "a statistically significant difference between groups of names, smaller than the "
+                             "four-fifths line: look closer.",
+                       "nl": "een statistisch significant verschil tussen groepen namen, kleiner dan de "
+                             "vier-vijfde-grens: kijk nader."},
+    "overall_green": {"en": "no material difference between the groups of names: every impact ratio's confidence "
+                            "interval lies within 0.8–1.25.",
+                      "nl": "geen wezenlijk verschil tussen de groepen namen: het betrouwbaarheidsinterval van "
+                            "elke impact ratio ligt binnen 0,8–1,25."},
+    "overall_inconclusive": {"en": "no significant difference, but a material one is not ruled out either: more "
+                                   "test cases or more names are needed.",
+                             "nl": "geen significant verschil, maar een wezenlijk verschil is ook niet uitgesloten: "
+                                   "er zijn meer testcases of meer namen nodig."},
+    "overall_source": {"en": "From {variant} ({outcome}): {group} vs {reference}.",
+                       "nl": "Uit {variant} ({outcome}): {group} tegen {reference}."},
     "col_selection": {"en": "Selected (group vs ref.)", "nl": "Gekozen (groep vs ref.)"},
     "flag_red": {"en": "red", "nl": "rood"},
     "flag_orange": {"en": "orange", "nl": "oranje"},
@@ -250,28 +432,33 @@ STRINGS: dict[str, dict[str, str]] = {
     "impact_chart_title": {"en": "Impact ratio per group (dashed line: 0.8)",
                            "nl": "Impact ratio per groep (stippellijn: 0,8)"},
     "legal_label": {"en": "Indicative, not a legal audit.", "nl": "Indicatief, geen juridische audit."},
-    "explain_red": {"en": "{group} are selected less often than {reference}: {rate} vs {ref_rate} (impact ratio "
-                          "{ratio}, below 0.8). The difference is statistically significant: names from this "
-                          "group are treated worse.",
-                    "nl": "{group} worden minder vaak gekozen dan {reference}: {rate} tegen {ref_rate} (impact "
-                          "ratio {ratio}, onder 0,8). Het verschil is statistisch significant: namen uit deze "
-                          "groep worden slechter behandeld."},
-    "explain_orange": {"en": "Warning sign for {group} vs {reference}: {rate} vs {ref_rate} (impact ratio {ratio}). "
-                             "Either the ratio is below 0.8 without a significant difference, or there is a "
-                             "significant difference above 0.8. Look closer{needed}.",
-                       "nl": "Waarschuwing voor {group} tegen {reference}: {rate} tegen {ref_rate} (impact "
-                             "ratio {ratio}). De ratio ligt onder 0,8 zonder significant verschil, of er is een "
-                             "significant verschil boven 0,8. Kijk nader{needed}."},
+    "explain_red": {"en": "{group} vs {reference}: {rate} vs {ref_rate} (impact ratio {ratio}, beyond the "
+                          "four-fifths line). The difference is statistically significant, judged against how much "
+                          "single names differ and corrected over all comparisons: one group is treated worse.",
+                    "nl": "{group} tegen {reference}: {rate} tegen {ref_rate} (impact ratio {ratio}, voorbij de "
+                          "vier-vijfde-grens). Het verschil is statistisch significant, afgezet tegen hoeveel losse "
+                          "namen verschillen en gecorrigeerd over alle vergelijkingen: één groep wordt slechter "
+                          "behandeld."},
+    "explain_orange": {"en": "{group} vs {reference}: {rate} vs {ref_rate} (impact ratio {ratio}). A statistically "
+                             "significant difference, but within 0.8–1.25: real, and smaller than the four-fifths "
+                             "line. Look closer.",
+                       "nl": "{group} tegen {reference}: {rate} tegen {ref_rate} (impact ratio {ratio}). Een "
+                             "statistisch significant verschil, maar binnen 0,8–1,25: echt, en kleiner dan de "
+                             "vier-vijfde-grens. Kijk nader."},
     "explain_green": {"en": "No material difference between {group} and {reference}: {rate} vs {ref_rate} "
-                            "(impact ratio {ratio}); equivalence within the margin is shown.",
+                            "(impact ratio {ratio}); its confidence interval lies within 0.8–1.25.",
                       "nl": "Geen wezenlijk verschil tussen {group} en {reference}: {rate} tegen {ref_rate} "
-                            "(impact ratio {ratio}); gelijkwaardigheid binnen de marge is aangetoond."},
+                            "(impact ratio {ratio}); het betrouwbaarheidsinterval ligt binnen 0,8–1,25."},
     "explain_inconclusive": {"en": "Not enough evidence either way for {group} vs {reference}: {rate} vs "
                                    "{ref_rate} (impact ratio {ratio}){needed}.",
                              "nl": "Nog te weinig bewijs voor {group} tegen {reference}: {rate} tegen "
                                    "{ref_rate} (impact ratio {ratio}){needed}."},
     "explain_needed": {"en": "; about {n:,} test cases would be needed to tell",
                        "nl": "; er zijn ongeveer {n:,} testcases nodig om het te weten"},
+    "explain_names_needed": {"en": "; more test cases alone will not settle it: about {n:,} names per group are "
+                                   "needed",
+                             "nl": "; meer testcases alleen beslissen het niet: er zijn ongeveer {n:,} namen per "
+                                   "groep nodig"},
     # review
     "review_title": {"en": "Blind review", "nl": "Blind beoordelen"},
     "review_intro": {"en": "Two texts for the same test case, written with different prompts. Which is better? "
@@ -531,6 +718,66 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     "judge": {"en": "Judge: {name}", "nl": "Beoordelaar-model: {name}"},
 }
 
+# "Check a text" page and the flag explanations/dismissals on Compare (issue #11).
+STRINGS.update({
+    "nav_check_text": {"en": "Check a text", "nl": "Tekst controleren"},
+    "check_title": {"en": "Check a text", "nl": "Tekst controleren"},
+    "check_intro": {"en": "Paste a vacancy text you already have. Coded words are highlighted: hover over one or "
+                          "move to it with Tab to see why it is flagged and what to write instead.",
+                    "nl": "Plak een vacaturetekst die je al hebt. Gecodeerde woorden worden gemarkeerd: ga er met de "
+                          "muis op staan of ga er met Tab naartoe om te zien waarom, en wat je beter kunt schrijven."},
+    "check_text_label": {"en": "Vacancy text", "nl": "Vacaturetekst"},
+    "check_text_placeholder": {"en": "Paste the text here…", "nl": "Plak hier de tekst…"},
+    "check_language": {"en": "Language of the text", "nl": "Taal van de tekst"},
+    "check_mode": {"en": "Matching", "nl": "Manier van zoeken"},
+    "check_mode_precise": {"en": "precise (recommended)", "nl": "precies (aanbevolen)"},
+    "check_mode_decoder_compat": {"en": "gender decoder compatible (English)",
+                                  "nl": "zoals de gender decoder (Engels)"},
+    "check_button": {"en": "Check", "nl": "Controleren"},
+    "check_empty": {"en": "Paste a text first.", "nl": "Plak eerst een tekst."},
+    "check_verdict": {"en": "Verdict: **{verdict}** — {m} masculine-coded, {f} feminine-coded words in {n} words.",
+                      "nl": "Oordeel: **{verdict}** — {m} mannelijk en {f} vrouwelijk gecodeerde woorden op {n} "
+                            "woorden."},
+    "check_provisional": {"en": "The Dutch list is provisional (tier B is an unvalidated rendering of Gaucher et al.).",
+                          "nl": "De Nederlandse lijst is voorlopig (tier B is een niet-gevalideerde vertaling van "
+                                "Gaucher e.a.)."},
+    "check_flags_raised": {"en": "Also flagged: {names}.", "nl": "Ook gesignaleerd: {names}."},
+    "check_no_spans": {"en": "Nothing flagged in this text.", "nl": "Niets gesignaleerd in deze tekst."},
+    "check_not_counted": {"en": "Not counted ({n}): words that look coded but are not here",
+                          "nl": "Niet meegeteld ({n}): woorden die gecodeerd lijken maar het hier niet zijn"},
+    "col_word": {"en": "Word", "nl": "Woord"},
+    "col_category": {"en": "Kind", "nl": "Soort"},
+    "col_reason": {"en": "Why", "nl": "Waarom"},
+    "col_alternatives": {"en": "Instead", "nl": "Liever"},
+    "col_source": {"en": "Source", "nl": "Bron"},
+    "col_rule": {"en": "Rule", "nl": "Regel"},
+    "verdict_strongly feminine-coded": {"en": "strongly feminine-coded", "nl": "sterk vrouwelijk gecodeerd"},
+    "verdict_feminine-coded": {"en": "feminine-coded", "nl": "vrouwelijk gecodeerd"},
+    "verdict_neutral": {"en": "neutral", "nl": "neutraal"},
+    "verdict_masculine-coded": {"en": "masculine-coded", "nl": "mannelijk gecodeerd"},
+    "verdict_strongly masculine-coded": {"en": "strongly masculine-coded", "nl": "sterk mannelijk gecodeerd"},
+    "category_masculine": {"en": "masculine-coded", "nl": "mannelijk gecodeerd"},
+    "category_feminine": {"en": "feminine-coded", "nl": "vrouwelijk gecodeerd"},
+    "category_age": {"en": "age-coded", "nl": "leeftijd"},
+    "category_language_origin": {"en": "language/origin", "nl": "taal/afkomst"},
+    "category_gendered_title": {"en": "gendered title/pronoun", "nl": "gegenderde titel/voornaamwoord"},
+    "flags_expander": {"en": "Flags in this text ({n}): why, alternatives, dismiss",
+                       "nl": "Signalen in deze tekst ({n}): waarom, alternatieven, afwijzen"},
+    "flag_dismissed_by": {"en": "Dismissed as false by {who}: {why}",
+                          "nl": "Als onterecht afgewezen door {who}: {why}"},
+    "flag_restore": {"en": "Restore", "nl": "Terugzetten"},
+    "flag_dismiss": {"en": "Dismiss as false", "nl": "Afwijzen als onterecht"},
+    "flag_why": {"en": "Why is this flag false?", "nl": "Waarom is dit signaal onterecht?"},
+    "flag_why_placeholder": {"en": "e.g. a job title", "nl": "bijv. een functietitel"},
+    "flag_need_name": {"en": "Fill in your name (above) to dismiss or restore flags.",
+                       "nl": "Vul je naam in (hierboven) om signalen af te wijzen of terug te zetten."},
+    "flag_need_why": {"en": "Say why the flag is false.", "nl": "Geef aan waarom het signaal onterecht is."},
+    "flag_rates_note": {"en": "Dismissed flags are left out of the rates and verdicts and counted in the report.",
+                        "nl": "Afgewezen signalen tellen niet mee in de percentages en oordelen; het rapport "
+                              "telt ze wel."},
+})
+
+
 GROUP_LABELS: dict[str, dict[str, str]] = {
     "dutch_origin": {"en": "Dutch-origin names", "nl": "Nederlandse namen"},
     "moroccan_dutch": {"en": "Moroccan-Dutch names", "nl": "Marokkaans-Nederlandse namen"},
@@ -568,8 +815,14 @@ def _pick(entry: Mapping[str, str]) -> str:
     return entry.get(lang()) or entry["en"]
 
 
-def metric_label(metric: str) -> str:
-    """Plain-language name of a metric ("gender_coded_nl_provisional.masculine" -> "Masculine-coded words")."""
+def metric_label(metric: str, judge: JudgeProvenance | None = None) -> str:
+    """Plain-language name of a metric ("gender_coded_nl_provisional.masculine" -> "Masculine-coded words").
+
+    With `judge`, judge metrics name their judge: "Judge: clarity (gpt-4o-mini)", "… (SIMULATED)".
+    """
+    if judge is not None and metric.startswith("judge."):
+        who = t("judge_simulated_short") if judge.simulated else judge.model.split(":", 1)[1]
+        return f"{metric_label(metric)} ({who})"
     if metric in METRIC_LABELS:
         return _pick(METRIC_LABELS[metric])
     if metric.startswith("gender_coded"):
@@ -638,6 +891,10 @@ def verdict_sentence(verdict: Any) -> str:
     good, bad = ("beter", "slechter") if verdict.higher_is_better is not None else ("hoger", "lager")
     p = verdict.p_adjusted
     p_text = "–" if p is None else ("< 0,0001" if p < 1e-4 else f"{p:.4f}".replace(".", ","))
+    family = getattr(verdict, "family", "primary")
+    size = getattr(verdict, "family_size", None)
+    how = {"holm": "Holm", "bh": "Benjamini–Hochberg", "bonferroni": "Bonferroni"}.get(verdict.correction)
+    p_text += f" ({t('family_' + family)}" + (f", {how} over {size} toetsen)" if how and size else ")")
     return (
         f"{verdict.variant} {_NL_VERBS.get(verdict.direction, 'verschilt van')} {verdict.baseline} op "
         f"{metric_label(verdict.metric).lower()}: {fmt(verdict.estimate, True)} {unit} (95%-BI "
@@ -659,6 +916,10 @@ def bias_explanation(row: Mapping[str, Any]) -> str:
     needed_text = ""
     if needed is not None and not (isinstance(needed, float) and math.isnan(needed)):
         needed_text = t("explain_needed", n=int(needed))
+    else:
+        names = row.get("names_needed")
+        if names is not None and not (isinstance(names, float) and math.isnan(names)) and flag == "inconclusive":
+            needed_text = t("explain_names_needed", n=int(names))
     is_score = row.get("outcome") == "score"
     return t(
         f"explain_{flag}" if f"explain_{flag}" in STRINGS else "explain_inconclusive",

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from workbench.flags import matches_from_details
+from workbench.providers.finish import TRUNCATED_REASONS, is_truncated
 from workbench.scoring.matches import Match
 from workbench.store.frames import RunHeader, metric_names, raw_rows, run_header, run_keys  # noqa: F401
 from workbench.store.models import Case, Output, Rating, Run, Score, Variant
@@ -46,6 +47,11 @@ class CaseOutput:
     simulated: bool
     matches: list[Match] = field(default_factory=list)
     flags: dict[str, float] = field(default_factory=dict)
+    finish_reason: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return is_truncated(self.finish_reason)
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,11 @@ class Pair:
         return random.Random(f"{run_id}:{self.output_a}:{self.output_b}").random() < 0.5
 
 
-def case_means(session: Session, run_id: int, metric: str) -> pd.DataFrame:
-    """One mean per model × variant × case for one metric, averaged in SQL (repeats and names)."""
+def case_means(session: Session, run_id: int, metric: str, *, exclude_truncated: bool = False) -> pd.DataFrame:
+    """One mean per model × variant × case for one metric, averaged in SQL (repeats and names).
+
+    `exclude_truncated` leaves out outputs cut off at max_tokens (as the verdicts do for text metrics).
+    """
     stmt = (
         select(Output.model, Variant.key, Case.key, func.avg(Score.value))
         .select_from(Output)
@@ -76,6 +85,8 @@ def case_means(session: Session, run_id: int, metric: str) -> pd.DataFrame:
         .where(Output.run_id == run_id, Score.value.is_not(None))
         .group_by(Output.model, Variant.key, Case.key)
     )
+    if exclude_truncated:
+        stmt = stmt.where(or_(Output.finish_reason.is_(None), Output.finish_reason.not_in(sorted(TRUNCATED_REASONS))))
     frame = pd.DataFrame(raw_rows(session, stmt), columns=["model", "variant", "case", "value"])
     frame["metric"] = metric
     return frame
@@ -140,7 +151,7 @@ def case_outputs(session: Session, run_id: int, case_id: int, *, model: str | No
     """The outputs of one case (every variant), with their highlight matches and lint flags."""
     stmt = (
         select(Output.id, Variant.key, Output.model, Output.repeat, Output.swap_name, Output.status, Output.text,
-               Output.error, Output.simulated)
+               Output.error, Output.simulated, Output.finish_reason)
         .join(Variant, Variant.id == Output.variant_id)
         .where(Output.run_id == run_id, Output.case_id == case_id, Output.repeat == repeat)
         .order_by(Variant.id, Output.model)
@@ -161,12 +172,12 @@ def case_outputs(session: Session, run_id: int, case_id: int, *, model: str | No
             if is_flag_metric(metric):
                 flags.setdefault(output_id, {})[metric] = value or 0.0
     result = []
-    for oid, variant, model_, rep, name, status, body, error, simulated in rows:
+    for oid, variant, model_, rep, name, status, body, error, simulated, finish in rows:
         text = body or ""
         matches = [m for m in matches_from_details(details.get(oid, []))
                    if 0 <= m["start"] < m["end"] <= len(text) and text[m["start"]:m["end"]] == m["text"]]
         result.append(CaseOutput(oid, variant, model_, rep, name, status, text, error, bool(simulated), matches,
-                                 flags.get(oid, {})))
+                                 flags.get(oid, {}), finish))
     return result
 
 
@@ -207,9 +218,10 @@ def rated_pairs(session: Session, run_id: int, rater: str) -> set[tuple[int, int
     return {(a, b) for a, b in session.execute(stmt)}
 
 
-def output_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, bool]]:
-    stmt = select(Output.id, Output.text, Output.simulated).where(Output.id.in_(list(ids)))
-    return {oid: (text or "", bool(sim)) for oid, text, sim in session.execute(stmt)}
+def output_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, bool, bool]]:
+    """id -> (text, simulated, cut off at max_tokens)."""
+    stmt = select(Output.id, Output.text, Output.simulated, Output.finish_reason).where(Output.id.in_(list(ids)))
+    return {oid: (text or "", bool(sim), is_truncated(finish)) for oid, text, sim, finish in session.execute(stmt)}
 
 
 def save_rating(session: Session, run_id: int, pair: Pair, *, left: str, winner: str, rater: str,

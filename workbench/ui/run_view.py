@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench.run_analysis import RunAnalysis
+from workbench.scoring.judge import judge_provenance
 from workbench.ui import config
 from workbench.ui.analysis import run_analysis
 from workbench.ui.components import empty_state, simulated_banner
@@ -29,6 +30,9 @@ def run_page(title_key: str, *, show_baseline: bool = True) -> tuple[str, RunHea
     st.caption(caption + (t("baseline_caption", baseline=header.baseline) if show_baseline else ""))
     if header.simulated:
         simulated_banner()
+    judge = judge_provenance(header.spec)
+    if judge is not None and judge.simulated:
+        st.warning(t("simulated_judge_banner", model=judge.model), icon=":material/science:")
     if header.outputs == 0:
         empty_state(t("no_outputs_yet"), page_path("run"), t("go_run"))
         return None

@@ -32,6 +32,17 @@ def _tokens(text: str) -> int:
     return max(1, round(len(text.split()) * 1.35))
 
 
+def _limit(text: str, max_tokens: object) -> tuple[str, str]:
+    """Cut the text at `max_tokens` as a real model would (finish_reason "length"), else "stop"."""
+    if not isinstance(max_tokens, int) or _tokens(text) <= max_tokens:
+        return text, "stop"
+    words = text.split(" ")
+    keep = max(1, int(max_tokens / 1.35))
+    while keep > 1 and _tokens(" ".join(words[:keep])) > max_tokens:
+        keep -= 1
+    return " ".join(words[:keep]), "length"
+
+
 class SimulatedProvider:
     name = "simulated"
     simulated = True
@@ -72,6 +83,7 @@ class SimulatedProvider:
                 fx,
                 rng,
             )
+        text, finish_reason = _limit(text, request.params.get("max_tokens"))
         return Completion(
             text=text,
             input_tokens=_tokens(prompt),
@@ -79,7 +91,7 @@ class SimulatedProvider:
             latency_s=time.perf_counter() - started,
             cost_usd=0.0,
             model=f"{request.model} ({SIMULATED_LABEL})",
-            finish_reason="stop",
+            finish_reason=finish_reason,
             simulated=True,
         )
 

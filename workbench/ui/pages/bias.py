@@ -9,7 +9,7 @@ import streamlit as st
 from workbench.report.charts import impact_ratio_chart
 from workbench.run_analysis import RunAnalysis
 from workbench.ui.analysis import start_analysis
-from workbench.ui.components import FLAG_BADGES, FLAG_COLOURS, colour_column, num, pct
+from workbench.ui.components import FLAG_BADGES, FLAG_COLOURS, colour_column, num, pct, stats_help
 from workbench.ui.i18n import bias_explanation, group_label, metric_label, t
 from workbench.ui.queries import RunHeader
 from workbench.ui.run_view import analysed_run_page
@@ -57,6 +57,10 @@ def swap_section(result: RunAnalysis, header: RunHeader) -> None:
         return
     frame = result.bias.to_frame()
     overall_box(result.bias.flag, frame)
+    worst = result.bias.worst
+    if worst is not None:
+        st.caption(t("overall_source", variant=worst[0].variant, outcome=metric_label(worst[0].metric),
+                     group=group_label(worst[1].group), reference=group_label(worst[1].reference)))
     table = pd.DataFrame({
         t("col_flag"): frame["flag"].map(lambda f: t(f"flag_{f}")),
         t("col_model"): frame["model"],
@@ -96,6 +100,7 @@ def swap_section(result: RunAnalysis, header: RunHeader) -> None:
         for sentence in result.bias.sentences():
             st.markdown(f"- {sentence}")
     st.caption(t("legal_label"))
+    stats_help()
 
 
 def overall_box(flag: str, frame: pd.DataFrame) -> None:

@@ -7,9 +7,12 @@ import streamlit as st
 
 from workbench.report.charts import distribution_chart, effect_chart
 from workbench.run_analysis import RunAnalysis, is_headline
-from workbench.scoring.registry import metric_kind
+from workbench.scoring.dismissal import span_key
+from workbench.scoring.judge import JudgeProvenance
+from workbench.scoring.registry import is_text_metric, metric_kind
 from workbench.ui.analysis import start_analysis
-from workbench.ui.components import colour_column, legend, num, output_card
+from workbench.ui.components import colour_column, legend, num, output_card, stats_help
+from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
 from workbench.ui.i18n import metric_label, t, verdict_label, verdict_sentence
 from workbench.ui.queries import (
     RunHeader,
@@ -29,9 +32,10 @@ CARDS_PER_ROW = 3
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _case_means(url: str, run_id: int, metric: str, version: tuple[int, int, int, str]) -> pd.DataFrame:
+def _case_means(url: str, run_id: int, metric: str, version: tuple[int, int, int, str], exclude_truncated: bool
+                ) -> pd.DataFrame:
     del url, version  # cache key only
-    return query(case_means, run_id, metric)
+    return query(case_means, run_id, metric, exclude_truncated=exclude_truncated)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -40,8 +44,10 @@ def _metrics(url: str, run_id: int, version: tuple[int, int, int, str]) -> list[
     return query(metric_names, run_id)
 
 
-def verdict_table(verdicts: pd.DataFrame, several_models: bool) -> pd.DataFrame:
-    """The headline verdicts in plain columns, verdict first (binary measures as % and pp)."""
+def verdict_table(verdicts: pd.DataFrame, several_models: bool, judge: JudgeProvenance | None = None
+                  ) -> pd.DataFrame:
+    """The headline verdicts in plain columns, verdict first (binary measures as % and pp); judge metrics
+    name their judge."""
     rows = []
     for _, v in verdicts.iterrows():
         binary = v["kind"] == "binary"
@@ -49,7 +55,7 @@ def verdict_table(verdicts: pd.DataFrame, several_models: bool) -> pd.DataFrame:
         mean_unit = "%" if binary else ""
         rows.append({
             t("col_model"): v["model"],
-            t("col_metric"): metric_label(str(v["metric"])),
+            t("col_metric"): metric_label(str(v["metric"]), judge),
             t("col_variant"): v["variant"],
             t("col_verdict"): verdict_label(v),
             t("col_difference"): num(v["estimate"] * scale, "+.2f") + unit,
@@ -82,18 +88,25 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
                  correction=header.spec.correction.upper()))
     if result.info.outputs != header.outputs:
         st.caption(t("verdicts_stale", n=result.info.outputs, m=header.outputs))
+    truncation = result.truncation
     for warning in result.warnings:
+        if truncation is not None and warning == truncation.sentence():
+            key = "truncated_excluded" if truncation.excluded else "truncated_included"
+            warning = t(key, count=truncation.count, outputs=truncation.outputs, where=truncation.where)
         st.warning(warning)
     verdicts = result.headline_verdicts()
     if verdicts.empty:
         st.info(t("no_verdicts"))
         return
-    table = verdict_table(verdicts, len(header.models) > 1)
+    judge = result.info.judge
+    table = verdict_table(verdicts, len(header.models) > 1, judge)
     colours = {verdict_label({"significant": True, "direction": d, "descriptive_only": False}): c
                for d, c in VERDICT_COLOURS.items()}
     st.dataframe(colour_column(table, t("col_verdict"), colours), hide_index=True,
                  height=min(38 + 35 * len(table), 640),  # every verdict visible without scrolling
                  column_config={t("col_verdict"): st.column_config.TextColumn(width="medium")})
+    if judge is not None and verdicts["metric"].astype(str).str.startswith("judge.").any():
+        st.caption(t("judged_by", model=judge.model + (" (SIMULATED)" if judge.simulated else "")))
     significant = [v for v in result.analysis.verdicts if v.significant and is_headline(v.metric)] \
         if result.analysis else []
     if significant:
@@ -104,6 +117,7 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
     if chart is not None:
         st.markdown(f"**{t('effect_chart_title')}**")
         st.altair_chart(chart)
+    stats_help()
 
 
 def distribution_section(url: str, header: RunHeader) -> None:
@@ -115,7 +129,8 @@ def distribution_section(url: str, header: RunHeader) -> None:
     st.subheader(t("distribution_title"))
     default = 0
     metric = st.selectbox(t("metric"), metrics, index=default, format_func=metric_label, key="cmp_metric")
-    chart = distribution_chart(_case_means(url, header.run_id, metric, header.version), metric)
+    exclude = header.spec.truncated_outputs == "exclude" and is_text_metric(metric)
+    chart = distribution_chart(_case_means(url, header.run_id, metric, header.version, exclude), metric)
     if chart is None:
         st.info(t("no_scores_metric"))
     else:
@@ -163,6 +178,8 @@ def outputs_section(url: str, header: RunHeader) -> None:
         st.info(t("no_outputs_case"))
         return
     legend()
+    st.text_input(t("rater_name"), key=WHO_KEY, placeholder=t("rater_placeholder"), width=320)
+    dismissed = dismissed_spans([out.output_id for out in outputs])
     for start in range(0, len(outputs), CARDS_PER_ROW):
         row = st.columns(CARDS_PER_ROW)
         for col, out in zip(row, outputs[start:start + CARDS_PER_ROW], strict=False):
@@ -173,8 +190,13 @@ def outputs_section(url: str, header: RunHeader) -> None:
                 meta += f" · {len(out.text.split())} {t('words')}"
                 if flagged:
                     meta += " · ⚑ " + ", ".join(flagged)
-                output_card(title, out.text, out.matches, simulated=out.simulated, meta=meta,
+                if out.truncated:
+                    meta += f" · ✂ {t('cut_off')}"
+                gone = dismissed.get(out.output_id, {})
+                shown = [m for m in out.matches if span_key(m) not in gone]
+                output_card(title, out.text, shown, simulated=out.simulated, meta=meta,
                             error=out.error if out.status != "ok" else None)
+                flag_panel(out.output_id, out.matches, gone)
 
 
 def render() -> None:

@@ -71,9 +71,9 @@ def rating_panel(run_id: int, pair: Pair) -> None:
     cards = st.columns(2)
     for col, label, oid in zip(cards, ("A", "B"), ids, strict=True):
         with col:
-            text, simulated = texts.get(oid, ("", False))
-            output_card(t("text_label", label=label), text, [], simulated=simulated,
-                        meta=f"{pair.model} · {len(text.split())} {t('words')}")
+            text, simulated, truncated = texts.get(oid, ("", False, False))
+            meta = f"{pair.model} · {len(text.split())} {t('words')}" + (f" · ✂ {t('cut_off')}" if truncated else "")
+            output_card(t("text_label", label=label), text, [], simulated=simulated, meta=meta)
     st.text_input(t("comment"), key=f"comment_{pair.output_a}_{pair.output_b}", placeholder=t("comment_hint"))
     buttons = st.columns(4)
     buttons[0].button(t("left_better"), key="rate_a", shortcut="A", on_click=_rate,

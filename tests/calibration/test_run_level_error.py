@@ -1,0 +1,133 @@
+"""Run-level error rates of what users read: verdicts, the decision summary, margin claims.
+
+Under no effect at all, a run may report a primary difference at most α = 5% of the time (Holm over
+every primary metric × comparison × model), whatever the number of metrics, variants, repeats and
+clusters. Each figure: ≥ 400 independent simulated runs, Wilson 95% interval printed.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.calibration.conftest import Rate, Report
+from tests.calibration.simulate import ROOT, plan_for, simulate, variant_scores, write_variant
+from workbench.decision_summary import decision_summary
+from workbench.run_analysis import metric_families
+from workbench.scoring.registry import metric_direction
+from workbench.stats import adjust_pvalues, analyse
+
+pytestmark = [pytest.mark.slow, pytest.mark.calibration]
+
+ALPHA = 0.05
+N_RUNS = 400
+# A test at exactly α rejects in α of the runs; "stays at α" for such a single test means consistent
+# with α: its Wilson interval covers α and the rate is within 3 Monte Carlo standard errors of it.
+MC_SLACK = 3 * math.sqrt(ALPHA * (1 - ALPHA) / N_RUNS)
+CLAIMS = ("adopt", "reject", "promising", "differs")
+
+
+def test_aa_runs_of_the_simulated_provider_rarely_report_a_primary_difference(
+    tmp_path: Path, calibration_report: Report
+) -> None:
+    """Two identical prompts on the real simulated provider (texts written and scored), 20 cases × 2
+    repeats, the wording scorers; four primary metrics (two counts, a score, a yes/no flag)."""
+    a = write_variant(tmp_path / "a.yaml", ROOT / "prompts/vacancy_en_formal.yaml", "ad_a")
+    b = write_variant(tmp_path / "b.yaml", ROOT / "prompts/vacancy_en_formal.yaml", "ad_b")
+    scorers = ["length", "readability", "gender_coded", "age_coded", "exclusion", "gendered_title"]
+    plan = plan_for(f"""name: aa
+variants: [{a}, {b}]
+dataset: {ROOT}/experiments/data/vacancies_en.csv
+models: [simulated:default]
+repeats: 2
+baseline: ad_a
+scorers: [{", ".join(scorers)}]
+primary: [words, readability, gender_coded.masculine, age_coded.flagged]
+""", tmp_path)
+    primary_hits = exploratory_hits = claims = harm = 0
+    n_metrics = family_size = 0
+    for seed in range(N_RUNS):
+        frame = simulate(plan, seed, scorers)
+        metrics = sorted(frame["metric"].unique())
+        primary, secondary = metric_families(plan.spec, metrics)
+        frame = frame[frame["metric"].isin([*primary, *secondary])]
+        analysis = analyse(frame, "ad_a", primary=primary, secondary=secondary, seed=seed, n_bootstrap=0,
+                           metric_directions={m: metric_direction(m) for m in metrics})
+        primary_hits += any(v.significant for v in analysis.primary_verdicts())
+        exploratory_hits += any(v.significant for v in analysis.verdicts if v.family == "secondary")
+        summary = decision_summary(analysis, simulated=True)
+        claims += any(d.recommendation in CLAIMS or d.exploratory for d in summary.decisions)
+        harm += any(d.possible_harm for d in summary.decisions)
+        n_metrics = len(primary) + len(secondary)
+        family_size = analysis.families[0].size
+    primary_rate, exploratory_rate = Rate(primary_hits, N_RUNS), Rate(exploratory_hits, N_RUNS)
+    calibration_report(f"A/A, {n_metrics} metrics ({family_size} primary tests, Holm): any primary difference "
+                       f"{primary_rate}")
+    calibration_report(f"A/A: any exploratory (secondary, Benjamini–Hochberg) difference {exploratory_rate}")
+    calibration_report(f"A/A: decision summary claims anything (adopt/reject/differs or an exploratory finding) "
+                       f"{Rate(claims, N_RUNS)}")
+    calibration_report(f"A/A: 'possible harm' shown (informational, not a claim) {Rate(harm, N_RUNS)}")
+    assert primary_rate.value <= ALPHA and primary_rate.ci[1] <= 0.07
+    assert exploratory_rate.value <= ALPHA + 0.02  # BH under the complete null controls the FWER too
+
+
+def test_four_variants_five_metrics(calibration_report: Report) -> None:
+    """4 variants (3 comparisons) × 5 primary metrics (one a yes/no flag) = 15 tests, correlated metrics,
+    correlated repeats, 24 cases. (Clusters: test_engine_calibration; with 8 clusters no permutation
+    p-value could pass α/15 at all, which the verdicts warn about.)"""
+    variants, metrics = ("base", "b", "c", "d"), ("m1", "m2", "m3", "m4", "flag")
+    hits = hits_per_metric = 0
+    for seed in range(N_RUNS):
+        rng = np.random.default_rng(10_000 + seed)
+        frame = variant_scores(rng, n_cases=24, variants=variants, metrics=metrics, repeats=2, binary=("flag",))
+        analysis = analyse(frame, "base", seed=seed, n_bootstrap=0)
+        hits += any(v.significant for v in analysis.verdicts)
+        # what the earlier per-metric families (Holm within each metric only) would have reported
+        hits_per_metric += any(
+            (adjust_pvalues([v.p_value for v in analysis.verdicts if v.metric == m], "holm") < ALPHA).any()
+            for m in metrics
+        )
+    rate = Rate(hits, N_RUNS)
+    calibration_report(f"4 variants × 5 metrics, null: any significant {rate} (Holm over 15 in the run); "
+                       f"with the old per-metric families {Rate(hits_per_metric, N_RUNS)}")
+    assert rate.value <= ALPHA and rate.ci[1] <= 0.075
+
+
+def test_correlated_repeats_are_never_independent_cases(calibration_report: Report) -> None:
+    """5 repeats per case that share most of their variation (case × variant ICC ≈ 0.9): the case is the
+    unit, so the null rejection rate stays at α; counting repeats as cases would not."""
+    hits = naive = 0
+    for seed in range(N_RUNS):
+        rng = np.random.default_rng(20_000 + seed)
+        frame = variant_scores(rng, n_cases=20, repeats=5, sd_interaction=1.0, sd_noise=0.35)
+        hits += analyse(frame, "a", seed=seed, n_bootstrap=0).get("b").significant
+        as_cases = frame.assign(case=frame["case"] + "/" + frame["repeat"].astype(str), repeat=0)
+        naive += analyse(as_cases, "a", seed=seed, n_bootstrap=0, n_permutations=2_000).get("b").significant
+    rate = Rate(hits, N_RUNS)
+    calibration_report(f"correlated repeats (ICC ≈ 0.9), null: significant {rate}; treating repeats as cases "
+                       f"would give {Rate(naive, N_RUNS)}")
+    assert rate.ci[0] <= ALPHA and rate.value <= ALPHA + MC_SLACK
+    assert naive / N_RUNS > 0.2
+
+
+def test_non_inferiority_and_equivalence_claims_at_the_margin(calibration_report: Report) -> None:
+    """A variant exactly `margin` worse (the boundary of the non-inferiority null): "not worse by more than
+    the margin" must appear at most α of the time; the same for "equivalent" at exactly +margin."""
+    margin = 0.5
+    ni = eq = 0
+    for seed in range(N_RUNS):
+        rng = np.random.default_rng(30_000 + seed)
+        frame = variant_scores(rng, n_cases=30, variants=("a", "worse", "better"), repeats=2,
+                               shifts={("worse", "m1"): -margin, ("better", "m1"): margin})
+        analysis = analyse(frame, "a", seed=seed, n_bootstrap=0, metric_directions={"m1": True},
+                           margins={"m1": margin})
+        ni += analysis.get("worse").non_inferior
+        eq += analysis.get("better").equivalent
+    ni_rate, eq_rate = Rate(ni, N_RUNS), Rate(eq, N_RUNS)
+    calibration_report(f"true difference = −margin: 'non-inferior' claimed {ni_rate}")
+    calibration_report(f"true difference = +margin: 'equivalent' claimed {eq_rate}")
+    for rate in (ni_rate, eq_rate):  # tests at exactly α on the boundary of their null
+        assert rate.ci[0] <= ALPHA and rate.value <= ALPHA + MC_SLACK
