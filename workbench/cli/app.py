@@ -391,10 +391,8 @@ def ui(
     import subprocess
 
     from workbench.ui import auth
+    from workbench.ui.entry import SCRIPT as app_file
 
-    app_file = Path(__file__).resolve().parents[2] / "streamlit_app.py"
-    if not app_file.exists():
-        fail(f"streamlit_app.py not found next to the package ({app_file})")
     env = dict(os.environ)
     env["WORKBENCH_DB_URL"] = database_url(db)
     if auth_mode:
