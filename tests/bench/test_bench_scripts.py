@@ -70,3 +70,9 @@ def test_bench_lint_prints_both_languages() -> None:
     assert re.search(r"^simplemma data load \(nl \+ en, once per process\): \d+ ms", out, re.M)
     assert re.search(r"^nl\s+\d+\s+\d+ µs\s+\d+ µs\s+nan µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
     assert re.search(r"^en\s+\d+\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
+
+
+def test_bench_lint_compares_fast_regex_with_plain_re() -> None:
+    out = run_script("bench/bench_lint.py", "--compare-plain", "--texts", "20", "--repeat", "1")
+    for lang in ("nl", "en"):
+        assert re.search(rf"^{lang}: fast_regex\s+\d+ µs\s+plain re\s+\d+ µs\s+plain/fast [\d.]+x$", out, re.M)
