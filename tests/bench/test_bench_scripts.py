@@ -76,3 +76,11 @@ def test_bench_lint_compares_fast_regex_with_plain_re() -> None:
     out = run_script("bench/bench_lint.py", "--compare-plain", "--texts", "20", "--repeat", "1")
     for lang in ("nl", "en"):
         assert re.search(rf"^{lang}: fast_regex\s+\d+ µs\s+plain re\s+\d+ µs\s+plain/fast [\d.]+x$", out, re.M)
+
+
+def test_bench_run_overhead_splits_the_wall_time() -> None:
+    out = run_script("bench/bench_run_overhead.py", "--quick")
+    row = r"^  this\s+run 1\s+wall\s+[\d.]+ s\s+start-up\s+[\d.]+ s\s+calls\s+[\d.]+ s\s+shutdown\s+[\d.]+ s"
+    assert re.search(row, out, re.M)
+    assert re.search(r"^this\s+whole process median [\d.]+% of the bound", out, re.M)
+    assert re.search(r"^  workbench\s+\d+ ms", out, re.M)

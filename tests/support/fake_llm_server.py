@@ -100,6 +100,8 @@ class Stats:
     in_flight: int = 0
     max_in_flight: int = 0
     connections: int = 0  # TCP connections accepted (keep-alive reuse keeps this low)
+    first_request_at: float | None = None  # time.time() of the first API request (not /_fake/)
+    last_response_at: float | None = None  # time.time() when the latest API response was written
     recent: list[dict[str, Any]] = field(default_factory=list)  # {method, path, headers, json}
 
     def to_json(self) -> dict[str, Any]:
@@ -111,6 +113,8 @@ class Stats:
             "faults": dict(self.faults),
             "in_flight": self.in_flight,
             "max_in_flight": self.max_in_flight,
+            "first_request_at": self.first_request_at,
+            "last_response_at": self.last_response_at,
             "recent": self.recent,
         }
 
@@ -124,6 +128,8 @@ class Stats:
             in_flight=data["in_flight"],
             max_in_flight=data["max_in_flight"],
             connections=data["connections"],
+            first_request_at=data.get("first_request_at"),
+            last_response_at=data.get("last_response_at"),
             recent=list(data["recent"]),
         )
 
@@ -227,6 +233,8 @@ class _App:
                 in_flight=s.in_flight,
                 max_in_flight=s.max_in_flight,
                 connections=s.connections,
+                first_request_at=s.first_request_at,
+                last_response_at=s.last_response_at,
                 recent=list(self.recent),
             )
 
@@ -945,6 +953,8 @@ class FakeLLMServer:
                 stats.in_flight += 1
                 stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
                 if not path.startswith("/_fake/"):
+                    if stats.first_request_at is None:
+                        stats.first_request_at = time.time()
                     app.recent.append({"method": method, "path": path, "headers": headers, "json": req.json})
             try:
                 resp = await app.handle(req)
@@ -977,6 +987,9 @@ class FakeLLMServer:
                 return
             writer.write(out + resp.body)
             await writer.drain()
+            if not path.startswith("/_fake/"):
+                with app.lock:
+                    app.stats.last_response_at = time.time()
             if not keep_alive:
                 return
 
