@@ -151,6 +151,7 @@ def run(
     db: DbOption = None,
 ) -> None:
     """Run every variant × case × model × repeat; results are stored as they arrive."""
+    from workbench.cli.preload import PreloadingProgress
     from workbench.runner.retry import RetryPolicy
 
     plan = build_plan(spec)
@@ -177,7 +178,7 @@ def run(
         batch=batch,
         workers=workers,
     )
-    result = run_experiment(plan, store, options, RichProgress(console))
+    result = run_experiment(plan, store, options, PreloadingProgress(RichProgress(console)))
     _print_summary(store, result, spec, plan.spec)
     if result.interrupted:
         console.print(
