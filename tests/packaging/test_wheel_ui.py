@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.streamlit_server import free_port, stop, wait_healthy
+from tests.ui.browser import free_port, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.packaging
