@@ -532,7 +532,7 @@ def test_run_page_in_dutch(ui_env: UIEnv) -> None:
     assert "Formulering: lengte, leesbaarheid, controles op gecodeerde woorden" in presets
     at.number_input(key="run_max_cases").set_value(3).run()
     calls = {m.label: m.value for m in at.metric}
-    assert calls["Aanroepen"] == "6" and calls["Geschatte kosten"] == "$0.0000"
+    assert calls["Aanroepen"] == "6" and calls["Geschatte kosten"] == "$0,0000"
     assert "SIMULATED" in frame_with(at, "aanroepen")["model"].iloc[0]
     assert "Alle modellen zijn SIMULATED" in texts(at.info)
     assert at.button(key="run_start").label == "Run starten"
