@@ -72,7 +72,6 @@ def test_bench_lint_prints_both_languages() -> None:
     assert re.search(r"^en\s+\d+\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
 
 
-<<<<<<< HEAD
 def test_bench_lint_compares_fast_regex_with_plain_re() -> None:
     out = run_script("bench/bench_lint.py", "--compare-plain", "--texts", "20", "--repeat", "1")
     for lang in ("nl", "en"):
@@ -85,8 +84,8 @@ def test_bench_run_overhead_splits_the_wall_time() -> None:
     assert re.search(row, out, re.M)
     assert re.search(r"^this\s+whole process median [\d.]+% of the bound", out, re.M)
     assert re.search(r"^  workbench\s+\d+ ms", out, re.M)
-=======
+
+
 def test_plot_sequential_writes_the_figure(tmp_path: Path) -> None:
     out = run_script("bench/plot_sequential.py", "--runs", "40", "--out", str(tmp_path / "plot.png"))
     assert re.search(r"^\s*0\.50\s+[\d.]+\s+\d+", out, re.M) and (tmp_path / "plot.png").stat().st_size > 1000
->>>>>>> main
