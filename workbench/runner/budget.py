@@ -1,0 +1,78 @@
+"""One per-minute rate limit (requests, tokens, input or output tokens) as a token bucket the runner paces by.
+
+The bucket refills at `HEADROOM` × the limit per minute and holds at most `BURST_S` seconds' worth, so in
+any 60-second window at most (BURST_S / 60 + HEADROOM) × limit ≈ 99.7% of the limit is sent: the
+providers' own buckets hold a full minute (they would accept a burst of twice the limit in one minute
+after a quiet one), so the runner's smoothness, not the server, keeps every minute under the limit.
+
+A request may take the bucket into debt: it goes as soon as the level covers min(need, capacity), and
+later requests wait until the debt is paid back. That lets a request larger than one second's budget
+through (a 4,000-token request under 90k TPM) without ever raising the long-run rate. Reservations are
+corrected when the response arrives (`refund`: the unused part of max_tokens goes back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HEADROOM = 0.98  # pace at 98% of the limit: room for estimate errors and the burst
+BURST_S = 1.0  # the bucket holds one second's worth of the limit
+
+# Budget dimension -> the unit shown to users (the spec fields are workbench.spec.RATE_LIMIT_FIELDS).
+UNITS = {"requests": "RPM", "tokens": "TPM", "input_tokens": "ITPM", "output_tokens": "OTPM"}
+
+
+def pacing_rate(per_minute: float) -> float:
+    """Units per second the runner sends at under a limit of `per_minute`."""
+    return per_minute * HEADROOM / 60.0
+
+
+@dataclass
+class Budget:
+    """A token bucket for one limit; all times are the caller's clock (seconds)."""
+
+    limit: float  # per minute, this process's share
+    level: float
+    updated: float
+    declared: bool = True  # from the spec (False: learned from the server's headers)
+
+    @classmethod
+    def start(cls, limit: float, now: float, *, declared: bool = True, spent: float = 0.0) -> Budget:
+        """A full bucket, less `spent` (what was sent before the limit was known; at most a minute of debt)."""
+        budget = cls(limit=limit, level=0.0, updated=now, declared=declared)
+        budget.level = max(-limit, budget.capacity - spent)
+        return budget
+
+    @property
+    def rate(self) -> float:
+        return pacing_rate(self.limit)
+
+    @property
+    def capacity(self) -> float:
+        return max(1.0, self.limit / 60.0 * BURST_S)
+
+    def _refill(self, now: float) -> None:
+        if now > self.updated:
+            self.level = min(self.capacity, self.level + (now - self.updated) * self.rate)
+            self.updated = now
+
+    def wait(self, need: float, now: float) -> float:
+        """Seconds until `need` may be sent (0: now)."""
+        self._refill(now)
+        threshold = min(need, self.capacity)
+        return 0.0 if self.level >= threshold else (threshold - self.level) / self.rate
+
+    def charge(self, amount: float, now: float) -> None:
+        self._refill(now)
+        self.level -= amount
+
+    def refund(self, amount: float, now: float) -> None:
+        """Give back `amount` (negative: charge more, when a response used more than was reserved)."""
+        self._refill(now)
+        self.level = min(self.capacity, self.level + amount)
+
+    def set_limit(self, limit: float, now: float) -> None:
+        """A new limit (e.g. the server reports a lower one than declared); the level is kept."""
+        self._refill(now)
+        self.limit = limit
+        self.level = min(self.level, self.capacity)
