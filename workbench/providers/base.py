@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-
 # The Messages API requires max_tokens; the Anthropic provider sends this when the spec sets none (and the
 # rate limiter reserves it against output-token limits).
 ANTHROPIC_DEFAULT_MAX_TOKENS = 1024
