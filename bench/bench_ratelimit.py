@@ -76,6 +76,7 @@ class Result:
     elapsed: float
     usage: dict[str, float] = field(default_factory=dict)  # achieved per window, by dimension
     fullest: dict[str, float] = field(default_factory=dict)  # the fullest window, by dimension
+    windows: dict[str, list[float]] = field(default_factory=dict)  # consecutive whole windows, by dimension
     low: int = 0
     states: set[str] = field(default_factory=set)
 
@@ -157,7 +158,22 @@ def run_mode(provider: str, mode: str, calls: int, window: float, concurrency: i
         # Rate between the first and the last admission: n - 1 intervals, so the last admission's usage is left out.
         result.usage[dim] = (sum(amounts[dim]) - amounts[dim][-1]) / span * window
         result.fullest[dim] = fullest_window(times, amounts[dim], window)
+        result.windows[dim] = consecutive_windows(times, amounts[dim], window)
     return result
+
+
+def consecutive_windows(times: list[float], amounts: list[float], window: float) -> list[float]:
+    """Totals of the whole windows after the first admission, one after the other."""
+    totals: list[float] = []
+    if not times:
+        return totals
+    count = int((times[-1] - times[0]) // window)
+    totals = [0.0] * count
+    for stamp, amount in zip(times, amounts, strict=True):
+        index = int((stamp - times[0]) // window)
+        if index < count:
+            totals[index] += amount
+    return totals
 
 
 def report(result: Result) -> list[str]:
@@ -172,9 +188,12 @@ def report(result: Result) -> list[str]:
     for dim, limit in limits.items():
         over = "ABOVE" if result.fullest[dim] > limit else "ok"
         parts.append(
-            f"    {UNITS[dim]:<5} limit {limit:>7,.0f}  achieved {result.usage[dim]:>9,.0f} ({result.usage[dim] / limit:6.1%})"
+            f"    {UNITS[dim]:<5} limit {limit:>7,.0f}  "
+            f"achieved {result.usage[dim]:>9,.0f} ({result.usage[dim] / limit:6.1%})"
             f"  fullest window {result.fullest[dim]:>9,.0f} ({result.fullest[dim] / limit:6.1%}) {over}"
         )
+    binding_windows = " ".join(f"{total / limits[binding]:.0%}" for total in result.windows[binding])
+    parts.append(f"    {UNITS[binding]} by consecutive window: {binding_windows}")
     states = ", ".join(sorted(result.states)) or "-"
     parts.append(f"    lowest concurrency {result.low if result.low < 10**9 else '-'}; limiter states seen: {states}")
     return parts

@@ -52,3 +52,10 @@ def test_bench_lint_prints_both_languages() -> None:
     assert re.search(r"^simplemma data load \(nl \+ en, once per process\): \d+ ms", out, re.M)
     assert re.search(r"^nl\s+\d+\s+\d+ µs\s+\d+ µs\s+nan µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
     assert re.search(r"^en\s+\d+\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
+
+
+def test_bench_ratelimit_smoke_prints_every_dimension() -> None:
+    out = run_script("bench/bench_ratelimit.py", "--calls", "60", "--window", "1", "--providers", "openai",
+                     "--modes", "declared")
+    assert re.search(r"^openai\s+declared calls=60/60 .* binding (RPM|TPM): +[\d.]+% of limit  429s \d+/\d+", out, re.M)
+    assert re.search(r"^\s+TPM\s+limit\s+38,000\s+achieved .* fullest window", out, re.M)

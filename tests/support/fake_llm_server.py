@@ -505,7 +505,7 @@ class _App:
             unit = "requests per min (RPM)" if dim == "requests" else "tokens per min (TPM)"
             message = (
                 f"Rate limit reached for {model} in organization org-fake on {unit}: Limit {int(limit)}, "
-                f"Used {int(used)}, Requested {int(requested)}. Please try again in {_go_duration(wait)}. "
+                f"Used {round(used)}, Requested {round(requested)}. Please try again in {_go_duration(wait)}. "
                 "Visit https://platform.openai.com/account/rate-limits to learn more."
             )
             kind = "requests" if dim == "requests" else "tokens"

@@ -21,6 +21,7 @@ from workbench.errors import WorkbenchError
 
 HEADROOM = 0.98  # pace at 98% of the limit: room for estimate errors and the burst
 BURST_S = 1.0  # the bucket holds one second's worth of the limit
+EPSILON = 1e-6  # units: a level this close to the need is enough
 
 # Budget dimension -> the unit shown to users (the spec fields are workbench.spec.RATE_LIMIT_FIELDS).
 UNITS = {"requests": "RPM", "tokens": "TPM", "input_tokens": "ITPM", "output_tokens": "OTPM"}
@@ -85,7 +86,8 @@ class Budget:
         """Seconds until `need` may be sent (0: now)."""
         self._refill(now)
         threshold = min(need, self.capacity)
-        return 0.0 if self.level >= threshold else (threshold - self.level) / self.rate
+        # Ready a hair early: rounding must not leave a caller waiting for a millionth of a unit forever.
+        return 0.0 if self.level >= threshold - EPSILON else (threshold - self.level) / self.rate
 
     def charge(self, amount: float, now: float) -> None:
         self._refill(now)
