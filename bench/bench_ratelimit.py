@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import csv
 import os
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import PROMPTS, SYSTEM, case_rows, load_average, machine, start_server
+from harness import load_average, machine, start_server, write_inputs
 
 from workbench.plan import build_plan
 from workbench.runner.budget import WINDOW_ENV
@@ -82,19 +81,7 @@ class Result:
 
 
 def write_spec(folder: Path, provider: str, base_url: str, calls: int, concurrency: int, declared: bool) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    variants = []
-    for key, user in PROMPTS.items():
-        path = folder / f"{key}.yaml"
-        path.write_text(
-            f"id: {key}\ntask: vacancy_text\nlanguage: en\nsystem: {SYSTEM!r}\nuser: {user!r}\n", encoding="utf-8"
-        )
-        variants.append(str(path))
-    data = folder / "cases.csv"
-    with data.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["id", "job_title", "company", "location"])
-        writer.writeheader()
-        writer.writerows(case_rows(calls // 2))
+    variants, data = write_inputs(folder, calls // 2)
     info = PROVIDERS[provider]
     url = base_url + ("/v1" if provider == "openai" else "")
     limits = "".join(

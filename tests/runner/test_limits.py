@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 
 import pytest
 
+from tests.support.fake_clock import FakeClock
 from workbench.providers.base import Completion, CompletionRequest, Message, RetryableError
 from workbench.providers.rate_headers import LimitReading
+from workbench.runner.budget import Budget
 from workbench.runner.limits import WAITING, Limits, Pacer
 
 REQUEST = CompletionRequest("openai", "m", (Message("user", "x" * 396),), {"max_tokens": 100})  # 100 + 100
 
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def send_times(pacer: Pacer, clock: FakeClock, count: int, completion: Completion | None = None) -> list[float]:
@@ -40,9 +33,10 @@ def send_times(pacer: Pacer, clock: FakeClock, count: int, completion: Completio
 def test_rpm_spaces_requests_at_98_percent_of_the_limit() -> None:
     clock = FakeClock()
     stamps = send_times(Pacer(4, {"requests": 120}, clock=clock, sleep=clock.sleep), clock, 10)
-    assert stamps[:2] == [1000.0, 1000.0]  # the burst: one second's worth
-    gaps = [b - a for a, b in itertools.pairwise(stamps[1:])]
-    assert gaps == pytest.approx([60 / (120 * 0.98)] * 8)
+    assert stamps[:5] == [1000.0] * 5  # the burst: five seconds' worth (10 requests)
+    stamps = send_times(Pacer(4, {"requests": 120}, clock=clock, sleep=clock.sleep), clock, 20)
+    gaps = [b - a for a, b in itertools.pairwise(stamps[9:])]
+    assert gaps == pytest.approx([60 / (120 * 0.98)] * 10)
 
 
 def test_tpm_binds_on_tokens_and_says_so() -> None:
@@ -51,8 +45,8 @@ def test_tpm_binds_on_tokens_and_says_so() -> None:
     pacer = Pacer(4, {"requests": 10_000, "tokens": 12_000}, clock=clock, sleep=clock.sleep)
     pacer.on_change = lambda: states.append(pacer.state)
     stamps = send_times(pacer, clock, 31)
-    # 200 tokens a request (the burst: one second's worth, 200) at 12,000 × 0.98 per minute.
-    assert [b - a for a, b in itertools.pairwise(stamps)] == pytest.approx([200 / 196] * 30)
+    # 200 tokens a request (the burst: five seconds' worth, 1,000) at 12,000 × 0.98 per minute.
+    assert [b - a for a, b in itertools.pairwise(stamps)] == pytest.approx([0.0] * 4 + [200 / 196] * 26)
     assert WAITING["tokens"] in states
 
 
@@ -64,8 +58,25 @@ def test_limits_learnt_from_headers_pace_the_next_calls() -> None:
     stamps = send_times(pacer, clock, 6, reported)
     assert pacer.learnt == {"requests", "tokens"}
     assert not pacer.budgets["requests"].declared and pacer.budgets["requests"].limit == 60
-    # The first call went before anything was known; it used the learnt 60 RPM's burst (one request).
-    assert [b - a for a, b in itertools.pairwise(stamps)] == pytest.approx([1 / 0.98] * 5)
+    # The first call went before anything was known; it used one of the learnt 60 RPM's burst of 5.
+    assert [b - a for a, b in itertools.pairwise(stamps)] == pytest.approx([0.0] * 4 + [1 / 0.98])
+
+
+def test_no_window_holds_more_than_99_percent_even_when_catching_up_after_a_stall() -> None:
+    budget = Budget.start(100, 0.0)  # 100 a minute: paced at 98, burst of 8.3
+    now, stamps = 0.0, []
+    while now < 300:
+        now += budget.wait(1, now)
+        if 100 <= now < 130:
+            now = 130.0  # a 30-second stall: nothing could be sent
+        budget.charge(1, now)
+        stamps.append(now)
+    fullest = max(bisect.bisect_left(stamps, t + 60) - i for i, t in enumerate(stamps))
+    assert fullest <= 99
+    after = [t for t in stamps if 130 <= t < 131]
+    assert len(after) >= 8  # the burst catches up at once
+    # 300 s at 98/minute, less the 30 s stall, plus two bursts of five seconds' worth (start, after the stall).
+    assert len(stamps) == pytest.approx(98 / 60 * 270 + 2 * 100 / 60 * 5, abs=2)
 
 
 def test_a_server_limit_below_the_declared_one_wins_and_an_empty_server_holds_calls_back() -> None:

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from tests.support.fake_clock import FakeClock
 from workbench.providers.base import Completion, CompletionRequest, Message
 from workbench.runner.limits import Pacer
 from workbench.runner.token_estimate import TokenEstimator, raw_prompt_tokens
@@ -40,27 +41,16 @@ def test_estimate_learns_the_ratio_of_reported_to_estimated_prompt_tokens() -> N
     assert estimator.reserve(request(400)).output_tokens == 90
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def test_budget_reserves_max_tokens_and_gets_the_unused_part_back() -> None:
-    clock = FakeClock()
-    pacer = Pacer(4, {"tokens": 6000}, clock=clock, sleep=clock.sleep)  # 100 tokens/s, 98 paced; 100 burst
+    clock = FakeClock(100.0)
+    pacer = Pacer(4, {"tokens": 6000}, clock=clock, sleep=clock.sleep)  # 100 tokens/s, 98 paced; 500 burst
     budget = pacer.budgets["tokens"]
 
     async def main() -> None:
         ticket = await pacer.reserve(request(400, max_tokens=300))  # 113 + 300 reserved
-        assert budget.level == pytest.approx(100 - 413)
+        assert budget.level == pytest.approx(500 - 413) and budget.used == 413
         pacer.settle(ticket, Completion("ok", input_tokens=120, output_tokens=50))
-        assert budget.level == pytest.approx(100 - 170)  # corrected to what was used
+        assert budget.level == pytest.approx(500 - 170) and budget.used == 170  # corrected to what was used
         assert pacer.sent["tokens"] == 170 and pacer.outstanding["tokens"] == 0
         # A failed call gives its tokens back; the request still counts.
         ticket = await pacer.reserve(request(400, max_tokens=300))

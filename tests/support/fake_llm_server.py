@@ -583,23 +583,21 @@ class _App:
             "usage": {"input_tokens": in_tokens, "output_tokens": out_tokens},
         }
 
-    def chat(self, req: _Request) -> _Response:
+    def _answer(self, req: _Request, make: Any, usage_keys: tuple[str, str]) -> _Response:
+        """A completion (`make(body)`), settled against the rate limits (`usage_keys`: its usage fields)."""
         missing = self._check_model(req, req.json["model"])
         if missing:
             return missing
-        body = self.chat_body(req.json)
+        body = make(req.json)
         usage = body["usage"]
-        headers = self._settle(req, body["model"], usage["prompt_tokens"], usage["completion_tokens"])
+        headers = self._settle(req, body["model"], usage[usage_keys[0]], usage[usage_keys[1]])
         return _Response(200, _dumps(body), headers=headers)
 
+    def chat(self, req: _Request) -> _Response:
+        return self._answer(req, self.chat_body, ("prompt_tokens", "completion_tokens"))
+
     def messages(self, req: _Request) -> _Response:
-        missing = self._check_model(req, req.json["model"])
-        if missing:
-            return missing
-        body = self.message_body(req.json)
-        usage = body["usage"]
-        headers = self._settle(req, body["model"], usage["input_tokens"], usage["output_tokens"])
-        return _Response(200, _dumps(body), headers=headers)
+        return self._answer(req, self.message_body, ("input_tokens", "output_tokens"))
 
     def models_list(self, req: _Request) -> _Response:
         names = self.config.models

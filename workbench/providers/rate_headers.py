@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,19 +88,29 @@ def _reading(limit: str | None, remaining: str | None, reset_s: float | None) ->
     return LimitReading(limit=top, remaining=min(left, top), reset_s=reset_s)
 
 
-def read_openai(headers: Mapping[str, str]) -> dict[str, LimitReading]:
-    """OpenAI's requests/tokens limits (`headers` with lower-case names)."""
+def _readings(
+    headers: Mapping[str, str],
+    names: Mapping[str, str],
+    header: Callable[[str, str], str],
+    reset_seconds: Callable[[str], float | None],
+) -> dict[str, LimitReading]:
+    """Readings for `names` (dimension -> name in the header), `header(field, name)` giving a header's name."""
     readings: dict[str, LimitReading] = {}
-    for dimension, name in _OPENAI.items():
-        reset = headers.get(f"x-ratelimit-reset-{name}")
+    for dimension, name in names.items():
+        reset = headers.get(header("reset", name))
         reading = _reading(
-            headers.get(f"x-ratelimit-limit-{name}"),
-            headers.get(f"x-ratelimit-remaining-{name}"),
-            parse_duration(reset) if reset is not None else None,
+            headers.get(header("limit", name)),
+            headers.get(header("remaining", name)),
+            reset_seconds(reset) if reset is not None else None,
         )
         if reading is not None:
             readings[dimension] = reading
     return readings
+
+
+def read_openai(headers: Mapping[str, str]) -> dict[str, LimitReading]:
+    """OpenAI's requests/tokens limits (`headers` with lower-case names)."""
+    return _readings(headers, _OPENAI, lambda field, name: f"x-ratelimit-{field}-{name}", parse_duration)
 
 
 def read_anthropic(headers: Mapping[str, str], now: float) -> dict[str, LimitReading]:
@@ -108,17 +118,9 @@ def read_anthropic(headers: Mapping[str, str], now: float) -> dict[str, LimitRea
     names = dict(_ANTHROPIC)
     if not any(f"anthropic-ratelimit-{name}-limit" in headers for name in ("input-tokens", "output-tokens")):
         names["tokens"] = "tokens"  # an older or trimmed response: the combined limit is all there is
-    readings: dict[str, LimitReading] = {}
-    for dimension, name in names.items():
-        reset = headers.get(f"anthropic-ratelimit-{name}-reset")
-        reading = _reading(
-            headers.get(f"anthropic-ratelimit-{name}-limit"),
-            headers.get(f"anthropic-ratelimit-{name}-remaining"),
-            parse_timestamp(reset, now) if reset is not None else None,
-        )
-        if reading is not None:
-            readings[dimension] = reading
-    return readings
+    return _readings(
+        headers, names, lambda field, name: f"anthropic-ratelimit-{name}-{field}", lambda v: parse_timestamp(v, now)
+    )
 
 
 def read_rate_limits(headers: Mapping[str, str] | None, *, now: float | None = None) -> dict[str, LimitReading] | None:

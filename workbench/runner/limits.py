@@ -48,6 +48,7 @@ class Ticket:
     reservation: Reservation
     needs: dict[str, float]  # what was charged, by dimension
     send: int = 0  # the AIMD ticket
+    entries: dict[str, list[float]] = field(default_factory=dict)  # the budgets' log entries for it
 
 
 @dataclass
@@ -146,15 +147,16 @@ class Pacer:
                         break
                     self._set_state(WAITING[binding])
                     await self.sleep(wait)
-                for dimension, budget in self.budgets.items():
-                    budget.charge(needs[dimension], now)
+                entries = {dim: budget.charge(needs[dim], now) for dim, budget in self.budgets.items()}
                 self._set_state(SENDING)
+        else:
+            entries = {}
         if self.started is None:
             self.started = self.clock()
         for dimension, amount in needs.items():
             self.outstanding[dimension] += amount
             self.sent[dimension] += amount
-        return Ticket(reservation, needs, self.aimd.on_send())
+        return Ticket(reservation, needs, self.aimd.on_send(), entries)
 
     def settle(self, ticket: Ticket, completion: Completion | None = None, error: BaseException | None = None) -> None:
         """The call ended: correct the budgets to what it used, learn from its usage and headers, adapt."""
@@ -172,7 +174,10 @@ class Pacer:
             )
             used = {"requests": 1.0, "tokens": float(used_in + used_out),
                     "input_tokens": float(used_in), "output_tokens": float(used_out)}
+            before = self.aimd.limit
             self.aimd.on_success(ticket.send)
+            if self.aimd.limit != before and self.on_change is not None:
+                self.on_change()  # the window grew by one call
             readings = completion.rate_limits
         else:
             # A failed call: the request counts, its tokens (never processed) come back.
@@ -181,11 +186,12 @@ class Pacer:
             if isinstance(error, ProviderError):
                 readings = error.rate_limits
             if status in OVERLOAD_STATUSES and self.aimd.on_overload(ticket.send):
-                self._set_state(BACKING_OFF)
-                if self.on_change is not None:
-                    self.on_change()
+                if self.state != BACKING_OFF:
+                    self._set_state(BACKING_OFF)
+                elif self.on_change is not None:
+                    self.on_change()  # cut again
         for dimension, budget in self.budgets.items():
-            budget.refund(needs[dimension] - used[dimension], now)
+            budget.refund(needs[dimension] - used[dimension], now, ticket.entries.get(dimension))
         for dimension in DIMENSIONS:
             self.sent[dimension] += used[dimension] - needs[dimension]
         if readings:
