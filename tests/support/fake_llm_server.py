@@ -151,6 +151,7 @@ class _Request:
     body: bytes
     json: Any = None
     charge: dict[str, float] | None = None  # what rate-limit admission charged (settled with the answer)
+    admitted_at: float = 0.0  # when it was admitted (monotonic)
 
 
 @dataclass
@@ -437,7 +438,7 @@ class _App:
             if not short:
                 for dim, bucket in buckets.items():
                     bucket[0] -= need[dim]
-                req.charge = need
+                req.charge, req.admitted_at = need, now
                 return None
             dim = short[0]
             limit = self.config.rate_limits[dim]
@@ -457,7 +458,7 @@ class _App:
             for dim in ("tokens", "output_tokens"):
                 if dim in buckets:
                     buckets[dim][0] = min(self.config.rate_limits[dim], buckets[dim][0] + unused)
-            self.stats.admitted.append([now, float(input_tokens), float(output_tokens)])
+            self.stats.admitted.append([req.admitted_at, float(input_tokens), float(output_tokens)])
             return self._limit_headers(req, buckets, now)
 
     def _limit_headers(self, req: _Request, buckets: dict[str, list[float]], now: float) -> dict[str, str]:

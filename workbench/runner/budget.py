@@ -97,6 +97,8 @@ class Budget:
             self.level = min(self.capacity, self.level + (now - self.updated) * self.rate)
             self.updated = now
         horizon = now - self.window
+        # Answers re-stamp their entries, so the log is only roughly in time order: an entry expires once
+        # it and those before it have (later than exact, never earlier).
         while self.log and self.log[0][0] <= horizon:
             self.used -= self.log.popleft()[1]
 
@@ -132,10 +134,13 @@ class Budget:
         return entry
 
     def refund(self, amount: float, now: float, entry: list[float] | None = None) -> None:
-        """Give back `amount` (negative: charge more, when a response used more than was reserved)."""
+        """The answer to a call arrived: give back `amount` (negative: charge more, when a response used
+        more than was reserved); its log `entry` now counts from the answer's time, because the server
+        admitted the call somewhere between sending and answering (a new connection can take a while)."""
         self._refill(now)
         self.level = min(self.capacity, self.level + amount)
         if entry is not None and entry[0] > now - self.window:  # still in the log
+            entry[0] = now
             entry[1] -= amount
             self.used -= amount
 
