@@ -130,3 +130,24 @@ scorers: [length]
     assert "anthropic:claude-haiku-4-5: ≈ 41 min at 50 RPM" in out
     assert "openai:gpt-4o-mini: ≈" in out and "at 2k TPM" in out
     assert "openai:gpt-4o: no rate limits declared" in out
+
+
+def test_token_limits_are_execution_settings_resume_continues(tmp_path: Path, fake_llm_server: FakeLLMServer) -> None:
+    plain = build_plan(spec_file(tmp_path, fake_llm_server, "")).spec
+    limited = build_plan(spec_file(tmp_path, fake_llm_server, "    tpm: 90000\n    itpm: 1000\n    otpm: 500\n")).spec
+    assert limited.models[0].rate_limits == {"tokens": 90000, "input_tokens": 1000, "output_tokens": 500}
+    assert limited.fingerprint() == plain.fingerprint()
+
+
+def test_progress_bar_shows_concurrency_and_limiter_state() -> None:
+    from rich.console import Console
+
+    from workbench.cli.progress import RichProgress
+
+    console = Console(record=True, width=200, force_terminal=False)
+    progress = RichProgress(console)
+    progress.start("generate", 10, 0)
+    progress.pacing(8, 32, "waiting for token budget")
+    progress.advance(ok=True, cost=0.0, cached=False)
+    progress.stop()
+    assert "concurrency 8/32 · waiting for token budget" in console.export_text()
