@@ -1,122 +1,29 @@
 """The main journey in a real Chromium (Playwright): create a variant, run the demo offline, open
-Compare, rate three pairs with the keyboard. Screenshots go to test-artifacts/browser/.
+Compare, rate three pairs with the keyboard. Screenshots go to test-artifacts/screenshots/journey-*.png.
 
-Needs Debian's /usr/bin/chromium and the `playwright` Python package (never `playwright install`).
-Skipped when either is missing, unless WORKBENCH_REQUIRE_BROWSER=1 (CI), which makes that a failure.
+Needs Debian's /usr/bin/chromium and the `playwright` Python package (see tests/ui/browser.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
+import re
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from .conftest import APP, ROOT
+from .browser import Server, chromium, new_page, require_browser, settle, shot, streamlit_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-STEP_TIMEOUT_MS = 30_000
-
-
-def require_browser() -> None:
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright Python package (pip install playwright; no `playwright install`)")
-    if missing:
-        reason = "browser test needs " + " and ".join(missing)
-        if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " — WORKBENCH_REQUIRE_BROWSER=1")
-        pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 45) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"streamlit exited with {proc.returncode}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            if response.status == 200:
-                return
-        time.sleep(0.3)
-    raise AssertionError(f"streamlit did not become healthy within {timeout:.0f} s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """The server runs in its own process group: end the group, politely first."""
-    if proc.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-        try:
-            proc.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def stop_background_run(state: Path) -> None:
-    """A runner the UI started lives in its own session; end it if the journey failed mid-run."""
-    import json
-
-    for job_file in state.rglob("job.json"):
-        with contextlib.suppress(OSError, ValueError, KeyError, ProcessLookupError, PermissionError):
-            os.kill(int(json.loads(job_file.read_text())["pid"]), signal.SIGKILL)
-
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[dict[str, Any]]:
+def server(tmp_path: Path) -> Iterator[Server]:
     require_browser()
-    import shutil
-
-    shutil.copytree(ROOT / "prompts", tmp_path / "prompts")
-    shutil.copytree(ROOT / "experiments", tmp_path / "experiments")
-    port = free_port()
-    env = dict(os.environ, WORKBENCH_DB_URL=f"sqlite:///{tmp_path / 'browser.db'}",
-               WORKBENCH_PROMPTS_DIR=str(tmp_path / "prompts"), WORKBENCH_EXPERIMENTS_DIR=str(tmp_path / "experiments"),
-               WORKBENCH_UI_STATE_DIR=str(tmp_path / "state"), WORKBENCH_UI_LANG="en")
-    log = open(tmp_path / "streamlit.log", "wb")  # noqa: SIM115 - closed below, after the server
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
-        yield {"url": url, "db": tmp_path / "browser.db", "prompts": tmp_path / "prompts"}
-    finally:
-        stop(proc)
-        stop_background_run(tmp_path / "state")
-        log.close()
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(tmp_path / "streamlit.log", ARTIFACTS / "streamlit.log")
+    with streamlit_server(tmp_path, tmp_path / "browser.db") as running:
+        yield running
 
 
 def count_ratings(db: Path) -> int:
@@ -124,16 +31,9 @@ def count_ratings(db: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM ratings").fetchone()[0])
 
 
-def test_main_journey(server: dict[str, Any]) -> None:
-    from playwright.sync_api import Page, expect, sync_playwright
+def test_main_journey(server: Server) -> None:
+    from playwright.sync_api import Page, expect
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    def settle(page: Page) -> None:
-        """Wait until Streamlit has finished the rerun a click or key press started."""
-        time.sleep(0.5)
-        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                               timeout=STEP_TIMEOUT_MS)
-        time.sleep(0.3)
 
     def choose(page: Page, label: str, option: str) -> None:
         box = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True)).first
@@ -148,17 +48,10 @@ def test_main_journey(server: dict[str, Any]) -> None:
         choice.click()
         settle(page)
 
-    def shot(page: Page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    url = server["url"]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=STEP_TIMEOUT_MS)
+    url = server.url
+    with chromium() as browser:
+        page = new_page(browser)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1700})
-            page.set_default_timeout(STEP_TIMEOUT_MS)
-
             # 1. Prompts: derive a shorter inclusive variant and save it (diff shown, validated first).
             page.goto(f"{url}/prompts")
             settle(page)
@@ -177,8 +70,8 @@ def test_main_journey(server: dict[str, Any]) -> None:
             expect(page.locator("table.wb-diff td.add").filter(has_text="Houd de tekst kort")).to_be_visible()
             page.get_by_role("button", name="Create variant").click()
             expect(page.get_by_text("Saved vacancy_nl_inclusive_short.yaml")).to_be_visible()
-            assert (server["prompts"] / "vacancy_nl_inclusive_short.yaml").exists()
-            shot(page, "01-prompts")
+            assert (server.prompts / "vacancy_nl_inclusive_short.yaml").exists()
+            shot(page, "journey-01-prompts")
 
             # 2. Run: the three Dutch variants on 5 vacancies with the offline simulated model.
             page.goto(f"{url}/run")
@@ -197,7 +90,7 @@ def test_main_journey(server: dict[str, Any]) -> None:
             expect(page.get_by_test_id("stMetric").filter(has_text="Calls")).to_contain_text("15")
             page.get_by_role("button", name="Start run").click()
             expect(page.get_by_text("Run #1 completed: 15 outputs stored.")).to_be_visible(timeout=60_000)
-            shot(page, "02-run")
+            shot(page, "journey-02-run")
 
             # 3. Compare: verdicts from the stats engine, SIMULATED labels, highlighted words.
             page.get_by_role("button", name="Open in Compare").click()
@@ -205,7 +98,7 @@ def test_main_journey(server: dict[str, Any]) -> None:
             settle(page)
             expect(page.locator(".wb-sim").first).to_be_visible()
             assert page.locator("[data-testid='stDataFrame']").count() >= 1
-            shot(page, "03-compare")
+            shot(page, "journey-03-compare")
 
             # 4. Review: rate three pairs blind with the keyboard (A, B, T).
             page.goto(f"{url}/review")
@@ -217,14 +110,18 @@ def test_main_journey(server: dict[str, Any]) -> None:
             settle(page)
             page.evaluate("document.activeElement && document.activeElement.blur()")  # shortcuts skip inputs
             for done, key in enumerate(("a", "b", "t"), start=1):
+                classes = page.locator('[class*="st-key-rate_a_"]').first.get_attribute("class") or ""
+                shown = re.search(r"st-key-rate_a_\d+_\d+", classes)
+                assert shown, classes
                 page.keyboard.press(key)
                 expect(page.get_by_text(f"Rated {done} of 10 pairs")).to_be_visible()
+                # The next key is meant for the next pair: wait until the rated pair has left the screen
+                # (a press on its buttons would be ignored, by design).
+                expect(page.locator(f".{shown.group(0)}")).to_have_count(0)
                 settle(page)
-            shot(page, "04-review")
-            assert count_ratings(server["db"]) == 3
+            shot(page, "journey-04-review")
+            assert count_ratings(server.db) == 3
         except Exception:
             with contextlib.suppress(Exception):
-                shot(page, "failure")  # what the browser showed when the journey broke
+                shot(page, "journey-failure")  # what the browser showed when the journey broke
             raise
-        finally:
-            browser.close()

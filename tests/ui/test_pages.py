@@ -97,9 +97,12 @@ def test_compare_shows_verdicts_simulated_labels_and_highlights(ui_env: UIEnv) -
     verdicts = frame_with(at, "Verdict")
     assert {"vacancy_nl_inclusive", "vacancy_nl_informal"} <= set(verdicts["Variant"])
     assert "Readability" in set(verdicts["Measure"])
+    words = verdicts["Verdict"].str.split(" ", n=1).str[1]  # "▲ better": a symbol, never colour alone
     labels = r"(better|worse|higher|lower)( \(exploratory\))?|no significant difference|unclear: could be up to .+"
-    assert verdicts["Verdict"].str.fullmatch(labels).all(), verdicts["Verdict"]
+    assert words.str.fullmatch(labels).all(), verdicts["Verdict"]
     assert set(verdicts["Family"]) <= {"primary", "exploratory"}
+    significant = (~words.str.startswith(("no significant", "unclear"))).tolist()
+    assert significant == sorted(significant, reverse=True)  # significant verdicts first
     body = html(at)
     assert body.count('class="wb-sim"') == 3  # a SIMULATED badge on each output card
     assert "<mark class=" in body  # coded words highlighted
@@ -166,13 +169,17 @@ def test_bias_page_flags_the_planted_name_effect(ui_env: UIEnv) -> None:
     at = open_page("bias", ui_env.runs[SWAP])
     assert "SIMULATED" in texts(at.warning)
     audit = frame_with(at, "Impact ratio (95% CI)")
-    red = audit[audit["Flag"] == "red"]
+    red = audit[audit["Flag"] == "✖ red"]
     assert list(red["Variant"]) == ["screening_nl_structured"]
     assert list(red["Group"]) == ["Moroccan-Dutch names"]
-    assert "Overall: red" in texts(at.error)
-    assert "From screening_nl_structured" in texts(at.caption)  # the overall flag names its source
-    explanations = texts(at.markdown)
-    assert "Moroccan-Dutch names vs Dutch-origin names" in explanations and "four-fifths line" in explanations
+    overall = texts(at.error)
+    assert "Overall: ✖ red" in overall and "screening_nl_structured" in overall  # names its prompt and group
+    assert "candidates with Moroccan-Dutch names are invited to an interview less often" in overall
+    sentences = [str(e.proto.body) for e in at.html if "wb-prompt-bias" in str(e.proto.body)]
+    assert len(sentences) == 2  # one sentence per prompt
+    structured = next(s for s in sentences if "screening_nl_structured" in s)
+    assert "Red because the difference for Moroccan-Dutch names is significant after correction" in structured
+    assert "Flips: when only the name changes" in texts(at.markdown)  # flip evidence outside the details
     assert "Indicative, not a legal audit." in texts(at.caption)
 
 
@@ -186,6 +193,25 @@ def test_bias_page_lint_rates_and_dutch(ui_env: UIEnv) -> None:
 # -- review --------------------------------------------------------------------------------------
 
 
+def rate_button(at: AppTest, name: str) -> object:
+    """The button of the pair on screen (keys name the pair: rate_a_<output a>_<output b>)."""
+    found = [b for b in at.button if str(b.key).startswith(f"{name}_")]
+    assert len(found) == 1, [b.key for b in at.button]
+    return found[0]
+
+
+def ratings_in(env: UIEnv, run_id: int) -> list[Rating]:
+    store = env.store()
+    with store.session() as session:
+        ratings = list(session.scalars(select(Rating).where(Rating.run_id == run_id).order_by(Rating.id)))
+    store.dispose()
+    return ratings
+
+
+def shown_pair(at: AppTest) -> str:
+    return str(rate_button(at, "rate_a").key).removeprefix("rate_a_")
+
+
 def test_review_rating_is_stored_blind(ui_env: UIEnv) -> None:
     run_id = ui_env.runs[VACANCY]
     at = open_page("review", run_id)
@@ -197,31 +223,92 @@ def test_review_rating_is_stored_blind(ui_env: UIEnv) -> None:
     assert "Rated 0 of 40 pairs" in str(at.get("progress")[0].proto.text)
     comment_key = next(w.key for w in at.text_input if str(w.key).startswith("comment_"))
     at.text_input(key=comment_key).input("clearer headings").run()
-    at.button(key="rate_a").click().run()
+    first = shown_pair(at)
+    rate_button(at, "rate_a").click().run()
     assert not at.exception
-    store = ui_env.store()
-    with store.session() as session:
-        ratings = session.scalars(select(Rating).where(Rating.run_id == run_id)).all()
-    store.dispose()
+    ratings = ratings_in(ui_env, run_id)
     assert len(ratings) == 1
     rating = ratings[0]
     assert rating.rater == "Sanne" and rating.comment == "clearer headings"
+    assert f"{rating.output_a_id}_{rating.output_b_id}" == first  # keyed to the pair that was on screen
     assert rating.winner == rating.left  # "A is better" = the output shown on the left won
     assert "Rated 1 of 40 pairs" in str(at.get("progress")[0].proto.text)
-    assert any("Reveal the prompts" in e.label for e in at.expander)
-    at.button(key="rate_tie").click().run()
-    at.button(key="rate_skip").click().run()
-    at.button(key="rate_b").click().run()
+    assert shown_pair(at) != first
+    rate_button(at, "rate_tie").click().run()
+    rate_button(at, "rate_skip").click().run()
+    rate_button(at, "rate_b").click().run()
+    assert len(ratings_in(ui_env, run_id)) == 3
+
+
+def test_review_keeps_results_hidden_until_revealed(ui_env: UIEnv) -> None:
+    run_id = ui_env.runs[VACANCY]
+    at = open_page("review", run_id)
+    at.text_input(key="rater").input("Sanne").run()
+    for _ in range(3):
+        rate_button(at, "rate_a").click().run()
+    page_text = "\n".join([texts(at.markdown), texts(at.caption), html(at)])
+    assert "vacancy_nl_" not in page_text  # no prompt names anywhere while rating
+    assert not any("Win rate" in e.value.columns for e in at.dataframe)
+    assert "Results stay hidden while you rate" in texts(at.caption)
+    at.button(key="reveal_results").click().run()
     prefs = frame_with(at, "Win rate")
     assert set(prefs["versus"]) == {"vacancy_nl_formal"}  # the baseline is the reference
-    with ui_env.store().session() as session:
-        assert session.scalar(select(func.count()).select_from(Rating)) == 3
+    assert "Rating is paused while the results are shown" in texts(at.info)
+    assert not any(str(b.key).startswith("rate_a_") for b in at.button)  # no blind rating after seeing results
+    at.button(key="hide_results").click().run()
+    assert rate_button(at, "rate_a") is not None
+
+
+def test_review_undo_puts_the_pair_back(ui_env: UIEnv) -> None:
+    run_id = ui_env.runs[VACANCY]
+    at = open_page("review", run_id)
+    at.text_input(key="rater").input("Sanne").run()
+    first = shown_pair(at)
+    rate_button(at, "rate_b").click().run()
+    second = shown_pair(at)
+    rate_button(at, "rate_a").click().run()
+    assert len(ratings_in(ui_env, run_id)) == 2
+    undo = next(b for b in at.button if str(b.key).startswith("undo_"))
+    assert undo.proto.shortcut == "u"
+    undo.click().run()
+    assert [f"{r.output_a_id}_{r.output_b_id}" for r in ratings_in(ui_env, run_id)] == [first]
+    assert shown_pair(at) == second  # the undone pair is shown again
+    assert "Rated 1 of 40 pairs" in str(at.get("progress")[0].proto.text)
+    next(b for b in at.button if str(b.key).startswith("undo_")).click().run()
+    assert ratings_in(ui_env, run_id) == [] and shown_pair(at) == first
+
+
+def test_review_rating_does_not_recompute_the_verdicts(ui_env: UIEnv) -> None:
+    """A rating changes the preferences, not the verdicts: Compare and Bias keep their cached analysis."""
+    from workbench.ui.queries import run_header
+
+    run_id = ui_env.runs[VACANCY]
+    store = ui_env.store()
+    with store.session() as session:
+        before = run_header(session, run_id).version
+    at = open_page("review", run_id)
+    at.text_input(key="rater").input("Sanne").run()
+    rate_button(at, "rate_a").click().run()
+    with store.session() as session:
+        after = run_header(session, run_id)
+    store.dispose()
+    assert after.ratings == 1 and after.version == before
+
+
+def test_rater_name_is_remembered_across_pages(ui_env: UIEnv) -> None:
+    at = open_page("review", ui_env.runs[VACANCY])
+    at.text_input(key="rater").input("Sanne").run()
+    at.switch_page("workbench/ui/pages/compare.py").run()
+    at.switch_page("workbench/ui/pages/review.py").run()
+    assert at.text_input(key="rater").value == "Sanne"
+    assert rate_button(at, "rate_a") is not None
 
 
 def test_review_buttons_have_keyboard_shortcuts(ui_env: UIEnv) -> None:
     at = open_page("review", ui_env.runs[VACANCY])
     at.text_input(key="rater").input("Tom").run()
-    shortcuts = {b.key: b.proto.shortcut for b in at.button if b.key and str(b.key).startswith("rate_")}
+    shortcuts = {str(b.key).rsplit("_", 2)[0]: b.proto.shortcut for b in at.button
+                 if b.key and str(b.key).startswith("rate_")}
     assert shortcuts == {"rate_a": "a", "rate_b": "b", "rate_tie": "t", "rate_skip": "n"}
 
 

@@ -93,8 +93,10 @@ def test_every_ui_string_exists_in_both_languages() -> None:
     ("readability", "Readability"),
     ("gender_coded_nl_provisional.masculine", "Masculine-coded words"),
     ("gender_coded.masculine", "Masculine-coded words"),
-    ("judge.clarity", "Judge: clarity"),
-    ("check.has_sections", "Check: has sections"),
+    ("judge.clarity", "Clarity (LLM judge)"),
+    ("check.has_sections", "Check: has the required sections"),
+    ("check.has_salary_range", "Check: has salary range"),
+    ("ranking.top1.moroccan_dutch", "Ranked first: Moroccan-Dutch names"),
     ("something.else", "something.else"),
 ])
 def test_metric_labels(metric: str, label: str) -> None:

@@ -47,9 +47,13 @@ class RunHeader:
     finished_at: datetime | None = None
 
     @property
-    def version(self) -> tuple[int, int, int, str]:
-        """Changes whenever new results or ratings arrive: the key for cached analyses."""
-        return (self.outputs, self.errors, self.ratings, self.status)
+    def version(self) -> tuple[int, int, str]:
+        """Changes whenever new results arrive or the status changes: the key for cached verdicts.
+
+        Ratings are not part of it: a blind rating must not make every page recompute the run's verdicts
+        (preferences are analysed on their own, keyed by the number of ratings).
+        """
+        return (self.outputs, self.errors, self.status)
 
 
 def raw_rows(session: Session, stmt: Select[Any] | Any) -> list[tuple[Any, ...]]:

@@ -193,6 +193,9 @@ class Rating(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    # One judgement per rater per pair: a repeated key press or a second browser tab cannot add another.
+    __table_args__ = (UniqueConstraint("run_id", "rater", "output_a_id", "output_b_id", name="uq_rating_rater_pair"),)
+
 
 class CachedResponse(Base):
     """Response cache keyed by the hash of the full request: re-running costs nothing.

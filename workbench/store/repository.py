@@ -21,6 +21,7 @@ from workbench.store.models import (
     Run,
     Score,
     Variant,
+    utcnow,
 )
 
 
@@ -334,3 +335,40 @@ def ratings_frame(session: Session, run_id: int) -> pd.DataFrame:
 
 def delete_run(session: Session, run_id: int) -> None:
     session.execute(delete(Run).where(Run.id == run_id))
+
+
+def add_rating(session: Session, *, run_id: int, case_id: int, output_a: int, output_b: int, left: str, winner: str,
+               rater: str, comment: str | None = None, verified: bool = False) -> tuple[int, bool]:
+    """Store a blind A/B judgement unless this rater already judged this pair: (rating id, newly stored).
+
+    `verified`: `rater` is a signed-in identity (UI auth on), not a typed-in name.
+
+    Idempotent by the unique constraint on (run, rater, pair): a repeated key press, a stale button or a
+    second browser tab returns the stored rating instead of adding another.
+    """
+    if left not in ("a", "b") or winner not in ("a", "b", "tie"):
+        raise ValueError("left must be 'a'/'b' and winner 'a'/'b'/'tie'")
+    rater = rater.strip()[:100] or "anonymous"
+    values = {"run_id": run_id, "case_id": case_id, "output_a_id": output_a, "output_b_id": output_b, "left": left,
+              "winner": winner, "rater": rater, "comment": comment or None, "rater_verified": verified,
+              "created_at": utcnow()}
+    dialect = session.get_bind().dialect.name
+    stmt: Any = (sqlite.insert(Rating) if dialect == "sqlite" else postgresql.insert(Rating)).values(**values)
+    inserted = session.execute(stmt.on_conflict_do_nothing().returning(Rating.id)).scalar()
+    if inserted is None:
+        session.rollback()
+        existing = session.scalar(select(Rating.id).where(
+            Rating.run_id == run_id, Rating.rater == rater, Rating.output_a_id == output_a,
+            Rating.output_b_id == output_b))
+        assert existing is not None  # the conflict was with this row
+        return int(existing), False
+    session.commit()
+    return int(inserted), True
+
+
+def delete_rating(session: Session, rating_id: int, *, run_id: int, rater: str) -> bool:
+    """Undo: remove one of this rater's ratings of this run (False if it was already gone)."""
+    result = session.execute(delete(Rating).where(Rating.id == rating_id, Rating.run_id == run_id,
+                                                  Rating.rater == (rater.strip()[:100] or "anonymous")))
+    session.commit()
+    return bool(getattr(result, "rowcount", 0))

@@ -32,8 +32,8 @@ INLINE_LIMIT = 20_000
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cached_analysis(url: str, run_id: int, version: tuple[int, int, int, str]) -> RunAnalysis:
-    """Keyed by (database, run, data version): new outputs, ratings or a status change recompute it."""
+def cached_analysis(url: str, run_id: int, version: tuple[int, int, str]) -> RunAnalysis:
+    """Keyed by (database, run, data version): new outputs or a status change recompute it (not ratings)."""
     del version  # only part of the cache key
     return analyse_for_pages(open_store(url), run_id)
 
@@ -56,7 +56,7 @@ def cached_preferences(url: str, run_id: int, n_ratings: int, baseline: str, alp
 # and its result (JSON in the user's private state folder, never a pickle) outlives a server restart.
 
 
-def result_path(url: str, run_id: int, version: tuple[int, int, int, str]) -> Path:
+def result_path(url: str, run_id: int, version: tuple[int, int, str]) -> Path:
     digest = hashlib.sha256(repr(version).encode()).hexdigest()[:12]
     return state_dir(url) / f"analysis-run{run_id}-{digest}.json"
 

@@ -16,13 +16,23 @@ from workbench.ui.i18n import LANG_KEY, LANGUAGES, default_language, t
 from workbench.ui.state import RUN_KEY, one_line, store_or_error
 
 
-def _pages(identity: Identity) -> dict[str, list[st.Page]]:
-    def page(name: str, icon: str, default: bool = False) -> st.Page:
-        return st.Page(page_path(name), title=t(f"nav_{name}"), icon=icon, url_path=name, default=default)
+def _home() -> None:
+    """The root URL shows the overview (the visible Overview page lives at /overview, so that works too)."""
+    from workbench.ui.pages import overview
 
+    overview.render()
+
+
+def _pages(identity: Identity) -> dict[str, list[st.Page]]:
+    def page(name: str, icon: str) -> st.Page:
+        return st.Page(page_path(name), title=t(f"nav_{name}"), icon=icon, url_path=name)
+
+    home = st.Page(_home, title=t("nav_overview"), icon=":material/dashboard:", url_path="home", default=True,
+                   visibility="hidden")
     pages = {
         t("nav_section_results"): [
-            page("overview", ":material/dashboard:", default=True),
+            home,
+            page("overview", ":material/dashboard:"),
             page("compare", ":material/compare:"),
             page("bias", ":material/balance:"),
             page("review", ":material/how_to_vote:"),
@@ -67,9 +77,28 @@ def sidebar() -> None:
             if st.session_state.get(RUN_KEY) not in labels:
                 st.session_state[RUN_KEY] = next(iter(labels))
             st.selectbox(t("run_picker"), list(labels), key=RUN_KEY, format_func=labels.__getitem__,
-                         help=t("run_picker_help"))
+                         help=t("run_picker_help"), on_change=_run_to_url)
+            _run_to_url()
         st.caption(t("database", url=describe(url)))
         access.sidebar_badge()
+
+
+def _run_to_url() -> None:
+    """Keep `?run=<id>` in the address bar, so a page can be bookmarked or shared with its run."""
+    run = st.session_state.get(RUN_KEY)
+    if run is not None and st.query_params.get("run") != str(run):
+        st.query_params["run"] = str(run)
+
+
+def apply_url_choices() -> None:
+    """`?lang=nl` and `?run=3` in a direct link choose the language and the run (once per session start)."""
+    wanted_lang = str(st.query_params.get("lang", "")).lower()
+    if wanted_lang in LANGUAGES and st.session_state.get("_url_lang") != wanted_lang:
+        st.session_state[LANG_KEY] = st.session_state["_url_lang"] = wanted_lang
+    run = str(st.query_params.get("run", ""))
+    if run.isdigit() and st.session_state.get("_url_run") != run:
+        st.session_state["_url_run"] = run
+        st.session_state["_pending_run"] = int(run)
 
 
 def warm_imports() -> None:
@@ -84,6 +113,7 @@ def main() -> None:
     warm_imports()
     if LANG_KEY not in st.session_state:
         st.session_state[LANG_KEY] = default_language()
+    apply_url_choices()
     inject_css()
     try:
         identity = access.gate()  # with auth on: nothing below runs for a request without an accepted user

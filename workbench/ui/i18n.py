@@ -10,6 +10,8 @@ from typing import Any
 import streamlit as st
 
 from workbench.scoring.judge import JudgeProvenance
+from workbench.ui.numbers import localise, localised_values
+from workbench.ui.strings_results import RESULT_STRINGS
 
 LANG_KEY = "lang"
 LANGUAGES = ("nl", "en")
@@ -128,12 +130,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_model": {"en": "Model", "nl": "Model"},
     "col_metric": {"en": "Measure", "nl": "Maat"},
     "col_variant": {"en": "Variant", "nl": "Variant"},
-    "col_baseline_mean": {"en": "Baseline mean", "nl": "Gem. basis"},
-    "col_variant_mean": {"en": "Variant mean", "nl": "Gem. variant"},
-    "col_difference": {"en": "Difference", "nl": "Verschil"},
     "col_ci": {"en": "95% CI", "nl": "95%-BI"},
     "col_p_adj": {"en": "Adj. p", "nl": "Gecorr. p"},
-    "col_cases": {"en": "Cases×repeats", "nl": "Cases×herhalingen"},
     "col_verdict": {"en": "Verdict", "nl": "Oordeel"},
     "col_lint": {"en": "Check", "nl": "Controle"},
     "col_rate": {"en": "Share flagged", "nl": "Aandeel gemarkeerd"},
@@ -393,13 +391,14 @@ STRINGS: dict[str, dict[str, str]] = {
                  "nl": "Deze run heeft geen woordcontroles (voeg gender_coded, age_coded, exclusion of "
                        "gendered_title toe aan de scorers)."},
     "swap_title": {"en": "Name-swap audit", "nl": "Naamwissel-audit"},
-    "swap_caption": {"en": "The same CV, screened once per candidate name. Impact ratio = selection rate of a group "
-                           "÷ that of the reference group named in the experiment; below 0.8 fails the four-fifths "
-                           "rule. Differences are judged against how much single names differ among themselves.",
-                     "nl": "Hetzelfde cv, één keer beoordeeld per kandidaatnaam. Impact ratio = selectiekans van "
-                           "een groep ÷ die van de referentiegroep uit het experiment; onder 0,8 faalt de "
-                           "vier-vijfde-regel. Verschillen worden afgezet tegen hoeveel losse namen onderling "
-                           "verschillen."},
+    "swap_caption": {"en": "The same case, handled once per candidate name; only the name differs. Impact ratio = "
+                           "a group's rate ÷ that of the reference group named in the experiment; below 0.8 fails "
+                           "the four-fifths rule. Differences are judged against how much single names differ among "
+                           "themselves.",
+                     "nl": "Dezelfde case, één keer per kandidaatnaam behandeld; alleen de naam verschilt. Impact "
+                           "ratio = de kans van een groep ÷ die van de referentiegroep uit het experiment; onder 0,8 "
+                           "faalt de vier-vijfde-regel. Verschillen worden afgezet tegen hoeveel losse namen "
+                           "onderling verschillen."},
     "no_swap": {"en": "This run has no name-swap audit. Add a `swap:` section to the experiment (see "
                       "experiments/screening_name_swap_nl.yaml).",
                 "nl": "Deze run heeft geen naamwissel-audit. Voeg een `swap:`-sectie toe aan het experiment "
@@ -481,15 +480,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "right_better": {"en": "B is better", "nl": "B is beter"},
     "tie": {"en": "Tie", "nl": "Gelijk"},
     "skip": {"en": "Next (skip)", "nl": "Volgende (overslaan)"},
-    "shortcuts_help": {"en": "Keyboard: A = A is better · B = B is better · T = tie · N = next without rating "
-                             "(not while typing a comment).",
+    "shortcuts_help": {"en": "Keyboard: A = A is better · B = B is better · T = tie · N = next without rating · "
+                             "U = undo the last rating (not while typing a comment).",
                        "nl": "Toetsenbord: A = A is beter · B = B is beter · T = gelijk · N = volgende zonder "
-                             "oordeel (niet tijdens het typen van een opmerking)."},
+                             "oordeel · U = laatste oordeel ongedaan maken (niet tijdens het typen van een "
+                             "opmerking)."},
     "rating_saved": {"en": "Rating saved", "nl": "Oordeel opgeslagen"},
-    "reveal_title": {"en": "Reveal the prompts of the pair you just rated (case {case})",
-                     "nl": "Toon de prompts van het paar dat je net beoordeelde (case {case})"},
-    "reveal_body": {"en": "A was **{left}**, B was **{right}**; you chose: {choice}.",
-                    "nl": "A was **{left}**, B was **{right}**; jouw keuze: {choice}."},
     "choice_left": {"en": "A", "nl": "A"},
     "choice_right": {"en": "B", "nl": "B"},
     "choice_tie": {"en": "tie", "nl": "gelijk"},
@@ -701,6 +697,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "run_log": {"en": "Runner log", "nl": "Log van de runner"},
 }
 
+STRINGS |= RESULT_STRINGS
+
 METRIC_LABELS: dict[str, dict[str, str]] = {
     "readability": {"en": "Readability", "nl": "Leesbaarheid"},
     "words": {"en": "Length (words)", "nl": "Lengte (woorden)"},
@@ -710,12 +708,68 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     "feminine": {"en": "Feminine-coded words", "nl": "Vrouwelijk gecodeerde woorden"},
     "gender_score": {"en": "Gender-coding balance", "nl": "Balans gendercodering"},
     "age_coded.flagged": {"en": "Age-coded wording", "nl": "Leeftijdsgecodeerde taal"},
+    "age_coded.count": {"en": "Age-coded words (count)", "nl": "Leeftijdsgecodeerde woorden (aantal)"},
     "exclusion.flagged": {"en": "Exclusionary language demands", "nl": "Uitsluitende taaleisen"},
+    "exclusion.count": {"en": "Exclusionary language demands (count)", "nl": "Uitsluitende taaleisen (aantal)"},
     "gendered_title.flagged": {"en": "Gendered job title", "nl": "Gegenderde functietitel"},
-    "screening.invite": {"en": "Invited (share)", "nl": "Uitgenodigd (aandeel)"},
+    "gendered_title.count": {"en": "Gendered job titles (count)", "nl": "Gegenderde functietitels (aantal)"},
+    "screening.invite": {"en": "Invited to interview", "nl": "Uitgenodigd voor een gesprek"},
     "screening.score": {"en": "Screening score", "nl": "Screeningsscore"},
+    "ranking.top1": {"en": "Ranked first", "nl": "Als eerste gerangschikt"},
     "check": {"en": "Check: {name}", "nl": "Controle: {name}"},
-    "judge": {"en": "Judge: {name}", "nl": "Beoordelaar-model: {name}"},
+    "judge": {"en": "{name} (LLM judge)", "nl": "{name} (LLM-beoordelaar)"},
+    "agentic": {"en": "{name} language (per 100 words)", "nl": "{name} taal (per 100 woorden)"},
+    "ranking_top1_group": {"en": "Ranked first: {group}", "nl": "Als eerste gerangschikt: {group}"},
+    "ranking_position_group": {"en": "Rank position: {group}", "nl": "Positie in de rangschikking: {group}"},
+}
+# Names of built-in judge rubrics, checks of the demo experiments and agentic-language categories.
+PART_LABELS: dict[str, dict[str, str]] = {
+    "clarity": {"en": "Clarity", "nl": "Duidelijkheid"},
+    "inclusiveness": {"en": "Inclusiveness", "nl": "Inclusiviteit"},
+    "completeness": {"en": "Completeness", "nl": "Volledigheid"},
+    "tone": {"en": "Tone", "nl": "Toon"},
+    "overall": {"en": "Overall quality", "nl": "Algehele kwaliteit"},
+    "has_sections": {"en": "has the required sections", "nl": "bevat de vaste kopjes"},
+    "has_salary": {"en": "mentions the salary", "nl": "noemt het salaris"},
+    "agentic": {"en": "Agentic", "nl": "Daadkrachtige"},
+    "communal": {"en": "Communal", "nl": "Gemeenschapsgerichte"},
+    "standout": {"en": "Standout", "nl": "Uitblinkende"},
+    "ability": {"en": "Ability", "nl": "Bekwaamheids"},
+}
+# Plain-language help per measure (tooltips on cards and in tables).
+METRIC_HELP: dict[str, dict[str, str]] = {
+    "readability": {"en": "How easy the text is to read (Flesch-Douma for Dutch, Flesch for English): higher is "
+                          "easier; above 60 suits a broad audience.",
+                    "nl": "Hoe makkelijk de tekst leest (Flesch-Douma voor Nederlands, Flesch voor Engels): hoger "
+                          "is makkelijker; boven de 60 past bij een breed publiek."},
+    "words": {"en": "Number of words in the text.", "nl": "Aantal woorden in de tekst."},
+    "masculine": {"en": "Words that research links to a masculine stereotype (e.g. 'competitive'); many of them "
+                        "put women off applying.",
+                  "nl": "Woorden die onderzoek koppelt aan een mannelijk stereotype (bijv. 'competitief'); veel "
+                        "daarvan schrikken vrouwen af om te solliciteren."},
+    "feminine": {"en": "Words that research links to a feminine stereotype (e.g. 'supportive').",
+                 "nl": "Woorden die onderzoek koppelt aan een vrouwelijk stereotype (bijv. 'zorgzaam')."},
+    "gender_score": {"en": "Balance of masculine- and feminine-coded words: 0 is balanced, above 0 leans "
+                           "masculine.",
+                     "nl": "Balans tussen mannelijk en vrouwelijk gecodeerde woorden: 0 is in balans, boven 0 "
+                           "neigt naar mannelijk."},
+    "age_coded.flagged": {"en": "Yes when the text uses wording that puts older or younger people off (e.g. "
+                                "'young team').",
+                          "nl": "Ja als de tekst woorden gebruikt die ouderen of jongeren afschrikken (bijv. 'jong "
+                                "team')."},
+    "exclusion.flagged": {"en": "Yes when the text demands more language or origin than the job needs (e.g. "
+                                "'native speaker').",
+                          "nl": "Ja als de tekst meer taal of afkomst eist dan het werk vraagt (bijv. "
+                                "'moedertaalspreker')."},
+    "gendered_title.flagged": {"en": "Yes when the job title names one gender (e.g. 'salesman').",
+                               "nl": "Ja als de functietitel één gender noemt (bijv. 'verkoopster')."},
+    "screening.invite": {"en": "Share of screening summaries that invite the candidate to an interview.",
+                         "nl": "Aandeel screeningsamenvattingen dat de kandidaat uitnodigt voor een gesprek."},
+    "screening.score": {"en": "The score (1-10) the screening summary gives the candidate.",
+                        "nl": "De score (1-10) die de screeningsamenvatting de kandidaat geeft."},
+    "check": {"en": "Yes when the text passes this check.", "nl": "Ja als de tekst aan deze controle voldoet."},
+    "judge": {"en": "Score from 1 to 10 that a language model gives the text on this rubric; higher is better.",
+              "nl": "Score van 1 tot 10 die een taalmodel de tekst geeft op dit criterium; hoger is beter."},
 }
 
 # "Check a text" page and the flag explanations/dismissals on Compare (issue #11).
@@ -779,9 +833,11 @@ STRINGS.update({
 
 
 GROUP_LABELS: dict[str, dict[str, str]] = {
-    "dutch_origin": {"en": "Dutch-origin names", "nl": "Nederlandse namen"},
-    "moroccan_dutch": {"en": "Moroccan-Dutch names", "nl": "Marokkaans-Nederlandse namen"},
-    "turkish_dutch": {"en": "Turkish-Dutch names", "nl": "Turks-Nederlandse namen"},
+    "dutch_origin": {"en": "Dutch-origin names", "nl": "namen van Nederlandse herkomst"},
+    "moroccan_dutch": {"en": "Moroccan-Dutch names", "nl": "namen van Marokkaanse herkomst"},
+    "turkish_dutch": {"en": "Turkish-Dutch names", "nl": "namen van Turkse herkomst"},
+    "male": {"en": "men", "nl": "mannen"},
+    "female": {"en": "women", "nl": "vrouwen"},
 }
 
 
@@ -807,41 +863,81 @@ def t(key: str, **values: Any) -> str:
     entry = STRINGS.get(key)
     if entry is None:
         return key
-    text = entry.get(lang()) or entry["en"]
-    return text.format(**values) if values else text
+    code = lang()
+    text = entry.get(code) or entry["en"]
+    return text.format(**localised_values(values, code)) if values else text
 
 
 def _pick(entry: Mapping[str, str]) -> str:
     return entry.get(lang()) or entry["en"]
 
 
+def _metric_key(metric: str) -> tuple[str, str]:
+    """(label/help key, name part) of a metric id: "judge.clarity" -> ("judge", "clarity")."""
+    if metric in METRIC_LABELS:
+        return metric, ""
+    if metric.startswith("gender_coded"):
+        suffix = metric.rsplit(".", 1)[-1]
+        return {"masculine": "masculine", "feminine": "feminine", "score": "gender_score"}.get(suffix, metric), ""
+    for prefix in ("check", "judge", "agentic"):
+        if metric.startswith(prefix + "."):
+            return prefix, metric.split(".", 1)[1]
+    for prefix, key in (("ranking.top1.", "ranking_top1_group"), ("ranking.position.", "ranking_position_group")):
+        if metric.startswith(prefix):
+            return key, metric.removeprefix(prefix)
+    return metric, ""
+
+
+def _part(name: str) -> str:
+    return _pick(PART_LABELS[name]) if name in PART_LABELS else name.replace("_", " ")
+
+
 def metric_label(metric: str, judge: JudgeProvenance | None = None) -> str:
     """Plain-language name of a metric ("gender_coded_nl_provisional.masculine" -> "Masculine-coded words").
 
-    With `judge`, judge metrics name their judge: "Judge: clarity (gpt-4o-mini)", "… (SIMULATED)".
+    With `judge`, judge metrics name their judge: "Clarity (LLM judge) (gpt-4o-mini)", "… (SIMULATED)".
     """
     if judge is not None and metric.startswith("judge."):
         who = t("judge_simulated_short") if judge.simulated else judge.model.split(":", 1)[1]
         return f"{metric_label(metric)} ({who})"
-    if metric in METRIC_LABELS:
-        return _pick(METRIC_LABELS[metric])
-    if metric.startswith("gender_coded"):
-        suffix = metric.rsplit(".", 1)[-1]
-        key = {"masculine": "masculine", "feminine": "feminine", "score": "gender_score"}.get(suffix)
-        if key:
-            return _pick(METRIC_LABELS[key])
-    for prefix in ("check", "judge"):
-        if metric.startswith(prefix + "."):
-            return _pick(METRIC_LABELS[prefix]).format(name=metric.split(".", 1)[1].replace("_", " "))
-    return metric
+    key, part = _metric_key(metric)
+    if key not in METRIC_LABELS:
+        return metric.replace("_", " ")
+    text = _pick(METRIC_LABELS[key])
+    if key.startswith("ranking_"):
+        return text.format(group=group_label(part))
+    return text.format(name=_part(part)) if part else text
+
+
+def metric_help(metric: str) -> str:
+    """One plain sentence on what a measure means ("" when there is none)."""
+    key, _ = _metric_key(metric)
+    return _pick(METRIC_HELP[key]) if key in METRIC_HELP else ""
+
+
+def metric_unit(metric: str) -> str:
+    """The unit a measure counts in ("words"), or "" for scores without one."""
+    key, _ = _metric_key(metric)
+    unit = {"words": "unit_words", "masculine": "unit_words", "feminine": "unit_words", "characters": "unit_characters",
+            "sentences": "unit_sentences"}.get(key)
+    return t(unit) if unit else ""
+
+
+def lower_first(text: str) -> str:
+    """"Clarity (LLM judge)" -> "clarity (LLM judge)": lower-case the start, keep abbreviations."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def group_label(group: str) -> str:
-    """Plural, so sentences read "Moroccan-Dutch names are ..." for every group."""
-    if group in GROUP_LABELS:
-        return _pick(GROUP_LABELS[group])
-    plain = group.replace("_", " ").replace(".", " ")
-    return f"{plain} {'namen' if lang() == 'nl' else 'names'}"
+    """Plural, so sentences read "Moroccan-Dutch names are ..." for every group ("x.female": "... (women)")."""
+    base, _, sub = group.partition(".")
+    if base in GROUP_LABELS:
+        text = _pick(GROUP_LABELS[base])
+    else:
+        text = f"{base.replace('_', ' ')} {'namen' if lang() == 'nl' else 'names'}"
+    if sub:
+        text += f" ({_pick(GROUP_LABELS[sub]) if sub in GROUP_LABELS else sub})"
+    return text
 
 
 def verdict_label(row: Mapping[str, Any]) -> str:
@@ -855,8 +951,7 @@ def verdict_label(row: Mapping[str, Any]) -> str:
     def amount(value: Any) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
-        text = f"{abs(float(value)) * 100:.1f} pp" if binary else f"{abs(float(value)):.2g}"
-        return text.replace(".", ",") if lang() == "nl" else text
+        return localise(f"{abs(float(value)) * 100:.1f} pp" if binary else f"{abs(float(value)):.2g}", lang())
 
     if not row.get("significant"):
         outcome = row.get("outcome")
@@ -871,62 +966,3 @@ def verdict_label(row: Mapping[str, Any]) -> str:
     if row.get("family", "primary") != "primary":
         return t("verdict_exploratory", verdict=label)
     return label
-
-
-_NL_VERBS = {"better": "is beter dan", "worse": "is slechter dan", "higher": "scoort hoger dan",
-             "lower": "scoort lager dan", "equal": "is gelijk aan"}
-
-
-def verdict_sentence(verdict: Any) -> str:
-    """A significant verdict in one sentence: the stats engine's own in English, a plain one in Dutch."""
-    if lang() != "nl":
-        return str(verdict.sentence())
-    scale, unit = (100.0, "procentpunt") if verdict.kind == "binary" else (1.0, "punten")
-
-    def fmt(value: float | None, signed: bool = False) -> str:
-        if value is None:
-            return "–"
-        return (f"{value * scale:+.2f}" if signed else f"{value * scale:.2f}").replace(".", ",")
-
-    good, bad = ("beter", "slechter") if verdict.higher_is_better is not None else ("hoger", "lager")
-    p = verdict.p_adjusted
-    p_text = "–" if p is None else ("< 0,0001" if p < 1e-4 else f"{p:.4f}".replace(".", ","))
-    family = getattr(verdict, "family", "primary")
-    size = getattr(verdict, "family_size", None)
-    how = {"holm": "Holm", "bh": "Benjamini–Hochberg", "bonferroni": "Bonferroni"}.get(verdict.correction)
-    p_text += f" ({t('family_' + family)}" + (f", {how} over {size} toetsen)" if how and size else ")")
-    return (
-        f"{verdict.variant} {_NL_VERBS.get(verdict.direction, 'verschilt van')} {verdict.baseline} op "
-        f"{metric_label(verdict.metric).lower()}: {fmt(verdict.estimate, True)} {unit} (95%-BI "
-        f"{fmt(verdict.ci_low)} tot {fmt(verdict.ci_high)}), gecorrigeerde p {p_text}; "
-        f"{verdict.n_better} cases {good}, {verdict.n_worse} {bad}, {verdict.n_tied} gelijk "
-        f"(n = {verdict.n_cases} cases × {verdict.n_repeats} herhalingen)."
-    )
-
-
-def _fmt_rate(value: Any) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.0%}"
-
-
-def bias_explanation(row: Mapping[str, Any]) -> str:
-    """One plain sentence per name-swap comparison, in the UI language."""
-    flag = str(row.get("flag", "inconclusive"))
-    ratio = row.get("impact_ratio")
-    needed = row.get("cases_needed")
-    needed_text = ""
-    if needed is not None and not (isinstance(needed, float) and math.isnan(needed)):
-        needed_text = t("explain_needed", n=int(needed))
-    else:
-        names = row.get("names_needed")
-        if names is not None and not (isinstance(names, float) and math.isnan(names)) and flag == "inconclusive":
-            needed_text = t("explain_names_needed", n=int(names))
-    is_score = row.get("outcome") == "score"
-    return t(
-        f"explain_{flag}" if f"explain_{flag}" in STRINGS else "explain_inconclusive",
-        group=group_label(str(row.get("group", ""))),
-        reference=group_label(str(row.get("reference", ""))),
-        rate=_fmt_rate(row.get("rate")) + (" ≥ median" if is_score else ""),
-        ref_rate=_fmt_rate(row.get("reference_rate")),
-        ratio="–" if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)) else f"{float(ratio):.2f}",
-        needed=needed_text,
-    )

@@ -47,6 +47,7 @@ class CaseOutput:
     simulated: bool
     matches: list[Match] = field(default_factory=list)
     flags: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)  # every score of the output, by metric
     finish_reason: str | None = None
 
     @property
@@ -163,12 +164,15 @@ def case_outputs(session: Session, run_id: int, case_id: int, *, model: str | No
     rows = session.execute(stmt).all()
     details: dict[int, list[dict[str, Any] | None]] = {}
     flags: dict[int, dict[str, float]] = {}
+    scores: dict[int, dict[str, float]] = {}
     if rows:
         for output_id, metric, value, detail in session.execute(
             select(Score.output_id, Score.metric, Score.value, Score.detail)
             .where(Score.output_id.in_([r[0] for r in rows]))
         ):
             details.setdefault(output_id, []).append(detail)
+            if value is not None:
+                scores.setdefault(output_id, {})[metric] = float(value)
             if is_flag_metric(metric):
                 flags.setdefault(output_id, {})[metric] = value or 0.0
     result = []
@@ -177,7 +181,7 @@ def case_outputs(session: Session, run_id: int, case_id: int, *, model: str | No
         matches = [m for m in matches_from_details(details.get(oid, []))
                    if 0 <= m["start"] < m["end"] <= len(text) and text[m["start"]:m["end"]] == m["text"]]
         result.append(CaseOutput(oid, variant, model_, rep, name, status, text, error, bool(simulated), matches,
-                                 flags.get(oid, {}), finish))
+                                 flags.get(oid, {}), scores.get(oid, {}), finish))
     return result
 
 
@@ -222,19 +226,6 @@ def output_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, b
     """id -> (text, simulated, cut off at max_tokens)."""
     stmt = select(Output.id, Output.text, Output.simulated, Output.finish_reason).where(Output.id.in_(list(ids)))
     return {oid: (text or "", bool(sim), is_truncated(finish)) for oid, text, sim, finish in session.execute(stmt)}
-
-
-def save_rating(session: Session, run_id: int, pair: Pair, *, left: str, winner: str, rater: str,
-                comment: str | None, verified: bool = False) -> int:
-    """Store one blind rating; `verified`: `rater` is a signed-in identity, not a typed-in name."""
-    if left not in ("a", "b") or winner not in ("a", "b", "tie"):
-        raise ValueError("left must be 'a'/'b' and winner 'a'/'b'/'tie'")
-    rating = Rating(run_id=run_id, case_id=pair.case_id, output_a_id=pair.output_a, output_b_id=pair.output_b,
-                    left=left, winner=winner, rater=rater[:100] or "anonymous", comment=comment or None,
-                    rater_verified=verified)
-    session.add(rating)
-    session.commit()
-    return rating.id
 
 
 def ratings_count(session: Session, run_id: int) -> int:

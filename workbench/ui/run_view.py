@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import streamlit as st
 
 from workbench.run_analysis import RunAnalysis
@@ -72,3 +75,23 @@ def analysed_run_page(title_key: str) -> tuple[str, RunHeader, RunAnalysis | Non
     if result is None:
         wait_for_analysis(url, header)
     return url, header, result
+
+
+_MISSING_WARNING = re.compile(r"^(\d+) of (\d+) planned outputs are missing or failed")
+
+
+def translated_warnings(warnings: list[str], truncation: Any = None) -> list[str]:
+    """The analysis' warnings in the UI language (known ones translated, others as the engine wrote them)."""
+    out = []
+    for warning in warnings:
+        missing = _MISSING_WARNING.match(warning)
+        if truncation is not None and warning == truncation.sentence():
+            key = "truncated_excluded" if truncation.excluded else "truncated_included"
+            out.append(t(key, count=truncation.count, outputs=truncation.outputs, where=truncation.where))
+        elif missing:
+            out.append(t("warn_missing", n=int(missing.group(1)), m=int(missing.group(2))))
+        elif warning == "no scores yet":
+            out.append(t("warn_no_scores"))
+        else:
+            out.append(warning)
+    return out

@@ -82,3 +82,23 @@ def selected_run() -> int | None:
 def select_run(run_id: int) -> None:
     """Make `run_id` the run every page shows (takes effect on the next script run)."""
     st.session_state["_pending_run"] = int(run_id)
+
+
+def remembered_text_input(label: str, key: str, **kwargs: Any) -> str:
+    """A text input whose value survives a switch to another page and back (and is shared by every page
+    that draws an input with the same key, e.g. the rater's name on Review and Compare).
+
+    Streamlit forgets a widget's value when a page run does not draw it, and a widget on another page is
+    another widget even under the same key. The value is kept under a plain session key, updated when the
+    user edits the field, and handed to the widget before it is drawn.
+    """
+    keep = f"_kept_{key}"
+    if keep in st.session_state:
+        st.session_state[key] = st.session_state[keep]
+    value = str(st.text_input(label, key=key, on_change=_keep_value, args=(key, keep), **kwargs)).strip()
+    st.session_state[keep] = value
+    return value
+
+
+def _keep_value(key: str, keep: str) -> None:
+    st.session_state[keep] = st.session_state.get(key, "")

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
-from workbench.report.charts import distribution_chart, effect_chart
+from workbench.decision_summary import Language, decision_sentence, decision_summary, summary_lines
 from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.dismissal import span_key
 from workbench.scoring.judge import JudgeProvenance
 from workbench.scoring.registry import is_text_metric, metric_kind
 from workbench.ui.analysis import start_analysis
-from workbench.ui.components import colour_column, legend, num, output_card, stats_help
+from workbench.ui.charts import distribution_chart, effect_chart, verdict_category
+from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, stats_help, tooltip
 from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
-from workbench.ui.i18n import metric_label, t, verdict_label, verdict_sentence
+from workbench.ui.i18n import lang, lower_first, metric_help, metric_label, t, verdict_label
+from workbench.ui.numbers import integer, number, p_value
+from workbench.ui.palette import VERDICT_COLOURS, VERDICT_SYMBOLS
 from workbench.ui.queries import (
+    CaseOutput,
     RunHeader,
     case_data,
     case_means,
@@ -24,75 +32,113 @@ from workbench.ui.queries import (
     run_cases,
     swap_names,
 )
-from workbench.ui.run_view import analysed_run_page
-from workbench.ui.state import query
+from workbench.ui.run_view import analysed_run_page, translated_warnings
+from workbench.ui.sentences import correction_name, verdict_sentence
+from workbench.ui.state import query, remembered_text_input
 
-VERDICT_COLOURS = {"better": "#1b7837", "worse": "#b2182b", "higher": "#2166ac", "lower": "#2166ac"}
 CARDS_PER_ROW = 3
+CHARTS_PER_ROW = 2
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _case_means(url: str, run_id: int, metric: str, version: tuple[int, int, int, str], exclude_truncated: bool
+def _case_means(url: str, run_id: int, metric: str, version: tuple[int, int, str], exclude_truncated: bool
                 ) -> pd.DataFrame:
     del url, version  # cache key only
     return query(case_means, run_id, metric, exclude_truncated=exclude_truncated)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _metrics(url: str, run_id: int, version: tuple[int, int, int, str]) -> list[str]:
+def _metrics(url: str, run_id: int, version: tuple[int, int, str]) -> list[str]:
     del url, version
     return query(metric_names, run_id)
 
 
+def importance_order(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """Significant verdicts first, then by standardised effect size (largest first)."""
+    size = verdicts["d_z"].abs() if "d_z" in verdicts.columns else verdicts["estimate"].abs()
+    order = pd.DataFrame({"ns": ~verdicts["significant"].astype(bool), "size": -size.fillna(0.0)})
+    return verdicts.loc[order.sort_values(["ns", "size"], kind="stable").index]
+
+
+def verdict_word(row: Mapping[str, Any]) -> str:
+    """Symbol and word ("▲ better"): the verdict never relies on the cell colour alone."""
+    return f"{VERDICT_SYMBOLS[verdict_category(row)]} {verdict_label(row)}"
+
+
 def verdict_table(verdicts: pd.DataFrame, several_models: bool, judge: JudgeProvenance | None = None
                   ) -> pd.DataFrame:
-    """The headline verdicts in plain columns, verdict first (binary measures as % and pp); judge metrics
-    name their judge."""
+    """The headline verdicts in plain columns, most important first (binary measures as % and pp); judge
+    metrics name their judge."""
+    code = lang()
     rows = []
-    for _, v in verdicts.iterrows():
+    for v in importance_order(verdicts).to_dict(orient="records"):
         binary = v["kind"] == "binary"
-        scale, unit, mean_spec = (100.0, " pp", ".1f") if binary else (1.0, "", ".2f")
+        scale, unit = (100.0, " pp") if binary else (1.0, "")
+        digits = 1 if binary else 2
         mean_unit = "%" if binary else ""
+        difference = number(v["estimate"] * scale, code, digits, signed=True) + unit
+        low = number(_scaled(v["ci_low"], scale), code, digits, signed=True)
+        high = number(_scaled(v["ci_high"], scale), code, digits, signed=True)
         rows.append({
-            t("col_model"): v["model"],
             t("col_metric"): metric_label(str(v["metric"]), judge),
-            t("col_variant"): v["variant"],
-            t("col_verdict"): verdict_label(v),
-            t("col_difference"): num(v["estimate"] * scale, "+.2f") + unit,
-            t("col_ci"): f"{num(_scaled(v['ci_low'], scale), '+.2f')} … {num(_scaled(v['ci_high'], scale), '+.2f')}",
-            t("col_p_adj"): _p(v["p_adjusted"]),
+            t("col_variant"): f"{v['variant']} · {v['model']}" if several_models else v["variant"],
+            t("col_verdict"): verdict_word(v),
+            t("col_difference_ci"): f"{difference} ({low} … {high})",
+            t("col_p_adj"): p_value(v["p_adjusted"], code),
             t("col_family"): t(f"family_{v.get('family', 'primary')}"),
-            t("col_baseline_mean"): num(v["baseline_mean"] * scale, mean_spec) + mean_unit,
-            t("col_variant_mean"): num(v["variant_mean"] * scale, mean_spec) + mean_unit,
-            t("col_cases"): f"{v['n_cases']}×{v['n_repeats']}",
+            t("col_means"): f"{number(v['baseline_mean'] * scale, code, digits)}{mean_unit} → "
+                            f"{number(v['variant_mean'] * scale, code, digits)}{mean_unit}",
+            t("col_n"): f"{integer(v['n_cases'], code)} × {integer(v['n_repeats'], code)}",
         })
-    frame = pd.DataFrame(rows)
-    if not several_models and not frame.empty:
-        frame = frame.drop(columns=[t("col_model")])
-    return frame
+    return pd.DataFrame(rows)
 
 
 def _scaled(value: float | None, scale: float) -> float | None:
     return None if value is None or pd.isna(value) else float(value) * scale
 
 
-def _p(p: float | None) -> str:
-    if p is None or pd.isna(p):
-        return "–"
-    return "<0.0001" if p < 1e-4 else f"{p:.4f}" if p < 0.01 else f"{p:.3f}"
+def verdict_colours(verdicts: pd.DataFrame) -> dict[str, str]:
+    """Cell text of each verdict -> its colour (the charts use the same palette); no colour when not significant."""
+    colours = {}
+    for row in verdicts.to_dict(orient="records"):
+        category = verdict_category(row)
+        if category != "not_significant":
+            colours[verdict_word(row)] = VERDICT_COLOURS[category]
+    return colours
+
+
+RECOMMENDATION_BOX = {"adopt": st.success, "reject": st.error, "promising": st.warning}
+RECOMMENDATION_ICON = {"adopt": ":material/thumb_up:", "reject": ":material/thumb_down:",
+                       "promising": ":material/warning:"}
+
+
+def decision_section(result: RunAnalysis) -> None:
+    """The decision per variant against the baseline (the same structure the report and terminal show)."""
+    if result.analysis is None or not result.analysis.verdicts:
+        return
+    summary = decision_summary(result.analysis, simulated=result.info.simulated)
+    code: Language = "nl" if lang() == "nl" else "en"
+
+    def label(metric: str) -> str:
+        return lower_first(metric_label(metric))
+
+    lines = summary_lines(summary, lang=code, label=label)
+    st.subheader(t("decision_title"))
+    st.caption(lines[0])
+    several = len(summary.models) > 1
+    for decision in summary.decisions:
+        box = RECOMMENDATION_BOX.get(decision.recommendation, st.info)
+        box(decision_sentence(decision, code, label, show_model=several),
+            icon=RECOMMENDATION_ICON.get(decision.recommendation, ":material/info:"))
 
 
 def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
     st.subheader(t("verdicts_title"))
     st.caption(t("verdicts_caption", baseline=header.baseline, alpha=header.spec.alpha,
-                 correction=header.spec.correction.upper()))
+                 correction=correction_name(header.spec.correction)))
     if result.info.outputs != header.outputs:
         st.caption(t("verdicts_stale", n=result.info.outputs, m=header.outputs))
-    truncation = result.truncation
-    for warning in result.warnings:
-        if truncation is not None and warning == truncation.sentence():
-            key = "truncated_excluded" if truncation.excluded else "truncated_included"
-            warning = t(key, count=truncation.count, outputs=truncation.outputs, where=truncation.where)
+    for warning in translated_warnings(result.warnings, result.truncation):
         st.warning(warning)
     verdicts = result.headline_verdicts()
     if verdicts.empty:
@@ -100,24 +146,44 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
         return
     judge = result.info.judge
     table = verdict_table(verdicts, len(header.models) > 1, judge)
-    colours = {verdict_label({"significant": True, "direction": d, "descriptive_only": False}): c
-               for d, c in VERDICT_COLOURS.items()}
-    st.dataframe(colour_column(table, t("col_verdict"), colours), hide_index=True,
+    # Widths that fit every column on a 1400 px wide window (with the sidebar open).
+    widths = {"col_metric": (170, ""), "col_variant": (140, ""), "col_verdict": (185, "help_verdict"),
+              "col_difference_ci": (160, "help_ci"), "col_p_adj": (64, "help_p_adj"),
+              "col_family": (84, "help_family"), "col_means": (112, "help_means"), "col_n": (72, "help_cases")}
+    config = {t(key): st.column_config.TextColumn(width=width, help=t(tip) if tip else None)
+              for key, (width, tip) in widths.items()}
+    st.dataframe(colour_column(table, t("col_verdict"), verdict_colours(verdicts)), hide_index=True, width="stretch",
                  height=min(38 + 35 * len(table), 640),  # every verdict visible without scrolling
-                 column_config={t("col_verdict"): st.column_config.TextColumn(width="medium")})
+                 column_config=config)
     if judge is not None and verdicts["metric"].astype(str).str.startswith("judge.").any():
         st.caption(t("judged_by", model=judge.model + (" (SIMULATED)" if judge.simulated else "")))
-    significant = [v for v in result.analysis.verdicts if v.significant and is_headline(v.metric)] \
-        if result.analysis else []
+    analysis = result.analysis
+    shown = [v for v in analysis.verdicts if is_headline(v.metric)] if analysis else []
+    significant = [v for v in shown if v.significant]
     if significant:
         with st.expander(t("verdict_sentences", n=len(significant)), expanded=len(significant) <= 8):
             for verdict in significant:
                 st.markdown(f"- {verdict_sentence(verdict)}")
-    chart = effect_chart(verdicts)
-    if chart is not None:
-        st.markdown(f"**{t('effect_chart_title')}**")
-        st.altair_chart(chart)
+    effect_charts(verdicts, several_models=len(header.models) > 1)
     stats_help()
+
+
+def effect_charts(verdicts: pd.DataFrame, *, several_models: bool) -> None:
+    """One forest plot per measure, two per row, the full page width."""
+    st.markdown(f"**{t('effect_chart_title')}**")
+    labels = {c: t(f"legend_{c}") for c in VERDICT_COLOURS}
+    metrics = list(dict.fromkeys(importance_order(verdicts)["metric"]))
+    colour = chart_text_colour()
+    for start in range(0, len(metrics), CHARTS_PER_ROW):
+        cols = st.columns(CHARTS_PER_ROW)
+        for col, metric in zip(cols, metrics[start:start + CHARTS_PER_ROW], strict=False):
+            group = verdicts[verdicts["metric"] == metric]
+            binary = (group["kind"] == "binary").all()
+            names = {i: (f"{r['variant']} · {r['model']}" if several_models else str(r["variant"]))
+                     for i, r in group.iterrows()}
+            chart = effect_chart(group, title=metric_label(str(metric)), unit=t("axis_pp" if binary else "axis_diff"),
+                                 names=names, labels=labels, text_colour=colour, lang=lang())
+            col.altair_chart(chart, width="stretch")
 
 
 def distribution_section(url: str, header: RunHeader) -> None:
@@ -127,15 +193,18 @@ def distribution_section(url: str, header: RunHeader) -> None:
     if not metrics:
         return
     st.subheader(t("distribution_title"))
-    default = 0
-    metric = st.selectbox(t("metric"), metrics, index=default, format_func=metric_label, key="cmp_metric")
+    labels = {m: metric_label(m) for m in metrics}  # bound now: format_func may run outside this script run
+    metric = st.selectbox(t("metric"), metrics, format_func=labels.__getitem__, key="cmp_metric")
+    binary = metric_kind(metric) == "binary"
     exclude = header.spec.truncated_outputs == "exclude" and is_text_metric(metric)
-    chart = distribution_chart(_case_means(url, header.run_id, metric, header.version, exclude), metric)
+    chart = distribution_chart(_case_means(url, header.run_id, metric, header.version, exclude), title=labels[metric],
+                               axis=t("axis_case_share" if binary else "axis_case_mean"), binary=binary,
+                               text_colour=chart_text_colour(), lang=lang())
     if chart is None:
         st.info(t("no_scores_metric"))
     else:
         st.caption(t("distribution_caption"))
-        st.altair_chart(chart)
+        st.altair_chart(chart, width="stretch")
 
 
 def _step_case(cases: list[int], delta: int) -> None:
@@ -144,16 +213,41 @@ def _step_case(cases: list[int], delta: int) -> None:
     st.session_state["cmp_case"] = cases[(index + delta) % len(cases)]
 
 
+def score_list(out: CaseOutput, baseline: CaseOutput | None) -> str:
+    """The text's headline scores, each with its difference to the baseline's text and a plain tooltip."""
+    code = lang()
+    items = []
+    for metric in sorted(m for m in out.scores if is_headline(m) or m.endswith(".feminine")):
+        value = out.scores[metric]
+        binary = metric_kind(metric) == "binary"
+        shown = t("yes") if binary and value else t("no") if binary else number(value, code, _digits(value))
+        delta = ""
+        if baseline is not None and baseline is not out and metric in baseline.scores:
+            base = baseline.scores[metric]
+            if binary and base != value:
+                delta = t("baseline_value", value=t("yes") if base else t("no"))
+            elif not binary:
+                delta = t("vs_baseline", delta=number(value - base, code, _digits(value - base), signed=True))
+        label = tooltip(metric_label(metric), metric_help(metric))
+        items.append(f'<li>{label}: <b>{html.escape(shown)}</b> <span class="wb-delta">{html.escape(delta)}</span>'
+                     "</li>")
+    return f'<ul class="wb-scores">{"".join(items)}</ul>' if items else ""
+
+
+def _digits(value: float) -> int:
+    return 0 if float(value).is_integer() else 1 if abs(value) >= 10 else 2
+
+
 def outputs_section(url: str, header: RunHeader) -> None:
     st.subheader(t("side_by_side_title"))
     flags = flag_metric_names(_metrics(url, header.run_id, header.version))
     cols = st.columns([2, 2, 2, 1])
     model = cols[0].selectbox(t("filter_model"), header.models, key="cmp_model")
-    flag = cols[1].selectbox(t("filter_flag"), ["", *flags], key="cmp_flag",
-                             format_func=lambda f: t("flag_any") if not f else t(f"flagname_{f}"))
+    flag_names = {f: t(f"flagname_{f}") for f in flags} | {"": t("flag_any")}
+    flag = cols[1].selectbox(t("filter_flag"), ["", *flags], key="cmp_flag", format_func=flag_names.__getitem__)
     search = cols[2].text_input(t("filter_case"), key="cmp_search", placeholder=t("filter_case_placeholder"))
-    repeat = cols[3].number_input(t("repeat"), min_value=0, max_value=max(header.spec.repeats - 1, 0), step=1,
-                                  key="cmp_repeat")
+    repeat = cols[3].number_input(t("repeat"), min_value=1, max_value=max(header.spec.repeats, 1), step=1,
+                                  key="cmp_repeat", help=t("repeat_help"))
     cases = query(run_cases, header.run_id, model=model, flag_metric=flags.get(flag) if flag else None,
                   search=search.strip())
     if cases.empty:
@@ -173,30 +267,37 @@ def outputs_section(url: str, header: RunHeader) -> None:
         name = st.selectbox(t("swap_name"), names, key="cmp_name") if names else None
     with st.expander(t("case_data")):
         st.json(query(case_data, case_id), expanded=True)
-    outputs = query(case_outputs, header.run_id, case_id, model=model, repeat=int(repeat), swap_name=name)
+    outputs = query(case_outputs, header.run_id, case_id, model=model, repeat=int(repeat) - 1, swap_name=name)
     if not outputs:
         st.info(t("no_outputs_case"))
         return
     legend()
-    st.text_input(t("rater_name"), key=WHO_KEY, placeholder=t("rater_placeholder"), width=320)
+    baseline = next((o for o in outputs if o.variant == header.baseline), None)
+    remembered_text_input(t("rater_name"), WHO_KEY, placeholder=t("rater_placeholder"), width=320)
     dismissed = dismissed_spans([out.output_id for out in outputs])
     for start in range(0, len(outputs), CARDS_PER_ROW):
         row = st.columns(CARDS_PER_ROW)
         for col, out in zip(row, outputs[start:start + CARDS_PER_ROW], strict=False):
             with col:
-                title = out.variant + (f" ({t('baseline')})" if out.variant == header.baseline else "")
-                flagged = [t(f"flagname_{k}") for k, metric in flags.items() if out.flags.get(metric, 0) > 0]
-                meta = f"{out.model} · {t('repeat')} {out.repeat}" + (f" · {out.swap_name}" if out.swap_name else "")
-                meta += f" · {len(out.text.split())} {t('words')}"
-                if flagged:
-                    meta += " · ⚑ " + ", ".join(flagged)
-                if out.truncated:
-                    meta += f" · ✂ {t('cut_off')}"
-                gone = dismissed.get(out.output_id, {})
-                shown = [m for m in out.matches if span_key(m) not in gone]
-                output_card(title, out.text, shown, simulated=out.simulated, meta=meta,
-                            error=out.error if out.status != "ok" else None)
-                flag_panel(out.output_id, out.matches, gone)
+                output_card_for(out, baseline, flags, header, dismissed.get(out.output_id, {}))
+
+
+def output_card_for(out: CaseOutput, baseline: CaseOutput | None, flags: dict[str, str], header: RunHeader,
+                    gone: Any) -> None:
+    """One output with its scores against the baseline text; dismissed flags are not highlighted."""
+    title = out.variant + (f" ({t('baseline')})" if out.variant == header.baseline else "")
+    flagged = [t(f"flagname_{k}") for k, metric in flags.items() if out.flags.get(metric, 0) > 0]
+    meta = f"{out.model} · {t('repeat')} {out.repeat + 1}" + (f" · {out.swap_name}" if out.swap_name else "")
+    meta += f" · {integer(len(out.text.split()), lang())} {t('words')}"
+    if flagged:
+        meta += " · ⚑ " + ", ".join(flagged)
+    if out.truncated:
+        meta += f" · ✂ {t('cut_off')}"
+    ok = out.status == "ok"
+    shown = [m for m in out.matches if span_key(m) not in gone]
+    output_card(title, out.text, shown, simulated=out.simulated, meta=meta,
+                error=None if ok else out.error, extra_html=score_list(out, baseline) if ok else "")
+    flag_panel(out.output_id, out.matches, gone)
 
 
 def render() -> None:
@@ -205,6 +306,7 @@ def render() -> None:
         return
     url, header, result = page
     if result is not None:
+        decision_section(result)
         verdict_section(result, header)
     distribution_section(url, header)
     outputs_section(url, header)
@@ -214,3 +316,4 @@ def render() -> None:
 
 if __name__ == "__main__":
     render()
+

@@ -12,6 +12,7 @@ from workbench.datasets import ID_COLUMNS, TestCase
 from workbench.errors import SpecError
 from workbench.ui import access, config
 from workbench.ui.auth import Role
+from workbench.ui.components import file_uploader_text
 from workbench.ui.i18n import t
 from workbench.ui.library import (
     DATASET_SUFFIXES,
@@ -103,6 +104,14 @@ def save_section(frame: pd.DataFrame, default_name: str) -> None:
             st.rerun()
 
 
+def upload_limit_mb() -> int:
+    """The server's upload limit (Streamlit's `server.maxUploadSize`, 200 MB unless configured)."""
+    try:
+        return int(st.get_option("server.maxUploadSize"))
+    except (RuntimeError, ValueError, TypeError):
+        return 200
+
+
 def render() -> None:
     st.title(t("datasets_title"))
     if not access.allowed(Role.RUNNER):  # hidden from other roles' navigation; refused here too
@@ -111,6 +120,8 @@ def render() -> None:
     st.caption(t("datasets_caption", folder=folder))
     if flash := st.session_state.pop("ds_flash", None):
         st.success(flash, icon=":material/check_circle:")
+    file_uploader_text("ds_upload", t("upload_button"), t("upload_limits", types="CSV, TSV, JSONL, NDJSON",
+                                                            mb=upload_limit_mb()))
     upload = st.file_uploader(t("datasets_upload"), type=["csv", "tsv", "jsonl", "ndjson"], key="ds_upload")
     cases: list[TestCase] | None = None
     source = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -177,9 +178,13 @@ def render() -> None:
     if entry is None or entry.variant is None:
         return
     base = entry.variant
-    st.markdown(f"**{base.id}** — {base.description or t('prompts_no_description')}"
+    # The description is the prompt author's text, in the prompt's language (marked so for screen readers).
+    description = (f'<span lang="{base.language}">{html.escape(base.description)}</span>' if base.description
+                   else t("prompts_no_description"))
+    st.markdown(f"**{base.id}** — {description}"
                 + (t("prompts_based_on", base=base.based_on) if base.based_on else "")
-                + t("prompts_variables", names=", ".join(f"`{v}`" for v in sorted(base.variables))))
+                + t("prompts_variables", names=", ".join(f"`{v}`" for v in sorted(base.variables))),
+                unsafe_allow_html=True)
     st.markdown(f"##### {t('prompts_case_heading')}")
     row = pick_test_case(base)
     preview, edit, derive = st.tabs([t("prompts_tab_preview"), t("prompts_tab_edit"), t("prompts_tab_derive")])

@@ -1,20 +1,31 @@
 """Review: recruiters rate two outputs for the same case blind (A / B / tie), with keyboard shortcuts.
 
-Shortcuts use Streamlit's own `st.button(shortcut=...)` (1.67): A = left is better, B = right is
-better, T = tie ("gelijk"), N = next pair without rating. They are ignored while typing in a text field.
+Shortcuts use Streamlit's own `st.button(shortcut=...)`: A = left is better, B = right is better,
+T = tie ("gelijk"), N = next pair without rating, U = undo the last rating. They are ignored while
+typing in a text field.
+
+A rating is keyed to the pair on screen: every button's key and callback arguments name the pair it
+was drawn for. A second press that arrives after the next pair was drawn on the server, but before the
+browser showed it, belongs to a button that no longer exists and is ignored by Streamlit; a press on
+a button that still exists stores nothing new (one rating per rater per pair, enforced by the
+database). Results stay hidden until the rater has rated every pair or asks to see them.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from workbench.stats import PreferenceAnalysis
+from workbench.store.repository import add_rating, delete_rating
 from workbench.ui import access
 from workbench.ui.analysis import cached_preferences
 from workbench.ui.auth import Role
-from workbench.ui.components import output_card, pct
-from workbench.ui.i18n import t
+from workbench.ui.components import output_card
+from workbench.ui.i18n import lang, t
+from workbench.ui.numbers import integer, p_value, percent
 from workbench.ui.queries import (
     Pair,
     RunHeader,
@@ -24,14 +35,15 @@ from workbench.ui.queries import (
     rated_pairs,
     ratings_count,
     review_pairs,
-    save_rating,
 )
 from workbench.ui.run_view import run_page
-from workbench.ui.state import query, session
+from workbench.ui.sentences import position_bias_sentence, preference_sentence
+from workbench.ui.state import query, remembered_text_input, session
 
 RATER_KEY = "rater"
 SKIPPED_KEY = "review_skipped"
-LAST_KEY = "review_last"
+UNDO_KEY = "review_undo"
+REVEAL_KEY = "review_reveal"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -40,83 +52,126 @@ def _pairs(url: str, run_id: int, baseline: str, n_outputs: int) -> list[Pair]:
     return query(review_pairs, run_id, baseline)
 
 
-def _rate(run_id: int, pair: Pair, left_is_a: bool, choice: str) -> None:
-    """Button callback: store the rating before the rerun renders the next pair."""
+def pair_key(pair: Pair) -> str:
+    return f"{pair.output_a}_{pair.output_b}"
+
+
+def _undo_stack(run_id: int) -> list[dict[str, Any]]:
+    stacks: dict[int, list[dict[str, Any]]] = st.session_state.setdefault(UNDO_KEY, {})
+    return stacks.setdefault(run_id, [])
+
+
+def _rate(run_id: int, pair: Pair, left_is_a: bool, choice: str, rater: str) -> None:
+    """Button callback, bound to the pair the button was drawn for (never to "the current pair")."""
     winner = "tie" if choice == "tie" else ("a" if (choice == "left") == left_is_a else "b")
-    comment = str(st.session_state.get(f"comment_{pair.output_a}_{pair.output_b}", "")).strip()
+    comment = str(st.session_state.get(f"comment_{pair_key(pair)}", "")).strip()
     identity = access.current()
     if not identity.can(Role.RATER):
         return
-    rater = identity.name if identity.verified else str(st.session_state.get(RATER_KEY, "")).strip()
+    rater = identity.name if identity.verified else rater
     with session() as s:
-        save_rating(s, run_id, pair, left="a" if left_is_a else "b", winner=winner, rater=rater, comment=comment,
-                    verified=identity.verified)
-    left, right = (pair.variant_a, pair.variant_b) if left_is_a else (pair.variant_b, pair.variant_a)
-    st.session_state[LAST_KEY] = {"case": pair.case, "left": left, "right": right, "choice": choice,
-                                  "toast": True}
+        rating_id, created = add_rating(s, run_id=run_id, case_id=pair.case_id, output_a=pair.output_a,
+                                        output_b=pair.output_b, left="a" if left_is_a else "b", winner=winner,
+                                        rater=rater, comment=comment, verified=identity.verified)
+    if created:
+        _undo_stack(run_id).append({"id": rating_id, "pair": pair_key(pair), "case": pair.case, "choice": choice})
+        st.toast(t("rating_saved"), icon=":material/check_circle:")
+
+
+def _undo(run_id: int, entry: dict[str, Any], rater: str) -> None:
+    identity = access.current()
+    if not identity.can(Role.RATER):
+        return
+    with session() as s:
+        delete_rating(s, int(entry["id"]), run_id=run_id, rater=identity.name if identity.verified else rater)
+    stack = _undo_stack(run_id)
+    if entry in stack:
+        stack.remove(entry)
+    st.session_state.get(SKIPPED_KEY, set()).discard(entry["pair"])
+    st.toast(t("rating_undone", case=entry["case"]), icon=":material/undo:")
 
 
 def _skip(pair: Pair) -> None:
-    st.session_state.setdefault(SKIPPED_KEY, set()).add((pair.output_a, pair.output_b))
+    st.session_state.setdefault(SKIPPED_KEY, set()).add(pair_key(pair))
 
 
-def rating_panel(run_id: int, pair: Pair) -> None:
+def rating_panel(run_id: int, pair: Pair, rater: str) -> None:
     left_is_a = pair.left_is_a(run_id)
     ids = (pair.output_a, pair.output_b) if left_is_a else (pair.output_b, pair.output_a)
     texts = query(output_texts, ids)
     data = query(case_data, pair.case_id)
-    st.markdown(f"#### {t('case')}: {pair.case}" + (f" · {case_title(data)}" if case_title(data) else ""))
+    title = case_title(data)
+    st.markdown(f"#### {t('case')}: {pair.case}" + (f" · {title}" if title else ""))
     with st.expander(t("case_data")):
         st.json(data, expanded=True)
     cards = st.columns(2)
     for col, label, oid in zip(cards, ("A", "B"), ids, strict=True):
         with col:
             text, simulated, truncated = texts.get(oid, ("", False, False))
-            meta = f"{pair.model} · {len(text.split())} {t('words')}" + (f" · ✂ {t('cut_off')}" if truncated else "")
+            meta = f"{pair.model} · {integer(len(text.split()), lang())} {t('words')}" + (
+                f" · ✂ {t('cut_off')}" if truncated else "")
             output_card(t("text_label", label=label), text, [], simulated=simulated, meta=meta)
-    st.text_input(t("comment"), key=f"comment_{pair.output_a}_{pair.output_b}", placeholder=t("comment_hint"))
+    key = pair_key(pair)
+    st.text_input(t("comment"), key=f"comment_{key}", placeholder=t("comment_hint"))
     buttons = st.columns(4)
-    buttons[0].button(t("left_better"), key="rate_a", shortcut="A", on_click=_rate,
-                      args=(run_id, pair, left_is_a, "left"), type="primary", width="stretch")
-    buttons[1].button(t("tie"), key="rate_tie", shortcut="T", on_click=_rate, args=(run_id, pair, left_is_a, "tie"),
-                      width="stretch")
-    buttons[2].button(t("right_better"), key="rate_b", shortcut="B", on_click=_rate,
-                      args=(run_id, pair, left_is_a, "right"), type="primary", width="stretch")
-    buttons[3].button(t("skip"), key="rate_skip", shortcut="N", on_click=_skip, args=(pair,), width="stretch")
+    choices = (("rate_a", "left_better", "A", "left", "primary"), ("rate_tie", "tie", "T", "tie", "secondary"),
+               ("rate_b", "right_better", "B", "right", "primary"))
+    for col, (name, label, shortcut, choice, kind) in zip(buttons, choices, strict=False):
+        col.button(t(label), key=f"{name}_{key}", shortcut=shortcut, on_click=_rate,
+                   args=(run_id, pair, left_is_a, choice, rater), type=kind, width="stretch")  # type: ignore[arg-type]
+    buttons[3].button(t("skip"), key=f"rate_skip_{key}", shortcut="N", on_click=_skip, args=(pair,), width="stretch")
     st.caption(t("shortcuts_help"))
 
 
-def reveal_last() -> None:
-    last = st.session_state.get(LAST_KEY)
-    if not last:
+def last_rating(run_id: int, rater: str) -> None:
+    """What was just stored (without the prompt names: the review stays blind) and a way to undo it."""
+    stack = _undo_stack(run_id)
+    if not stack:
         return
-    if last.pop("toast", False):
-        st.toast(t("rating_saved"), icon=":material/check_circle:")
-    with st.expander(t("reveal_title", case=last["case"])):
-        st.markdown(t("reveal_body", left=last["left"], right=last["right"], choice=t(f"choice_{last['choice']}")))
+    entry = stack[-1]
+    cols = st.columns([4, 1], vertical_alignment="center")
+    cols[0].caption(t("last_saved", case=entry["case"], choice=t(f"choice_{entry['choice']}")))
+    cols[1].button(t("undo"), key=f"undo_{entry['id']}", shortcut="U", on_click=_undo, args=(run_id, entry, rater),
+                   icon=":material/undo:", width="stretch")
 
 
-def preference_summary(prefs: PreferenceAnalysis | None, n_ratings: int) -> None:
-    st.subheader(t("preferences_title"))
+def preference_summary(prefs: PreferenceAnalysis | None, n_ratings: int, lang: str) -> None:
     if prefs is None:
         st.info(t("no_ratings_yet"))
         return
     st.caption(t("preferences_caption", n=n_ratings))
     rows = [{
         t("col_variant"): p.variant_x, t("col_versus"): p.variant_y, t("col_ratings"): p.n_ratings,
-        t("col_wins"): f"{p.cases_x} / {p.cases_y} / {p.cases_tied}", t("col_win_rate"): pct(p.win_rate, 0),
-        t("col_ci"): f"{pct(p.ci_low, 0)} … {pct(p.ci_high, 0)}",
-        t("col_p_adj"): "–" if p.p_adjusted is None else f"{p.p_adjusted:.3f}",
+        t("col_wins"): f"{p.cases_x} / {p.cases_y} / {p.cases_tied}", t("col_win_rate"): percent(p.win_rate, lang),
+        t("col_ci"): f"{percent(p.ci_low, lang)} … {percent(p.ci_high, lang)}",
+        t("col_p_adj"): p_value(p.p_adjusted, lang),
         t("col_verdict"): t("descriptive_only") if p.descriptive_only
         else t("significant") if p.significant else t("not_significant"),
     } for p in prefs.pairs]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     for pair in prefs.pairs:
-        st.markdown(f"- {pair.sentence()}")
-    st.markdown(f"- {prefs.position_bias.sentence()}")
+        st.markdown(f"- {preference_sentence(pair)}")
+    st.markdown(f"- {position_bias_sentence(prefs.position_bias)}")
     if prefs.bradley_terry is not None:
         with st.expander(t("bradley_terry")):
             st.dataframe(prefs.bradley_terry.to_frame(), hide_index=True)
+
+
+def results_section(url: str, header: RunHeader, *, finished: bool) -> None:
+    """Preferences so far — only after the rater finished, or on an explicit reveal (blinding)."""
+    st.subheader(t("preferences_title"))
+    revealed: set[int] = st.session_state.setdefault(REVEAL_KEY, set())
+    if not finished and header.run_id not in revealed:
+        st.caption(t("results_hidden"))
+        st.button(t("reveal_results"), key="reveal_results", icon=":material/visibility:",
+                  on_click=revealed.add, args=(header.run_id,))
+        return
+    if header.run_id in revealed and not finished:
+        st.button(t("hide_results"), key="hide_results", icon=":material/visibility_off:",
+                  on_click=revealed.discard, args=(header.run_id,))
+    n_ratings = query(ratings_count, header.run_id)
+    preference_summary(cached_preferences(url, header.run_id, n_ratings, header.baseline, header.spec.alpha),
+                       n_ratings, lang())
 
 
 def render() -> None:
@@ -131,37 +186,42 @@ def render() -> None:
         st.caption(t("auth_rating_as", name=identity.name))
         rater = identity.name
     elif identity.can(Role.RATER):
-        rater = st.text_input(t("rater_name"), key=RATER_KEY, placeholder=t("rater_placeholder"), width=320).strip()
+        rater = remembered_text_input(t("rater_name"), RATER_KEY, placeholder=t("rater_placeholder"), width=320)
     pairs = _pairs(url, header.run_id, header.baseline, header.outputs)
     if not pairs:
         st.info(t("no_pairs"))
         return
+    finished = False
+    revealed = header.run_id in st.session_state.get(REVEAL_KEY, set())
     if not access.allowed(Role.RATER):
-        pass  # viewers see the preference summary below, not the rating panel
-    elif rater:
-        review_queue(header, pairs, rater)
-    else:
+        finished = True  # viewers do not rate: nothing to keep blind for them
+    elif not rater:
         st.info(t("enter_name"), icon=":material/person:")
-    n_ratings = query(ratings_count, header.run_id)
-    preference_summary(cached_preferences(url, header.run_id, n_ratings, header.baseline, header.spec.alpha),
-                       n_ratings)
+    else:
+        finished = review_queue(header, pairs, rater, paused=revealed)
+    results_section(url, header, finished=finished)
 
 
-def review_queue(header: RunHeader, pairs: list[Pair], rater: str) -> None:
+def review_queue(header: RunHeader, pairs: list[Pair], rater: str, *, paused: bool) -> bool:
+    """Progress, undo and the next pair; True once this rater has rated every pair."""
     done = query(rated_pairs, header.run_id, rater)
     skipped = st.session_state.get(SKIPPED_KEY, set())
     rated = sum((p.output_a, p.output_b) in done for p in pairs)
     st.progress(rated / len(pairs), text=t("rated_n_of_m", n=rated, m=len(pairs)))
-    reveal_last()
+    last_rating(header.run_id, rater)
     remaining = [p for p in pairs if (p.output_a, p.output_b) not in done]
     if not remaining:
         st.success(t("all_rated"), icon=":material/celebration:")
-        return
-    todo = [p for p in remaining if (p.output_a, p.output_b) not in skipped]
+        return True
+    if paused:
+        st.info(t("rating_paused"), icon=":material/visibility:")
+        return False
+    todo = [p for p in remaining if pair_key(p) not in skipped]
     if not todo:  # every remaining pair was skipped: start the round again
         st.session_state[SKIPPED_KEY] = set()
         todo = remaining
-    rating_panel(header.run_id, todo[0])
+    rating_panel(header.run_id, todo[0], rater)
+    return False
 
 
 if __name__ == "__main__":
