@@ -36,13 +36,13 @@ from .browser import (
 pytestmark = pytest.mark.browser
 
 VACANCY, SWAP = "vacancy-tone-nl", "screening-name-swap-nl"
-PAGES = ("overview", "compare", "bias", "review", "prompts", "datasets", "run")
+PAGES = ("overview", "compare", "bias", "review", "prompts", "datasets", "run", "check_text")
 TITLES = {"en": {"overview": "Prompt Workbench", "compare": "Compare variants", "bias": "Bias report",
                  "review": "Blind review", "prompts": "Prompt library", "datasets": "Datasets",
-                 "run": "Run an experiment"},
+                 "run": "Run an experiment", "check_text": "Check a text"},
           "nl": {"overview": "Prompt Workbench", "compare": "Varianten vergelijken", "bias": "Biasrapport",
                  "review": "Blind beoordelen", "prompts": "Promptbibliotheek", "datasets": "Datasets",
-                 "run": "Experiment uitvoeren"}}
+                 "run": "Experiment uitvoeren", "check_text": "Tekst controleren"}}
 # Records every pair whose rating buttons were ever in the page (a button's key names its pair).
 SEEN_PAIRS_JS = """
 window.__wbSeen = new Set();
@@ -274,3 +274,19 @@ def test_every_page_in_both_languages_dutch_without_english(demo: Any, browser: 
                 if left:
                     problems[name] = left
     assert not problems, problems
+
+
+def test_overview_row_opens_its_run_in_compare(demo: Any, browser: Any) -> None:
+    """Clicking a row of the Overview's table (the row's selection box) opens that run on Compare."""
+    server, _, runs = demo
+    page = new_page(browser)
+    open_page(page, f"{server.url}/overview?lang=en", "h1:has-text('Prompt Workbench')")
+    grid = page.locator('[data-testid="stDataFrame"]').filter(has_text="Winner").first
+    box = grid.bounding_box()
+    assert box is not None
+    # Newest run first: row 1 is the name-swap run, row 2 the vacancy run; rows are 35 px under a 35 px header.
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 35 + 17)
+    page.locator("h1:has-text('Compare variants')").wait_for(state="visible")
+    settle(page)
+    assert f"Run #{runs[VACANCY]} · {VACANCY}" in page.locator('[data-testid="stMain"]').inner_text()
+    shot(page, "overview-row-opened-compare")

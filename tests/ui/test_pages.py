@@ -181,6 +181,8 @@ def test_bias_page_flags_the_planted_name_effect(ui_env: UIEnv) -> None:
     assert "Red because the difference for Moroccan-Dutch names is significant after correction" in structured
     assert "Flips: when only the name changes" in texts(at.markdown)  # flip evidence outside the details
     assert "Indicative, not a legal audit." in texts(at.caption)
+    # the adjusted p-values say their family (issue #10: every surface names it)
+    assert f"Adj. p: Holm-corrected over the audit's {len(audit)} group comparisons" in texts(at.caption)
 
 
 def test_bias_page_lint_rates_and_dutch(ui_env: UIEnv) -> None:
@@ -532,7 +534,7 @@ def test_run_page_in_dutch(ui_env: UIEnv) -> None:
     assert "Formulering: lengte, leesbaarheid, controles op gecodeerde woorden" in presets
     at.number_input(key="run_max_cases").set_value(3).run()
     calls = {m.label: m.value for m in at.metric}
-    assert calls["Aanroepen"] == "6" and calls["Geschatte kosten"] == "$0.0000"
+    assert calls["Aanroepen"] == "6" and calls["Geschatte kosten"] == "$0,0000"
     assert "SIMULATED" in frame_with(at, "aanroepen")["model"].iloc[0]
     assert "Alle modellen zijn SIMULATED" in texts(at.info)
     assert at.button(key="run_start").label == "Run starten"

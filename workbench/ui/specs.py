@@ -21,6 +21,7 @@ SCORER_PRESETS: dict[str, list[str]] = {
     "screening": ["length", "screening"],
     "basic": ["length", "readability"],
 }
+SIMULATED_JUDGE = "simulated:judge"
 MODEL_SUGGESTIONS = (
     "simulated:default",
     "openai:gpt-4o-mini",
@@ -41,6 +42,7 @@ class RunChoices:
     scorers: str = "wording"
     max_cases: int | None = None
     latency_ms: float = 0.0  # simulated models only: makes the progress bar visible in demos
+    judge: str | None = None  # judge model for judge scorers (None: `default_judge(models)`)
     concurrency: int = 16
     seed: int = 0
     description: str = "Built on the Run page of the workbench UI."
@@ -81,10 +83,20 @@ def spec_dict(choices: RunChoices, folder: Path) -> dict[str, Any]:
         data["baseline"] = choices.baseline
     if choices.max_cases:
         data["max_cases"] = choices.max_cases
-    if any(str(s).startswith("judge:") for s in data["scorers"]):
-        data["judge"] = {"model": "simulated:judge"}
+    if uses_judge(choices.scorers):
+        data["judge"] = {"model": choices.judge or default_judge(choices.models)}
     data.update(choices.extra)
     return data
+
+
+def uses_judge(preset: str) -> bool:
+    return any(str(s).startswith("judge:") for s in SCORER_PRESETS[preset])
+
+
+def default_judge(models: list[str]) -> str:
+    """The judge for a run: the first real model picked, so real texts are never scored by the SIMULATED
+    judge unless the user chooses it; the simulated judge when every model is simulated."""
+    return next((m for m in models if not m.startswith("simulated:")), SIMULATED_JUDGE)
 
 
 def spec_yaml(data: dict[str, Any]) -> str:
@@ -111,6 +123,7 @@ def estimate_rows(plan: Plan) -> list[dict[str, Any]]:
     for est in plan.estimate():
         rows.append({
             "model": est.model + (" (SIMULATED)" if est.simulated else ""),
+            "role": getattr(est, "role", "generation"),  # "judge": the judge's calls (plan.estimate)
             "calls": est.calls,
             "input tokens": est.input_tokens,
             "output tokens": est.output_tokens,

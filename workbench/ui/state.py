@@ -18,6 +18,7 @@ from workbench.ui import config
 from workbench.ui.i18n import t
 
 RUN_KEY = "run_id"
+RUN_PREFILL_KEY = "_run_prefill"  # the Prompts page's "test against its base" -> the Run page's form
 T = TypeVar("T")
 
 

@@ -1,15 +1,81 @@
-"""Overview: every run in the store at a glance, with the way to the other pages."""
+"""Overview: every run in the store at a glance, with its winner and bias flag; a row opens its run."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from workbench.decision_summary import decision_summary
+from workbench.run_analysis import RunAnalysis
 from workbench.store.repository import list_runs
-from workbench.ui.components import empty_state
-from workbench.ui.config import page_path
-from workbench.ui.i18n import t
-from workbench.ui.state import query
+from workbench.ui.analysis import INLINE_LIMIT, run_analysis
+from workbench.ui.components import empty_state, flag_text
+from workbench.ui.config import db_url, page_path
+from workbench.ui.i18n import lang, t
+from workbench.ui.numbers import MISSING, integer, number
+from workbench.ui.queries import run_header
+from workbench.ui.state import query, select_run
+
+TABLE_KEY = "overview_runs"
+OPEN_KEY = "_overview_open"
+DECIDED_RUNS = 10  # winner and bias for the newest runs only: each needs the run's analysis
+
+
+def winner_text(result: RunAnalysis) -> str:
+    """The decision summary's verdict in a few words: the adopted variant(s), or why there is none."""
+    if result.analysis is None or not result.analysis.verdicts:
+        return MISSING
+    summary = decision_summary(result.analysis, simulated=result.info.simulated)
+    several = len(summary.models) > 1
+
+    def name(decision: Any) -> str:
+        return f"{decision.variant} · {decision.model}" if several else str(decision.variant)
+
+    adopted = [name(d) for d in summary.decisions if d.recommendation == "adopt"]
+    if adopted:
+        return "✔ " + ", ".join(adopted)
+    promising = [name(d) for d in summary.decisions if d.recommendation == "promising"]
+    if promising:
+        return t("winner_promising", variants=", ".join(promising))
+    if summary.decisions and all(d.recommendation == "reject" for d in summary.decisions):
+        return t("winner_keep_baseline", baseline=summary.baseline)
+    return t("winner_none")
+
+
+def bias_text(result: RunAnalysis) -> str:
+    """The name-swap audit's overall flag in words, with the prompt it comes from."""
+    audit = result.bias
+    if audit is None:
+        return MISSING
+    worst = audit.worst
+    return flag_text(audit.flag) + (f" · {worst[0].variant}" if worst is not None else "")
+
+
+def decision_cells(run: dict[str, Any], url: str, *, start: bool = False) -> tuple[str, str]:
+    """(winner, bias) of one run: from its cached analysis; a big run only once it has been analysed.
+    `start`: a finished big run without an analysis gets its background worker now (the newest run is
+    the one most likely opened next, so its verdicts are on their way before Compare asks for them)."""
+    if run["status"] == "running":
+        return t("winner_running"), t("winner_running")
+    if not run["outputs"]:
+        return MISSING, MISSING
+    header = query(run_header, int(run["id"]))
+    result = run_analysis(url, header, start=start)
+    if result is None:
+        return t("winner_pending"), t("winner_pending")
+    return winner_text(result), bias_text(result)
+
+
+def _open_selected(ids: list[int]) -> Callable[[], None]:
+    def callback() -> None:
+        rows = st.session_state[TABLE_KEY]["selection"]["rows"]
+        if rows:
+            select_run(ids[rows[0]])
+            st.session_state[OPEN_KEY] = ids[rows[0]]
+    return callback
 
 
 def render() -> None:
@@ -19,33 +85,46 @@ def render() -> None:
     if not runs:
         empty_state(t("no_runs"), page_path("run"), t("go_run"))
         return
+    code = lang()
+    url = db_url()
     frame = pd.DataFrame(runs)
     cols = st.columns(4)
-    cols[0].metric(t("metric_runs"), f"{len(frame):,}", border=True)
-    cols[1].metric(t("metric_outputs"), f"{int(frame['outputs'].sum()):,}", border=True)
-    cols[2].metric(t("metric_running"), f"{int((frame['status'] == 'running').sum()):,}", border=True)
-    cols[3].metric(t("metric_cost"), f"${frame['cost_usd'].sum():,.2f}", border=True)
+    cols[0].metric(t("metric_runs"), integer(len(frame), code), border=True)
+    cols[1].metric(t("metric_outputs"), integer(int(frame["outputs"].sum()), code), border=True)
+    cols[2].metric(t("metric_running"), integer(int((frame["status"] == "running").sum()), code), border=True)
+    cols[3].metric(t("metric_cost"), "$" + number(float(frame["cost_usd"].sum()), code, 2), border=True)
+    cells = [decision_cells(run, url, start=i == 0) if i < DECIDED_RUNS else ("", "") for i, run in enumerate(runs)]
     table = pd.DataFrame({
         t("col_run"): frame["id"],
         t("col_experiment"): frame["experiment"] + frame["simulated"].map({True: "  · SIMULATED", False: ""}),
         t("col_status"): frame["status"].map(lambda s: t(f"status_{s}")),
+        t("col_winner"): [winner for winner, _ in cells],
+        t("col_bias"): [bias for _, bias in cells],
         t("col_progress"): (frame["outputs"] / frame["total"].where(frame["total"] > 0)).fillna(0.0),
-        t("col_outputs"): frame["outputs"].map("{:,}".format) + " / " + frame["total"].map("{:,}".format),
+        t("col_outputs"): [f"{integer(o, code)} / {integer(n, code)}" for o, n in zip(frame["outputs"], frame["total"],
+                                                                                    strict=True)],
         t("col_errors"): frame["errors"],
-        t("col_cost"): frame["cost_usd"],
-        t("col_spent"): frame["spent_usd"],
+        t("col_cost"): ["$" + number(float(v), code, 4) for v in frame["cost_usd"]],
+        t("col_spent"): ["$" + number(float(v), code, 4) for v in frame["spent_usd"]],
         t("col_started"): pd.to_datetime(frame["started_at"]).dt.strftime("%Y-%m-%d %H:%M"),
         t("col_started_by"): frame["started_by"].fillna(""),
     })
     st.dataframe(
-        table, hide_index=True,
+        table, hide_index=True, key=TABLE_KEY, on_select=_open_selected([int(i) for i in frame["id"]]),
+        selection_mode="single-row",
         column_config={
+            t("col_winner"): st.column_config.TextColumn(help=t("col_winner_help")),
+            t("col_bias"): st.column_config.TextColumn(help=t("col_bias_help")),
             t("col_progress"): st.column_config.ProgressColumn(t("col_progress"), min_value=0.0, max_value=1.0,
                                                                 format="percent"),
-            t("col_cost"): st.column_config.NumberColumn(format="$%.4f", help=t("col_cost_help")),
-            t("col_spent"): st.column_config.NumberColumn(format="$%.4f", help=t("col_spent_help")),
+            t("col_cost"): st.column_config.TextColumn(help=t("col_cost_help")),
+            t("col_spent"): st.column_config.TextColumn(help=t("col_spent_help")),
         },
     )
+    st.caption(t("overview_open_hint", n=DECIDED_RUNS, limit=INLINE_LIMIT))
+    if (chosen := st.session_state.pop(OPEN_KEY, None)) is not None:
+        # The run goes in the address too: the browser's old ?run= would otherwise choose the run again.
+        st.switch_page(page_path("compare"), query_params={"run": str(chosen)})
     for run in runs:
         if run["status"] == "stale":
             st.warning(t("stale_hint", run=run["id"], spec=run["spec_path"]), icon=":material/history:")

@@ -1,11 +1,14 @@
-"""Prompts: browse the library, preview a variant on a test case, edit it, derive a new variant with a diff."""
+"""Prompts: the library as a table, a prompt written from scratch, preview a variant on a test case, edit it,
+derive a new variant with a diff, and test a variant against its base on the Run page."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from workbench.datasets import TestCase, dataset_columns
@@ -13,7 +16,8 @@ from workbench.errors import SpecError, WorkbenchError
 from workbench.prompts import TASKS, PromptVariant
 from workbench.ui import access, config
 from workbench.ui.auth import Role
-from workbench.ui.i18n import t
+from workbench.ui.config import page_path
+from workbench.ui.i18n import lang, t
 from workbench.ui.library import (
     LibraryEntry,
     check_variant,
@@ -24,7 +28,7 @@ from workbench.ui.library import (
     scan_library,
     side_by_side_diff,
 )
-from workbench.ui.state import cached_dataset
+from workbench.ui.state import RUN_PREFILL_KEY, cached_dataset
 
 
 def pick_test_case(variant: PromptVariant) -> dict[str, Any] | None:
@@ -78,12 +82,14 @@ def show_rendered(variant: PromptVariant, row: dict[str, Any] | None) -> None:
 Slots = dict[str, Any]  # template field -> st.empty() placeholder under it, for inline errors
 
 
-def edited_variant(base: PromptVariant, prefix: str, *, new: bool) -> tuple[PromptVariant, Slots]:
-    """The variant as the form fields describe it (fields keyed per base variant and mode)."""
+def edited_variant(base: PromptVariant, prefix: str, *, new: bool, scratch: bool = False
+                   ) -> tuple[PromptVariant, Slots]:
+    """The variant as the form fields describe it (fields keyed per base variant and mode); `scratch`: a new
+    prompt based on nothing, starting from `base`'s (empty) fields."""
     cols = st.columns([2, 1, 1])
     if new:
-        vid = cols[0].text_input(t("prompts_new_id"), value=f"{base.id}_v2", key=f"{prefix}_id",
-                                 help=t("prompts_new_id_help")).strip()
+        vid = cols[0].text_input(t("prompts_new_id"), value=base.id if scratch else f"{base.id}_v2",
+                                 key=f"{prefix}_id", help=t("prompts_new_id_help")).strip()
     else:
         vid = base.id
         cols[0].text_input(t("prompts_variant_id"), value=base.id, disabled=True, key=f"{prefix}_id")
@@ -102,7 +108,8 @@ def edited_variant(base: PromptVariant, prefix: str, *, new: bool) -> tuple[Prom
     return PromptVariant(
         id=vid, task=task, language=language, user_template=user, system_template=system if system.strip() else None,
         description=description.strip(), tone=tone.strip() or None,
-        based_on=base.id if new else base.based_on, path=str(config.prompts_dir() / f"{vid}.yaml"),
+        based_on=None if scratch else base.id if new else base.based_on,
+        path=str(config.prompts_dir() / f"{vid}.yaml"),
     ), slots
 
 
@@ -167,6 +174,47 @@ def library_list(entries: list[LibraryEntry]) -> LibraryEntry | None:
     return by_id.get(pick) if pick is not None else None
 
 
+def library_table(entries: list[LibraryEntry]) -> None:
+    """Every prompt of the library in one table (broken files are listed as errors by `library_list`)."""
+    rows = [{t("prompts_col_id"): e.variant.id, t("prompts_col_task"): e.variant.task,
+             t("prompts_col_language"): e.variant.language, t("prompts_col_based_on"): e.variant.based_on or "",
+             t("prompts_col_description"): e.variant.description, t("prompts_col_file"): e.path.name}
+            for e in entries if e.variant is not None]
+    if rows:
+        st.subheader(t("prompts_library_title"))
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="prompts_table")
+
+
+def scratch_section(expanded: bool) -> None:
+    """A new prompt from empty fields: task and language to choose, templates to write, checked on a case."""
+    task = "vacancy_text" if "vacancy_text" in TASKS else TASKS[0]
+    blank = PromptVariant(id=t("prompts_scratch_id"), task=task, language=lang(), user_template="")
+    with st.expander(t("prompts_scratch_title"), expanded=expanded, icon=":material/add:"):
+        st.caption(t("prompts_scratch_caption"))
+        new, slots = edited_variant(blank, "scratch", new=True, scratch=True)
+        # Widgets keyed by a fixed id: the id field changes while the user types it.
+        row = pick_test_case(dataclasses.replace(new, id="scratch")) if new.user_template.strip() else None
+        checked = validate_inline(new, row, slots) if new.user_template.strip() else None
+        if checked is not None:
+            with st.expander(t("prompts_rendered_new")):
+                show_rendered(checked, row)
+        save_controls(checked, row, "scratch", label=t("prompts_create"))
+
+
+def test_against_base(variant: PromptVariant, ids: set[str]) -> None:
+    """A button that opens the Run page with this variant and its base (the baseline) chosen."""
+    if not variant.based_on:
+        return
+    if variant.based_on not in ids:
+        st.caption(t("prompts_base_missing", base=variant.based_on))
+        return
+    if st.button(t("prompts_test_base"), key=f"test_base_{variant.id}", icon=":material/play_circle:",
+                 help=t("prompts_test_base_help", base=variant.based_on)):
+        st.session_state[RUN_PREFILL_KEY] = {"task": variant.task, "language": variant.language,
+                                         "base": variant.based_on, "variant": variant.id}
+        st.switch_page(page_path("run"))
+
+
 def render() -> None:
     st.title(t("prompts_title"))
     if not access.allowed(Role.RUNNER):  # hidden from other roles' navigation; refused here too
@@ -174,7 +222,10 @@ def render() -> None:
     st.caption(t("prompts_caption", folder=config.prompts_dir()))
     if flash := st.session_state.pop("prompts_flash", None):
         st.success(flash, icon=":material/check_circle:")
-    entry = library_list(scan_library(config.prompts_dir()))
+    entries = scan_library(config.prompts_dir())
+    library_table(entries)
+    scratch_section(expanded=not any(e.variant is not None for e in entries))
+    entry = library_list(entries)
     if entry is None or entry.variant is None:
         return
     base = entry.variant
@@ -185,6 +236,7 @@ def render() -> None:
                 + (t("prompts_based_on", base=base.based_on) if base.based_on else "")
                 + t("prompts_variables", names=", ".join(f"`{v}`" for v in sorted(base.variables))),
                 unsafe_allow_html=True)
+    test_against_base(base, {e.id for e in entries if e.variant is not None})
     st.markdown(f"##### {t('prompts_case_heading')}")
     row = pick_test_case(base)
     preview, edit, derive = st.tabs([t("prompts_tab_preview"), t("prompts_tab_edit"), t("prompts_tab_derive")])

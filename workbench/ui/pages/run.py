@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import signal
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -14,21 +15,26 @@ from workbench.errors import WorkbenchError
 from workbench.plan import Plan
 from workbench.prompts import PromptVariant
 from workbench.ui import access, config, jobs
+from workbench.ui.analysis import INLINE_LIMIT, start_analysis
 from workbench.ui.auth import Role
-from workbench.ui.i18n import STRINGS, t
+from workbench.ui.i18n import STRINGS, lang, t
 from workbench.ui.library import atomic_write, dataset_files, missing_variables, scan_library
-from workbench.ui.queries import latest_run_id, run_progress
+from workbench.ui.numbers import integer, number
+from workbench.ui.queries import latest_run_id, run_header, run_progress
 from workbench.ui.specs import (
     MODEL_SUGGESTIONS,
     SCORER_PRESETS,
+    SIMULATED_JUDGE,
     RunChoices,
+    default_judge,
     estimate_rows,
     plan_from_text,
     spec_dict,
     spec_file,
     spec_yaml,
+    uses_judge,
 )
-from workbench.ui.state import cached_dataset, query, select_run
+from workbench.ui.state import RUN_PREFILL_KEY, cached_dataset, query, select_run
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 # Columns of `estimate_rows` -> their UI label keys.
@@ -41,25 +47,57 @@ MODES = ("build", "file")  # build from choices, or an existing experiment file
 def estimate_panel(plan: Plan) -> None:
     """Calls and estimated cost before anything starts (same numbers as `workbench run --dry-run`)."""
     rows = estimate_rows(plan)
-    frame = pd.DataFrame(rows).rename(columns={column: t(key) for column, key in ESTIMATE_COLUMNS.items()})
+    code = lang()
+    for row in rows:  # the judge's calls are a row of their own, named as such
+        if row.pop("role") == "judge":
+            row["model"] += t("run_role_judge")
     known = [r["est. cost (USD)"] for r in rows if r["est. cost (USD)"] is not None]
+    shown = [{**row, **{c: "?" if row[c] is None else "$" + number(row[c], code, 4)
+                        for c in ("est. cost (USD)", "max cost (USD)")},
+              **{c: integer(row[c], code) for c in ("calls", "input tokens", "output tokens")}} for row in rows]
+    frame = pd.DataFrame(shown).rename(columns={column: t(key) for column, key in ESTIMATE_COLUMNS.items()})
     cols = st.columns(4)
-    cols[0].metric(t("run_metric_calls"), f"{len(plan.calls):,}", border=True)
-    cols[1].metric(t("run_metric_cases"), f"{len(plan.cases):,}", border=True)
-    cols[2].metric(t("run_metric_est_cost"), f"${sum(known):,.4f}" + (" + ?" if len(known) < len(rows) else ""),
+    cols[0].metric(t("run_metric_calls"), integer(sum(r["calls"] for r in rows), code), border=True)
+    cols[1].metric(t("run_metric_cases"), integer(len(plan.cases), code), border=True)
+    cols[2].metric(t("run_metric_est_cost"), "$" + number(sum(known), code, 4)
+                   + (" + ?" if len(known) < len(rows) else ""), border=True)
+    cols[3].metric(t("run_metric_max_cost"), "$" + number(sum(r["max cost (USD)"] or 0.0 for r in rows), code, 4),
                    border=True)
-    cols[3].metric(t("run_metric_max_cost"), f"${sum(r['max cost (USD)'] or 0.0 for r in rows):,.4f}", border=True)
-    st.dataframe(frame, hide_index=True, column_config={
-        t("run_col_est_cost"): st.column_config.NumberColumn(format="$%.4f"),
-        t("run_col_max_cost"): st.column_config.NumberColumn(format="$%.4f"),
-    })
+    st.dataframe(frame, hide_index=True)
     st.caption(t("run_estimate_caption"))
     if plan.simulated_only:
         st.info(t("run_all_simulated"), icon=":material/science:")
 
 
+def default_variants(pool: list[PromptVariant]) -> list[str]:
+    """A sensible first comparison: a base prompt and the first variant derived from it (the base is the
+    baseline), else the first two prompts."""
+    ids = [v.id for v in pool]
+    for base in ids:
+        derived = [v.id for v in pool if v.based_on == base]
+        if derived:
+            return [base, derived[0]]
+    return ids[:2]
+
+
+def apply_prefill() -> str | None:
+    """The Prompts page's "test against its base": its choices become this form's values (once)."""
+    prefill = st.session_state.pop(RUN_PREFILL_KEY, None)
+    if not isinstance(prefill, dict):
+        return None
+    task, language = prefill["task"], prefill["language"]
+    st.session_state["run_task"] = task
+    st.session_state["run_lang"] = language
+    st.session_state[f"run_variants_{task}_{language}"] = [prefill["base"], prefill["variant"]]
+    st.session_state["run_baseline"] = prefill["base"]
+    return t("run_prefilled", variant=prefill["variant"], base=prefill["base"])
+
+
 def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
-    """The spec text and its path for the user's choices (validated by the caller)."""
+    """The spec text and its path for the user's choices (validated by the caller). The defaults follow
+    the UI language: Dutch prompts (and a Dutch base prompt as the baseline) when the UI is Dutch."""
+    if prefilled := apply_prefill():
+        st.info(prefilled, icon=":material/science:")
     tasks = sorted({v.task for v in variants})
     cols = st.columns([2, 1, 1])
     name = cols[0].text_input(t("run_name"), value="demo", key="run_name", help=t("run_name_help")).strip()
@@ -67,11 +105,16 @@ def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
                              index=tasks.index("vacancy_text") if "vacancy_text" in tasks else 0)
     # Option labels are bound now: format_func may be called outside this script run (AppTest).
     any_language = t("run_lang_any")
-    language = cols[2].selectbox(t("field_language"), ["any", "nl", "en"], key="run_lang",
+    options = ["any", "nl", "en"]
+    if not any(v.task == task and v.language == lang() for v in variants):
+        options.remove(lang())  # no prompt of this task in the UI's language: start from "any"
+    language = cols[2].selectbox(t("field_language"), options, key="run_lang",
+                                 index=options.index(lang()) if lang() in options else 0,
                                  format_func=lambda code: any_language if code == "any" else code)
     pool = [v for v in variants if v.task == task and language in ("any", v.language)]
     ids = [v.id for v in pool]
-    chosen = st.multiselect(t("run_variants"), ids, default=ids[:2], key=f"run_variants_{task}_{language}")
+    chosen = st.multiselect(t("run_variants"), ids, default=default_variants(pool),
+                            key=f"run_variants_{task}_{language}")
     if len(chosen) < 1:
         st.info(t("run_choose_variant"))
         return None
@@ -109,6 +152,17 @@ def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
     presets = {p: t(f"run_preset_{p}") for p in SCORER_PRESETS}
     preset = row[1].selectbox(t("run_scorers"), list(presets), format_func=presets.__getitem__,
                                key="run_preset", index=2 if task == "screening_summary" else 0)
+    judge = None
+    if uses_judge(preset):
+        real = [m for m in dict.fromkeys(models) if not m.startswith("simulated:")]
+        options = [*real, SIMULATED_JUDGE]
+        labels = {m: t("run_judge_simulated") if m == SIMULATED_JUDGE else m for m in options}
+        # Keyed by the real models picked: adding one makes it the judge again (never a silent simulated judge).
+        judge = st.selectbox(t("run_judge"), options, index=options.index(default_judge(models)),
+                             key="run_judge_" + "|".join(real), format_func=labels.__getitem__,
+                             help=t("run_judge_help"))
+        if judge == SIMULATED_JUDGE and real:
+            st.warning(t("run_judge_simulated_real"), icon=":material/science:")
     max_cases = row[2].number_input(t("run_max_cases"), min_value=0, value=0, key="run_max_cases")
     latency = row[3].number_input(t("run_latency"), min_value=0, max_value=5000, value=0,
                                    key="run_latency", help=t("run_latency_help"))
@@ -121,7 +175,7 @@ def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
     folder = config.experiments_dir()
     choices = RunChoices(name=f"ui-{name}", variants=[Path(by_id[v].path or "") for v in chosen], dataset=dataset,
                          models=models, baseline=baseline, repeats=int(repeats), scorers=preset,
-                         max_cases=int(max_cases) or None, latency_ms=float(latency))
+                         max_cases=int(max_cases) or None, latency_ms=float(latency), judge=judge)
     return spec_yaml(spec_dict(choices, folder)), spec_file(folder, name)
 
 
@@ -172,17 +226,34 @@ def progress_panel(url: str) -> None:
     st.subheader(t("run_running"))
     if progress is None:
         st.progress(0.0, text=t("run_starting", experiment=job.experiment))
+        st.caption(elapsed_and_eta(time.time() - job.started, 0, 0))
     else:
         share = progress.done / progress.total if progress.total else 0.0
         label = t("run_progress", run=progress.run_id, done=progress.done, total=progress.total)
         if progress.done >= progress.total:
             label += t("run_finishing")
         st.progress(min(share, 1.0), text=label)
+        st.caption(elapsed_and_eta(time.time() - job.started, progress.done, progress.total))
         if progress.errors:
             st.caption(t("run_failed_so_far", n=progress.errors))
     if st.button(t("run_cancel"), key="run_cancel", icon=":material/stop:"):
         jobs.cancel(job)
         st.toast(t("run_cancel_sent"))
+
+
+def duration(seconds: float) -> str:
+    """1:05 or 1:02:05 (minutes:seconds, hours:minutes:seconds): the same in English and Dutch."""
+    whole = max(round(seconds), 0)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def elapsed_and_eta(elapsed: float, done: int, total: int) -> str:
+    """Time since the start and, once outputs arrive, the time left at the pace so far."""
+    text = t("run_elapsed", elapsed=duration(elapsed))
+    if 0 < done < total:
+        text += t("run_eta", left=duration(elapsed / done * (total - done)))
+    return text
 
 
 def outcome_panel(url: str, job: jobs.RunJob) -> None:
@@ -209,6 +280,8 @@ def outcome_panel(url: str, job: jobs.RunJob) -> None:
     elif status == "completed":
         st.success(t("run_completed", run=run_text, n=progress.done if progress else 0),
                    icon=":material/check_circle:")
+        if progress is not None and progress.done > INLINE_LIMIT:
+            start_analysis(url, query(run_header, progress.run_id))  # a big run's verdicts: computing from now
     else:
         shown = t(f"status_{status}") if f"status_{status}" in STRINGS else status or t("run_status_unknown")
         st.info(t("run_ended", run=run_text, status=shown, code=code))
@@ -216,7 +289,7 @@ def outcome_panel(url: str, job: jobs.RunJob) -> None:
     if progress is not None and cols[0].button(t("run_open_compare"), type="primary", key="run_open"):
         select_run(progress.run_id)
         jobs.clear_job(url)
-        st.switch_page(config.page_path("compare"))
+        st.switch_page(config.page_path("compare"), query_params={"run": str(progress.run_id)})
     resumable = status != "completed" and code != 2
     if resumable and cols[1].button(t("run_resume"), key="run_resume_after", icon=":material/replay:"):
         jobs.start_run(Path(job.spec), url, job.experiment, progress.run_id if progress else 0, resume=True,
@@ -243,8 +316,9 @@ def render() -> None:
     if job is not None:
         if busy:
             progress_panel(url)
-        else:
-            outcome_panel(url, job)
+            st.info(t("run_form_locked", experiment=job.experiment), icon=":material/lock:")
+            return  # the form is locked while the run runs: nothing to change or start twice
+        outcome_panel(url, job)
         st.divider()
     modes = {m: t(f"run_mode_{m}") for m in MODES}
     mode = st.radio(t("run_mode"), MODES, horizontal=True, key="run_mode", format_func=modes.__getitem__)
