@@ -11,6 +11,8 @@ import pandas as pd
 from scipy import stats
 from sqlalchemy.orm import Session
 
+from workbench.errors import WorkbenchError
+from workbench.pairwise_judge import JUDGE_RATER_PREFIX, consolidated_ratings
 from workbench.scoring.judge import JudgeProvenance, judge_provenance
 from workbench.scoring.registry import default_primary_metrics, is_text_metric, metric_direction, metric_kind
 from workbench.spec import ExperimentSpec
@@ -18,7 +20,7 @@ from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, an
 from workbench.store.db import Store
 from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
 from workbench.store.frames import all_metric_names, numeric_scores, run_header, truncated_outputs
-from workbench.store.repository import ratings_frame, resolve_run, scores_frame
+from workbench.store.repository import pair_ratings, ratings_frame, resolve_run, scores_frame
 
 # Shown first in verdict tables; other metrics (characters, counts) are analysed too.
 HEADLINE_PREFIXES = (
@@ -99,6 +101,9 @@ class RunAnalysis:
     # Flags users dismissed as false (workbench/store/dismissals.py): left out of lint rates and verdicts.
     dismissed: pd.DataFrame = field(default_factory=pd.DataFrame)
     truncation: Truncation | None = None  # None when no output was cut off
+    # The pairwise LLM judge (`judge: {mode: pairwise}`), per rubric: sign tests / Bradley–Terry on its
+    # consolidated (position-swapped) verdicts; position bias from its raw answers.
+    judge_preferences: dict[str, PreferenceAnalysis] = field(default_factory=dict)
 
     def headline_verdicts(self) -> pd.DataFrame:
         if self.analysis is None:
@@ -186,12 +191,17 @@ def analyse_run(
     seed: int = 0,
     metrics: Sequence[str] | None = None,
     shown_only: bool = False,
+    baseline: str | None = None,
 ) -> RunAnalysis:
     """Verdicts, lint rates, bias audit and preferences of one run (`metrics` limits what is analysed,
-    `shown_only` limits it to the primary and secondary metrics; the primary metrics are always included)."""
+    `shown_only` limits it to the primary and secondary metrics; the primary metrics are always included;
+    `baseline` compares with another variant than the spec's baseline)."""
     with store.session() as session:
         run_id = resolve_run(session, run_ref).id
         header = run_header(session, run_id)
+        if baseline is not None and baseline not in header.variants:
+            raise WorkbenchError(f"baseline {baseline!r} is not a variant of run {run_id} "
+                                 f"(variants: {', '.join(header.variants)})", field="--baseline")
         present = all_metric_names(session, run_id)
         primary, secondary = metric_families(header.spec, present)
         if shown_only:
@@ -201,13 +211,18 @@ def analyse_run(
         scores = apply_adjustments(numeric_scores(session, run_id, chosen), dismissal_adjustments(session, run_id))
         dismissed = run_dismissals(session, run_id)
         ratings = ratings_frame(session, run_id)
+        judge_raw = pd.DataFrame()
+        if ratings["rater"].astype(str).str.startswith(JUDGE_RATER_PREFIX).any():
+            ratings = ratings[~ratings["rater"].astype(str).str.startswith(JUDGE_RATER_PREFIX)]
+            judge_raw = pair_ratings(session, run_id)
+            judge_raw = judge_raw[judge_raw["rater"].astype(str).str.startswith(JUDGE_RATER_PREFIX)]
         names = _ranking_names(session, run_id) if header.spec.swap and header.spec.swap.mode == "ranking" else None
         truncated = truncated_outputs(session, run_id)
     spec = header.spec
     info = RunInfo(
         run_id=run_id, experiment=header.experiment, status=header.status, simulated=header.simulated,
         total_calls=header.total_calls, outputs=header.outputs, errors=header.errors, cost_usd=header.cost_usd,
-        baseline=header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
+        baseline=baseline or header.baseline, alpha=spec.alpha, correction=spec.correction, spec=spec,
         started_at=header.started_at, primary=primary, family=spec.family, judge=judge_provenance(spec),
     )
     truncation = _truncation(truncated, info.outputs, spec)
@@ -242,7 +257,25 @@ def analyse_run(
     )
     if not ratings.empty:
         result.preferences = analyse_preferences(ratings, alpha=spec.alpha, reference=info.baseline, seed=seed)
+    if not judge_raw.empty:
+        result.judge_preferences = judge_preference_analyses(judge_raw, spec.alpha, info.baseline, seed)
     return result
+
+
+def judge_preference_analyses(raw: pd.DataFrame, alpha: float, baseline: str, seed: int
+                              ) -> dict[str, PreferenceAnalysis]:
+    """Per rubric: the pairwise judge's consolidated verdicts analysed like recruiter ratings; the position
+    bias test runs on its raw answers (each pair asked in both orders)."""
+    out = {}
+    consolidated = consolidated_ratings(raw)
+    for rater, verdicts in consolidated.groupby("rater", sort=True):
+        analysis = analyse_preferences(verdicts, alpha=alpha, reference=baseline, seed=seed)
+        answers = raw[raw["rater"] == rater].copy()
+        answers["left"] = np.where(answers["left"] == "a", answers["variant_a"], answers["variant_b"])
+        analysis.position_bias = analyse_preferences(answers, alpha=alpha, reference=baseline, seed=seed,
+                                                     n_bootstrap=0).position_bias
+        out[str(rater).removeprefix(JUDGE_RATER_PREFIX)] = analysis
+    return out
 
 
 def _truncation(truncated: list[tuple[int, str, str]], outputs: int, spec: ExperimentSpec) -> Truncation | None:

@@ -177,6 +177,9 @@ class JudgeSpec(ConnectionSpec):
     model: str = "simulated:judge"
     params: dict[str, Any] = Field(default_factory=lambda: {"temperature": 0})
     rubrics: dict[str, str] = Field(default_factory=dict)  # custom rubric name -> instructions
+    # pointwise: a 1-10 score per output and rubric; pairwise: candidate vs baseline output of the same case,
+    # asked twice with the order swapped (inconsistent answers count as ties), stored as ratings.
+    mode: Literal["pointwise", "pairwise"] = "pointwise"
 
     @field_validator("model")
     @classmethod
@@ -193,7 +196,7 @@ class JudgeSpec(ConnectionSpec):
 
     def as_model(self) -> ModelSpec:
         """The judge as a ModelSpec, so providers, limits and retries treat it like any model."""
-        fields = self.model_dump(exclude={"model", "rubrics"})
+        fields = self.model_dump(exclude={"model", "rubrics", "mode"})
         return ModelSpec(id=self.model, **fields)
 
 
@@ -295,6 +298,8 @@ class ExperimentSpec(_Strict):
             for key in _LATER_JUDGE_FIELDS:  # the judge's connection fields, added after runs were stored
                 if judge.get(key) is None:
                     judge.pop(key, None)
+            if judge.get("mode") == "pointwise":  # added later too: the default keeps old fingerprints
+                judge.pop("mode", None)
         blob = json.dumps(data, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -3,14 +3,20 @@ are found (red) where they were planted and nowhere else. (Null error rates: tes
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from rich.console import Console
+
 from tests.calibration.simulate import ROOT
 from workbench.plan import build_plan
+from workbench.report.console import print_bias
+from workbench.report.render import write_report
 from workbench.run_analysis import analyse_run
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
 
 
-def test_demo_audit_finds_the_planted_name_effect(store: Store) -> None:
+def test_demo_audit_finds_the_planted_name_effect(store: Store, tmp_path: Path) -> None:
     plan = build_plan(ROOT / "experiments/screening_name_swap_nl.yaml")
     run_experiment(plan, store)
     result = analyse_run(store, "latest")
@@ -23,6 +29,17 @@ def test_demo_audit_finds_the_planted_name_effect(store: Store) -> None:
     # No effect was planted for the blind-criteria prompt or for the other group.
     assert "red" not in set(frame[frame["variant"] == "screening_nl_blind_criteria"]["flag"])
     assert "red" not in set(frame[frame["group"] == "turkish_dutch"]["flag"])
+    # Every surface names the family of the audit's adjusted p-values: terminal, HTML and Markdown report.
+    m = len(frame)
+    assert set(frame["family_size"]) == {m}
+    console = Console(width=160, record=True)
+    print_bias(console, result)
+    assert f"adj. p: Holm over the audit's {m} group comparisons, names as a random factor" in console.export_text()
+    html = write_report(store, result, tmp_path / "r.html").read_text("utf-8")
+    md = write_report(store, result, tmp_path / "r.md").read_text("utf-8")
+    for text in (html, md):
+        assert f"Holm over the audit's {m} group comparisons" in text and "reference group" in text
+    assert "highest group" not in html
 
 
 def test_ranking_audit_with_several_candidates_per_prompt(store: Store) -> None:

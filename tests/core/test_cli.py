@@ -136,3 +136,17 @@ def test_power_accounts_for_the_family_clusters_and_names(cli: CliRunner) -> Non
     assert "no number of cases is enough" in said  # 3 names cannot reach 80% at name SD 0.3
     bad = cli.invoke(app, ["power", "--effect", "0.5", "--correction", "fdr"])
     assert bad.exit_code == 2 and "--correction" in bad.stderr
+
+
+def test_ctrl_c_during_the_decision_summary_only_skips_it(cli: CliRunner, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import workbench.run_analysis as run_analysis
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_analysis, "analyse_run", interrupted)
+    result = cli.invoke(app, ["run", "experiments/vacancy_tone_en.yaml", "--db", str(tmp_path / "wb.db")])
+    said = " ".join(result.stdout.split())
+    assert result.exit_code == 0 and "Decision summary skipped (interrupted): workbench report 1 shows it." in said
+    assert "Full verdicts: workbench report 1" in said

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from tests.support.fake_llm_server import FakeLLMServer
 from workbench.plan import build_plan
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store, database_url, make_engine
@@ -20,15 +21,15 @@ from workbench.store.models import Output, Run
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def slow_spec(tmp_path: Path, latency_ms: int = 15) -> Path:
-    spec = tmp_path / "slow.yaml"
+def write_spec(tmp_path: Path, name: str, model: str) -> Path:
+    """20 vacancies × 2 variants × 4 repeats = 160 calls to `model` (a YAML list item)."""
+    spec = tmp_path / f"{name}.yaml"
     spec.write_text(
-        f"""name: slow-demo
+        f"""name: {name}-demo
 variants: [{ROOT}/prompts/vacancy_nl_formal.yaml, {ROOT}/prompts/vacancy_nl_inclusive.yaml]
 dataset: {ROOT}/experiments/data/vacancies_nl.csv
 models:
-  - id: simulated:default
-    simulate: {{latency_ms: {latency_ms}}}
+{model}
 repeats: 4
 scorers: [length, gender_coded]
 concurrency: 4
@@ -36,6 +37,18 @@ concurrency: 4
         encoding="utf-8",
     )
     return spec
+
+
+def slow_spec(tmp_path: Path, latency_ms: int = 15) -> Path:
+    return write_spec(tmp_path, "slow", f"  - id: simulated:default\n    simulate: {{latency_ms: {latency_ms}}}")
+
+
+def held_spec(tmp_path: Path, server: FakeLLMServer) -> Path:
+    """The experiment against the fake server, whose `hold_after` stops answering after the first N calls
+    until the test releases it: the run is caught in the middle whatever the machine's load, never
+    finished before the test gets to interrupt it."""
+    model = f"  - id: openai:gpt-4o-mini\n    base_url: {server.openai_base_url}\n    timeout: 3600"
+    return write_spec(tmp_path, "held", model)
 
 
 def count_outputs(db_url: str) -> int:
@@ -60,7 +73,9 @@ def start_run(spec: Path, db_file: str, *extra: str) -> subprocess.Popen[bytes]:
     )
 
 
-def wait_for_outputs(db_file: str, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> int:
+def wait_for_outputs(db_file: str, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 600) -> int:
+    """Until the run has stored `at_least` outputs. The bound only keeps a broken run from hanging the
+    suite; the run cannot finish meanwhile (its calls are held), so load only makes this wait longer."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         n = count_outputs(db_file)
@@ -95,40 +110,47 @@ def assert_exactly_once(db_file: str, spec: Path) -> None:
     assert runs[0].status == "completed"
 
 
-def test_sigkill_then_resume_keeps_every_result_exactly_once(tmp_path: Path, db_url: str) -> None:
-    spec = slow_spec(tmp_path)
+def test_sigkill_then_resume_keeps_every_result_exactly_once(
+    tmp_path: Path, db_url: str, fake_llm_server: FakeLLMServer
+) -> None:
+    spec = held_spec(tmp_path, fake_llm_server)
     db_file = db_url
+    fake_llm_server.configure(hold_after=20)  # 20 answers, then every call waits: killed mid-run
     proc = start_run(spec, db_file)
-    seen = wait_for_outputs(db_file, 20, proc)
+    assert wait_for_outputs(db_file, 20, proc) == 20
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.wait(timeout=600)  # SIGKILL cannot be ignored: this only waits for the exit
     total = len(build_plan(spec).calls)
-    partial = count_outputs(db_file)
-    assert seen <= partial < total
+    assert count_outputs(db_file) == 20 < total
 
+    fake_llm_server.configure(hold_after=None)
     resumed = start_run(spec, db_file, "--resume")
-    out, err = resumed.communicate(timeout=120)
+    out, err = resumed.communicate(timeout=600)
     assert resumed.returncode == 0, err.decode()
     assert_exactly_once(db_file, spec)
     # Everything stored before the kill was kept: the resume only made the missing calls.
     assert f"{total:,}/{total:,} outputs" in out.decode()
 
 
-def test_sigint_marks_run_interrupted_and_resume_completes(tmp_path: Path, db_url: str) -> None:
-    spec = slow_spec(tmp_path)
+def test_sigint_marks_run_interrupted_and_resume_completes(
+    tmp_path: Path, db_url: str, fake_llm_server: FakeLLMServer
+) -> None:
+    spec = held_spec(tmp_path, fake_llm_server)
     db_file = db_url
+    fake_llm_server.configure(hold_after=10)
     proc = start_run(spec, db_file)
     wait_for_outputs(db_file, 10, proc)
     proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
+    out, _ = proc.communicate(timeout=600)  # a bound on the exit, not a timing assumption
     assert proc.returncode == 130
     assert "--resume" in out.decode()
     engine = make_engine(database_url(db_file))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT status FROM runs")).scalar() == "interrupted"
     engine.dispose()
+    fake_llm_server.configure(hold_after=None)
     resumed = start_run(spec, db_file, "--resume")
-    assert resumed.wait(timeout=120) == 0
+    assert resumed.wait(timeout=600) == 0
     assert_exactly_once(db_file, spec)
 
 

@@ -48,23 +48,33 @@ async def test_fault_rates_are_seeded_and_roughly_right(fake_llm_server: FakeLLM
 
 
 async def test_latency_distributions(fake_llm_server: FakeLLMServer) -> None:
-    async def timed(n: int) -> list[float]:
-        out = []
+    """Each completion's latency is drawn from the configured distribution — checked on the draws the
+    server records (`delay_s`), so a busy machine cannot change the outcome — and the server really waits
+    that long: the measured time is never shorter (only a lower bound; load can only add time)."""
+
+    async def draws(n: int) -> list[float]:
+        elapsed = []
         async with httpx2.AsyncClient(base_url=fake_llm_server.base_url) as http:
             body = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}]}
             for _ in range(n):
                 start = time.perf_counter()
                 (await http.post("/v1/messages", json=body)).raise_for_status()
-                out.append(time.perf_counter() - start)
-        return out
+                elapsed.append(time.perf_counter() - start)
+        chosen = [float(r["delay_s"]) for r in fake_llm_server.stats.recent[-n:]]
+        # asyncio may wake a timer up to its clock resolution early: 1 ms of slack, never more
+        assert all(e >= d - 0.001 for e, d in zip(elapsed, chosen, strict=True)), (elapsed, chosen)
+        return chosen
 
     fake_llm_server.configure(latency_ms=30)
-    assert min(await timed(3)) >= 0.029
-    fake_llm_server.configure(latency_ms=20, latency_dist="lognormal", latency_spread=0.5)
-    samples = await timed(20)
-    assert 0.01 < statistics.mean(samples) < 0.06 and max(samples) > min(samples)
+    assert await draws(3) == [0.03] * 3
+    fake_llm_server.configure(latency_ms=20, latency_dist="lognormal", latency_spread=0.5, seed=1)
+    lognormal = await draws(40)
+    # mean 20 ms by construction (μ = log 20 ms − σ²/2); coefficient of variation √(e^{σ²} − 1) = 0.53
+    assert 0.015 < statistics.mean(lognormal) < 0.025
+    assert 0.3 < statistics.stdev(lognormal) / statistics.mean(lognormal) < 0.8
     fake_llm_server.configure(latency_ms=20, latency_dist="uniform", latency_spread=0.5)
-    assert all(0.009 < s < 0.06 for s in await timed(10))
+    uniform = await draws(20)
+    assert all(0.01 <= d <= 0.03 for d in uniform) and len(set(uniform)) == len(uniform)
 
 
 def test_configure_rejects_unknown_options(fake_llm_server: FakeLLMServer) -> None:

@@ -34,7 +34,9 @@ def test_parse_retry_after_http_date() -> None:
     assert parse_retry_after(header, now=now) == pytest.approx(45.0)
     past = {"retry-after": email.utils.formatdate(now - 45, usegmt=True)}
     assert parse_retry_after(past, now=now) == 0.0
-    assert parse_retry_after({"retry-after": email.utils.formatdate(time.time() + 10, usegmt=True)}) > 8
+    sent = time.time()  # without `now`: the clock at parse time, between `sent` and the check below
+    parsed = parse_retry_after({"retry-after": email.utils.formatdate(sent + 10, usegmt=True)})
+    assert int(sent + 10) - time.time() - 0.01 <= parsed <= 10.01
 
 
 def test_redact_removes_configured_and_key_shaped_secrets() -> None:

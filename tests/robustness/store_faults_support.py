@@ -18,7 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def slow_spec(tmp_path: Path, *, name: str = "faulty-store", latency_ms: int = 40, repeats: int = 3,
-              concurrency: int = 4, max_cases: int = 10) -> Path:
+              concurrency: int = 4, max_cases: int = 10, server: Any = None) -> Path:
+    """With `server` (the fake LLM server) the calls go there instead of to the simulated provider, so a
+    test can hold them (`hold_after`) and act while the run is surely in the middle."""
+    model = (f"  - id: openai:gpt-4o-mini\n    base_url: {server.openai_base_url}\n    timeout: 3600" if server
+             else f"  - id: simulated:default\n    simulate: {{latency_ms: {latency_ms}}}")
     spec = tmp_path / f"{name}.yaml"
     spec.write_text(
         f"""name: {name}
@@ -26,8 +30,7 @@ variants: [{ROOT}/prompts/vacancy_nl_formal.yaml, {ROOT}/prompts/vacancy_nl_incl
 dataset: {ROOT}/experiments/data/vacancies_nl.csv
 max_cases: {max_cases}
 models:
-  - id: simulated:default
-    simulate: {{latency_ms: {latency_ms}}}
+{model}
 repeats: {repeats}
 scorers: [length]
 concurrency: {concurrency}
@@ -54,7 +57,8 @@ def query(db: str, sql: str) -> Any:
         engine.dispose()
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 600.0) -> None:
+    """Poll a state until it holds; the bound only keeps a broken child from hanging the suite."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.support.fake_llm_server import FakeLLMServer
 from workbench.run_analysis import analyse_run
 from workbench.store.db import Store
 from workbench.store.repository import list_runs, outputs_frame, scores_frame
@@ -15,28 +16,32 @@ from workbench.store.repository import list_runs, outputs_frame, scores_frame
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_readers_during_a_run(tmp_path: Path, db_url: str) -> None:
+def test_readers_during_a_run(tmp_path: Path, db_url: str, fake_llm_server: FakeLLMServer) -> None:
+    """The fake server answers 40 calls, then holds the rest until the readers have read the half-done run
+    several times: reads land mid-run however slow the machine is."""
     spec = tmp_path / "busy.yaml"
     spec.write_text(
         f"""name: busy
 variants: [{ROOT}/prompts/vacancy_nl_formal.yaml, {ROOT}/prompts/vacancy_nl_inclusive.yaml]
 dataset: {ROOT}/experiments/data/vacancies_nl.csv
 models:
-  - id: simulated:default
-    simulate: {{latency_ms: 15}}
+  - id: openai:gpt-4o-mini
+    base_url: {fake_llm_server.openai_base_url}
+    timeout: 3600
 repeats: 4
 scorers: [length, readability, gender_coded, age_coded]
 concurrency: 8
 """
     )
+    fake_llm_server.configure(hold_after=40)
     proc = subprocess.Popen(
         [sys.executable, "-m", "workbench", "run", str(spec), "--db", db_url],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=dict(os.environ),
     )
     store = Store(db_url)
     seen: list[int] = []
-    reads = 0
-    deadline = time.monotonic() + 120
+    reads = mid_run = 0
+    deadline = time.monotonic() + 600  # the bound only keeps a broken run from hanging the suite
     try:
         while proc.poll() is None and time.monotonic() < deadline:
             with store.session() as session:
@@ -49,8 +54,11 @@ concurrency: 8
             if seen and seen[-1] > 0:
                 analyse_run(store, "latest")  # the Compare page's query path, mid-run
             reads += 1
+            mid_run += bool(seen and 0 < seen[-1] < 160)
+            if mid_run == 5:
+                fake_llm_server.configure(hold_after=None)  # enough reads of the half-done run: finish it
             time.sleep(0.05)
-        assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+        assert proc.wait(timeout=600) == 0, proc.stderr.read() if proc.stderr else ""
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -83,17 +83,24 @@ def test_a_run_without_outputs_is_an_error_before_any_file(store: Store, tmp_pat
 
 
 KILLED_EXPORT = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 import workbench.export as export
+partial = Path(sys.argv[3]).with_name(f".{Path(sys.argv[3]).name}.{os.getpid()}.partial")
 real = export._chunk_table
-def slow(*args, **kwargs):
-    table = real(*args, **kwargs)
-    time.sleep(0.5)  # gives the test time to kill us mid-file
-    return table
-export._chunk_table = slow
+def waiting(*args, **kwargs):
+    # once written bytes have reached the disk, wait here for the kill (mid-file, however slow the machine)
+    while partial.exists() and partial.stat().st_size > 0:
+        time.sleep(0.01)
+    return real(*args, **kwargs)
+export._chunk_table = waiting
+def never_renamed(*args, **kwargs):  # if everything reached the disk only at the end: wait before the rename
+    while True:
+        time.sleep(0.01)
 from workbench.store.db import Store
-export.export_run(Store(sys.argv[1]), int(sys.argv[2]), "csv", Path(sys.argv[3]), chunk=4)
+store = Store(sys.argv[1])
+os.replace = never_renamed
+export.export_run(store, int(sys.argv[2]), "csv", Path(sys.argv[3]), chunk=4)
 """
 
 
@@ -104,7 +111,8 @@ def test_sigkill_during_export_leaves_no_file_under_the_final_name(run_store: tu
     proc = subprocess.Popen([sys.executable, "-c", KILLED_EXPORT, db_url, str(run_id), str(target)], cwd=ROOT,
                             env=dict(os.environ))
     partial = tmp_path / f".killed.csv.{proc.pid}.partial"
-    wait_for(lambda: partial.exists() and partial.stat().st_size > 0, "the export to start writing")
+    # the child cannot finish (it waits for the kill), so this only waits for it to start writing
+    wait_for(lambda: partial.exists() and partial.stat().st_size > 0, "the export to start writing", timeout=600)
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    proc.wait(timeout=600)  # SIGKILL cannot be ignored: this bounds the exit only
     assert not target.exists()  # only the clearly-named partial file remains, never a truncated killed.csv

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.support.fake_llm_server import FakeLLMServer
 from workbench.plan import build_plan
 from workbench.runner.executor import Executor
 from workbench.runner.run import RunOptions, run_experiment
@@ -29,27 +30,31 @@ sqlite_only = pytest.mark.skipif(ON_PG, reason="a SQLite file scenario")
 
 
 @sqlite_only
-def test_database_file_deleted_mid_run_fails_loudly(tmp_path: Path) -> None:
-    spec = slow_spec(tmp_path)
+def test_database_file_deleted_mid_run_fails_loudly(tmp_path: Path, fake_llm_server: FakeLLMServer) -> None:
+    spec = slow_spec(tmp_path, server=fake_llm_server)
     db = tmp_path / "wb.db"
+    fake_llm_server.configure(hold_after=1)  # one answer, then the run waits for us: surely mid-run
     proc = run_until_stored(spec, str(db))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    out, err = proc.communicate(timeout=120)
+    fake_llm_server.configure(hold_after=None)
+    out, err = proc.communicate(timeout=600)
     assert proc.returncode == 2, (out, err)
     assert "database file was deleted" in err and str(db) in err, err
     assert "/60 outputs" not in out, out  # no summary claiming stored results
 
 
 @sqlite_only
-def test_database_file_replaced_mid_run_fails_loudly(tmp_path: Path) -> None:
-    spec = slow_spec(tmp_path)
+def test_database_file_replaced_mid_run_fails_loudly(tmp_path: Path, fake_llm_server: FakeLLMServer) -> None:
+    spec = slow_spec(tmp_path, server=fake_llm_server)
     db = tmp_path / "wb.db"
+    fake_llm_server.configure(hold_after=1)  # one answer, then the run waits for us: surely mid-run
     proc = run_until_stored(spec, str(db))
     other = tmp_path / "other.db"
     Store(str(other)).dispose()
     os.replace(other, db)
-    _, err = proc.communicate(timeout=120)
+    fake_llm_server.configure(hold_after=None)
+    _, err = proc.communicate(timeout=600)
     assert proc.returncode == 2 and "replaced by another file" in err, err
 
 

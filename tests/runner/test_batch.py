@@ -252,7 +252,9 @@ def test_ctrl_c_leaves_the_batch_running_and_resume_collects_it(
     assert all(r.finished_at is not None for r in batch_rows(store))
 
 
-def wait_for_batches(db_file: Path, count: int, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_for_batches(db_file: Path, count: int, proc: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    """Until `count` batches are stored. The bound only stops a broken run from hanging the suite: nothing
+    here races the child (its batches are held by the server), so a slow machine only makes it wait longer."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -276,16 +278,18 @@ def test_sigkill_while_batches_are_pending_then_resume_submits_nothing_twice(
 ) -> None:
     spec = write_spec(tmp_path, fake_llm_server)
     db_file = tmp_path / "killed.db"
-    # The child waits a minute before its first poll, so it is surely killed with both batches pending.
-    env = dict(os.environ, **{POLL_ENV: "60"})
+    # The server keeps every batch in progress until released: however slow the machine, the child is
+    # killed with both batches pending (it polls them, and they never end while held).
+    fake_llm_server.configure(hold_batches=True)
     command = [sys.executable, "-m", "workbench", "run", str(spec), "--db", str(db_file), "--batch"]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ), cwd=ROOT)
     try:
         wait_for_batches(db_file, 2, proc)
     finally:
         proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=10)
+        proc.communicate(timeout=600)  # SIGKILL cannot be ignored: this only waits for the exit
     assert creates(fake_llm_server) == (1, 1)
+    fake_llm_server.configure(hold_batches=False)
 
     plan = build_plan(spec)
     store = Store(str(db_file))

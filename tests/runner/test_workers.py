@@ -195,7 +195,8 @@ def test_all_workers_dead_records_retryable_failures() -> None:
     assert all(o.completion is None and o.retryable and "worker processes exited" in (o.error or "") for o in seen)
 
 
-def test_a_worker_that_cannot_start_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("exited_first", [False, True], ids=["running", "exited_before_the_first_job"])
+def test_a_worker_that_cannot_start_says_why(monkeypatch: pytest.MonkeyPatch, exited_first: bool) -> None:
     monkeypatch.delenv("MISSING_KEY_FOR_TEST", raising=False)
     broken = WorkerConfig(
         [ModelSpec(id="openai:gpt-4o-mini", api_key_env="MISSING_KEY_FOR_TEST")], {}, concurrency=2, policy=FAST_RETRY
@@ -203,6 +204,12 @@ def test_a_worker_that_cannot_start_says_why(monkeypatch: pytest.MonkeyPatch) ->
     jobs = [job("prompt")]
     pool = WorkerPool.start(2, broken, jobs)
     try:
+        if exited_first:
+            # What a busy machine does at random: both workers have failed and exited before the parent
+            # sends them anything (the send then fails); why they exited must still be read and said.
+            for worker in pool._workers:
+                worker.process.join(600)
+                assert worker.process.exitcode == 1
         seen: list[Outcome] = []
         asyncio.run(pool.run(jobs, seen.append))
     finally:
@@ -234,10 +241,10 @@ def test_auto_mode_and_shares() -> None:
 
 
 # -- interrupting a CLI run that uses worker processes --------------------------------------------------
-def slow_spec(tmp_path: Path) -> Path:
-    return write_spec(
-        tmp_path, "  - id: simulated:default\n    simulate: {latency_ms: 20}\n", repeats=8, concurrency=4
-    )
+def held_spec(tmp_path: Path, server: FakeLLMServer) -> Path:
+    """80 calls to the fake server; with `hold_after` it stops answering after N of them until released,
+    so the run is interrupted in the middle however loaded the machine is."""
+    return write_spec(tmp_path, openai_model(server) + "    timeout: 3600\n", repeats=8, concurrency=4)
 
 
 def start_cli(spec: Path, db_file: Path, *extra: str) -> subprocess.Popen[bytes]:
@@ -251,7 +258,8 @@ def start_cli(spec: Path, db_file: Path, *extra: str) -> subprocess.Popen[bytes]
 
 
 def wait_for_rows(store: Store, at_least: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
+    """Until `at_least` outputs are stored (the bound only keeps a broken run from hanging the suite)."""
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
             with store.session() as session:
@@ -265,7 +273,7 @@ def wait_for_rows(store: Store, at_least: int, proc: subprocess.Popen[bytes]) ->
     pytest.fail("run made no progress")
 
 
-def wait_until_no_process_runs(spec: Path, timeout: float = 15.0) -> None:
+def wait_until_no_process_runs(spec: Path, timeout: float = 600.0) -> None:
     """No process (the CLI or a forked worker: same command line) still runs `spec`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -295,18 +303,22 @@ def assert_exactly_once(store: Store, spec: Path) -> None:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
-def test_interrupt_then_resume_with_workers(tmp_path: Path, sig: signal.Signals) -> None:
-    spec, db_file = slow_spec(tmp_path), tmp_path / "run.db"
+def test_interrupt_then_resume_with_workers(
+    tmp_path: Path, sig: signal.Signals, fake_llm_server: FakeLLMServer
+) -> None:
+    spec, db_file = held_spec(tmp_path, fake_llm_server), tmp_path / "run.db"
+    fake_llm_server.configure(hold_after=10)  # 10 answers, then every call waits until released
     proc = start_cli(spec, db_file)
     store = Store(f"sqlite:///{db_file}", migrate_schema=False)
     try:
         wait_for_rows(store, 10, proc)
         proc.send_signal(sig)
-        proc.communicate(timeout=30)
+        proc.communicate(timeout=600)  # bounds the exit only
         assert proc.returncode == (130 if sig == signal.SIGINT else -signal.SIGKILL)
         wait_until_no_process_runs(spec)  # the workers noticed (SIGINT: told to stop; SIGKILL: pipe EOF)
+        fake_llm_server.configure(hold_after=None)
         resumed = start_cli(spec, db_file, "--resume")
-        _, err = resumed.communicate(timeout=120)
+        _, err = resumed.communicate(timeout=600)
         assert resumed.returncode == 0, err.decode()
         assert_exactly_once(store, spec)
     finally:

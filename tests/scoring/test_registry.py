@@ -13,6 +13,7 @@ from workbench import scoring
 from workbench.scoring.registry import (
     SCORER_NAMES,
     build_scorers,
+    default_primary_metrics,
     metric_direction,
     metric_kind,
     score_text,
@@ -34,6 +35,17 @@ def test_split_judge_entries() -> None:
     assert split_judge_entries(entries) == (["length", {"check": "json_valid"}], ["clarity", "tone"])
     with pytest.raises(ValueError, match="rubric"):
         split_judge_entries(["judge:"])
+
+
+def test_default_primary_metric_is_the_first_judge_rubric_else_the_first_scorer() -> None:
+    """Issue #10: without `primary:` the first judge rubric decides, else the first scorer's headline metric."""
+    assert default_primary_metrics(["length", "readability", "judge:clarity", "judge:tone"]) == ["judge.clarity"]
+    assert default_primary_metrics(["readability", "length"]) == ["readability"]
+    assert default_primary_metrics([{"check": "json_valid", "name": "json"}, "length"]) == ["check.json"]
+    # a run that stored only the Dutch list's counts: the first headline metric it really has
+    present = ["words", "gender_coded_nl_provisional.masculine", "gender_coded_nl_provisional.feminine"]
+    assert default_primary_metrics(["gender_coded", "length"], present) == ["gender_coded_nl_provisional.masculine"]
+    assert default_primary_metrics([]) == []
 
 
 def test_build_scorers_names_and_dedupe() -> None:

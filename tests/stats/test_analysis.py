@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -175,6 +176,20 @@ def test_clustered_analysis_reports_design_effect(simulate):
     assert clustered.n_clusters == 8 and clustered.t_df == 7
     assert (clustered.ci_high - clustered.ci_low) > (plain.ci_high - plain.ci_low)
     assert clustered.se > clustered.se_iid
+
+
+def test_cluster_robust_se_is_cr1_by_default_and_cr0_on_request(simulate):
+    # CR1 multiplies the CR0 sandwich variance by G/(G − 1); both on t with G − 1 df
+    rng = np.random.default_rng(10)
+    frame = simulate(rng, n_cases=24, effects={"base": 0, "b": 0.3})
+    frame["cluster"] = frame["case"].map({f"case{i:03d}": f"family{i % 6}" for i in range(24)})
+    cr1 = analyse(frame, "base").get("b")
+    cr0 = analyse(frame, "base", cluster_se="CR0").get("b")
+    assert cr1.n_clusters == cr0.n_clusters == 6 and cr1.t_df == cr0.t_df == 5
+    assert cr1.se == pytest.approx(cr0.se * math.sqrt(6 / 5))
+    assert cr1.estimate == cr0.estimate and cr1.ci_high - cr1.ci_low > cr0.ci_high - cr0.ci_low
+    with pytest.raises(ValueError, match="cluster_se"):
+        analyse(frame, "base", cluster_se="CR2")
 
 
 def test_direction_handling(simulate):

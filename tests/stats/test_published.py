@@ -193,6 +193,20 @@ def test_wilcoxon_with_ties_and_zero_uses_r_normal_approximation(from_matrix):
     assert how.startswith("normal") and p_normal == pytest.approx(2 * stats.norm.sf(17 / math.sqrt(71.25)))
 
 
+def test_wilcoxon_convention_is_selectable_in_analyse(from_matrix):
+    # analyse(wilcoxon=...) reaches the same convention: "normal" forces the corrected approximation on
+    # the tie-free depression data, whose default (auto, n = 9 < 50) is R's exact p-value
+    depression = from_matrix(np.column_stack([DEPRESSION_X, DEPRESSION_Y]), ["x", "y"])
+    auto = analyse(depression, "y").get("x")
+    normal = analyse(depression, "y", wilcoxon="normal").get("x")
+    assert (auto.wilcoxon_method, auto.wilcoxon_p) == ("exact", pytest.approx(20 / 512, abs=1e-12))
+    assert normal.wilcoxon_method == "normal approximation with continuity correction"
+    assert normal.wilcoxon_p == pytest.approx(2 * stats.norm.sf(17 / math.sqrt(71.25)))
+    # ties and a zero (sleep data): no exact distribution exists, so "exact" falls back as R does
+    sleep = from_matrix(np.column_stack([SLEEP_1, SLEEP_2]), ["drug1", "drug2"])
+    assert analyse(sleep, "drug2", wilcoxon="exact").get("drug1").wilcoxon_p == pytest.approx(0.009091, abs=5e-7)
+
+
 def test_holm_and_bh_on_benjamini_hochberg_example():
     # BH (1995) §4: at level 0.05, BH rejects 4 hypotheses; Bonferroni-type (incl. Holm) reject 3.
     bh = adjust_pvalues(BH_1995, "bh")

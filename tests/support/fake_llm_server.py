@@ -14,6 +14,11 @@ completion request), then `fault_rates` (probabilities per completion request). 
 status ("429", "500", "503", "529", "401", ...), "hang" (never answer), "truncate" (Content-Length larger
 than the body, then close), "malformed" (cut-off JSON), "html" (a 200 text/html page), "empty" (`{}`),
 "close" (drop the connection without a response) and "ok".
+
+Holds, for tests that must catch a run in the middle without racing it: `hold_after=N` answers the first
+N completion requests and keeps every later one waiting (no answer, no timeout) until `hold_after` is
+raised or set to None; `hold_batches=True` keeps every batch in progress until it is set back to False.
+Each recorded request (`stats.recent`) carries `delay_s`, the latency the server chose for it.
 """
 
 from __future__ import annotations
@@ -78,6 +83,8 @@ class FaultConfig:
     list_models: bool = True  # False: GET /v1/models answers 404 (a server or proxy without the list)
     require_key: str | None = None  # if set, other keys get a 401 that echoes the key sent
     batch_delay_s: float = 0.2  # batches complete this long after creation
+    hold_batches: bool = False  # True: every batch stays in progress (until set back to False)
+    hold_after: int | None = None  # completion requests after the first N wait, unanswered, until raised/None
     batch_error_rate: float = 0.0  # probability that one batch line errors
     batch_faults: dict[str, str] = field(default_factory=dict)  # custom_id -> status, e.g. {"row-3": "500"}
     batch_outcome: str = "completed"  # completed | failed | expired (whole-batch outcome)
@@ -134,6 +141,7 @@ class _Request:
     headers: dict[str, str]
     body: bytes
     json: Any = None
+    record: dict[str, Any] | None = None  # its entry in `recent`, if recorded
 
 
 @dataclass
@@ -184,6 +192,7 @@ class _App:
         self.files: dict[str, dict[str, Any]] = {}
         self.openai_batches: dict[str, dict[str, Any]] = {}
         self.anthropic_batches: dict[str, dict[str, Any]] = {}
+        self.completions = 0  # completion requests seen (for `hold_after`)
 
     # ---- configuration / stats (called from any thread) -------------------------------------
     def configure(self, changes: dict[str, Any]) -> None:
@@ -208,6 +217,7 @@ class _App:
             self.files.clear()
             self.openai_batches.clear()
             self.anthropic_batches.clear()
+            self.completions = 0
 
     def snapshot(self) -> Stats:
         with self.lock:
@@ -292,13 +302,25 @@ class _App:
         return _Response(status, _dumps(payload), headers=headers)
 
     # ---- dispatch -----------------------------------------------------------------------------
+    def _held(self, index: int) -> bool:
+        limit = self.config.hold_after
+        return limit is not None and index >= limit
+
     async def handle(self, req: _Request) -> _Response:
         if req.route.startswith(("POST /_fake/", "GET /_fake/")):
             return self._admin(req)
+        if req.route in _COMPLETION_ROUTES:
+            with self.lock:
+                index = self.completions
+                self.completions += 1
+            while self._held(index):  # released by configure(hold_after=...) from the test's thread
+                await asyncio.sleep(0.01)
         fault = self._pick_fault(req)
         if fault not in FAULT_KINDS:
             return _Response(400, _dumps({"error": {"message": f"unknown x-fake-fault {fault!r}"}}))
         delay = self._latency(req) if req.route in _COMPLETION_ROUTES else 0.0
+        if req.record is not None:
+            req.record["delay_s"] = delay
         if delay > 0:
             await asyncio.sleep(delay)
         if fault != "ok":
@@ -516,7 +538,7 @@ class _App:
 
     def _finish_openai_batch(self, entry: dict[str, Any]) -> None:
         batch = entry["batch"]
-        if batch["status"] != "in_progress" or time.time() < entry["ready_at"]:
+        if batch["status"] != "in_progress" or self.config.hold_batches or time.time() < entry["ready_at"]:
             return
         now = int(time.time())
         outcome = self.config.batch_outcome
@@ -633,7 +655,9 @@ class _App:
 
     def _finish_anthropic_batch(self, entry: dict[str, Any], *, cancel: bool = False) -> None:
         batch = entry["batch"]
-        if batch["processing_status"] == "ended" or (not cancel and time.time() < entry["ready_at"]):
+        if batch["processing_status"] == "ended" or (
+            not cancel and (self.config.hold_batches or time.time() < entry["ready_at"])
+        ):
             return
         counts = dict.fromkeys(("processing", "succeeded", "errored", "canceled", "expired"), 0)
         lines: list[bytes] = []
@@ -932,7 +956,8 @@ class FakeLLMServer:
                 stats.in_flight += 1
                 stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
                 if not path.startswith("/_fake/"):
-                    app.recent.append({"method": method, "path": path, "headers": headers, "json": req.json})
+                    req.record = {"method": method, "path": path, "headers": headers, "json": req.json}
+                    app.recent.append(req.record)
             try:
                 resp = await app.handle(req)
             except Exception as exc:  # a bug in the fake must surface as a 500, not a dropped connection

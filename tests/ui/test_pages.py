@@ -181,6 +181,8 @@ def test_bias_page_flags_the_planted_name_effect(ui_env: UIEnv) -> None:
     assert "Red because the difference for Moroccan-Dutch names is significant after correction" in structured
     assert "Flips: when only the name changes" in texts(at.markdown)  # flip evidence outside the details
     assert "Indicative, not a legal audit." in texts(at.caption)
+    # the adjusted p-values say their family (issue #10: every surface names it)
+    assert f"Adj. p: Holm-corrected over the audit's {len(audit)} group comparisons" in texts(at.caption)
 
 
 def test_bias_page_lint_rates_and_dutch(ui_env: UIEnv) -> None:

@@ -115,7 +115,7 @@ def test_jobs_track_exit_code_and_error_line(tmp_path: Path, monkeypatch: pytest
     spec = tmp_path / "missing.yaml"
     url = f"sqlite:///{tmp_path / 'x.db'}"
     job = jobs.start_run(spec, url, "missing", 0)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 600  # a wait on the exit; the bound only stops a hang
     while jobs.poll(job) is None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert job.returncode == 2
@@ -132,14 +132,18 @@ def test_jobs_follow_a_pid_after_a_server_restart(tmp_path: Path, monkeypatch: p
     import subprocess
 
     monkeypatch.setenv("WORKBENCH_UI_STATE_DIR", str(tmp_path))
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)  # workbench"])
-    time.sleep(0.5)  # until the child has exec'd (its command line is what identifies a runner)
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)  # workbench"])
+    # until the child has exec'd (its command line is what identifies a runner): a wait on that state
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    deadline = time.monotonic() + 600
+    while b"# workbench" not in cmdline.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)
     job = jobs.RunJob(pid=proc.pid, spec="s.yaml", experiment="e", db="sqlite:///x.db", log="run-20261201-000000",
                       started=time.time(), resume=False, after_run_id=0, folder=tmp_path)
     try:
         assert jobs.poll(job) is None
         assert jobs.cancel(job)
-        proc.wait(10)
+        proc.wait(600)  # bounds the exit only
         assert jobs.poll(job) == -1
     finally:
         proc.kill()

@@ -94,7 +94,7 @@ def test_runner_gets_the_url_through_its_environment(tmp_path: Path, monkeypatch
     except FileNotFoundError:  # exited already: the command line is in the Popen object
         cmdline = " ".join(jobs._PROCESSES[job.pid].args).encode()  # type: ignore[arg-type]
         environ = b""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 600  # a wait on the exit; the bound only stops a hang
     while jobs.poll(job) is None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert b"S3cretPW" not in cmdline and b"--db" not in cmdline

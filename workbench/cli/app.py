@@ -13,7 +13,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from workbench.cli.agreement import agreement_command
 from workbench.cli.errors import fail, handle_errors
+from workbench.cli.gate import gate_command
+from workbench.cli.history import compare_command, history_command
 from workbench.cli.lint import lint_command
 from workbench.cli.progress import RichProgress
 from workbench.plan import Plan, build_plan, describe_plan
@@ -33,6 +36,10 @@ app = typer.Typer(
 console = Console(highlight=False)
 
 app.command("lint")(lint_command)
+app.command("gate")(gate_command)
+app.command("agreement")(agreement_command)
+app.command("compare")(compare_command)
+app.command("history")(history_command)
 
 DbOption = Annotated[
     str | None,
@@ -277,7 +284,11 @@ def _print_decision(store: Store, run_id: int) -> None:
     from workbench.report.console import print_decision
     from workbench.run_analysis import analyse_run
 
-    print_decision(console, analyse_run(store, run_id, shown_only=True))
+    try:
+        print_decision(console, analyse_run(store, run_id, shown_only=True))
+    except KeyboardInterrupt:
+        # The run itself is stored; Ctrl-C during the summary only skips the summary.
+        console.print(f"[dim]Decision summary skipped (interrupted): [bold]workbench report {run_id}[/] shows it.")
 
 
 @app.command("list")

@@ -202,8 +202,23 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
         "bias_sentences": result.bias.sentences() if result.bias is not None else [],
         "bias_chart": bias_chart,
         "preferences": result.preferences.to_dict() if result.preferences is not None else None,
+        "judge_preferences": {rubric: p.to_dict() for rubric, p in result.judge_preferences.items()},
+        "agreement": _agreement(store, info.run_id),
         "data_uri": _svg_data_uri,
     }
+
+
+def _agreement(store: Store, run_id: int) -> dict[str, Any] | None:
+    """The judge–recruiter agreement section (workbench.judge_agreement), None without recruiter ratings."""
+    from workbench.judge_agreement import run_judge_agreement, summary_frame
+
+    result = run_judge_agreement(store, run_id)
+    if result is None:
+        return None
+    return {"rows": _records(summary_frame(result)), "sentences": result.sentences("en"),
+            "sentences_nl": result.sentences("nl"), "pairs": result.n_rated_pairs, "raters": result.n_raters,
+            "human_kappa": result.human_kappa.text() if result.human_kappa else None,
+            "human_alpha": result.human_alpha.text() if result.human_alpha else None}
 
 
 def write_report(store: Store, result: RunAnalysis, out: Path) -> Path:

@@ -398,7 +398,11 @@ class Runner:
             loop.add_signal_handler(signal.SIGTERM, task.cancel)  # type: ignore[union-attr]
         try:
             await self._generate(run_id, jobs, providers, models, result)
-            if judge is not None:
+            if judge is not None and self.plan.spec.judge is not None and self.plan.spec.judge.mode == "pairwise":
+                from workbench.runner.pairwise import judge_pairs
+
+                await judge_pairs(self, run_id, judge, providers, result)
+            elif judge is not None:
                 await self._judge(run_id, judge, providers, result)
         finally:
             with suppress(NotImplementedError, RuntimeError, ValueError):

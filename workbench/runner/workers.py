@@ -271,10 +271,11 @@ class WorkerPool:
             tag = next(self._tags)
             worker.inflight[tag] = job
             batch.append((tag, self._item(job)))
-        try:
+        with contextlib.suppress(OSError):
+            # A worker that has exited: not lost yet. What it sent before exiting (results, or why it
+            # could not start) is still to be read; its end-of-file, read after that, hands these jobs
+            # back (`_lost`). Declaring it lost here would drop that message.
             worker.conn.send(("jobs", batch, score))
-        except OSError:
-            self._lost(worker, queue)
 
     def _lost(self, worker: _Worker, queue: deque[Job]) -> None:
         """A worker died: its unfinished jobs go back to the front of the queue for the others."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from workbench.providers.base import CompletionRequest, Message
 from workbench.scoring.base import Score
@@ -91,18 +92,23 @@ def judge_request(
         f"Rubric ({rubric.name}): {rubric.instructions}\n\n"
         f"<output>\n{text}\n</output>\n\nGrade the text between <output> tags on this rubric."
     )
+    # Variant names never reach a real judge (blind); only the simulated judge's planted effects use it.
+    return judge_call(model, _SYSTEM, user, seed, {"judge_rubric": rubric.name, "judged_variant": judged_variant})
+
+
+def judge_call(model: ModelSpec, system: str, user: str, seed: int, metadata: dict[str, Any]) -> CompletionRequest:
+    """A judge request: the judge's own params (the simulated judge seeded with the run's seed)."""
     params = dict(model.params)
     if model.provider == "simulated":
         params.setdefault("seed", seed)
     return CompletionRequest(
         provider=model.provider,
         model=model.model,
-        messages=(Message("system", _SYSTEM), Message("user", user)),
+        messages=(Message("system", system), Message("user", user)),
         params=params,
         endpoint=model.base_url,
         timeout=model.timeout,
-        # Variant names never reach a real judge (blind); only the simulated judge's planted effects use it.
-        metadata={"judge_rubric": rubric.name, "judged_variant": judged_variant},
+        metadata=metadata,
     )
 
 

@@ -301,36 +301,87 @@ def scores_frame(
 
 def ratings_frame(session: Session, run_id: int) -> pd.DataFrame:
     """Blind A/B ratings in the shape the preference statistics expect."""
+    columns = ["case", "variant_a", "variant_b", "winner", "left", "rater", "comment", "model"]
+    frame = pair_ratings(session, run_id)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    # The stats engine wants `left` as the variant shown on the left, not "a"/"b".
+    frame["left"] = frame["variant_a"].where(frame["left"] == "a", frame["variant_b"])
+    return frame[columns]
+
+
+def pair_ratings(session: Session, run_id: int) -> pd.DataFrame:
+    """Every A/B rating of a run by output ids: output_a_id, output_b_id, winner (a | b | tie), left (a | b),
+    rater, comment, case (key), the two variants and the model, in the order they were given."""
     a = Output.__table__.alias("a")
     b = Output.__table__.alias("b")
     va = Variant.__table__.alias("va")
     vb = Variant.__table__.alias("vb")
     stmt = (
-        select(
-            Case.key.label("case"),
-            va.c.key.label("variant_a"),
-            vb.c.key.label("variant_b"),
-            Rating.winner,
-            Rating.left,
-            Rating.rater,
-            Rating.comment,
-            a.c.model.label("model"),
-        )
+        select(Rating.output_a_id, Rating.output_b_id, Rating.winner, Rating.left, Rating.rater, Rating.comment,
+               Case.key.label("case"), va.c.key.label("variant_a"), vb.c.key.label("variant_b"),
+               a.c.model.label("model"))
         .join(Case, Case.id == Rating.case_id)
         .join(a, a.c.id == Rating.output_a_id)
         .join(b, b.c.id == Rating.output_b_id)
         .join(va, va.c.id == a.c.variant_id)
         .join(vb, vb.c.id == b.c.variant_id)
         .where(Rating.run_id == run_id)
+        .order_by(Rating.id)
     )
+    columns = ["output_a_id", "output_b_id", "winner", "left", "rater", "comment", "case", "variant_a", "variant_b",
+               "model"]
     frame = pd.DataFrame(session.execute(stmt).mappings().all())
-    if frame.empty:
-        return pd.DataFrame(
-            columns=["case", "variant_a", "variant_b", "winner", "left", "rater", "comment", "model"]
-        )
-    # The stats engine wants `left` as the variant shown on the left, not "a"/"b".
-    frame["left"] = frame.apply(lambda r: r["variant_a"] if r["left"] == "a" else r["variant_b"], axis=1)
-    return frame
+    return frame if not frame.empty else pd.DataFrame(columns=columns)
+
+
+def pairable_outputs(session: Session, run_id: int) -> pd.DataFrame:
+    """The successful outputs of a run with what pairing them needs: output_id, variant, case_id, model,
+    repeat, swap_name, text, task, language."""
+    stmt = (
+        select(Output.id.label("output_id"), Variant.key.label("variant"), Output.case_id, Output.model,
+               Output.repeat, Output.swap_name, Output.text, Variant.task, Variant.language)
+        .join(Variant, Variant.id == Output.variant_id)
+        .where(Output.run_id == run_id, Output.status == "ok")
+        .order_by(Output.id)
+    )
+    columns = ["output_id", "variant", "case_id", "model", "repeat", "swap_name", "text", "task", "language"]
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    return frame if not frame.empty else pd.DataFrame(columns=columns)
+
+
+def rating_keys(session: Session, run_id: int, rater_prefix: str) -> set[tuple[int, int, str, str]]:
+    """(output a, output b, rater, left) of the run's ratings by raters whose name starts with the prefix."""
+    rows = session.execute(
+        select(Rating.output_a_id, Rating.output_b_id, Rating.rater, Rating.left)
+        .where(Rating.run_id == run_id, Rating.rater.startswith(rater_prefix, autoescape=True))
+    )
+    return {(a, b, rater, left) for a, b, rater, left in rows}
+
+
+def add_ratings(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    """Store A/B ratings (case_id, output_a_id, output_b_id, left, winner, rater, comment)."""
+    session.add_all([Rating(run_id=run_id, **row) for row in rows])
+    session.commit()
+
+
+def experiment_runs(session: Session, name: str) -> list[dict[str, Any]]:
+    """Every run of the experiment(s) called `name` (any spec version), oldest first: id, started_at,
+    status, simulated, spec_hash."""
+    rows = session.execute(
+        select(Run.id, Run.started_at, Run.status, Run.simulated, Experiment.spec_hash)
+        .join(Experiment, Experiment.id == Run.experiment_id)
+        .where(Experiment.name == name)
+        .order_by(Run.id)
+    ).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def variant_hashes(session: Session, run_id: int) -> dict[str, str]:
+    """variant key -> content hash of the prompt templates this run's outputs were made with."""
+    used = select(Output.variant_id).where(Output.run_id == run_id).distinct()
+    rows = session.execute(select(Variant.key, Variant.template_hash).where(Variant.id.in_(used)))
+    return {key: digest for key, digest in rows}
 
 
 def delete_run(session: Session, run_id: int) -> None:

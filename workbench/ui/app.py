@@ -36,6 +36,7 @@ def _pages(identity: Identity) -> dict[str, list[st.Page]]:
             page("compare", ":material/compare:"),
             page("bias", ":material/balance:"),
             page("review", ":material/how_to_vote:"),
+            page("history", ":material/timeline:"),
         ],
     }
     if identity.can(Role.RUNNER):  # writing prompt/dataset files and spending API keys

@@ -25,6 +25,38 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav_compare": {"en": "Compare", "nl": "Vergelijken"},
     "nav_bias": {"en": "Bias", "nl": "Bias"},
     "nav_review": {"en": "Review", "nl": "Beoordelen"},
+    "nav_history": {"en": "History", "nl": "Geschiedenis"},
+    "history_title": {"en": "History", "nl": "Geschiedenis"},
+    "history_intro": {"en": "One measure over every run of this experiment: the mean over test cases with its 95% "
+                               "confidence interval, per run and variant. A changed prompt is marked in the table.",
+                      "nl": "Eén maat over alle runs van dit experiment: het gemiddelde over de testcases met het "
+                            "95%-betrouwbaarheidsinterval, per run en variant. Een gewijzigde prompt staat gemarkeerd "
+                            "in de tabel."},
+    "history_empty": {"en": "No scores in the runs of this experiment yet.",
+                      "nl": "Nog geen scores in de runs van dit experiment."},
+    "history_one_run": {"en": "This experiment has one run so far; run it again to see a trend.",
+                        "nl": "Dit experiment heeft nog maar één run; voer het opnieuw uit om een verloop te zien."},
+    "history_metric": {"en": "Measure", "nl": "Maat"},
+    "history_col_model": {"en": "Model", "nl": "Model"},
+    "history_col_mean": {"en": "Mean", "nl": "Gemiddelde"},
+    "history_col_ci": {"en": "95% CI", "nl": "95%-BI"},
+    "history_col_cases": {"en": "Cases", "nl": "Cases"},
+    "history_col_prompt": {"en": "Prompt (content hash)", "nl": "Prompt (inhoudshash)"},
+    "history_changed": {"en": "changed", "nl": "gewijzigd"},
+    "history_caption": {"en": "To test whether a change between two runs is real, use `workbench compare RUN_A "
+                                 "RUN_B` (paired by variant, case and model).",
+                        "nl": "Of een verschil tussen twee runs echt is, toetst `workbench compare RUN_A RUN_B` "
+                              "(gepaard per variant, case en model)."},
+    "agreement_title": {"en": "Is the judge trustworthy?", "nl": "Is de LLM-beoordelaar betrouwbaar?"},
+    "agreement_none": {"en": "No LLM-judge verdicts for the rated pairs: add a `judge:` rubric to the spec to compare "
+                                "the judge with your ratings.",
+                       "nl": "Geen oordelen van de LLM-beoordelaar voor de beoordeelde paren: voeg een "
+                             "`judge:`-rubriek toe aan de spec om de beoordelaar met uw beoordelingen te vergelijken."},
+    "agreement_caption": {"en": "Cohen's κ (linear weights) between the judge and each recruiter rating, and between "
+                                "two recruiters who rated the same pair; 95% bootstrap intervals over pairs.",
+                          "nl": "Cohens κ (lineaire gewichten) tussen de beoordelaar en elke beoordeling van een "
+                                "recruiter, en tussen twee recruiters die hetzelfde paar beoordeelden; 95%-bootstrap-"
+                                "intervallen over paren."},
     "nav_prompts": {"en": "Prompts", "nl": "Prompts"},
     "nav_datasets": {"en": "Datasets", "nl": "Datasets"},
     "nav_run": {"en": "Run", "nl": "Uitvoeren"},
@@ -293,8 +325,8 @@ STRINGS: dict[str, dict[str, str]] = {
             'per-measure correction: 19.2% | 5% |\n'
             '| 5 highly correlated repeats per case | 5.5% (3.7–8.2%); counting repeats as cases: '
             '38.8% | 5% |\n'
-            '| name-swap audit, names differing by 0.3 points, no group effect: red | 2.0–3.2% (3 '
-            'or 6 names, 20 or 60 cases) | 5% |\n'
+            '| name-swap audit, names differing by 0.3 points, no group effect: red | 2.0–3.5% (3 '
+            'or 6 names, 20 or 60 cases, 1 or 2 repeats) | 5% |\n'
             '| the same: red or orange | 2.5–4.0% | 10% |\n'
             '| "not worse than the margin" when the variant is exactly the margin worse | 5.2% '
             '(3.5–7.9%) | 5% |\n'
@@ -367,7 +399,7 @@ STRINGS: dict[str, dict[str, str]] = {
             '| 5 sterk samenhangende herhalingen per case | 5,5% (3,7–8,2%); herhalingen als cases '
             'tellen: 38,8% | 5% |\n'
             '| naamwissel-audit, namen die 0,3 punt verschillen, geen groepseffect: rood | '
-            '2,0–3,2% (3 of 6 namen, 20 of 60 cases) | 5% |\n'
+            '2,0–3,5% (3 of 6 namen, 20 of 60 cases, 1 of 2 herhalingen) | 5% |\n'
             '| hetzelfde: rood of oranje | 2,5–4,0% | 10% |\n'
             '| "niet slechter dan de marge" terwijl de variant precies de marge slechter is | 5,2% '
             '(3,5–7,9%) | 5% |\n'

@@ -230,6 +230,10 @@ RESULT_STRINGS |= {
     "per_prompt_title": {"en": "Per prompt", "nl": "Per prompt"},
     "flag_counts_caption": {"en": "Number of group comparisons per flag.",
                             "nl": "Aantal groepsvergelijkingen per signaal."},
+    "audit_family": {"en": "Adj. p: Holm-corrected over the audit's {n} group comparisons (names as a random "
+                           "factor); the intervals are simultaneous.",
+                     "nl": "Gecorr. p: Holm-correctie over de {n} groepsvergelijkingen van de audit (namen als "
+                           "toevalsfactor); de intervallen gelden gelijktijdig."},
     "axis_impact_ratio": {"en": "impact ratio (group ÷ reference group)", "nl": "impact ratio (groep ÷ "
                                                                                  "referentiegroep)"},
     # name-swap viewer

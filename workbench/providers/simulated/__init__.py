@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 
 from workbench.providers.base import Completion, CompletionRequest
-from workbench.providers.simulated.judge import judge
+from workbench.providers.simulated.judge import judge, judge_pair
 from workbench.providers.simulated.scores import name_shift
 from workbench.providers.simulated.style import applicable_effects, read_style
 from workbench.providers.simulated.writers import write
@@ -61,7 +61,12 @@ class SimulatedProvider:
         name_sd = float(simulate.get("name_sd") or 0.0)
         if name_sd and meta.get("swap_name"):
             fx = replace(fx, score_shift=fx.score_shift + name_shift(seed, str(meta["swap_name"]), name_sd))
-        if meta.get("judge_rubric"):
+        if meta.get("judge_pairwise"):
+            first = applicable_effects(simulate, {"variant": meta.get("first_variant")})
+            second = applicable_effects(simulate, {"variant": meta.get("second_variant")})
+            bias = float(simulate.get("position_bias") or 0.0)
+            text = judge_pair(prompt, str(meta["judge_pairwise"]), first, second, bias, rng)
+        elif meta.get("judge_rubric"):
             judged = applicable_effects(simulate, {"variant": meta.get("judged_variant")})
             text = judge(prompt, str(meta["judge_rubric"]), judged, rng)
         else:

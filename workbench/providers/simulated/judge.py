@@ -31,10 +31,9 @@ def _features(text: str) -> dict[str, float]:
     }
 
 
-def judge(prompt: str, rubric: str, fx: Effects, rng: random.Random) -> str:
-    """Return the JSON a real judge is asked for: {"score": 1-10, "rationale": "..."}."""
-    match = _OUTPUT.search(prompt)
-    feats = _features(match.group(1) if match else prompt)
+def _score(text: str, rubric: str, fx: Effects, rng: random.Random) -> tuple[float, list[str]]:
+    """The simulated judge's unrounded 1-10 score of one text, with its notes."""
+    feats = _features(text)
     score = 6.5
     notes = []
     if rubric in ("clarity", "readability", "overall"):
@@ -48,6 +47,33 @@ def judge(prompt: str, rubric: str, fx: Effects, rng: random.Random) -> str:
         score += min(1.5, feats["words"] / 200)
         notes.append(f"{feats['words']:.0f} words")
     score += fx.quality + rng.gauss(0.0, 0.7)
+    return score, notes
+
+
+def judge(prompt: str, rubric: str, fx: Effects, rng: random.Random) -> str:
+    """Return the JSON a real judge is asked for: {"score": 1-10, "rationale": "..."}."""
+    match = _OUTPUT.search(prompt)
+    score, notes = _score(match.group(1) if match else prompt, rubric, fx, rng)
     final = int(min(10, max(1, round(score))))
     rationale = "SIMULATED judge: " + "; ".join(notes or ["generic rubric"]) + "."
     return json.dumps({"score": final, "rationale": rationale})
+
+
+_TEXT_1 = re.compile(r"<text_1>\s*(.*?)\s*</text_1>", re.S)
+_TEXT_2 = re.compile(r"<text_2>\s*(.*?)\s*</text_2>", re.S)
+
+
+def judge_pair(prompt: str, rubric: str, first: Effects, second: Effects, position_bias: float,
+               rng: random.Random) -> str:
+    """A pairwise verdict {"winner": "1" | "2" | "tie"}: the better simulated score wins (within half a point:
+    tie). ``position_bias`` (a `simulate:` setting of the judge, for tests) is the chance that it answers "1"
+    whatever the texts say: a deliberately position-biased judge."""
+    texts = [m.group(1) if m else "" for m in (_TEXT_1.search(prompt), _TEXT_2.search(prompt))]
+    s1, _ = _score(texts[0], rubric, first, rng)
+    s2, _ = _score(texts[1], rubric, second, rng)
+    if rng.random() < position_bias:
+        winner, why = "1", "SIMULATED position-biased judge: picked the text shown first"
+    else:
+        winner = "1" if s1 - s2 > 0.5 else "2" if s2 - s1 > 0.5 else "tie"
+        why = f"SIMULATED pairwise judge: scores {s1:.1f} vs {s2:.1f}"
+    return json.dumps({"winner": winner, "rationale": why + "."})

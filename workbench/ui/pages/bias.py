@@ -185,6 +185,7 @@ def audit_table(frame: pd.DataFrame) -> None:
             table = table.drop(columns=[t(key)])
     colours = {flag_text(flag): colour for flag, colour in FLAG_COLOURS.items()}
     st.dataframe(colour_column(table, t("col_flag"), colours), hide_index=True, width="stretch")
+    st.caption(t("audit_family", n=len(frame)))  # the family of every adjusted p-value above
 
 
 # -- name-swap viewer ----------------------------------------------------------------------------------

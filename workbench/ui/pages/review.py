@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench.judge_agreement import JudgeAgreement
 from workbench.stats import PreferenceAnalysis
 from workbench.store.repository import add_rating, delete_rating
 from workbench.ui import access
@@ -172,6 +173,28 @@ def results_section(url: str, header: RunHeader, *, finished: bool) -> None:
     n_ratings = query(ratings_count, header.run_id)
     preference_summary(cached_preferences(url, header.run_id, n_ratings, header.baseline, header.spec.alpha),
                        n_ratings, lang())
+    if n_ratings:
+        agreement_summary(url, header.run_id, n_ratings)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _agreement(url: str, run_id: int, n_ratings: int) -> JudgeAgreement | None:
+    from workbench.judge_agreement import run_judge_agreement
+    from workbench.ui.state import require_store
+
+    return run_judge_agreement(require_store(), run_id)
+
+
+def agreement_summary(url: str, run_id: int, n_ratings: int) -> None:
+    """The judge–recruiter agreement per rubric (workbench.judge_agreement), in the page's language."""
+    st.subheader(t("agreement_title"))
+    result = _agreement(url, run_id, n_ratings)
+    if result is None or not result.rubrics:
+        st.caption(t("agreement_none"))
+        return
+    for line in result.sentences(lang()):  # type: ignore[arg-type]
+        st.markdown("- " + line)
+    st.caption(t("agreement_caption"))
 
 
 def render() -> None:

@@ -1,0 +1,94 @@
+"""The pairwise judge phase of a run (`judge: {mode: pairwise}`): see workbench.pairwise_judge."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workbench.pairwise_judge import judge_rater, pairwise_request, parse_choice, rating_row
+from workbench.providers.registry import connection_key
+from workbench.runner.executor import Job, Outcome
+from workbench.spec import ModelSpec
+from workbench.store.repository import add_ratings, pairable_outputs, rating_keys
+
+if TYPE_CHECKING:
+    from workbench.providers.base import Provider
+    from workbench.runner.run import Runner, RunResult
+
+KEYS = ["case_id", "model", "repeat", "swap_name"]
+
+
+class _Collect:
+    """Writer stand-in for Runner._execute: keeps the ratings, stored in one transaction at the end."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def put(self, row: dict[str, Any] | None) -> None:
+        if row is not None:
+            self.rows.append(row)
+
+    def close(self) -> None:
+        return None
+
+
+def pairwise_jobs(runner: Runner, run_id: int, judge: ModelSpec) -> list[Job]:
+    """Two jobs (candidate first, then baseline first) per candidate output × rubric not yet judged; the text
+    shown first becomes the rating's output a."""
+    with runner.store.session() as session:
+        outputs = pairable_outputs(session, run_id)
+        done = rating_keys(session, run_id, "llm-judge:")
+    if outputs.empty:
+        return []
+    baseline = runner.plan.baseline
+    base = outputs[outputs["variant"] == baseline].set_index(KEYS)
+    jobs = []
+    for row in outputs[outputs["variant"] != baseline].itertuples(index=False):
+        key = (row.case_id, row.model, row.repeat, row.swap_name)
+        if key not in base.index:
+            continue
+        other = base.loc[key]
+        for rubric in runner.rubrics:
+            for candidate_first in (True, False):
+                shown = (row.output_id, int(other["output_id"]))
+                shown = shown if candidate_first else shown[::-1]
+                if (*shown, judge_rater(rubric.name), "a") in done:
+                    continue
+                texts = (row.text or "", str(other["text"] or ""))
+                variants = (row.variant, baseline)
+                if not candidate_first:
+                    texts, variants = texts[::-1], variants[::-1]
+                request = pairwise_request(rubric, texts[0], texts[1], row.task, row.language, judge,
+                                           runner.plan.spec.seed, variants[0], variants[1])
+                payload = (row.case_id, shown[0], shown[1], rubric.name)
+                jobs.append(Job(request, connection_key(judge), payload, request.cache_key(), judge.max_attempts))
+    return jobs
+
+
+async def judge_pairs(runner: Runner, run_id: int, judge: ModelSpec, providers: dict[object, Provider],
+                      result: RunResult) -> None:
+    jobs = pairwise_jobs(runner, run_id, judge)
+    if not jobs:
+        return
+    runner.progress.start("judge (pairwise)", len(jobs), 0)
+    collector = _Collect()
+    ok_before, cached_before = result.ok, result.cached
+
+    def record(outcome: Outcome) -> dict[str, Any] | None:
+        case_id, first, second, rubric = outcome.job.payload
+        choice = parse_choice(outcome.completion.text) if outcome.completion is not None else None
+        if choice is None:
+            return None  # unreadable or failed: a missing answer makes the pair a tie (see consolidate)
+        simulated = outcome.completion is not None and outcome.completion.simulated
+        comment = outcome.completion.text[:500] if outcome.completion is not None else None
+        return {"case_id": case_id, "output_a_id": first, "output_b_id": second, **rating_row(choice),
+                "rater": judge_rater(rubric),
+                "comment": ("SIMULATED judge: " if simulated else "") + (comment or "")}
+
+    try:
+        await runner._execute(jobs, providers, [judge], collector, record, result)  # type: ignore[arg-type]
+    finally:
+        if collector.rows:
+            with runner.store.session() as session:
+                add_ratings(session, run_id, collector.rows)
+        result.judged = result.ok - ok_before
+        result.ok, result.cached = ok_before, cached_before
