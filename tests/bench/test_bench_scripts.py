@@ -52,3 +52,8 @@ def test_bench_lint_prints_both_languages() -> None:
     assert re.search(r"^simplemma data load \(nl \+ en, once per process\): \d+ ms", out, re.M)
     assert re.search(r"^nl\s+\d+\s+\d+ µs\s+\d+ µs\s+nan µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
     assert re.search(r"^en\s+\d+\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
+
+
+def test_plot_sequential_writes_the_figure(tmp_path: Path) -> None:
+    out = run_script("bench/plot_sequential.py", "--runs", "40", "--out", str(tmp_path / "plot.png"))
+    assert re.search(r"^\s*0\.50\s+[\d.]+\s+\d+", out, re.M) and (tmp_path / "plot.png").stat().st_size > 1000

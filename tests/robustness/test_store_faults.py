@@ -83,12 +83,13 @@ def test_disk_full_mid_run_ends_failed_never_completed(tmp_path: Path) -> None:
     assert run.status != "completed" and shown["status"] in ("failed", "stale"), (run.status, shown)
 
 
-def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
-                                                  ) -> None:
-    spec = slow_spec(tmp_path, latency_ms=2000, concurrency=2)  # ~60 s of calls: still going when we look
+def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                  fake_llm_server: FakeLLMServer) -> None:
+    spec = slow_spec(tmp_path, concurrency=2, server=fake_llm_server)
+    fake_llm_server.configure(hold_after=1)  # one answer, then every call waits: both runs stay mid-way
     first = run_until_stored(spec, db_url)
     first.send_signal(signal.SIGINT)
-    first.communicate(timeout=60)
+    first.communicate(timeout=600)
     assert first.returncode == 130
     resumed = start_cli(["run", str(spec), "--db", db_url, "--resume"])
     wait_for(lambda: bool(query(db_url, "SELECT holder FROM runs WHERE status = 'running'")), "the resume's lock")
@@ -108,11 +109,11 @@ def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, m
     assert calls == []
     # The same from the command line: one clear line, exit 2, no traceback.
     second = start_cli(["run", str(spec), "--db", db_url, "--resume"])
-    out, err = second.communicate(timeout=120)
+    out, err = second.communicate(timeout=600)
     assert second.returncode == 2, (out, err)
     assert "is being worked on by another process" in err and "Traceback" not in err, err
     resumed.send_signal(signal.SIGINT)
-    out, err = resumed.communicate(timeout=60)
+    out, err = resumed.communicate(timeout=600)
     assert resumed.returncode == 130, (out, err)
     with store.session() as session:
         cells = session.execute(select(Output.variant_id, Output.case_id, Output.repeat)).all()
@@ -122,13 +123,16 @@ def test_second_resume_is_refused_before_any_call(tmp_path: Path, db_url: str, m
     assert run.status == "interrupted" and run.holder is None
 
 
-def test_killed_run_is_stale_and_resumes_at_once(tmp_path: Path, db_url: str) -> None:
-    spec = slow_spec(tmp_path, latency_ms=1000, max_cases=4, repeats=2)  # 16 calls, 4 at a time
+def test_killed_run_is_stale_and_resumes_at_once(tmp_path: Path, db_url: str, fake_llm_server: FakeLLMServer
+                                                ) -> None:
+    spec = slow_spec(tmp_path, max_cases=4, repeats=2, server=fake_llm_server)  # 16 calls, 4 at a time
+    fake_llm_server.configure(hold_after=4)  # 4 answers, then the next 4 calls stay in flight until the kill
     proc = run_until_stored(spec, db_url, env={"WORKBENCH_HEARTBEAT_S": "0.2"}, at_least=4)
     # The heartbeat has recorded calls in flight: a kill now loses them (paid for, made again on resume).
     wait_for(lambda: (query(db_url, "SELECT inflight_calls FROM runs") or 0) > 0, "a heartbeat with calls in flight")
     proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+    proc.communicate(timeout=600)
+    fake_llm_server.configure(hold_after=None)
     in_flight = int(query(db_url, "SELECT inflight_calls FROM runs"))
     listed = start_cli(["list", "--db", db_url])
     out, _ = listed.communicate(timeout=60)
@@ -174,11 +178,13 @@ def test_sixteen_processes_open_a_new_store_at_once(tmp_path: Path, db_url: str)
 
 
 @pytest.mark.skipif(not ON_PG, reason="needs PostgreSQL (WORKBENCH_TEST_PG_URL)")
-def test_terminated_postgres_backends_mid_run_are_survived(tmp_path: Path, db_url: str) -> None:
+def test_terminated_postgres_backends_mid_run_are_survived(tmp_path: Path, db_url: str,
+                                                           fake_llm_server: FakeLLMServer) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    spec = slow_spec(tmp_path, latency_ms=250, concurrency=2)  # ~8 s of calls
+    spec = slow_spec(tmp_path, concurrency=2, server=fake_llm_server)
+    fake_llm_server.configure(hold_after=5)  # the run waits at 5 and at 25 outputs for the cut, then goes on
     proc = start_cli(["run", str(spec), "--db", db_url], env={"WORKBENCH_HEARTBEAT_S": "0.2"})
     admin = create_engine(make_url(db_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
     name = make_url(db_url).database
@@ -190,9 +196,11 @@ def test_terminated_postgres_backends_mid_run_are_survived(tmp_path: Path, db_ur
                 terminated += conn.execute(text(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                     "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": name}).scalar() or 0
+            fake_llm_server.configure(hold_after=25 if threshold == 5 else None)
     finally:
         admin.dispose()
-    out, err = proc.communicate(timeout=180)
+        fake_llm_server.configure(hold_after=None)
+    out, err = proc.communicate(timeout=600)
     assert terminated >= 2, terminated  # the run's connections really were cut (writer, lock, heartbeat)
     assert proc.returncode == 0, (out, err)
     assert query(db_url, "SELECT count(*) FROM outputs WHERE status = 'ok'") == 60

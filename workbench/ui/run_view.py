@@ -15,7 +15,7 @@ from workbench.ui import config
 from workbench.ui.analysis import run_analysis
 from workbench.ui.components import empty_state, simulated_banner
 from workbench.ui.config import page_path
-from workbench.ui.i18n import t
+from workbench.ui.i18n import lang, t
 from workbench.ui.queries import RunHeader, run_header
 from workbench.ui.state import open_store, query, selected_run
 
@@ -93,12 +93,14 @@ def analysed_run_page(title_key: str) -> tuple[str, RunHeader, RunAnalysis | Non
 _MISSING_WARNING = re.compile(r"^(\d+) of (\d+) planned outputs are missing or failed")
 
 
-def translated_warnings(warnings: list[str], truncation: Any = None) -> list[str]:
+def translated_warnings(warnings: list[str], truncation: Any = None, sequential: Any = None) -> list[str]:
     """The analysis' warnings in the UI language (known ones translated, others as the engine wrote them)."""
     out = []
     for warning in warnings:
         missing = _MISSING_WARNING.match(warning)
-        if truncation is not None and warning == truncation.sentence():
+        if sequential is not None and warning == sequential.explanation():
+            out.append(sequential.explanation(lang()))  # why a --until-decided run stopped where it did
+        elif truncation is not None and warning == truncation.sentence():
             key = "truncated_excluded" if truncation.excluded else "truncated_included"
             out.append(t(key, count=truncation.count, outputs=truncation.outputs, where=truncation.where))
         elif missing:
