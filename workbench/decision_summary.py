@@ -54,12 +54,14 @@ class Finding:
     mde_power: float
     harm_bound: float | None  # "could be up to this much worse" (raw units), when possible harm
     margin: float | None
+    anytime_valid: bool = False  # the interval is a confidence sequence (sequential run, --until-decided)
 
     @classmethod
     def from_verdict(cls, v: Verdict) -> Finding:
         return cls(
             v.metric, v.model, v.kind, v.higher_is_better, v.family, v.outcome, v.estimate, v.ci_low, v.ci_high,
             v.p_adjusted, v.correction, v.family_size, v.mde, v.mde_power, v.harm_bound, v.margin,
+            v.ci_method.startswith("anytime-valid"),
         )
 
 
@@ -249,6 +251,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "points": {"en": "points", "nl": "punten"},
     "pp": {"en": "percentage points", "nl": "procentpunt"},
     "ci": {"en": "95% CI", "nl": "95%-BI"},
+    "cs": {"en": "95% CS (anytime-valid)", "nl": "95%-BR (altijd geldig)"},
     "to": {"en": "to", "nl": "tot"},
     "and": {"en": "and", "nl": "en"},
     "holm": {"en": "Holm", "nl": "Holm"},
@@ -289,7 +292,8 @@ def _effect(f: Finding, lang: Language) -> str:
     est = _num(f.estimate * s, dec, lang, signed=True)
     if lo is None or hi is None:
         return f"{est} {unit}"
-    return f"{est} {unit}, {_t('ci', lang)} {_num(lo, dec, lang)} {_t('to', lang)} {_num(hi, dec, lang)}"
+    label = _t("cs" if f.anytime_valid else "ci", lang)
+    return f"{est} {unit}, {label} {_num(lo, dec, lang)} {_t('to', lang)} {_num(hi, dec, lang)}"
 
 
 def _estimate(f: Finding, lang: Language) -> str:

@@ -170,7 +170,7 @@ def gate_checks(analysis: Analysis, primary: Sequence[str], margins: Mapping[str
 # -- JUnit XML and Markdown ----------------------------------------------------------------------------
 
 def junit_xml(gate: GateResult, *, timestamp: datetime | None = None, hostname: str | None = None) -> str:
-    """JUnit XML (Ant JUnit schema, as Jenkins / GitLab / GitHub test reporters read it): one testsuite per
+    """JUnit XML (as Jenkins / GitLab / GitHub test reporters read it): one testsuite per
     candidate variant, one testcase per metric (× model), the estimate, CI and p in the message."""
     when = (timestamp or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S")
     host = hostname or socket.gethostname() or "localhost"

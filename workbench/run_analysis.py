@@ -15,6 +15,7 @@ from workbench.errors import WorkbenchError
 from workbench.pairwise_judge import JUDGE_RATER_PREFIX, consolidated_ratings
 from workbench.scoring.judge import JudgeProvenance, judge_provenance
 from workbench.scoring.registry import default_primary_metrics, is_text_metric, metric_direction, metric_kind
+from workbench.sequential_analysis import SequentialOutcome, apply_to_analysis, load_outcome
 from workbench.spec import ExperimentSpec
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store
@@ -101,6 +102,8 @@ class RunAnalysis:
     # Flags users dismissed as false (workbench/store/dismissals.py): left out of lint rates and verdicts.
     dismissed: pd.DataFrame = field(default_factory=pd.DataFrame)
     truncation: Truncation | None = None  # None when no output was cut off
+    # Runs started with --until-decided: the looks and the stop (its primary verdicts are anytime-valid).
+    sequential: SequentialOutcome | None = None
     # The pairwise LLM judge (`judge: {mode: pairwise}`), per rubric: sign tests / Bradley–Terry on its
     # consolidated (position-swapped) verdicts; position bias from its raw answers.
     judge_preferences: dict[str, PreferenceAnalysis] = field(default_factory=dict)
@@ -230,9 +233,16 @@ def analyse_run(
         scores = truncation.apply(scores)
     result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed), dismissed=dismissed,
                          truncation=truncation)
-    if info.total_calls and info.outputs < info.total_calls:
+    result.sequential = load_outcome(store, run_id)
+    expected = info.total_calls
+    if result.sequential is not None:
+        # What the looks so far drew; a run that stopped early has no "missing" outputs beyond them.
+        expected = min(expected, result.sequential.cases * int(result.sequential.design["calls_per_case"]))
+        result.warnings.append(result.sequential.explanation())
+        info.correction = "bonferroni"  # the primary family of a sequential run (see apply_to_analysis)
+    if expected and info.outputs < expected:
         result.warnings.append(
-            f"{info.total_calls - info.outputs} of {info.total_calls} planned outputs are missing or failed; "
+            f"{expected - info.outputs} of {expected} planned outputs are missing or failed; "
             "verdicts use complete cases only (resume the run to fill them)."
         )
     if truncation is not None:
@@ -255,6 +265,8 @@ def analyse_run(
         frame, info.baseline, alpha=spec.alpha, correction=spec.correction, metric_directions=directions, seed=seed,
         family=spec.family, primary=primary, secondary=secondary, margins=spec.non_inferiority,
     )
+    if result.sequential is not None:
+        apply_to_analysis(result.analysis, result.sequential)
     if not ratings.empty:
         result.preferences = analyse_preferences(ratings, alpha=spec.alpha, reference=info.baseline, seed=seed)
     if not judge_raw.empty:

@@ -211,6 +211,28 @@ class JudgeSpec(ConnectionSpec):
         return ModelSpec(id=self.model, **fields)
 
 
+class SequentialSpec(_Strict):
+    """`sequential:` — stop early once every candidate is decided (`workbench run --until-decided`).
+
+    Cases are drawn in a seeded random order; after every `look_every` cases an anytime-valid test
+    (workbench.stats.sequential) updates on the primary metric(s); the run stops when every candidate is
+    better, worse or equivalent within its `non_inferiority` margin, or after `max_cases` cases.
+    """
+
+    max_cases: int = Field(ge=2)  # cases that may be drawn at most (from the dataset, in seeded random order)
+    look_every: int = Field(default=10, ge=1)  # cases between two looks
+    alpha: float | None = Field(default=None, gt=0, lt=0.5)  # run-level error; default: the spec's alpha
+    min_cases: int = Field(default=0, ge=0)  # no decision before this many cases
+
+    @model_validator(mode="after")
+    def _check_sizes(self) -> SequentialSpec:
+        if self.look_every > self.max_cases:
+            raise ValueError(f"look_every ({self.look_every}) is larger than max_cases ({self.max_cases})")
+        if self.min_cases > self.max_cases:
+            raise ValueError(f"min_cases ({self.min_cases}) is larger than max_cases ({self.max_cases})")
+        return self
+
+
 def _default_scorers() -> list[str | dict[str, Any]]:
     return ["length", "readability"]
 
@@ -244,6 +266,8 @@ class ExperimentSpec(_Strict):
     # Outputs cut off at max_tokens (finish_reason "length"/"max_tokens"): left out of the text metrics
     # (length, readability, wording, checks, judge) by default, since a cut-off text is not the answer.
     truncated_outputs: Literal["exclude", "include"] = "exclude"
+    # Sequential design for `workbench run --until-decided` (see SequentialSpec).
+    sequential: SequentialSpec | None = None
 
     @field_validator("name")
     @classmethod
@@ -318,6 +342,7 @@ class ExperimentSpec(_Strict):
 # Fields added to the spec after runs were stored, with their defaults (see ExperimentSpec.fingerprint).
 _LATER_DEFAULTS: dict[str, Any] = {
     "primary": None, "family": "run", "non_inferiority": {}, "truncated_outputs": "exclude",
+    "sequential": None,
 }
 _LATER_JUDGE_FIELDS = ("base_url", "api_key_env", "concurrency", "rpm", "prices")
 

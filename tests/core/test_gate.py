@@ -1,5 +1,5 @@
-"""`workbench gate`: each exit code, the one-line-per-variant output, JUnit XML valid against the Ant
-JUnit schema CI systems read (vendored in tests/data/junit), and the Markdown summary."""
+"""`workbench gate`: each exit code, the one-line-per-variant output, JUnit XML valid against the
+schema CI test reporters read (tests/data/junit/junit-ci.xsd), and the Markdown summary."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from workbench.gate import gate_run, junit_xml, markdown
 from workbench.run_analysis import analyse_run
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT / "tests" / "data" / "junit" / "JUnit.xsd"
+SCHEMA = ROOT / "tests" / "data" / "junit" / "junit-ci.xsd"
 
 
 def _spec_file(folder: Path, **changes: object) -> Path:
@@ -71,7 +71,7 @@ def test_gate_fails_the_worse_candidate_and_passes_the_other(gate_db: tuple[str,
     assert failed.startswith("FAIL vacancy_en_energetic") and "judge.clarity significantly WORSE" in failed
     assert "SIMULATED" in result.output
 
-    # JUnit: valid against the Ant JUnit schema; one testcase per variant × metric; the failing one says why.
+    # JUnit: valid against the CI reporters' JUnit schema; one testcase per variant × metric; the failing one says why.
     xmlschema.XMLSchema(str(SCHEMA)).validate(str(junit))
     doc = xmlschema.XMLSchema(str(SCHEMA)).to_dict(str(junit))
     suites = doc["testsuite"]
@@ -161,3 +161,17 @@ def test_junit_of_a_passing_gate_is_valid_too(gate_db: tuple[str, Path]) -> None
     xmlschema.XMLSchema(str(SCHEMA)).validate(xml)
     assert "<failure" not in xml and "Δ" in xml  # the evidence is in the suite's system-out
     assert markdown(passing).startswith("### Prompt gate passed")
+
+
+def test_the_junit_schema_rejects_what_ci_reporters_cannot_read() -> None:
+    """The schema is not a rubber stamp: a testcase without classname, a suite without its counts and a
+    failure without its type are refused."""
+    schema = xmlschema.XMLSchema(str(SCHEMA))
+    ok = ('<testsuites><testsuite name="s" tests="1" failures="1" errors="0">'
+          '<testcase classname="c" name="n"><failure type="worse" message="m">m</failure></testcase>'
+          '</testsuite></testsuites>')
+    assert schema.is_valid(ok)
+    assert not schema.is_valid(ok.replace('classname="c" ', ""))
+    assert not schema.is_valid(ok.replace(' tests="1" failures="1" errors="0"', ""))
+    assert not schema.is_valid(ok.replace('type="worse" ', ""))
+    assert not schema.is_valid(ok.replace("<testcase", "<test-case").replace("</testcase>", "</test-case>"))

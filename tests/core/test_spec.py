@@ -211,14 +211,14 @@ def test_primary_metric_must_be_scored(tmp_path: Path, mini: dict[str, Path]) ->
 
 
 def test_statistics_defaults_keep_old_fingerprints(tmp_path: Path, mini: dict[str, Path]) -> None:
-    """Runs stored before `primary`, `family`, `non_inferiority`, `swap.reference` and `name_sd` existed
+    """Runs stored before `primary`, `family`, `non_inferiority`, `swap.reference`, `name_sd` and `sequential` existed
     can still be resumed: those fields at their defaults are not part of the fingerprint."""
     import hashlib
     import json
 
     spec = load_spec(write(tmp_path, GOOD.format(variant="v1.yaml", dataset="cases.csv")))
     old = spec.model_dump(mode="json")
-    for key in ("primary", "family", "non_inferiority", "truncated_outputs"):
+    for key in ("primary", "family", "non_inferiority", "truncated_outputs", "sequential"):
         old.pop(key)
     for model in old["models"]:  # how calls are made (issues #15, #17): never part of the fingerprint
         for key in ("timeout", "max_attempts", "check_model", "tpm", "itpm", "otpm"):
@@ -236,7 +236,7 @@ def test_a_judge_block_from_before_the_connection_fields_keeps_its_fingerprint(t
     spec = load_spec(write(tmp_path, GOOD.format(variant="v1.yaml", dataset="cases.csv")
                            + "scorers: ['judge:clarity']\njudge: {model: 'simulated:judge'}\n"))
     old = spec.model_dump(mode="json")
-    for key in ("primary", "family", "non_inferiority", "truncated_outputs"):
+    for key in ("primary", "family", "non_inferiority", "truncated_outputs", "sequential"):
         old.pop(key)
     for model in old["models"]:
         for key in ("timeout", "max_attempts", "check_model", "tpm", "itpm", "otpm"):

@@ -126,6 +126,13 @@ def validate(spec: Annotated[Path, typer.Argument(help="Experiment spec (YAML)."
         f"{len(info['models'])} models × {info['repeats']} repeats = [bold]{info['calls']:,} calls[/]; "
         f"baseline {info['baseline']}"
     )
+    block = plan.spec.sequential
+    if block is not None:
+        console.print(
+            f"sequential (with --until-decided): up to {block.max_cases} of {info['cases']} cases in seeded "
+            f"random order, a look every {block.look_every}"
+            + (f", no decision before {block.min_cases}" if block.min_cases else "")
+        )
 
 
 @app.command()
@@ -175,13 +182,27 @@ def run(
             help="Processes making provider calls (default: auto, 1 unless the run is large and highly concurrent).",
         ),
     ] = None,
+    until_decided: Annotated[
+        bool,
+        typer.Option(
+            "--until-decided",
+            help="Sequential run: draw cases in a seeded random order, look every `sequential.look_every` "
+            "cases and stop once every candidate is decided (anytime-valid error control; README 'Stop early').",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Run every variant × case × model × repeat; results are stored as they arrive."""
     from workbench.runner.retry import RetryPolicy
+    from workbench.runner.sequential import resumes_sequential, sequential_block, sequential_plan
 
     plan = build_plan(spec)
+    if until_decided:
+        sequential_plan(plan, sequential_block(plan))  # a bad sequential block fails here, before anything
     if dry_run:
+        if until_decided:
+            plan = sequential_plan(plan, sequential_block(plan))[0]
+            console.print("[dim]--until-decided: the table shows the most it can cost (every case drawn).")
         console.print(_plan_table(plan))
         _print_paced_duration(plan)
         console.print(
@@ -205,7 +226,16 @@ def run(
         batch=batch,
         workers=workers,
     )
-    result = run_experiment(plan, store, options, RichProgress(console))
+    if resume:  # a sequential run resumes as one (same order, next look); a fixed run stays fixed
+        until_decided = resumes_sequential(store, plan, until_decided=until_decided)
+    if until_decided:
+        from workbench.runner.sequential import run_until_decided
+
+        result, _ = run_until_decided(plan, store, options, RichProgress(console))
+    else:
+        if plan.spec.sequential is not None:
+            console.print("[dim]note: the spec has a `sequential:` block; add --until-decided to stop early.")
+        result = run_experiment(plan, store, options, RichProgress(console))
     _print_summary(store, result, spec, plan.spec)
     if result.interrupted:
         console.print(
@@ -257,8 +287,11 @@ def _print_summary(store: Store, result: RunResult, spec: Path, experiment: Expe
     )
     if result.judged:
         title += f", {result.judged} judge scores"
+    sequential = _sequential_line(store, result.run_id)
     if summary.empty:
         console.print(title)
+        if sequential:
+            console.print(sequential)
         return
     fixed = ("variant", "model", "outputs", "errors", "cost_usd", "latency_ms", "simulated", "truncated")
     metric_cols = [c for c in summary.columns if c not in fixed]
@@ -270,6 +303,8 @@ def _print_summary(store: Store, result: RunResult, spec: Path, experiment: Expe
     show_cost = not summary["simulated"].all()
     # The title goes above as its own line: a table title wraps at the (narrower) table's width.
     console.print(title)
+    if sequential:
+        console.print(sequential)
     _print_decision(store, result.run_id)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     columns = ["variant", *([] if one_model else ["model"]), "ok", "err", *(["cost", "ms"] if show_cost else [])]
@@ -300,6 +335,16 @@ def _print_summary(store: Store, result: RunResult, spec: Path, experiment: Expe
     )
 
 
+def _sequential_line(store: Store, run_id: int) -> str:
+    """For runs started with --until-decided: why the run stopped where it did ("" for other runs)."""
+    from workbench.sequential_analysis import load_outcome
+
+    outcome = load_outcome(store, run_id)
+    if outcome is None:
+        return ""
+    return f"[bold]Sequential:[/] {escape(outcome.explanation())}"
+
+
 def _print_decision(store: Store, run_id: int) -> None:
     """The decision per variant (primary family, possible harm, MDE) right under the run's title line."""
     from workbench.report.console import print_decision
@@ -317,10 +362,12 @@ def _print_decision(store: Store, run_id: int) -> None:
 def list_runs(db: DbOption = None) -> None:
     """List stored runs."""
     from workbench.store.repository import list_runs as query
+    from workbench.store.sequential import last_looks
 
     store = Store(db)
     with store.session() as session:
         runs = query(session)
+        sequential = last_looks(session)
     if not runs:
         console.print(f"No runs yet in {describe(database_url(db))}. Start one with: workbench run SPEC")
         return
@@ -347,6 +394,12 @@ def list_runs(db: DbOption = None) -> None:
         console.print("[dim]cost: what the kept results cost; spent: every call paid for, including calls made "
                       "again after a kill or interruption.")
     for r in runs:
+        if r["id"] in sequential:
+            cases, max_cases, stopped = sequential[r["id"]]
+            where = (f"stopped after {cases} of {max_cases} cases" if stopped and cases < max_cases
+                     else f"ran all {max_cases} cases" if stopped else f"{cases} of up to {max_cases} cases so far")
+            console.print(f"[dim]Run {r['id']} is sequential (--until-decided): {where}; "
+                          f"why: workbench report {r['id']}")
         if r["status"] == "stale":
             console.print(f"[yellow]Run {r['id']} is stale[/] (its process stopped without finishing). "
                           f"Resume it with: [bold]workbench run {r['spec_path']} --resume")

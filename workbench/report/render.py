@@ -179,6 +179,8 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
         "version": __version__,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "warnings": result.warnings,
+        # Sequential runs (--until-decided): the primary rows hold anytime-valid confidence sequences.
+        "interval_label": "95% CI (primary: anytime-valid CS)" if result.sequential is not None else "95% CI",
         "verdicts": _records(verdicts),
         "sentences": [
             v.sentence() + judged(v.metric)

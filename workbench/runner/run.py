@@ -460,6 +460,17 @@ class Runner:
         result: RunResult,
     ) -> None:
         self.progress.start("generate", result.total, result.skipped)
+        await self._generate_jobs(run_id, jobs, providers, models, result)
+
+    async def _generate_jobs(
+        self,
+        run_id: int,
+        jobs: list[Job],
+        providers: dict[object, Provider],
+        models: list[ModelSpec],
+        result: RunResult,
+    ) -> None:
+        """Make, record and score these generation calls (batched with --batch); no progress bar of its own."""
         if not jobs:
             return
         if self.options.batch:  # --batch: openai/anthropic cells go through the providers' Batch APIs

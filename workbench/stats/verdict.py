@@ -154,7 +154,8 @@ class Verdict:
         est = format_number(self.estimate * s, dec, signed=True)
         conf = f"{self.confidence:.0%}"
         lo, hi = format_number(_mul(self.ci_low, s), dec), format_number(_mul(self.ci_high, s), dec)
-        ci = f"{conf} CI {lo} to {hi}"
+        kind = "CS" if self.ci_method.startswith("anytime-valid") else "CI"  # sequential runs: confidence sequence
+        ci = f"{conf} {kind} {lo} to {hi}"
         counts, n_text = self._counts_text(), self._n_text()
         if self.descriptive_only:
             return (

@@ -258,3 +258,28 @@ class FlagDismissal(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     restored_by: Mapped[str | None] = mapped_column(String(100))
     restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SequentialLook(Base):
+    """One interim look of a sequential run (`workbench run --until-decided`, issue #19).
+
+    `tests` holds every (model, metric, candidate) test after the look (workbench.stats.sequential
+    TestState dicts: running anytime-valid interval, decision); the next look continues from them.
+    One row per (run, look): a resumed run never counts a look twice.
+    """
+
+    __tablename__ = "sequential_looks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    look: Mapped[int] = mapped_column(Integer)  # 1-based
+    cases: Mapped[int] = mapped_column(Integer)  # cases drawn by this look
+    max_cases: Mapped[int] = mapped_column(Integer)
+    stop: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")  # the stop sentence (or the look's state)
+    spared_calls: Mapped[int | None] = mapped_column(Integer)  # at the stop: calls the undrawn cases needed
+    spared_usd: Mapped[float | None] = mapped_column(Float)  # ... and their cost at the run's cost per call
+    tests: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("run_id", "look", name="uq_sequential_look"),)

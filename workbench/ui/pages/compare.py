@@ -138,7 +138,8 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
                  correction=correction_name(header.spec.correction)))
     if result.info.outputs != header.outputs:
         st.caption(t("verdicts_stale", n=result.info.outputs, m=header.outputs))
-    for warning in translated_warnings(result.warnings, result.truncation):
+    # (a sequential run's stop explanation, too: --until-decided)
+    for warning in translated_warnings(result.warnings, result.truncation, result.sequential):
         st.warning(warning)
     verdicts = result.headline_verdicts()
     if verdicts.empty:
