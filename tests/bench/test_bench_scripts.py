@@ -86,6 +86,13 @@ def test_bench_run_overhead_splits_the_wall_time() -> None:
     assert re.search(r"^  workbench\s+\d+ ms", out, re.M)
 
 
+def test_bench_ratelimit_smoke_prints_every_dimension() -> None:
+    out = run_script("bench/bench_ratelimit.py", "--calls", "60", "--window", "1", "--providers", "openai",
+                     "--modes", "declared")
+    assert re.search(r"^openai\s+declared calls=60/60 .* binding (RPM|TPM): +[\d.]+% of limit  429s \d+/\d+", out, re.M)
+    assert re.search(r"^\s+TPM\s+limit\s+38,000\s+achieved .* fullest window", out, re.M)
+
+
 def test_plot_sequential_writes_the_figure(tmp_path: Path) -> None:
     out = run_script("bench/plot_sequential.py", "--runs", "40", "--out", str(tmp_path / "plot.png"))
     assert re.search(r"^\s*0\.50\s+[\d.]+\s+\d+", out, re.M) and (tmp_path / "plot.png").stat().st_size > 1000

@@ -84,6 +84,26 @@ def _plan_table(plan: Plan) -> Table:
     return table
 
 
+def _print_paced_duration(plan: Plan) -> None:
+    """How long the generation calls take under the declared rate limits ("≈ 42 min at 90k TPM")."""
+    from workbench.runner.pace_estimate import paced_minutes
+
+    lines = []
+    for est in plan.estimate():
+        model = plan.models[est.model]
+        if model.provider == "simulated":
+            continue
+        paced = paced_minutes(model, est)
+        if paced is None:
+            lines.append(f"  {escape(est.model)}: no rate limits declared (paced by the provider's headers)")
+            continue
+        lines.append(f"  {escape(est.model)}: {paced}")
+    if lines:
+        console.print("Duration under the declared rate limits (models run side by side; judge calls not counted):")
+        for line in lines:
+            console.print(line)
+
+
 @app.command()
 @handle_errors
 def validate(spec: Annotated[Path, typer.Argument(help="Experiment spec (YAML).")]) -> None:
@@ -185,6 +205,7 @@ def run(
             plan = sequential_plan(plan, sequential_block(plan))[0]
             console.print("[dim]--until-decided: the table shows the most it can cost (every case drawn).")
         console.print(_plan_table(plan))
+        _print_paced_duration(plan)
         console.print(
             "[dim]Dry run: nothing was called. Estimates use ~4 characters per token and a "
             "task-typical answer length; 'max cost' assumes every answer uses max_tokens (4096 if unset)."

@@ -23,6 +23,7 @@ import httpx2
 
 from workbench.errors import ProviderConfigError
 from workbench.providers.base import PermanentError, ProviderError, RetryableError
+from workbench.providers.rate_headers import read_rate_limits
 
 # 408/409/425 are transient by HTTP semantics (and both SDKs retry them); 5xx includes Anthropic's 529.
 _RETRYABLE_4XX = frozenset({408, 409, 425, 429})
@@ -134,7 +135,10 @@ def _status_error(exc: openai.APIStatusError | anthropic.APIStatusError, ctx: Er
         default = "server error" if status >= 500 else "error"
         kind = {429: "rate limited", 529: "overloaded"}.get(status, default)
         wait = f", retry after {retry_after:g}s" if retry_after is not None else ""
-        return RetryableError(f"{p}: {kind} ({status}{wait}){suffix}", status=status, retry_after=retry_after)
+        limits = read_rate_limits(exc.response.headers)
+        return RetryableError(
+            f"{p}: {kind} ({status}{wait}){suffix}", status=status, retry_after=retry_after, rate_limits=limits
+        )
     label = {400: "bad request", 402: "payment required", 413: "request too large", 422: "invalid request"}
     return PermanentError(f"{p}: {label.get(status, 'request rejected')} ({status}){suffix}", status=status)
 
@@ -252,5 +256,5 @@ def map_sdk_error(exc: BaseException, ctx: ErrorContext) -> ProviderError | None
         return None
     clean = redact(str(error), (*ctx.secrets,))
     if clean != str(error):
-        error = type(error)(clean, status=error.status, retry_after=error.retry_after)
+        error = type(error)(clean, status=error.status, retry_after=error.retry_after, rate_limits=error.rate_limits)
     return error

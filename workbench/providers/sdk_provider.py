@@ -19,6 +19,7 @@ from workbench.providers import pricing
 from workbench.providers.base import Completion, CompletionRequest, ProviderError
 from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error
 from workbench.providers.http import build_http_client, response_json
+from workbench.providers.rate_headers import read_rate_limits
 
 
 def field_of(obj: Any, key: str) -> Any:
@@ -132,6 +133,7 @@ class SDKProvider:
         if request.timeout is not None:
             options = {**options, "timeout": request.timeout}
         try:
+            # cast_to=httpx Response: the SDK's raw response, whose `.headers` carry the rate-limit state.
             response = await self._client.post(self.path, body=body, cast_to=httpx2.Response, options=options)
             data = response_json(response)
         except Exception as exc:
@@ -142,7 +144,9 @@ class SDKProvider:
             # Raised outside the except block so the SDK exception (whose text can quote the key) is
             # not even attached as __context__; the mapped message is redacted and self-contained.
             raise error
-        return self._completion(data, request.model, time.perf_counter() - start)
+        completion = self._completion(data, request.model, time.perf_counter() - start)
+        completion.rate_limits = read_rate_limits(response.headers)
+        return completion
 
     async def aclose(self) -> None:
         # Closes the pooled connections; a caller-supplied http_client is the caller's to close.
