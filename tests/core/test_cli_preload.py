@@ -21,6 +21,9 @@ class Recorder:
     def note(self, text: str) -> None:
         self.events.append(("note", text))
 
+    def pacing(self, concurrency: int, maximum: int, state: str) -> None:
+        self.events.append(("pacing", concurrency, maximum, state))
+
     def stop(self) -> None:
         self.events.append(("stop",))
 
@@ -35,6 +38,7 @@ def test_events_pass_through_and_the_import_starts_at_the_first_result(monkeypat
     progress = PreloadingProgress(inner, (name, name))
     progress.start("generate", 3, 0)
     progress.note("hello")
+    progress.pacing(4, 8, "sending")
     assert progress.thread is None and imported == []  # nothing before the first result
     progress.advance(ok=True, cost=0.5, cached=False)
     progress.advance(ok=False, cost=0.0, cached=True)
@@ -42,7 +46,8 @@ def test_events_pass_through_and_the_import_starts_at_the_first_result(monkeypat
     assert progress.thread is not None
     progress.thread.join(10)
     assert imported == [name, name]  # one thread, every module once
-    assert inner.events == [("start", "generate", 3, 0), ("note", "hello"), ("advance", True, 0.5, False),
+    assert inner.events == [("start", "generate", 3, 0), ("note", "hello"), ("pacing", 4, 8, "sending"),
+                            ("advance", True, 0.5, False),
                             ("advance", False, 0.0, True), ("stop",)]
 
 

@@ -48,5 +48,8 @@ class PreloadingProgress:
     def note(self, text: str) -> None:
         self.inner.note(text)
 
+    def pacing(self, concurrency: int, maximum: int, state: str) -> None:
+        self.inner.pacing(concurrency, maximum, state)
+
     def stop(self) -> None:
         self.inner.stop()
