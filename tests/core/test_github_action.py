@@ -1,5 +1,5 @@
 """examples/github-action.yml runs here with the same commands (SIMULATED provider, offline): the gate
-passes, the JUnit file is valid against the JUnit schema CI reporters read (tests/data/junit), the step summary gets the Markdown."""
+passes, the JUnit file is valid against the JUnit schema CI reporters read, the step summary gets the Markdown."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def test_the_example_workflow_runs_locally(tmp_path: Path) -> None:
                               timeout=300)
         assert done.returncode == 0, (command, done.stdout, done.stderr)
         print(done.stdout)
-    xmlschema.XMLSchema(str(ROOT / "tests" / "data" / "junit" / "junit-ci.xsd")).validate(str(tmp_path / "gate-junit.xml"))
+    schema = xmlschema.XMLSchema(str(ROOT / "tests" / "data" / "junit" / "junit-ci.xsd"))
+    schema.validate(str(tmp_path / "gate-junit.xml"))
     text = summary.read_text()
     assert text.startswith("### Prompt gate passed") and "SIMULATED" in text
