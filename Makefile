@@ -26,12 +26,12 @@ demo: $(VENV)/.installed
 
 ## Lint + the whole test suite (SQLite); when WORKBENCH_TEST_PG_URL points at a PostgreSQL server
 ## (CI starts one), the suite runs a second time with every test database on PostgreSQL (without the
-## browser, real-model and `calibration` tests: they never touch a database).
+## browser, real-model, `calibration` and `packaging` tests: they never touch a database).
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy workbench
 	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest
-	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser and not calibration and not real_model"; fi
+	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser and not calibration and not packaging and not real_model"; fi
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

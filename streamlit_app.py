@@ -1,4 +1,7 @@
-"""Prompt Workbench UI: `streamlit run streamlit_app.py` (or `workbench ui`). Pages live in workbench/ui/."""
+"""Prompt Workbench UI from a source checkout: `streamlit run streamlit_app.py` (or `workbench ui`).
+
+A shim: the installed entry point is workbench/ui/entry/streamlit_app.py, which `workbench ui` runs.
+"""
 
 from workbench.ui.app import main
 

@@ -11,11 +11,16 @@
   ratio lints/[length] holds on a busy machine too; bench_runner.py measured [length] at 124 µs on a
   quiet one);
 plus the one-off cost of loading simplemma's Dutch and English data. Best of R runs (default 5).
+
+`--compare-plain` measures instead the reason `workbench/scoring/fast_regex.py` exists: the precise lints
+(warm) with its rewrites on and off (`WORKBENCH_LINT_FAST_REGEX=0`: plain `re` IGNORECASE matching),
+alternating per round, best of R each, and the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -23,8 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from workbench.scoring import gender_coded, pattern_rules
 from workbench.scoring.base import ScoringContext
 from workbench.scoring.bias_lint import GenderCodedScorer, lint_scorers
+from workbench.scoring.fast_regex import FAST_ENV
 from workbench.scoring.gender_coded import classify
 from workbench.scoring.lemmas import lemma
 from workbench.scoring.text_metrics import LengthScorer
@@ -65,11 +72,42 @@ def _time(texts: list[str], lang: str, scorers: list[object], cold: bool, repeat
     return 1e6 * best / len(texts)
 
 
+def _fast_regex(on: bool) -> None:
+    """Rebuild the lint patterns with fast_regex's rewrites on or off."""
+    os.environ[FAST_ENV] = "1" if on else "0"
+    pattern_rules._fast_rules.cache_clear()
+    gender_coded._en_matcher.cache_clear()
+
+
+def compare_plain(texts_per_lang: int, repeat: int) -> None:
+    rng = random.Random(1)
+    print(f"load average {os.getloadavg()[0]:.2f}; best of {repeat} alternating rounds, µs per text (precise, warm)")
+    for lang, text in _texts().items():
+        texts = [_vary(text, rng) for _ in range(texts_per_lang)]
+        scorers = list(lint_scorers())
+        best = {True: float("inf"), False: float("inf")}
+        for on in (True, False):
+            _fast_regex(on)
+            _time(texts[:50], lang, scorers, False, 1)
+        for _ in range(repeat):
+            for on in (True, False):
+                _fast_regex(on)
+                best[on] = min(best[on], _time(texts, lang, scorers, False, 1))
+        print(f"{lang}: fast_regex {best[True]:6.0f} µs   plain re {best[False]:6.0f} µs   "
+              f"plain/fast {best[False] / best[True]:.2f}x")
+    _fast_regex(True)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--compare-plain", action="store_true", help="fast_regex on vs off, side by side")
     args = parser.parse_args()
+    if args.compare_plain:
+        compare_plain(args.texts, args.repeat)
+        return
     start = time.perf_counter()
     for lang in ("nl", "en"):
         lemma("warm", lang)

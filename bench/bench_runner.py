@@ -153,6 +153,8 @@ def run_workbench(
     store.dispose()
     if result.errors:
         print(f"  ({result.errors} calls failed: {result.error_samples[:2]})")
+    if result.ok + result.errors < len(plan.calls):
+        print(f"  (run ended {result.status}: {result.ok} ok, {result.errors} failed of {len(plan.calls)} calls)")
     return Row(label, concurrency, len(plan.calls), result.ok, cpu.wall, cpu, latency_s, used, steady)
 
 
@@ -186,11 +188,15 @@ async def _bare_sdk(base_url: str, concurrency: int, calls: int) -> int:
     return sum(1 for t in texts if t)
 
 
-async def _provider_loop(base_url: str, concurrency: int, calls: int) -> int:
+async def _provider_loop(base_url: str, concurrency: int, calls: int, http_client: Any = None) -> int:
+    """`calls` calls through the workbench's `OpenAIProvider.complete`, `concurrency` at a time.
+
+    `http_client`: an httpx2.AsyncClient to use instead of the provider's own (closed here).
+    """
     from workbench.providers.base import CompletionRequest, Message
     from workbench.providers.openai_chat import OpenAIProvider
 
-    provider = OpenAIProvider(api_key=API_KEY, base_url=base_url, max_connections=concurrency)
+    provider = OpenAIProvider(api_key=API_KEY, base_url=base_url, max_connections=concurrency, http_client=http_client)
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(i: int) -> str:
@@ -201,6 +207,8 @@ async def _provider_loop(base_url: str, concurrency: int, calls: int) -> int:
 
     texts = await asyncio.gather(*(one(i) for i in range(calls)))
     await provider.aclose()
+    if http_client is not None:
+        await http_client.aclose()
     return sum(1 for t in texts if t)
 
 

@@ -38,18 +38,8 @@ def case_rows(cases: int) -> list[dict[str, str]]:
     ]
 
 
-def write_experiment(
-    folder: Path,
-    base_url: str,
-    *,
-    cases: int,
-    repeats: int,
-    concurrency: int,
-    scorers: str = "[length]",
-    name: str = "bench",
-    params: str | None = None,
-) -> Path:
-    """A spec with 2 variants × `cases` × 1 model × `repeats` calls to the fake server's OpenAI API."""
+def write_inputs(folder: Path, cases: int) -> tuple[list[str], Path]:
+    """The two prompt variants (paths) and a dataset of `cases` vacancies, written to `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     variants = []
     for key, user in PROMPTS.items():
@@ -63,6 +53,22 @@ def write_experiment(
         writer = csv.DictWriter(handle, fieldnames=["id", "job_title", "company", "location"])
         writer.writeheader()
         writer.writerows(case_rows(cases))
+    return variants, data
+
+
+def write_experiment(
+    folder: Path,
+    base_url: str,
+    *,
+    cases: int,
+    repeats: int,
+    concurrency: int,
+    scorers: str = "[length]",
+    name: str = "bench",
+    params: str | None = None,
+) -> Path:
+    """A spec with 2 variants × `cases` × 1 model × `repeats` calls to the fake server's OpenAI API."""
+    variants, data = write_inputs(folder, cases)
     spec = folder / f"{name}.yaml"
     spec.write_text(
         f"name: {name}\n"

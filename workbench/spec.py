@@ -115,7 +115,10 @@ class SimulateSpec(_Strict):
 
 
 # Connection fields that change how a call is made, not what is asked (kept out of the spec fingerprint).
-EXECUTION_ONLY = ("timeout", "max_attempts", "check_model")
+# Token limits too: changing one and resuming continues the same run (`rpm` predates this and stays hashed).
+EXECUTION_ONLY = ("timeout", "max_attempts", "check_model", "tpm", "itpm", "otpm")
+# Per-minute limits a model may declare, each with the runner's budget it sets (workbench.runner.budget).
+RATE_LIMIT_FIELDS = {"rpm": "requests", "tpm": "tokens", "itpm": "input_tokens", "otpm": "output_tokens"}
 
 
 class ConnectionSpec(_Strict):
@@ -126,6 +129,9 @@ class ConnectionSpec(_Strict):
     api_key_env: str | None = None  # name of the environment variable holding the key
     concurrency: int | None = Field(default=None, ge=1, le=1024)
     rpm: float | None = Field(default=None, gt=0)  # requests per minute limit
+    tpm: float | None = Field(default=None, gt=0)  # tokens (input + output) per minute
+    itpm: float | None = Field(default=None, gt=0)  # input tokens per minute (Anthropic)
+    otpm: float | None = Field(default=None, gt=0)  # output tokens per minute (Anthropic)
     prices: dict[str, float] | None = None  # PRICE_KEYS, USD per million tokens; overrides genai-prices
     timeout: float | None = Field(default=None, gt=0, le=3600)  # seconds per call (default: --timeout)
     max_attempts: int | None = Field(default=None, ge=1, le=20)  # per call (default: --max-attempts)
@@ -140,6 +146,11 @@ class ConnectionSpec(_Strict):
     @property
     def provider(self) -> str:
         return self.model_id.split(":", 1)[0]
+
+    @property
+    def rate_limits(self) -> dict[str, float]:
+        """The declared per-minute limits by budget dimension ("requests", "tokens", ...); {} for none."""
+        return {dim: float(value) for name, dim in RATE_LIMIT_FIELDS.items() if (value := getattr(self, name))}
 
     @field_validator("params")
     @classmethod

@@ -55,11 +55,50 @@ def test_bench_startup_prints_every_command() -> None:
     assert listed and "sqlalchemy" in listed[1] and "pandas" not in listed[1], out
 
 
+def test_bench_http_quick_compares_the_clients_over_http_and_https() -> None:
+    out = run_script("bench/bench_http.py", "--quick", "--kinds", "aiohttp,hand-written")
+    assert out.startswith("machine: ")
+    kinds = ["aiohttp"]
+    if "hand-written transport: SKIPPED" not in out:  # a checkout without the git history
+        kinds.append("hand-written")
+    for scheme in ("HTTP", "HTTPS"):
+        assert f"== 1. Provider loop over {scheme}: c=16, latency 20 ms, 80 calls, bound 800/s ==" in out
+        assert f"== 2. Runner over {scheme}: c=16, latency 50 ms, 80 calls, bound 320/s ==" in out
+    assert "calls failed" not in out
+    for kind in kinds:  # per scheme: one provider-loop row and one runner row
+        assert len(re.findall(rf"^  round 1  {kind}\s+c=16\s+calls=80\s", out, re.M)) == 4
+        assert len(re.findall(rf"^{kind}\s+steady\s+[\d.]+% of the bound", out, re.M)) == 2
+    if len(kinds) == 2:
+        ratio = r"^aiohttp\s+median\s+\d+ calls/s.*; vs hand-written: throughput median [\d.]+x"
+        assert len(re.findall(ratio, out, re.M)) == 2
+
+
 def test_bench_lint_prints_both_languages() -> None:
     out = run_script("bench/bench_lint.py", "--texts", "20", "--repeat", "1")
     assert re.search(r"^simplemma data load \(nl \+ en, once per process\): \d+ ms", out, re.M)
     assert re.search(r"^nl\s+\d+\s+\d+ µs\s+\d+ µs\s+nan µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
     assert re.search(r"^en\s+\d+\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+\d+ µs\s+[\d.]+x\s+\(warm = \d+%", out, re.M)
+
+
+def test_bench_lint_compares_fast_regex_with_plain_re() -> None:
+    out = run_script("bench/bench_lint.py", "--compare-plain", "--texts", "20", "--repeat", "1")
+    for lang in ("nl", "en"):
+        assert re.search(rf"^{lang}: fast_regex\s+\d+ µs\s+plain re\s+\d+ µs\s+plain/fast [\d.]+x$", out, re.M)
+
+
+def test_bench_run_overhead_splits_the_wall_time() -> None:
+    out = run_script("bench/bench_run_overhead.py", "--quick")
+    row = r"^  this\s+run 1\s+wall\s+[\d.]+ s\s+start-up\s+[\d.]+ s\s+calls\s+[\d.]+ s\s+shutdown\s+[\d.]+ s"
+    assert re.search(row, out, re.M)
+    assert re.search(r"^this\s+whole process median [\d.]+% of the bound", out, re.M)
+    assert re.search(r"^  workbench\s+\d+ ms", out, re.M)
+
+
+def test_bench_ratelimit_smoke_prints_every_dimension() -> None:
+    out = run_script("bench/bench_ratelimit.py", "--calls", "60", "--window", "1", "--providers", "openai",
+                     "--modes", "declared")
+    assert re.search(r"^openai\s+declared calls=60/60 .* binding (RPM|TPM): +[\d.]+% of limit  429s \d+/\d+", out, re.M)
+    assert re.search(r"^\s+TPM\s+limit\s+38,000\s+achieved .* fullest window", out, re.M)
 
 
 def test_plot_sequential_writes_the_figure(tmp_path: Path) -> None:

@@ -1,6 +1,5 @@
 """examples/github-action.yml runs here with the same commands (SIMULATED provider, offline): the gate
-passes, the JUnit file is valid against the JUnit schema CI reporters read (tests/data/junit), the step summary
-gets the Markdown."""
+passes, the JUnit file is valid against the JUnit schema CI reporters read, the step summary gets the Markdown."""
 
 from __future__ import annotations
 

@@ -220,8 +220,8 @@ def test_statistics_defaults_keep_old_fingerprints(tmp_path: Path, mini: dict[st
     old = spec.model_dump(mode="json")
     for key in ("primary", "family", "non_inferiority", "truncated_outputs", "sequential"):
         old.pop(key)
-    for model in old["models"]:  # how calls are made (issue #15): never part of the fingerprint
-        for key in ("timeout", "max_attempts", "check_model"):
+    for model in old["models"]:  # how calls are made (issues #15, #17): never part of the fingerprint
+        for key in ("timeout", "max_attempts", "check_model", "tpm", "itpm", "otpm"):
             model.pop(key)
     assert spec.fingerprint() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
     changed = load_spec(write(tmp_path, GOOD.format(variant="v1.yaml", dataset="cases.csv") + "primary: words\n"))
@@ -239,7 +239,7 @@ def test_a_judge_block_from_before_the_connection_fields_keeps_its_fingerprint(t
     for key in ("primary", "family", "non_inferiority", "truncated_outputs", "sequential"):
         old.pop(key)
     for model in old["models"]:
-        for key in ("timeout", "max_attempts", "check_model"):
+        for key in ("timeout", "max_attempts", "check_model", "tpm", "itpm", "otpm"):
             model.pop(key)
     old["judge"] = {"model": "simulated:judge", "params": {"temperature": 0}, "rubrics": {}}
     assert spec.fingerprint() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]

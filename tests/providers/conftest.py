@@ -8,9 +8,16 @@ import pytest
 
 from tests.providers.mock_api import MockAPI, assert_no_secret
 from tests.support.fake_llm_server import fake_llm_server, fake_llm_server_session
+from tests.support.tls import fake_llm_server_tls, fake_llm_server_tls_session, tls_files
 
 # Re-exported fixtures (the suite-wide autouse `no_network` comes from tests/conftest.py).
-__all__ = ["fake_llm_server", "fake_llm_server_session"]
+__all__ = [
+    "fake_llm_server",
+    "fake_llm_server_session",
+    "fake_llm_server_tls",
+    "fake_llm_server_tls_session",
+    "tls_files",
+]
 
 
 @pytest.fixture

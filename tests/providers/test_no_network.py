@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import socket
 
+import aiohttp.connector
+import aiohttp.resolver
 import anthropic
 import httpx2
 import openai
@@ -72,3 +74,34 @@ async def test_public_hosts_fail_fast_through_httpx2() -> None:
             await http.get("https://api.anthropic.com/v1/models")
         with pytest.raises(httpx2.ConnectError):
             await http.get("http://203.0.113.7/")  # TEST-NET-3 literal: connect() is refused
+
+
+def _chain_text(exc: BaseException) -> str:
+    parts = []
+    seen: BaseException | None = exc
+    while seen is not None:
+        parts.append(f"{type(seen).__name__}: {seen}")
+        seen = seen.__cause__ or seen.__context__
+    return " <- ".join(parts)
+
+
+async def test_the_providers_aiohttp_client_is_held_by_the_guard() -> None:
+    """The default client (the SDK's aiohttp one) resolves and connects through the guarded socket calls."""
+    assert aiohttp.connector.DefaultResolver is aiohttp.resolver.ThreadedResolver  # even with aiodns installed
+    named = OpenAIProvider(base_url="https://api.openai.com/v1")
+    literal = OpenAIProvider(base_url="http://203.0.113.7/v1")  # TEST-NET-3: no DNS, connect() is refused
+    for provider in (named, literal):
+        transport = provider.client._client._transport_for_url(httpx2.URL(provider.base_url))
+        assert type(transport).__name__ == "AiohttpTransport"
+    with pytest.raises(openai.APIConnectionError) as dns:
+        await named.client.post("/chat/completions", body={}, cast_to=httpx2.Response)
+    assert "tests may not resolve host names ('api.openai.com')" in _chain_text(dns.value)
+    with pytest.raises(openai.APIConnectionError) as connect:
+        await literal.client.post("/chat/completions", body={}, cast_to=httpx2.Response)
+    assert "tests may not open network connections (to ('203.0.113.7', 80))" in _chain_text(connect.value)
+    with pytest.raises(RetryableError, match=r"^openai: cannot reach https://api.openai.com/v1 \(unknown host\)$"):
+        await named.complete(REQ)
+    with pytest.raises(RetryableError, match=r"^openai: cannot reach http://203.0.113.7/v1 \(connection refused\)$"):
+        await literal.complete(REQ)
+    await named.aclose()
+    await literal.aclose()

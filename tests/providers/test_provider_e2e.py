@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -33,13 +34,17 @@ ANTHROPIC_REQ = req("anthropic", "claude-haiku-4-5")
 
 
 @pytest.fixture
-def openai_p(fake_llm_server: FakeLLMServer) -> OpenAIProvider:
-    return OpenAIProvider(api_key=SECRET_KEY, base_url=fake_llm_server.openai_base_url, timeout=5.0)
+async def openai_p(fake_llm_server: FakeLLMServer) -> AsyncIterator[OpenAIProvider]:
+    provider = OpenAIProvider(api_key=SECRET_KEY, base_url=fake_llm_server.openai_base_url, timeout=5.0)
+    yield provider
+    await provider.aclose()
 
 
 @pytest.fixture
-def anthropic_p(fake_llm_server: FakeLLMServer) -> AnthropicProvider:
-    return AnthropicProvider(api_key=SECRET_KEY, base_url=fake_llm_server.anthropic_base_url, timeout=5.0)
+async def anthropic_p(fake_llm_server: FakeLLMServer) -> AsyncIterator[AnthropicProvider]:
+    provider = AnthropicProvider(api_key=SECRET_KEY, base_url=fake_llm_server.anthropic_base_url, timeout=5.0)
+    yield provider
+    await provider.aclose()
 
 
 async def test_openai_success(fake_llm_server: FakeLLMServer, openai_p: OpenAIProvider) -> None:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import re
-import sys
+import string
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.scoring.fast_regex import _FOLD_RISKY_RE, FastPattern, case_free, lowered, required_literals
+from workbench.scoring.fast_regex import (
+    _FOLD_RISKY_RE,
+    _PLAIN_CASE_LETTERS,
+    FAST_ENV,
+    FastPattern,
+    case_free,
+    lowered,
+    required_literals,
+)
 from workbench.scoring.gender_coded import _en_matcher
 from workbench.scoring.lexicons import exclusion_rules
+from workbench.scoring.regex_shape import shape
 
 PATTERNS = [FastPattern(rule.pattern) for rule in exclusion_rules()] + [
     _en_matcher().pattern,
@@ -130,7 +139,7 @@ def test_fast_pattern_equals_plain_finditer(text: str) -> None:
 
 
 def test_speedups_are_active_for_the_rules() -> None:
-    # If CPython's parser internals change, the speed-ups silently switch off; make that visible.
+    # A rule outside regex_shape's subset silently loses the speed-ups; make that visible.
     rules = [FastPattern(rule.pattern) for rule in exclusion_rules()]
     assert all(f.lower is not None for f in rules)
     assert sum(f.unanchored is not None for f in rules) >= 10
@@ -173,8 +182,58 @@ def test_risky_characters_are_complete_for_ascii_letters() -> None:
     assert odd == {"\u0130", "\u0131", "\u017f"}
 
 
-@pytest.mark.skipif(sys.implementation.name != "cpython", reason="uses CPython's regex parser")
-def test_cpython_internals_available() -> None:
-    from workbench.scoring import fast_regex
+def test_plain_case_letters_have_no_other_case_partners() -> None:
+    # For every lower-case letter a case-free pattern may hold (ASCII and Latin-1 à-þ), a character of
+    # the BMP matches it under IGNORECASE exactly when it lower-cases to it, except the risky ones.
+    letters = set(string.ascii_lowercase) | _PLAIN_CASE_LETTERS
+    assert not letters & {"ß", "ÿ", "µ", "÷"}
+    any_letter = re.compile("[" + "".join(sorted(letters)) + "]", re.IGNORECASE)
+    for cp in range(0x10000):
+        ch = chr(cp)
+        partners = {c for c in letters if re.fullmatch(c, ch, re.IGNORECASE)} if any_letter.fullmatch(ch) else set()
+        if _FOLD_RISKY_RE.match(ch):
+            continue
+        assert partners == ({ch.lower()} if ch.lower() in letters else set()), (hex(cp), partners)
 
-    assert fast_regex._p is not None
+
+def test_rule_characters_match_as_their_lower_case() -> None:
+    # The same for every character the lint rules spell out (letters, digits, punctuation).
+    chars = set().union(*(shape(p.pattern.pattern).literals for p in PATTERNS))  # type: ignore[union-attr]
+    any_char = re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]", re.IGNORECASE)
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if _FOLD_RISKY_RE.match(ch) or not (any_char.fullmatch(ch) or ch.lower() in chars):
+            continue
+        partners = {c for c in chars if re.fullmatch(re.escape(c), ch, re.IGNORECASE)}
+        assert partners == {ch.lower()}, (hex(cp), partners)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [r"(?i)abc", r"(?-i:abc)", r"\x41", r"\u00e9", r"\N{LATIN SMALL LETTER A}", r"(a)\1", r"(?P<x>a)(?P=x)",
+     r"(?(1)a|b)", r"(?#note)a", r"[[a]", r"[!-~]", r"[a-Z]", r"a{,x}", r"a**", r"(a", r"a)", "a\\"],
+)
+def test_shape_refuses_syntax_outside_its_subset(source: str) -> None:
+    assert shape(source) is None
+
+
+def test_shape_reads_groups_quantifiers_and_classes() -> None:
+    tree = shape(r"\bjonge?\s+(?:team|club){1,2}[a-z0-9_-]+(?=x)")
+    assert tree is not None
+    items = tree.alternatives[0]
+    assert [i.char for i in items[:6]] == [None, "j", "o", "n", "g", "e"]
+    assert items[5].optional and not items[6].optional and items[6].quantified
+    assert [[i.char for i in alt] for alt in items[7].alternatives or []] == [list("team"), list("club")]
+    assert tree.literals >= {"j", "e", "t", "c", "a", "z", "0", "9", "_", "-", "x"}
+
+
+def test_switch_turns_every_trick_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    pattern = exclusion_rules()[0].pattern
+    monkeypatch.setenv(FAST_ENV, "0")
+    plain = FastPattern(pattern)
+    assert (plain.lower, plain.unanchored, plain.requirement) == (None, None, None)
+    assert plain.may_match(lowered("anything"))
+    text = "Tussen 25 en 35 jaar oud."
+    assert [m.span() for m in plain.finditer(text, lowered(text))] == [m.span() for m in pattern.finditer(text)]
+    monkeypatch.delenv(FAST_ENV)
+    assert FastPattern(pattern).lower is not None

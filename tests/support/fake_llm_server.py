@@ -9,6 +9,18 @@ OpenAI Files/Batches endpoints and the Anthropic Message Batches endpoints, with
   `FakeLLMServerProcess()`, which has the same `base_url` / `configure` / `stats` / `reset` API
   through the admin endpoints `POST /_fake/configure`, `POST /_fake/reset`, `GET /_fake/stats`.
 
+Over HTTPS with `FakeLLMServer(ssl_context=...)` / `FakeLLMServerProcess(certfile=..., keyfile=...)`
+(`--certfile/--keyfile`): `tests/support/tls.py` makes a throwaway CA and server certificate.
+
+Rate limits (`rate_limits={"requests": 500, "tokens": 90000}`, also "input_tokens"/"output_tokens"), per
+model and per `rate_window_s` (60; shorter for a benchmark's scaled time base), are enforced as the
+providers do: a token bucket per limit that holds one window's worth and refills continuously; a request
+is admitted when every bucket covers it (prompt tokens + `max_tokens` reserved, the unused part given back
+when the answer is made) and otherwise answered 429 with the provider's body and `retry-after`. Every
+answer carries the provider's rate-limit headers (`x-ratelimit-*` on /v1/chat/completions,
+`anthropic-ratelimit-*` on /v1/messages) unless `rate_headers=False`. `stats.admitted` lists
+[monotonic time, input tokens, output tokens] per admitted request, to check every window afterwards.
+
 Faults, by priority: the `x-fake-fault` request header (any route), then `script` (one entry per
 completion request), then `fault_rates` (probabilities per completion request). Fault kinds: an HTTP
 status ("429", "500", "503", "529", "401", ...), "hang" (never answer), "truncate" (Content-Length larger
@@ -32,6 +44,7 @@ import itertools
 import json
 import math
 import random
+import ssl
 import subprocess
 import sys
 import threading
@@ -90,6 +103,10 @@ class FaultConfig:
     batch_outcome: str = "completed"  # completed | failed | expired (whole-batch outcome)
     record_requests: int = 200  # how many recent requests `stats.recent` keeps
     seed: int = 0
+    # Per-model limits per window, by dimension: "requests", "tokens", "input_tokens", "output_tokens".
+    rate_limits: dict[str, float] = field(default_factory=dict)
+    rate_window_s: float = 60.0  # the limits' window (a "minute"); shorter for a scaled time base
+    rate_headers: bool = True  # send the providers' rate-limit headers with every answer
 
 
 @dataclass
@@ -102,17 +119,25 @@ class Stats:
     faults: Counter[str] = field(default_factory=Counter)  # injected fault kind -> count
     in_flight: int = 0
     max_in_flight: int = 0
+    connections: int = 0  # TCP connections accepted (keep-alive reuse keeps this low)
+    first_request_at: float | None = None  # time.time() of the first API request (not /_fake/)
+    last_response_at: float | None = None  # time.time() when the latest API response was written
     recent: list[dict[str, Any]] = field(default_factory=list)  # {method, path, headers, json}
+    admitted: list[list[float]] = field(default_factory=list)  # [time, input, output] under rate limits
 
     def to_json(self) -> dict[str, Any]:
         return {
             "total": self.total,
+            "connections": self.connections,
             "requests": dict(self.requests),
             "statuses": {str(k): v for k, v in self.statuses.items()},
             "faults": dict(self.faults),
             "in_flight": self.in_flight,
             "max_in_flight": self.max_in_flight,
+            "first_request_at": self.first_request_at,
+            "last_response_at": self.last_response_at,
             "recent": self.recent,
+            "admitted": self.admitted,
         }
 
     @classmethod
@@ -124,7 +149,11 @@ class Stats:
             faults=Counter(data["faults"]),
             in_flight=data["in_flight"],
             max_in_flight=data["max_in_flight"],
+            connections=data["connections"],
+            first_request_at=data.get("first_request_at"),
+            last_response_at=data.get("last_response_at"),
             recent=list(data["recent"]),
+            admitted=[list(entry) for entry in data.get("admitted", [])],
         )
 
     @property
@@ -141,6 +170,8 @@ class _Request:
     headers: dict[str, str]
     body: bytes
     json: Any = None
+    charge: dict[str, float] | None = None  # what rate-limit admission charged (settled with the answer)
+    admitted_at: float = 0.0  # when it was admitted (monotonic)
     record: dict[str, Any] | None = None  # its entry in `recent`, if recorded
 
 
@@ -177,6 +208,34 @@ def _estimate_tokens(text: str) -> int:
     return max(1, math.ceil(len(text) / 4))
 
 
+def _go_duration(seconds: float) -> str:
+    """A duration as OpenAI's `x-ratelimit-reset-*` headers print it (Go's format): "12ms", "1.5s", "6m0s"."""
+    if seconds < 1:
+        return f"{max(0, round(seconds * 1000))}ms"
+    minutes, rest = divmod(seconds, 60)
+    text = f"{rest:.3f}".rstrip("0").rstrip(".") + "s"
+    return f"{int(minutes)}m{text}" if minutes else text
+
+
+def _chat_prompt(body: dict[str, Any]) -> tuple[str, int]:
+    """A chat request's prompt text and its prompt tokens as the fake counts them."""
+    messages = body["messages"]
+    prompt = "\n".join(f"{m['role']}: {_content_text(m.get('content'))}" for m in messages)
+    return prompt, _estimate_tokens(prompt) + 3 * len(messages)
+
+
+def _message_prompt(body: dict[str, Any]) -> tuple[str, int]:
+    """A Messages request's prompt text (system first) and its input tokens as the fake counts them."""
+    system = body.get("system") or ""
+    if not isinstance(system, str):
+        system = " ".join(_content_text(b) for b in system)
+    prompt = "\n".join(
+        [f"system: {system}"] * bool(system)
+        + [f"{m['role']}: {_content_text(m.get('content'))}" for m in body["messages"]]
+    )
+    return prompt, _estimate_tokens(prompt)
+
+
 class _App:
     """Routing, fault injection and response generation; lives on the server's event loop."""
 
@@ -192,6 +251,7 @@ class _App:
         self.files: dict[str, dict[str, Any]] = {}
         self.openai_batches: dict[str, dict[str, Any]] = {}
         self.anthropic_batches: dict[str, dict[str, Any]] = {}
+        self.buckets: dict[str, dict[str, list[float]]] = {}  # model -> dimension -> [level, updated]
         self.completions = 0  # completion requests seen (for `hold_after`)
 
     # ---- configuration / stats (called from any thread) -------------------------------------
@@ -217,6 +277,7 @@ class _App:
             self.files.clear()
             self.openai_batches.clear()
             self.anthropic_batches.clear()
+            self.buckets.clear()
             self.completions = 0
 
     def snapshot(self) -> Stats:
@@ -229,7 +290,11 @@ class _App:
                 faults=Counter(s.faults),
                 in_flight=s.in_flight,
                 max_in_flight=s.max_in_flight,
+                connections=s.connections,
+                first_request_at=s.first_request_at,
+                last_response_at=s.last_response_at,
                 recent=list(self.recent),
+                admitted=[list(entry) for entry in s.admitted],
             )
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -318,6 +383,10 @@ class _App:
         fault = self._pick_fault(req)
         if fault not in FAULT_KINDS:
             return _Response(400, _dumps({"error": {"message": f"unknown x-fake-fault {fault!r}"}}))
+        if fault == "ok" and self.config.rate_limits and req.route in _COMPLETION_ROUTES:
+            refused = self._admit(req)
+            if refused is not None:
+                return refused
         delay = self._latency(req) if req.route in _COMPLETION_ROUTES else 0.0
         if req.record is not None:
             req.record["delay_s"] = delay
@@ -374,6 +443,119 @@ class _App:
             return _Response(200, _dumps(self.snapshot().to_json()))
         return _Response(404, b'{"error":"unknown admin route"}')
 
+    # ---- rate limits --------------------------------------------------------------------------
+    def _bucket_levels(self, model: str, now: float) -> dict[str, list[float]]:
+        """The model's buckets, refilled up to `now` (each holds one window's worth, full at first)."""
+        window = self.config.rate_window_s
+        buckets = self.buckets.setdefault(model, {})
+        for dim, limit in self.config.rate_limits.items():
+            bucket = buckets.setdefault(dim, [float(limit), now])
+            bucket[0] = min(float(limit), bucket[0] + (now - bucket[1]) * limit / window)
+            bucket[1] = now
+        return buckets
+
+    def _request_cost(self, req: _Request) -> tuple[str, int, int]:
+        """(model, prompt tokens, output tokens reserved) as the server counts them on arrival."""
+        body = req.json
+        if req.route == "POST /v1/messages":
+            return body["model"], _message_prompt(body)[1], int(body.get("max_tokens") or 0)
+        reserved = body.get("max_completion_tokens", body.get("max_tokens"))
+        return body["model"], _chat_prompt(body)[1], int(reserved or 0)
+
+    def _admit(self, req: _Request) -> _Response | None:
+        """Charge the request to its model's buckets, or refuse it with the provider's 429."""
+        if not isinstance(req.json, dict) or "model" not in req.json:
+            return None
+        model, prompt, reserved = self._request_cost(req)
+        need = {"requests": 1.0, "tokens": float(prompt + reserved),
+                "input_tokens": float(prompt), "output_tokens": float(reserved)}
+        now = time.monotonic()
+        with self.lock:
+            buckets = self._bucket_levels(model, now)
+            short = [dim for dim, bucket in buckets.items() if bucket[0] < need[dim]]
+            if not short:
+                for dim, bucket in buckets.items():
+                    bucket[0] -= need[dim]
+                req.charge, req.admitted_at = need, now
+                return None
+            dim = short[0]
+            limit = self.config.rate_limits[dim]
+            wait = (need[dim] - buckets[dim][0]) / (limit / self.config.rate_window_s)
+            used = limit - buckets[dim][0]
+        return self._rate_limited(req, model, dim, limit, used, need[dim], wait)
+
+    def _settle(self, req: _Request, model: str, input_tokens: int, output_tokens: int) -> dict[str, str]:
+        """The answer is made: give back the unused reservation, log the usage; the rate-limit headers."""
+        charge = req.charge
+        if charge is None:
+            return {}
+        now = time.monotonic()
+        unused = charge["output_tokens"] - output_tokens
+        with self.lock:
+            buckets = self._bucket_levels(model, now)
+            for dim in ("tokens", "output_tokens"):
+                if dim in buckets:
+                    buckets[dim][0] = min(self.config.rate_limits[dim], buckets[dim][0] + unused)
+            self.stats.admitted.append([req.admitted_at, float(input_tokens), float(output_tokens)])
+            return self._limit_headers(req, buckets, now)
+
+    def _limit_headers(self, req: _Request, buckets: dict[str, list[float]], now: float) -> dict[str, str]:
+        """x-ratelimit-* (OpenAI: reset as a duration) or anthropic-ratelimit-* (reset as RFC 3339 time)."""
+        if not self.config.rate_headers:
+            return {}
+        window = self.config.rate_window_s
+        headers: dict[str, str] = {}
+        anthropic_style = req.path.startswith("/v1/messages")
+        for dim, (level, _) in buckets.items():
+            limit = self.config.rate_limits[dim]
+            refill = (limit - max(0.0, level)) / (limit / window) if level < limit else 0.0
+            remaining = str(max(0, math.floor(level)))
+            if anthropic_style:
+                name = f"anthropic-ratelimit-{dim.replace('_', '-')}"
+                headers[f"{name}-limit"] = str(int(limit))
+                headers[f"{name}-remaining"] = remaining
+                headers[f"{name}-reset"] = _iso(time.time() + refill)
+            elif dim in ("requests", "tokens"):
+                headers[f"x-ratelimit-limit-{dim}"] = str(int(limit))
+                headers[f"x-ratelimit-remaining-{dim}"] = remaining
+                headers[f"x-ratelimit-reset-{dim}"] = _go_duration(refill)
+        return headers
+
+    def _rate_limited(
+        self, req: _Request, model: str, dim: str, limit: float, used: float, requested: float, wait: float
+    ) -> _Response:
+        """The provider's 429 for a rate limit, with its body, `retry-after` and rate-limit headers."""
+        window = self.config.rate_window_s
+        if req.path.startswith("/v1/messages"):
+            unit = {"requests": "requests", "tokens": "tokens", "input_tokens": "input tokens",
+                    "output_tokens": "output tokens"}[dim]
+            message = (
+                f"This request would exceed the rate limit for your organization (fake-org) of "
+                f"{int(limit):,} {unit} per minute. For details, refer to: "
+                "https://docs.claude.com/en/api/rate-limits. You can see the response headers for current "
+                "usage. Please reduce the prompt length or the maximum tokens requested, or try again later."
+            )
+            payload: dict[str, Any] = {
+                "type": "error",
+                "error": {"type": "rate_limit_error", "message": message},
+                "request_id": self._next_id("req_"),
+            }
+        else:
+            unit = "requests per min (RPM)" if dim == "requests" else "tokens per min (TPM)"
+            message = (
+                f"Rate limit reached for {model} in organization org-fake on {unit}: Limit {int(limit)}, "
+                f"Used {round(used)}, Requested {round(requested)}. Please try again in {_go_duration(wait)}. "
+                "Visit https://platform.openai.com/account/rate-limits to learn more."
+            )
+            kind = "requests" if dim == "requests" else "tokens"
+            payload = {"error": {"message": message, "type": kind, "param": None, "code": "rate_limit_exceeded"}}
+        # Whole seconds, as the providers send them; fractions under a scaled time base (a shorter window).
+        retry = str(max(1, math.ceil(wait))) if window >= 60 else f"{max(0.001, wait):.3f}"
+        with self.lock:
+            headers = self._limit_headers(req, self._bucket_levels(model, time.monotonic()), time.monotonic())
+        headers["retry-after"] = retry
+        return _Response(429, _dumps(payload), headers=headers)
+
     # ---- completions --------------------------------------------------------------------------
     def _generate(self, model: str, prompt: str, last: str, max_tokens: int | None) -> tuple[str, int, bool]:
         """Deterministic answer: model name, a hash of the whole prompt, then the last message echoed."""
@@ -398,11 +580,10 @@ class _App:
     def chat_body(self, body: dict[str, Any]) -> dict[str, Any]:
         model = body["model"]
         messages = body["messages"]
-        prompt = "\n".join(f"{m['role']}: {_content_text(m.get('content'))}" for m in messages)
+        prompt, in_tokens = _chat_prompt(body)
         max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
         last = _content_text(messages[-1].get("content")) if messages else ""
         text, out_tokens, truncated = self._generate(model, prompt, last, max_tokens)
-        in_tokens = _estimate_tokens(prompt) + 3 * len(messages)
         return {
             "id": self._next_id("chatcmpl-fake"),
             "object": "chat.completion",
@@ -426,14 +607,8 @@ class _App:
 
     def message_body(self, body: dict[str, Any]) -> dict[str, Any]:
         model = body["model"]
-        system = body.get("system") or ""
-        if not isinstance(system, str):
-            system = " ".join(_content_text(b) for b in system)
         messages = body["messages"]
-        prompt = "\n".join(
-            [f"system: {system}"] * bool(system)
-            + [f"{m['role']}: {_content_text(m.get('content'))}" for m in messages]
-        )
+        prompt, in_tokens = _message_prompt(body)
         last = _content_text(messages[-1].get("content")) if messages else ""
         text, out_tokens, truncated = self._generate(model, prompt, last, int(body["max_tokens"]))
         return {
@@ -444,16 +619,24 @@ class _App:
             "content": [{"type": "text", "text": text}],
             "stop_reason": "max_tokens" if truncated else "end_turn",
             "stop_sequence": None,
-            "usage": {"input_tokens": _estimate_tokens(prompt), "output_tokens": out_tokens},
+            "usage": {"input_tokens": in_tokens, "output_tokens": out_tokens},
         }
 
-    def chat(self, req: _Request) -> _Response:
+    def _answer(self, req: _Request, make: Any, usage_keys: tuple[str, str]) -> _Response:
+        """A completion (`make(body)`), settled against the rate limits (`usage_keys`: its usage fields)."""
         missing = self._check_model(req, req.json["model"])
-        return missing or _Response(200, _dumps(self.chat_body(req.json)))
+        if missing:
+            return missing
+        body = make(req.json)
+        usage = body["usage"]
+        headers = self._settle(req, body["model"], usage[usage_keys[0]], usage[usage_keys[1]])
+        return _Response(200, _dumps(body), headers=headers)
+
+    def chat(self, req: _Request) -> _Response:
+        return self._answer(req, self.chat_body, ("prompt_tokens", "completion_tokens"))
 
     def messages(self, req: _Request) -> _Response:
-        missing = self._check_model(req, req.json["model"])
-        return missing or _Response(200, _dumps(self.message_body(req.json)))
+        return self._answer(req, self.message_body, ("input_tokens", "output_tokens"))
 
     def models_list(self, req: _Request) -> _Response:
         names = self.config.models
@@ -809,10 +992,13 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
 class FakeLLMServer:
     """The fake server on a background thread. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, **config: Any) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, ssl_context: ssl.SSLContext | None = None, **config: Any
+    ) -> None:
         _validate(config)
         self.host = host
         self.port = port
+        self.ssl_context = ssl_context  # a server-side context: speak HTTPS
         self._app = _App(FaultConfig(**config))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -822,8 +1008,8 @@ class FakeLLMServer:
     # ---- public API ---------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        """`http://127.0.0.1:PORT` — Anthropic's base_url; OpenAI's is `openai_base_url`."""
-        return f"http://{self.host}:{self.port}"
+        """`http(s)://127.0.0.1:PORT` — Anthropic's base_url; OpenAI's is `openai_base_url`."""
+        return f"{'https' if self.ssl_context else 'http'}://{self.host}:{self.port}"
 
     @property
     def openai_base_url(self) -> str:
@@ -893,7 +1079,7 @@ class FakeLLMServer:
     # ---- running inside an existing event loop ----------------------------------------------
     async def start_async(self) -> None:
         server = await asyncio.start_server(
-            self._on_connection, self.host, self.port, backlog=4096, limit=_MAX_HEADER
+            self._on_connection, self.host, self.port, backlog=4096, limit=_MAX_HEADER, ssl=self.ssl_context
         )
         self.port = server.sockets[0].getsockname()[1]
         self._server = server
@@ -915,6 +1101,8 @@ class FakeLLMServer:
         task = asyncio.current_task()
         assert task is not None
         self._conns.add(task)
+        with self._app.lock:
+            self._app.stats.connections += 1
         try:
             await self._serve(reader, writer)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
@@ -956,6 +1144,8 @@ class FakeLLMServer:
                 stats.in_flight += 1
                 stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
                 if not path.startswith("/_fake/"):
+                    if stats.first_request_at is None:
+                        stats.first_request_at = time.time()
                     req.record = {"method": method, "path": path, "headers": headers, "json": req.json}
                     app.recent.append(req.record)
             try:
@@ -989,6 +1179,9 @@ class FakeLLMServer:
                 return
             writer.write(out + resp.body)
             await writer.drain()
+            if not path.startswith("/_fake/"):
+                with app.lock:
+                    app.stats.last_response_at = time.time()
             if not keep_alive:
                 return
 
@@ -1005,13 +1198,24 @@ def _reason(status: int) -> str:
 class FakeLLMServerProcess:
     """The fake server in a subprocess (no GIL sharing with the client); same API via admin routes."""
 
-    def __init__(self, port: int = 0, **config: Any) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        certfile: str | None = None,
+        keyfile: str | None = None,
+        cafile: str | None = None,
+        **config: Any,
+    ) -> None:
+        """`certfile`/`keyfile` (PEM): serve HTTPS; the admin client trusts the CA in `cafile`."""
         _validate(config)
         self._port = port
         self._initial = config
+        self._tls = (certfile, keyfile) if certfile else None
         self._proc: subprocess.Popen[str] | None = None
         self.base_url = ""
-        self._admin = httpx2.Client(timeout=10.0, trust_env=False)
+        verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=cafile) if cafile else True
+        self._admin = httpx2.Client(timeout=10.0, trust_env=False, verify=verify)
 
     @property
     def openai_base_url(self) -> str:
@@ -1025,6 +1229,8 @@ class FakeLLMServerProcess:
         # Run by path, not `-m tests.support...`: textstat's wheel installs a top-level `tests` package
         # that can shadow this repo's tests/ depending on sys.path order; the file path always works.
         cmd = [sys.executable, str(Path(__file__).resolve()), "--port", str(self._port)]
+        if self._tls:
+            cmd += ["--certfile", str(self._tls[0]), "--keyfile", str(self._tls[1] or self._tls[0])]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=_REPO_ROOT)
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline().strip()
@@ -1079,11 +1285,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault-rate", action="append", default=[], metavar="KIND=P", help="e.g. 429=0.05")
     parser.add_argument("--batch-delay-s", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--certfile", help="PEM certificate chain: serve HTTPS")
+    parser.add_argument("--keyfile", help="PEM private key (default: in --certfile)")
     args = parser.parse_args(argv)
     rates = {k: float(v) for k, _, v in (item.partition("=") for item in args.fault_rate)}
+    context = None
+    if args.certfile:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.certfile, args.keyfile)
     server = FakeLLMServer(
         args.host,
         args.port,
+        ssl_context=context,
         latency_ms=args.latency_ms,
         latency_dist=args.latency_dist,
         latency_spread=args.latency_spread,

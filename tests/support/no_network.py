@@ -9,6 +9,9 @@ Wire it from the top-level `tests/conftest.py` with `from tests.support.no_netwo
   variable the SDKs read (admin keys, auth tokens, profiles, org/project ids, custom headers);
 * refuses `socket.connect` to anything but loopback and Unix sockets, and `socket.getaddrinfo` for
   host names other than localhost (a DNS query is network access too): a second line of defence.
+  Both HTTP stacks under the SDKs go through these: httpx2/anyio, and aiohttp (the providers' default),
+  whose resolver is pinned to its threaded `getaddrinfo` one, because with `aiodns` installed aiohttp
+  would otherwise resolve names through c-ares, past `socket.getaddrinfo`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import aiohttp.connector
+import aiohttp.resolver
 import pytest
 
 DUMMY_OPENAI_KEY = "sk-test-dummy-openai-key-not-real"
@@ -134,4 +139,5 @@ def no_network(
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(aiohttp.connector, "DefaultResolver", aiohttp.resolver.ThreadedResolver)
     yield guard

@@ -78,3 +78,26 @@ def test_prompt_from_scratch_and_test_against_its_base(ui_env: UIEnv) -> None:
     assert _chosen(at) == (["vacancy_nl_formal", "vacancy_nl_inclusive"], "vacancy_nl_formal")
     assert "Pre-filled from the Prompts page: vacancy_nl_inclusive against its base vacancy_nl_formal." in texts(
         at.info)
+
+
+def test_run_stamp_changes_with_ratings_and_status(ui_env: UIEnv) -> None:
+    """The header cache key of a run: a new rating or a status change moves it, nothing else does."""
+    from workbench.store.frames import run_stamp
+    from workbench.store.models import Rating, Run
+
+    store = ui_env.store()
+    run_id = ui_env.runs[VACANCY]
+    with store.session() as session:
+        first = run_stamp(session, run_id)
+        assert run_stamp(session, run_id) == first
+        rating = session.query(Rating).filter(Rating.run_id == run_id).first()
+        if rating is not None:
+            session.delete(rating)
+            session.commit()
+            assert run_stamp(session, run_id)[-1] == first[-1] - 1
+        run = session.get(Run, run_id)
+        assert run is not None
+        run.status = "interrupted"
+        session.commit()
+        assert run_stamp(session, run_id)[0] == "interrupted" and run_stamp(session, run_id)[:-1] != first[:-1]
+    store.dispose()

@@ -140,6 +140,28 @@ def _calls_line(plan: Plan) -> str:
             f"baseline {info['baseline']}")
 
 
+def _print_paced_duration(plan: Plan) -> None:
+    """How long the generation calls take under the declared rate limits ("≈ 42 min at 90k TPM")."""
+    from workbench.runner.pace_estimate import paced_minutes
+
+    lines = []
+    for est in plan.estimate():
+        if est.role != "generation":  # judge calls are not paced here (see the heading)
+            continue
+        model = plan.models[est.model]
+        if model.provider == "simulated":
+            continue
+        paced = paced_minutes(model, est)
+        if paced is None:
+            lines.append(f"  {_escape(est.model)}: no rate limits declared (paced by the provider's headers)")
+            continue
+        lines.append(f"  {_escape(est.model)}: {paced}")
+    if lines:
+        console.print("Duration under the declared rate limits (models run side by side; judge calls not counted):")
+        for line in lines:
+            console.print(line)
+
+
 @app.command()
 @handle_errors
 def validate(
@@ -250,6 +272,7 @@ def run(
     db: DbOption = None,
 ) -> None:
     """Run every variant × case × model × repeat; results are stored as they arrive."""
+    from workbench.cli.preload import PreloadingProgress
     from workbench.cli.progress import RichProgress
     from workbench.plan import build_plan, check_plan_credentials
     from workbench.runner.retry import RetryPolicy
@@ -266,6 +289,7 @@ def run(
             console.print("[dim]--until-decided: the table shows the most it can cost (every case drawn).")
         console.print(f"{spec}: {_calls_line(plan)}")
         _print_estimate(plan, batch=batch)
+        _print_paced_duration(plan)
         console.print(
             "[dim]Dry run: nothing was called. Estimates use ~4 characters per token, a task-typical answer "
             "length and one judge call per rubric per output; 'max cost' assumes every answer uses max_tokens "
@@ -288,14 +312,15 @@ def run(
     )
     if resume:  # a sequential run resumes as one (same order, next look); a fixed run stays fixed
         until_decided = resumes_sequential(store, plan, until_decided=until_decided)
+    progress = PreloadingProgress(RichProgress(console))
     if until_decided:
         from workbench.runner.sequential import run_until_decided
 
-        result, _ = run_until_decided(plan, store, options, RichProgress(console))
+        result, _ = run_until_decided(plan, store, options, progress)
     else:
         if plan.spec.sequential is not None:
             console.print("[dim]note: the spec has a `sequential:` block; add --until-decided to stop early.")
-        result = run_experiment(plan, store, options, RichProgress(console))
+        result = run_experiment(plan, store, options, progress)
     for note in result.notes:
         console.print(f"[cyan]{_escape(note)}")
     _print_summary(store, result, plan.spec)
@@ -595,10 +620,8 @@ def ui(
     from workbench.cli.serve import port_problem, run_child
     from workbench.store.db import database_url
     from workbench.ui import auth
+    from workbench.ui.entry import SCRIPT as app_file
 
-    app_file = Path(__file__).resolve().parents[2] / "streamlit_app.py"
-    if not app_file.exists():
-        fail(f"streamlit_app.py not found next to the package ({app_file})")
     problem = port_problem(port, host)
     if problem:
         fail(f"[--port] {problem}")

@@ -29,6 +29,7 @@ class RichProgress:
             TextColumn("{task.fields[cost]}"),
             TextColumn("[red]{task.fields[errors]} errors"),
             TextColumn("[dim]{task.fields[cached]} cached"),
+            TextColumn("[cyan]{task.fields[pacing]}"),
             console=console,
             transient=False,
         )
@@ -38,6 +39,7 @@ class RichProgress:
         self.errors = 0
         self.cached = 0
         self._notes = 0
+        self._pacing = ""
 
     def start(self, phase: str, total: int, done: int) -> None:
         if self.task is None:
@@ -46,7 +48,7 @@ class RichProgress:
             self.progress.update(self.task, visible=True)
         self.errors = self.cached = 0
         self.task = self.progress.add_task(
-            phase, total=total, completed=done, cost=self._cost_text(), errors=0, cached=0
+            phase, total=total, completed=done, cost=self._cost_text(), errors=0, cached=0, pacing=self._pacing
         )
 
     def _cost_text(self) -> str:
@@ -62,6 +64,12 @@ class RichProgress:
         self.errors += not ok
         self.cached += cached
         self.progress.update(self.task, advance=1, cost=self._cost_text(), errors=self.errors, cached=self.cached)
+
+    def pacing(self, concurrency: int, maximum: int, state: str) -> None:
+        """E.g. "concurrency 8/32 · waiting for token budget" (shown once a limiter has something to say)."""
+        self._pacing = f"concurrency {concurrency}/{maximum} · {state}"
+        if self.task is not None:
+            self.progress.update(self.task, pacing=self._pacing)
 
     def note(self, text: str) -> None:
         # Retries can be numerous under rate limiting: show the first few, then summarise at the end.

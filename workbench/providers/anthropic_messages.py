@@ -12,12 +12,18 @@ from typing import Any
 import anthropic
 import httpx2
 
-from workbench.providers.base import Completion, CompletionRequest, PermanentError, RetryableError
+from workbench.providers.base import (
+    ANTHROPIC_DEFAULT_MAX_TOKENS,
+    Completion,
+    CompletionRequest,
+    PermanentError,
+    RetryableError,
+)
 from workbench.providers.errors import redact
 from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
 from workbench.providers.sdk_provider import SDKProvider, field_of
 
-DEFAULT_MAX_TOKENS = 1024  # the Messages API requires max_tokens
+DEFAULT_MAX_TOKENS = ANTHROPIC_DEFAULT_MAX_TOKENS  # the Messages API requires max_tokens
 # OpenAI-only knobs a shared params block may carry; the Messages API rejects unknown fields with a 400.
 # (temperature/top_p/top_k are plain body fields: anthropic >= 1.0 only dropped them from `create`.)
 _DROPPED = frozenset({"seed"})
@@ -36,6 +42,7 @@ class AnthropicProvider(SDKProvider):
     price_provider: str | None = "anthropic"
     path = "/v1/messages"
     _request_options = _MESSAGES_OPTIONS
+    _aiohttp_client = anthropic.DefaultAioHttpClient
 
     def __init__(
         self,

@@ -7,6 +7,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+# The Messages API requires max_tokens; the Anthropic provider sends this when the spec sets none (and the
+# rate limiter reserves it against output-token limits).
+ANTHROPIC_DEFAULT_MAX_TOKENS = 1024
+
 
 @dataclass(frozen=True)
 class Message:
@@ -68,6 +72,8 @@ class Completion:
     model: str | None = None  # model name the provider reports back
     finish_reason: str | None = None
     simulated: bool = False
+    # Rate-limit state the response reported (workbench.providers.rate_headers), by dimension; not stored.
+    rate_limits: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 class ProviderError(Exception):
@@ -75,10 +81,18 @@ class ProviderError(Exception):
 
     retryable: bool = False
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        rate_limits: dict[str, Any] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.rate_limits = rate_limits  # what the error response's rate-limit headers reported, if any
 
 
 class RetryableError(ProviderError):

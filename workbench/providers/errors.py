@@ -12,6 +12,7 @@ import errno
 import json
 import re
 import socket
+import ssl
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,7 @@ import httpx2
 
 from workbench.errors import ProviderConfigError
 from workbench.providers.base import PermanentError, ProviderError, RetryableError
+from workbench.providers.rate_headers import read_rate_limits
 
 # 408/409/425 are transient by HTTP semantics (and both SDKs retry them); 5xx includes Anthropic's 529.
 _RETRYABLE_4XX = frozenset({408, 409, 425, 429})
@@ -133,7 +135,10 @@ def _status_error(exc: openai.APIStatusError | anthropic.APIStatusError, ctx: Er
         default = "server error" if status >= 500 else "error"
         kind = {429: "rate limited", 529: "overloaded"}.get(status, default)
         wait = f", retry after {retry_after:g}s" if retry_after is not None else ""
-        return RetryableError(f"{p}: {kind} ({status}{wait}){suffix}", status=status, retry_after=retry_after)
+        limits = read_rate_limits(exc.response.headers)
+        return RetryableError(
+            f"{p}: {kind} ({status}{wait}){suffix}", status=status, retry_after=retry_after, rate_limits=limits
+        )
     label = {400: "bad request", 402: "payment required", 413: "request too large", 422: "invalid request"}
     return PermanentError(f"{p}: {label.get(status, 'request rejected')} ({status}){suffix}", status=status)
 
@@ -152,17 +157,66 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
+def _aiohttp_errors(name: str) -> tuple[type[BaseException], ...]:
+    """aiohttp's exception class `name` if aiohttp is loaded (it is imported with the first request)."""
+    aiohttp = sys.modules.get("aiohttp")
+    return (getattr(aiohttp, name),) if aiohttp is not None else ()
+
+
+def _refused(cause: BaseException) -> bool:
+    return isinstance(cause, ConnectionRefusedError) or (
+        isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
+    )
+
+
+def _not_a_timeout(exc: BaseException) -> bool:
+    """An SDK "timeout" that is really a failed connection.
+
+    The SDKs' aiohttp adapter maps every aiohttp connection error (refused, unknown host, server
+    disconnected, reset) to httpx2.ConnectTimeout, so the SDK raises APITimeoutError for them; the
+    exception chain still holds aiohttp's own error, which says what happened. aiohttp's real timeouts
+    subclass TimeoutError.
+    """
+    chain = _chain(exc)
+    if any(isinstance(cause, TimeoutError) for cause in chain):
+        return False
+    connection_errors = _aiohttp_errors("ClientConnectionError")
+    return any(
+        _refused(cause) or isinstance(cause, (socket.gaierror, *connection_errors)) for cause in chain
+    )
+
+
+_TRUST_HINT = " — if the server's certificate is signed by your own CA, point SSL_CERT_FILE at that CA's PEM file"
+
+
+def _untrusted(exc: BaseException) -> str | None:
+    """"TLS certificate not trusted (<reason>)" when certificate verification failed, else None.
+
+    Not retryable: the same certificate will fail the same way until the CA is configured.
+    """
+    failures = [cause for cause in _chain(exc) if isinstance(cause, ssl.SSLCertVerificationError)]
+    if not failures:
+        return None
+    # aiohttp's ClientConnectorCertificateError is an SSLCertVerificationError too, without OpenSSL's text.
+    reasons = [getattr(cause, "verify_message", None) for cause in failures]
+    return f"TLS certificate not trusted ({next(filter(None, reasons), 'certificate verify failed')})"
+
+
 def _connection_reason(exc: BaseException) -> str:
     """Describe the underlying transport failure in a few words."""
     chain = _chain(exc)
     # anyio wraps a refused connect as OSError("All connection attempts failed"); the errno is deeper.
     for cause in chain:
-        if isinstance(cause, ConnectionRefusedError) or (
-            isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
-        ):
+        if _refused(cause):
             return "connection refused"
         if isinstance(cause, socket.gaierror):
             return "unknown host"
+    cut_short = (*_aiohttp_errors("ServerDisconnectedError"), *_aiohttp_errors("ClientPayloadError"))
+    for cause in chain:
+        if isinstance(cause, cut_short):
+            return "connection closed before the response was complete"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
     for cause in chain:
         if isinstance(cause, httpx2.ConnectError):
             if "refused" in str(cause).lower():
@@ -184,7 +238,9 @@ def map_sdk_error(exc: BaseException, ctx: ErrorContext) -> ProviderError | None
         error = exc
     elif isinstance(exc, _sdk_classes("APIStatusError")):
         error = _status_error(exc, ctx)
-    elif isinstance(exc, _sdk_classes("APITimeoutError")):
+    elif isinstance(exc, (*_sdk_classes("APIConnectionError"), httpx2.TransportError)) and _untrusted(exc):
+        error = PermanentError(f"{ctx.provider}: {_untrusted(exc)} at {ctx.endpoint}{_TRUST_HINT}")
+    elif isinstance(exc, _sdk_classes("APITimeoutError")) and not _not_a_timeout(exc):
         after = f" after {ctx.timeout:g}s (raise `timeout:` for this model in the spec)" if ctx.timeout else ""
         error = RetryableError(f"{ctx.provider}: request to {ctx.endpoint} timed out{after}")
     elif isinstance(exc, _sdk_classes("APIConnectionError")):
@@ -200,5 +256,5 @@ def map_sdk_error(exc: BaseException, ctx: ErrorContext) -> ProviderError | None
         return None
     clean = redact(str(error), (*ctx.secrets,))
     if clean != str(error):
-        error = type(error)(clean, status=error.status, retry_after=error.retry_after)
+        error = type(error)(clean, status=error.status, retry_after=error.retry_after, rate_limits=error.rate_limits)
     return error

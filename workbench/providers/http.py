@@ -1,4 +1,22 @@
-"""HTTP plumbing shared by the SDK-backed providers: the httpx2 client they get, and JSON decoding."""
+"""HTTP plumbing shared by the SDK-backed providers: the httpx2 client they get, and JSON decoding.
+
+The client is the SDKs' own supported aiohttp client (`openai.DefaultAioHttpClient` /
+`anthropic.DefaultAioHttpClient`, installed by the `aiohttp` extras): the SDK still builds, signs and
+sends every request through `httpx2.AsyncClient`, and aiohttp's connection pool, HTTP/1.1 parser (C)
+and TLS carry the bytes. Measured in bench/bench_http.py against httpx2's default transport.
+
+Configuration, all through the standard mechanisms:
+
+* connections: one keep-alive connection per request in flight, so the pool is sized to the runner's
+  concurrency (`max_connections`); idle connections are kept `KEEPALIVE_EXPIRY` seconds;
+* timeouts: the provider's `timeout` is the connect, pool-wait and read (between bytes) timeout;
+* TLS: certificates are verified against the system CA store, or the bundle named by `SSL_CERT_FILE`
+  / `SSL_CERT_DIR` (a company CA, or a self-signed local server);
+* proxies: `HTTP(S)_PROXY` / `ALL_PROXY` / `NO_PROXY`, as httpx2 reads them.
+
+`WORKBENCH_HTTP_TRANSPORT=httpx` switches to httpx2's own transport (httpcore2): an escape hatch,
+slower at high concurrency (see bench/README.md).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +25,18 @@ import functools
 import json
 import os
 import platform
-import urllib.request
 from typing import Any
 
 import httpx2
 
-from workbench.providers.transport import FastHTTPTransport
+from workbench.errors import ProviderConfigError
 
 # HTTP/1.1 carries one request per connection, so the pool must be >= the runner's concurrency, and all
 # of it kept alive. The runner passes max_connections=concurrency.
 DEFAULT_MAX_CONNECTIONS = 1024
-# "httpx": httpx2's own transport (httpcore2) everywhere; "fast": FastHTTPTransport for HTTPS too.
+KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is reused (httpx2's default; many servers use 5 s)
 TRANSPORT_ENV = "WORKBENCH_HTTP_TRANSPORT"
-
-
-def _env_proxies() -> bool:
-    """Whether HTTP(S)_PROXY/ALL_PROXY are set: httpx2 honours them only with its own transport."""
-    proxies = urllib.request.getproxies()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+TRANSPORTS = ("aiohttp", "httpx")
 
 
 @functools.cache
@@ -40,47 +52,26 @@ def warm_platform_cache() -> None:
         platform.freedesktop_os_release()
 
 
-def build_http_client(timeout: float, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> httpx2.AsyncClient:
-    """The httpx2 client under an SDK client.
+def transport_choice() -> str:
+    """`aiohttp` (default) or `httpx`, from WORKBENCH_HTTP_TRANSPORT; anything else is a config error."""
+    choice = os.environ.get(TRANSPORT_ENV, "").strip().lower() or TRANSPORTS[0]
+    if choice not in TRANSPORTS:
+        raise ProviderConfigError(
+            f"{TRANSPORT_ENV}={os.environ[TRANSPORT_ENV]!r} is not a transport; use {' or '.join(TRANSPORTS)}"
+        )
+    return choice
 
-    Plain-HTTP endpoints (local vLLM, Ollama, LM Studio, test servers) go through FastHTTPTransport:
-    there thousands of calls a second are possible and httpcore2's pool costs CPU in proportion to its
-    size on every request (see transport.py). HTTPS APIs keep httpx2's own transport and TLS handling:
-    at real API latencies the pool cost does not matter. WORKBENCH_HTTP_TRANSPORT=fast uses the fast
-    transport for both, =httpx for neither; proxies in the environment always get httpx2's transport.
-    """
+
+def build_http_client(
+    aiohttp_client: type[httpx2.AsyncClient], timeout: float, max_connections: int = DEFAULT_MAX_CONNECTIONS
+) -> httpx2.AsyncClient:
+    """The httpx2 client under an SDK client: `aiohttp_client` is that SDK's `DefaultAioHttpClient`."""
     warm_platform_cache()
-    mode = os.environ.get(TRANSPORT_ENV, "").lower()
-    limits = httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-    if mode == "httpx" or _env_proxies():
-        return httpx2.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True)
-    fast = FastHTTPTransport(max_connections)
-    if mode == "fast":
-        return httpx2.AsyncClient(timeout=timeout, transport=fast, follow_redirects=True)
-    tls = httpx2.AsyncHTTPTransport(limits=limits, trust_env=True)
-    return httpx2.AsyncClient(timeout=timeout, transport=SchemeRouter(fast, tls), follow_redirects=True)
-
-
-class SchemeRouter(httpx2.AsyncBaseTransport):
-    """Plain `http://` requests to one transport, everything else (HTTPS) to another.
-
-    A transport rather than client `mounts`, because NO_PROXY entries become mounts of their own that
-    would send e.g. 127.0.0.1 back to the client's default transport.
-    """
-
-    def __init__(self, plain: httpx2.AsyncBaseTransport, secure: httpx2.AsyncBaseTransport) -> None:
-        self.plain = plain
-        self.secure = secure
-
-    def for_url(self, url: httpx2.URL) -> httpx2.AsyncBaseTransport:
-        return self.plain if url.scheme == "http" else self.secure
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        return await self.for_url(request.url).handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.plain.aclose()
-        await self.secure.aclose()
+    limits = httpx2.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=KEEPALIVE_EXPIRY
+    )
+    client_class = aiohttp_client if transport_choice() == "aiohttp" else httpx2.AsyncClient
+    return client_class(timeout=timeout, limits=limits, follow_redirects=True)
 
 
 def response_json(response: httpx2.Response) -> Any:

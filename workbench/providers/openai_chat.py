@@ -15,10 +15,10 @@ import openai
 
 from workbench.providers.base import Completion, CompletionRequest, PermanentError, ProviderError, RetryableError
 from workbench.providers.errors import redact
-from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, build_http_client
+from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
 from workbench.providers.sdk_provider import SDKProvider, field_of
 
-__all__ = ["DEFAULT_MAX_CONNECTIONS", "MaxTokensField", "OpenAIProvider", "build_http_client"]
+__all__ = ["DEFAULT_MAX_CONNECTIONS", "MaxTokensField", "OpenAIProvider"]
 
 MaxTokensField = Literal["max_tokens", "max_completion_tokens"]
 # The request options `chat.completions.create` passes: bearer auth from the client's api_key.
@@ -41,6 +41,7 @@ class OpenAIProvider(SDKProvider):
     price_provider: str | None = "openai"
     path = "/chat/completions"
     _request_options = _CHAT_OPTIONS
+    _aiohttp_client = openai.DefaultAioHttpClient
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ from workbench.providers import pricing
 from workbench.providers.base import Completion, CompletionRequest, ProviderError
 from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error
 from workbench.providers.http import build_http_client, response_json
+from workbench.providers.rate_headers import read_rate_limits
 
 
 def field_of(obj: Any, key: str) -> Any:
@@ -48,6 +49,8 @@ class SDKProvider:
     path = ""  # endpoint path for `client.post`, e.g. "/chat/completions"
     price_provider: str | None = None  # genai-prices lookup; None = cost only from `prices`
     _request_options: ClassVar[Any] = {}
+    # The SDK's own `DefaultAioHttpClient` (an httpx2.AsyncClient on aiohttp), see providers/http.py.
+    _aiohttp_client: ClassVar[type[httpx2.AsyncClient]]
 
     _client: Any
     base_url: str
@@ -79,7 +82,7 @@ class SDKProvider:
             "base_url": base_url,
             "timeout": timeout,
             "max_retries": 0,  # retries are the runner's, so they honour Retry-After and show in progress
-            "http_client": http_client or build_http_client(timeout, max_connections),
+            "http_client": http_client or build_http_client(self._aiohttp_client, timeout, max_connections),
             "default_headers": dict(default_headers) if default_headers else None,
         }
 
@@ -130,6 +133,7 @@ class SDKProvider:
         if request.timeout is not None:
             options = {**options, "timeout": request.timeout}
         try:
+            # cast_to=httpx Response: the SDK's raw response, whose `.headers` carry the rate-limit state.
             response = await self._client.post(self.path, body=body, cast_to=httpx2.Response, options=options)
             data = response_json(response)
         except Exception as exc:
@@ -140,7 +144,9 @@ class SDKProvider:
             # Raised outside the except block so the SDK exception (whose text can quote the key) is
             # not even attached as __context__; the mapped message is redacted and self-contained.
             raise error
-        return self._completion(data, request.model, time.perf_counter() - start)
+        completion = self._completion(data, request.model, time.perf_counter() - start)
+        completion.rate_limits = read_rate_limits(response.headers)
+        return completion
 
     async def aclose(self) -> None:
         # Closes the pooled connections; a caller-supplied http_client is the caller's to close.

@@ -34,12 +34,13 @@ def build_providers(
 
 
 def build_limits(models: Iterable[ModelSpec], concurrency: int, count: int = 1, index: int = 0) -> Limits:
-    """Per-connection concurrency and rate limits; a worker gets its share of each."""
-    limits = Limits()
+    """Per-connection concurrency and per-model rate limits; a worker gets its share of each."""
+    limits = Limits(share=1.0 / count)
     for model in models:
         limits.configure(
             connection_key(model),
             share(model.concurrency or concurrency, count, index),
-            model.rpm / count if model.rpm else None,
+            model.model,
+            model.rate_limits,
         )
     return limits

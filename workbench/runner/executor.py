@@ -75,22 +75,39 @@ class Executor:
             return Outcome(job, hit, None, 0, cached=True)
         provider = self.providers[job.connection]
         semaphore = self.limits.semaphore(job.connection)
+        pacer = None if provider.simulated else self.limits.pacer(job.connection, job.request.model)
+
+        async def call() -> Completion:
+            started = time.perf_counter()
+            # A cancelled call (Ctrl-C, kill) stays counted: it was sent, probably billed, never stored.
+            self.inflight += 1
+            try:
+                completion = await provider.complete(job.request)
+            except Exception:
+                self.inflight -= 1
+                raise
+            self.inflight -= 1
+            if not completion.latency_s:
+                completion.latency_s = time.perf_counter() - started
+            return completion
 
         async def attempt() -> Completion:
-            async with semaphore:
-                await self.limits.wait_for_rate(job.connection)
-                started = time.perf_counter()
-                # A cancelled call (Ctrl-C, kill) stays counted: it was sent, probably billed, never stored.
-                self.inflight += 1
-                try:
-                    completion = await provider.complete(job.request)
-                except Exception:
-                    self.inflight -= 1
-                    raise
-                self.inflight -= 1
-                if not completion.latency_s:
-                    completion.latency_s = time.perf_counter() - started
-                return completion
+            if pacer is None:
+                async with semaphore:
+                    return await call()
+            await pacer.enter()  # the model's adaptive window, before the connection's shared slots
+            try:
+                async with semaphore:
+                    ticket = await pacer.reserve(job.request)
+                    try:
+                        completion = await call()
+                    except Exception as exc:
+                        pacer.settle(ticket, error=exc)
+                        raise
+                    pacer.settle(ticket, completion)
+                    return completion
+            finally:
+                pacer.leave()
 
         policy = self.policy if job.max_attempts is None else replace(self.policy, max_attempts=job.max_attempts)
         try:

@@ -13,6 +13,11 @@ class ProgressSink(Protocol):
 
     def note(self, text: str) -> None: ...
 
+    def pacing(self, concurrency: int, maximum: int, state: str) -> None:
+        """The calls allowed in flight now (adaptive), of `maximum`, and what the limiter is doing
+        ("sending", "waiting for token budget", ...)."""
+        ...
+
     def stop(self) -> None: ...
 
 
@@ -24,6 +29,9 @@ class NullProgress:
         pass
 
     def note(self, text: str) -> None:
+        pass
+
+    def pacing(self, concurrency: int, maximum: int, state: str) -> None:
         pass
 
     def stop(self) -> None:

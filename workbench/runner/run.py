@@ -446,9 +446,11 @@ class Runner:
         if self._pool is not None:
             executor = ProcessExecutor(self._pool, cache=cache, on_retry=on_retry, score=score_in_workers)
         else:
+            limits = build_limits(models, self._concurrency())
+            limits.on_change = lambda: self.progress.pacing(*limits.status())
             executor = Executor(
                 providers,
-                build_limits(models, self._concurrency()),
+                limits,
                 self.options.retry,
                 self._concurrency(),
                 cache=cache,

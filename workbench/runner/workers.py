@@ -63,11 +63,11 @@ def auto_workers(calls: int, concurrency: int, models: Sequence[ModelSpec]) -> i
     """Worker processes for a run when none were asked for: 1 (in-process) unless the run is large.
 
     Also 1 when forking is unavailable or unsafe (other threads running, e.g. inside the UI server) and
-    when a model has an `rpm` limit (one process enforces it exactly).
+    when a model declares a rate limit (one process enforces it exactly).
     """
     if calls < AUTO_MIN_CALLS or concurrency < AUTO_MIN_CONCURRENCY or not fork_available():
         return 1
-    if threading.active_count() > 1 or any(m.rpm for m in models):
+    if threading.active_count() > 1 or any(m.rate_limits for m in models):
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS, concurrency // 32))
 

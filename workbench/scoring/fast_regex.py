@@ -8,25 +8,24 @@ every position. Three tricks, each exact (and skipped whenever it would not be):
 2. Leading `\\b` moved out: `\\bjong` makes `re` test every position, `jong` lets it jump to
    candidates with its prefix search; the word boundary is then checked in Python.
 3. Pre-check: most rules need some literal ("jaar", "moedertaal"); `required_literals` derives those
-   from the parsed regex, and a rule whose literals are absent is skipped with cheap `in` tests.
+   from the regex, and a rule whose literals are absent is skipped with cheap `in` tests.
 
-Relies on CPython's private regex parser (`re._parser`); without it every trick is simply off.
+What the tricks need to know about a regex comes from `regex_shape.shape`, which reads a conservative
+subset of `re` syntax with public APIs only; a regex outside it keeps plain `finditer`. Measured reason
+and figures: bench/README.md, "Wording lints" (`python bench/bench_lint.py --compare-plain`).
+`WORKBENCH_LINT_FAST_REGEX=0` switches all three off (plain `re` IGNORECASE matching, same results).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
 
-try:  # CPython's regex parser; private, so every use below degrades to "no speed-up" on failure.
-    from re import _constants as _c  # type: ignore[attr-defined]
-    from re import _parser as _p  # type: ignore[attr-defined]
-    from re._casefix import _EXTRA_CASES
-except ImportError:  # pragma: no cover - other Python implementations
-    _c = _p = None
-    _EXTRA_CASES = {}
+from workbench.scoring.regex_shape import Item, shape
+
+FAST_ENV = "WORKBENCH_LINT_FAST_REGEX"
 
 Requirement = tuple[frozenset[str], ...]  # every set must have one member in the text
 _Check = str | re.Pattern[str]  # a literal to find with `in`, or an alternation of literals
@@ -34,6 +33,14 @@ _Check = str | re.Pattern[str]  # a literal to find with `in`, or an alternation
 # Characters that `re.IGNORECASE` matches to a letter although str.lower() maps them elsewhere
 # ("ſ" matches "s", "ı"/"İ" match "i"); tests/scoring/test_fast_regex.py re-derives this set.
 _FOLD_RISKY_RE = re.compile("[\u0130\u0131\u017f]")
+# Non-ASCII lower-case letters a case-free pattern may contain: Latin-1's (à-þ, not ß/ÿ/µ), whose only
+# IGNORECASE partner is their upper-case form (tests/scoring/test_fast_regex.py checks this over the BMP).
+_PLAIN_CASE_LETTERS = frozenset(chr(cp) for cp in range(0xE0, 0xFF) if chr(cp).isalpha())
+
+
+def enabled() -> bool:
+    """The tricks are on unless WORKBENCH_LINT_FAST_REGEX=0."""
+    return os.environ.get(FAST_ENV, "1") != "0"
 
 
 def _best(sets: list[frozenset[str]]) -> frozenset[str] | None:
@@ -41,7 +48,15 @@ def _best(sets: list[frozenset[str]]) -> frozenset[str] | None:
     return max(sets, key=lambda s: (min(map(len, s)), -len(s)), default=None)
 
 
-def _sequence(items: Any) -> list[frozenset[str]]:
+def _group_literals(alternatives: list[list[Item]]) -> frozenset[str] | None:
+    """One literal per alternative that every match of the group contains, as a set, or None."""
+    best = [_best(_sequence(alt)) for alt in alternatives]
+    if any(b is None for b in best):
+        return None
+    return frozenset().union(*best)  # type: ignore[arg-type]
+
+
+def _sequence(items: list[Item]) -> list[frozenset[str]]:
     """Literal sets of one regex sequence; every match of the sequence contains one of each set."""
     found: list[frozenset[str]] = []
     run: list[str] = []
@@ -51,20 +66,16 @@ def _sequence(items: Any) -> list[frozenset[str]]:
             found.append(frozenset({"".join(run).lower()}))
             run.clear()
 
-    for op, av in items:
-        if op is _c.LITERAL:
-            run.append(chr(av))
+    for item in items:
+        if item.char is not None and not item.quantified:
+            run.append(item.char)
             continue
         flush()
         sub: frozenset[str] | None = None
-        if op is _c.SUBPATTERN:
-            sub = _best(_sequence(av[3]))
-        elif op is _c.BRANCH:
-            alternatives = [_best(_sequence(alt)) for alt in av[1]]
-            if all(a is not None for a in alternatives):
-                sub = frozenset().union(*alternatives)  # type: ignore[arg-type]
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) and av[0] >= 1:
-            sub = _best(_sequence(av[2]))
+        if item.char is not None and not item.optional:  # "a+": the character is there at least once
+            sub = frozenset({item.char.lower()})
+        elif item.alternatives is not None and not item.optional:
+            sub = _group_literals(item.alternatives)
         # Anything else (classes, assertions, optional parts) guarantees no literal.
         if sub:
             found.append(sub)
@@ -74,12 +85,14 @@ def _sequence(items: Any) -> list[frozenset[str]]:
 
 def required_literals(pattern: re.Pattern[str]) -> Requirement | None:
     """Literal sets every match must contain (lower-cased), or None when nothing can be derived."""
-    if _p is None:
+    tree = shape(pattern.pattern)
+    if tree is None or pattern.flags & re.VERBOSE or not all(map(_foldable, tree.literals)):
         return None
-    try:
-        sets = _sequence(_p.parse(pattern.pattern, pattern.flags))
-    except Exception:  # pragma: no cover - parser internals changed; just don't pre-check
-        return None
+    if len(tree.alternatives) == 1:
+        sets = _sequence(tree.alternatives[0])
+    else:
+        group = _group_literals(tree.alternatives)
+        sets = [group] if group else []
     return tuple(sets) or None
 
 
@@ -93,59 +106,32 @@ def lowered(text: str) -> str | None:
     return low if len(low) == len(text) else None
 
 
-def _cased_ok(cp: int) -> bool:
+def _foldable(ch: str) -> bool:
+    """Every character IGNORECASE matches to `ch` lower-cases to `ch.lower()` (outside _FOLD_RISKY_RE)."""
+    low = ch.lower()
+    return low == ch.upper() or low.isascii() or low in _PLAIN_CASE_LETTERS
+
+
+def _cased_ok(ch: str) -> bool:
     """A pattern character that lower-cased text can match exactly as IGNORECASE would."""
-    ch = chr(cp)
     if ch.lower() == ch.upper():
         return True  # not a letter with case
-    if ch != ch.lower():
-        return False  # an upper-case literal never matches lower-cased text
-    # Characters with extra case equivalents ("µ" ~ "μ") would lose them.
-    return cp < 128 or cp not in _EXTRA_CASES
-
-
-def _lower_only(items: Any) -> bool:
-    for op, av in items:
-        if op is _c.LITERAL or op is _c.NOT_LITERAL:
-            ok = _cased_ok(av)
-        elif op is _c.IN:
-            ok = all(
-                _cased_ok(iav)
-                if iop is _c.LITERAL or iop is _c.NOT_LITERAL
-                else (iav[1] - iav[0] < 1024 and all(map(_cased_ok, range(iav[0], iav[1] + 1))))
-                if iop is _c.RANGE
-                else iop is _c.CATEGORY or iop is _c.NEGATE
-                for iop, iav in av
-            )
-        elif op is _c.SUBPATTERN:
-            ok = not av[1] and not av[2] and _lower_only(av[3])  # no local flags like (?-i:...)
-        elif op is _c.BRANCH:
-            ok = all(_lower_only(alt) for alt in av[1])
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
-            ok = _lower_only(av[2])
-        elif op is _c.ASSERT or op is _c.ASSERT_NOT:
-            ok = _lower_only(av[1])
-        else:
-            ok = op in (_c.AT, _c.ANY)  # anything else (group references, ...): not safe
-        if not ok:
-            return False
-    return True
+    # An upper-case literal never matches lower-cased text; other lower-case letters may have extra
+    # case equivalents ("µ" ~ "μ") that lower() would lose.
+    return ch == ch.lower() and _foldable(ch)
 
 
 def case_free(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """The same regex without IGNORECASE, to run on `lowered(text)`; None if not equivalent.
 
-    Equivalent when every literal/class character is lower-case or caseless and no local flags
-    switch case sensitivity: then IGNORECASE on `text` and plain matching on its lower-case form
-    accept the same spans.
+    Equivalent when every literal/class character is lower-case or caseless (and has no case partner
+    besides its upper-case form) and no local flags switch case sensitivity: then IGNORECASE on `text`
+    and plain matching on its lower-case form accept the same spans.
     """
-    if _p is None or not pattern.flags & re.IGNORECASE:
+    if not pattern.flags & re.IGNORECASE or pattern.flags & (re.ASCII | re.VERBOSE):
         return None
-    try:
-        tree = _p.parse(pattern.pattern, pattern.flags)
-    except Exception:  # pragma: no cover - parser internals changed
-        return None
-    if not _lower_only(tree):
+    tree = shape(pattern.pattern)
+    if tree is None or not all(map(_cased_ok, tree.literals)):
         return None
     return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
 
@@ -160,26 +146,22 @@ def _checks(requirement: Requirement | None) -> tuple[_Check, ...]:
     )
 
 
-def _first_chars(items: Any) -> set[int] | None:
+def _first_chars(items: list[Item]) -> set[str] | None:
     """Characters a match of the sequence must start with, or None if that is not simple to tell."""
-    if not items:
+    if not items or items[0].optional:
         return None
-    op, av = items[0]
-    if op is _c.LITERAL:
-        return {av}
-    if op is _c.SUBPATTERN:
-        return _first_chars(av[3])
-    if op is _c.BRANCH:
-        chars: set[int] = set()
-        for alt in av[1]:
-            sub = _first_chars(alt)
-            if sub is None:
-                return None
-            chars |= sub
-        return chars
-    if op is _c.IN and all(iop is _c.LITERAL for iop, _ in av):
-        return {iav for _, iav in av}
-    return None
+    first = items[0]
+    if first.char is not None:
+        return {first.char}
+    if first.alternatives is None:
+        return None
+    chars: set[str] = set()
+    for alt in first.alternatives:
+        sub = _first_chars(alt)
+        if sub is None:
+            return None
+        chars |= sub
+    return chars
 
 
 def is_word_char(ch: str) -> bool:
@@ -190,20 +172,24 @@ def is_word_char(ch: str) -> bool:
 class FastPattern:
     """A case-insensitive pattern whose `finditer` equals `pattern.finditer(text)`, only faster."""
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], fast: bool | None = None) -> None:
         self.pattern = pattern
+        self.requirement: Requirement | None = None
+        self.lower: re.Pattern[str] | None = None
+        self.unanchored: re.Pattern[str] | None = None
+        if not (enabled() if fast is None else fast):
+            self._checks: tuple[_Check, ...] = ()
+            return
         self.requirement = required_literals(pattern)
         self._checks = _checks(self.requirement)
         self.lower = case_free(pattern)
-        self.unanchored: re.Pattern[str] | None = None
-        if self.lower is not None and pattern.pattern.startswith(r"\b"):
-            tree = _p.parse(pattern.pattern, pattern.flags)
-            rest = _p.parse(pattern.pattern[2:], self.lower.flags)
-            # Only when the \\b belongs to the whole pattern (not to one top-level alternative) and
-            # what follows starts with one of a few characters, so `re` can jump between rare
-            # candidates; otherwise the Python-side boundary checks cost more than they save.
-            first = _first_chars(rest)
-            if tree and tree[0] == (_c.AT, _c.AT_BOUNDARY) and first is not None and len(first) <= 8:
+        rest = shape(pattern.pattern[2:]) if pattern.pattern.startswith(r"\b") else None
+        if self.lower is not None and rest is not None and len(rest.alternatives) == 1:
+            # Only when the \\b belongs to the whole pattern (no top-level alternatives) and what
+            # follows starts with one of a few characters, so `re` can jump between rare candidates;
+            # otherwise the Python-side boundary checks cost more than they save.
+            first = _first_chars(rest.alternatives[0])
+            if first is not None and len(first) <= 8:
                 self.unanchored = re.compile(pattern.pattern[2:], self.lower.flags)
 
     def may_match(self, low: str | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -9,13 +10,23 @@ import streamlit as st
 
 from workbench.run_analysis import RunAnalysis
 from workbench.scoring.judge import judge_provenance
+from workbench.store.frames import run_stamp
 from workbench.ui import config
 from workbench.ui.analysis import run_analysis
 from workbench.ui.components import empty_state, simulated_banner
 from workbench.ui.config import page_path
 from workbench.ui.i18n import lang, t
 from workbench.ui.queries import RunHeader, run_header
-from workbench.ui.state import query, selected_run
+from workbench.ui.state import open_store, query, selected_run
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_header(url: str, run_id: int, stamp: tuple[object, ...]) -> RunHeader:
+    """The run's header, recomputed only when its stamp changes (a finished big run: never; its
+    aggregates over 100,000 outputs would otherwise cost every page run, e.g. each blind rating)."""
+    del stamp  # cache key only
+    with open_store(url).session() as session:
+        return run_header(session, run_id)
 
 
 def run_page(title_key: str, *, show_baseline: bool = True) -> tuple[str, RunHeader] | None:
@@ -28,7 +39,9 @@ def run_page(title_key: str, *, show_baseline: bool = True) -> tuple[str, RunHea
     if run_id is None:
         empty_state(t("no_runs"), page_path("run"), t("go_run"))
         return None
-    header = query(run_header, run_id)
+    stamp = query(run_stamp, run_id)
+    # Ratings are counted afresh (cheap); a new rating must not recompute the output aggregates.
+    header = dataclasses.replace(cached_header(config.db_url(), run_id, stamp[:-1]), ratings=stamp[-1])
     caption = t("run_caption", run=run_id, experiment=header.experiment, status=t(f"status_{header.status}"))
     st.caption(caption + (t("baseline_caption", baseline=header.baseline) if show_baseline else ""))
     if header.simulated:
