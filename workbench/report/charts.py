@@ -19,7 +19,8 @@ def case_means(scores: pd.DataFrame, metric: str) -> pd.DataFrame:
     return subset.groupby(["model", "variant", "case"], as_index=False)["value"].mean()
 
 
-def _mean_ci(values: pd.Series) -> pd.Series:
+def mean_ci(values: pd.Series) -> pd.Series:
+    """Mean of the values with its 95% t-interval and n (the bars of the report's and the UI's charts)."""
     n = len(values)
     mean = float(values.mean())
     if n < 2:
@@ -33,7 +34,7 @@ def distribution_chart(scores: pd.DataFrame, metric: str, *, width: int = 420) -
     means = case_means(scores, metric)
     if means.empty:
         return None
-    summary = means.groupby(["model", "variant"])["value"].apply(_mean_ci).unstack().reset_index()
+    summary = means.groupby(["model", "variant"])["value"].apply(mean_ci).unstack().reset_index()
     # One data frame for every layer, so that the layered chart can be faceted by model.
     data = means.merge(summary, on=["model", "variant"])
     base = alt.Chart().encode(y=alt.Y("variant:N", title=None, axis=alt.Axis(labelLimit=260)))

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 import altair as alt
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from workbench.report.charts import mean_ci
 from workbench.ui.palette import FLAG_COLOURS, VERDICT_COLOURS
 
 SHAPES = {"better": "triangle-up", "worse": "triangle-down", "higher": "diamond", "lower": "diamond",
@@ -90,15 +90,6 @@ def effect_chart(group: pd.DataFrame, *, title: str, unit: str, names: Mapping[s
     return _locale(chart, lang)
 
 
-def _mean_ci(values: pd.Series) -> pd.Series:
-    n = len(values)
-    mean = float(values.mean())
-    if n < 2:
-        return pd.Series({"mean": mean, "low": mean, "high": mean, "n": n})
-    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return pd.Series({"mean": mean, "low": mean - half, "high": mean + half, "n": n})
-
-
 def distribution_chart(means: pd.DataFrame, *, title: str, axis: str, binary: bool, text_colour: str, lang: str,
                        variant_label: Callable[[str], str] = str) -> alt.LayerChart | None:
     """Case means of one measure per variant (dots), with the mean (diamond) and its 95% CI (black rule).
@@ -113,7 +104,7 @@ def distribution_chart(means: pd.DataFrame, *, title: str, axis: str, binary: bo
     data["name"] = data["variant"].map(variant_label)
     if data["model"].nunique() > 1:
         data["name"] = data["name"] + " · " + data["model"].astype(str)
-    summary = data.groupby("name")["value"].apply(_mean_ci).unstack().reset_index()
+    summary = data.groupby("name")["value"].apply(mean_ci).unstack().reset_index()
     x_scale = alt.Scale(domain=_padded(float(min(data["value"].min(), summary["low"].min())),
                                        float(max(data["value"].max(), summary["high"].max())), include_zero=False),
                         nice=False, zero=False)
