@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from workbench.cli.consoles import BidiSafeConsole
 from workbench.cli.errors import fail, handle_errors
 
-console = Console(highlight=False)
+console = BidiSafeConsole(highlight=False)
 
 
 def _fmt(value: float | None, signed: bool = False) -> str:

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from workbench.atomic import atomic_open
+from workbench.cli.consoles import BidiSafeConsole
 from workbench.cli.errors import handle_errors
 
-console = Console(highlight=False, soft_wrap=True)
+console = BidiSafeConsole(highlight=False, soft_wrap=True)
 
 
 def _is_spec(ref: str) -> bool:

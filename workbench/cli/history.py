@@ -9,14 +9,14 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from workbench.cli.consoles import BidiSafeConsole
 from workbench.cli.errors import handle_errors
 from workbench.report.console import short_names
 
-console = Console(highlight=False)
+console = BidiSafeConsole(highlight=False)
 
 DbOption = Annotated[
     str | None,

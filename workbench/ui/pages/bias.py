@@ -8,6 +8,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from workbench.bidi import neutralise
 from workbench.flags import matches_from_details
 from workbench.run_analysis import RunAnalysis
 from workbench.stats import BiasAudit, BiasAuditUnit
@@ -219,7 +220,7 @@ def swap_viewer(url: str, audit: BiasAudit, header: RunHeader) -> None:
         st.info(t("viewer_none"))
         return
     code = lang()
-    case_labels = {int(r.case_id): r.case for r in cases.itertuples()}
+    case_labels = {int(r.case_id): neutralise(str(r.case)) for r in cases.itertuples()}
     st.caption(t("viewer_count", n=len(cases), m=len(_swap_cases(url, header.run_id, unit.variant, unit.model,
                                                                    unit.metric, header.version))))
     row = st.columns([2, 1])
@@ -234,7 +235,7 @@ def swap_viewer(url: str, audit: BiasAudit, header: RunHeader) -> None:
         st.info(t("viewer_none"))
         return
     first, second = _default_names(unit, by_name, names)
-    name_labels = {n: f"{n} ({group_label(g)})" for n, g in names.items() if n in by_name}
+    name_labels = {n: neutralise(f"{n} ({group_label(g)})") for n, g in names.items() if n in by_name}
     pick = st.columns(2)
     left = pick[0].selectbox(t("viewer_name", n=1), list(name_labels), index=list(name_labels).index(first),
                              format_func=name_labels.__getitem__, key=f"swap_left_{case_id}")
