@@ -146,7 +146,7 @@ def outputs(store: Store, run_id: int) -> list[Output]:
 
 
 def test_outputs_are_stored_with_real_token_usage_and_finish_reasons(first_run: FirstRun) -> None:
-    assert "6/6 outputs, 0 errors" in first_run.stdout and "SIMULATED" not in first_run.stdout
+    assert "Run 1: 6/6 outputs · 0 errors" in first_run.stdout and "SIMULATED" not in first_run.stdout
     rows = outputs(first_run.store(), first_run.run_id)
     assert len(rows) == 6 and {r.status for r in rows} == {"ok"}
     assert not any(r.simulated for r in rows) and all(r.text for r in rows)
@@ -201,7 +201,7 @@ def test_the_local_judge_scored_every_output_and_nothing_says_simulated(first_ru
 def test_a_rerun_comes_from_the_cache(first_run: FirstRun) -> None:
     again = CliRunner().invoke(app, ["run", str(first_run.spec), "--db", str(first_run.db)], env={"COLUMNS": "120"})
     assert again.exit_code == 0, again.output
-    assert "6/6 outputs, 0 errors, 6 from cache" in again.stdout
+    assert "6/6 outputs · 0 errors" in again.stdout and " · 6 from cache · " in again.stdout
     store = first_run.store()
     with store.session() as session:
         second = session.scalars(select(Run.id).order_by(Run.id.desc())).first()
