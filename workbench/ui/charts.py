@@ -68,22 +68,13 @@ def effect_chart(group: pd.DataFrame, *, title: str, unit: str, names: Mapping[s
     })
     data["verdict"] = data["category"].map(labels)
     present = [c for c in SHAPES if c in set(data["category"])]
-    colour = alt.Color("verdict:N", title=None, legend=alt.Legend(orient="bottom"),
-                       scale=alt.Scale(domain=[labels[c] for c in present],
-                                       range=[VERDICT_COLOURS[c] for c in present]))
-    shape = alt.Shape("verdict:N", title=None, scale=alt.Scale(domain=[labels[c] for c in present],
-                                                               range=[SHAPES[c] for c in present]))
     lows = data["low"].fillna(data["estimate"])
     highs = data["high"].fillna(data["estimate"])
     x_scale = alt.Scale(domain=_padded(float(lows.min()), float(highs.max())), nice=False, zero=False)
-    y = alt.Y("name:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
-    base = alt.Chart(data).encode(y=y)
-    interval = base.mark_rule(color=text_colour, strokeWidth=2).encode(
-        x=alt.X("low:Q", title=unit, scale=x_scale), x2="high:Q")
-    point = base.mark_point(filled=True, size=110, opacity=1).encode(
-        x="estimate:Q", color=colour, shape=shape,
-        tooltip=[alt.Tooltip("name:N", title=""), alt.Tooltip("verdict:N", title=""),
-                 alt.Tooltip("estimate:Q", format="+.2f", title=unit)])
+    interval, point = _interval_and_point(
+        data, columns=("estimate", "low", "high"), legend="verdict", axis=unit, x_scale=x_scale,
+        legend_items=[(labels[c], VERDICT_COLOURS[c], SHAPES[c]) for c in present], label_limit=320,
+        estimate_format="+.2f", text_colour=text_colour)
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 3], color=text_colour, opacity=0.6) \
         .encode(x="x:Q")
     chart = alt.layer(zero, interval, point).properties(title=title, width="container", height=alt.Step(ROW_STEP))
@@ -120,6 +111,30 @@ def distribution_chart(means: pd.DataFrame, *, title: str, axis: str, binary: bo
     return _locale(chart, lang)
 
 
+def _interval_and_point(data: pd.DataFrame, *, columns: tuple[str, str, str], legend: str, axis: str,
+                        x_scale: alt.Scale, legend_items: list[tuple[str, str, str]], label_limit: int,
+                        estimate_format: str, text_colour: str) -> tuple[alt.Chart, alt.Chart]:
+    """The two layers of a forest plot, one row per `name`: the CI as a line in the text colour and the
+    estimate as a point whose colour and shape (never colour alone) follow the `legend` column.
+
+    `columns` names the estimate, CI low and CI high columns; `legend_items` gives (label, colour, shape)
+    for each legend entry present, in legend order.
+    """
+    estimate, low, high = columns
+    domain = [label for label, _, _ in legend_items]
+    colour = alt.Color(f"{legend}:N", title=None, legend=alt.Legend(orient="bottom"),
+                       scale=alt.Scale(domain=domain, range=[c for _, c, _ in legend_items]))
+    shape = alt.Shape(f"{legend}:N", title=None, scale=alt.Scale(domain=domain, range=[m for _, _, m in legend_items]))
+    base = alt.Chart(data).encode(y=alt.Y("name:N", title=None, sort=None, axis=alt.Axis(labelLimit=label_limit)))
+    interval = base.mark_rule(color=text_colour, strokeWidth=2).encode(
+        x=alt.X(f"{low}:Q", title=axis, scale=x_scale), x2=f"{high}:Q")
+    point = base.mark_point(filled=True, size=110, opacity=1).encode(
+        x=f"{estimate}:Q", color=colour, shape=shape,
+        tooltip=[alt.Tooltip("name:N", title=""), alt.Tooltip(f"{legend}:N", title=""),
+                 alt.Tooltip(f"{estimate}:Q", format=estimate_format, title=axis)])
+    return interval, point
+
+
 def impact_ratio_chart(frame: pd.DataFrame, *, title: str, axis: str, flag_labels: Mapping[str, str],
                        text_colour: str, lang: str) -> alt.LayerChart | None:
     """Impact ratio of each group against the reference with its CI; the four-fifths line dashed.
@@ -131,22 +146,13 @@ def impact_ratio_chart(frame: pd.DataFrame, *, title: str, axis: str, flag_label
         return None
     data["flag_text"] = data["flag"].map(flag_labels)
     present = [f for f in FLAG_COLOURS if f in set(data["flag"])]
-    colour = alt.Color("flag_text:N", title=None, legend=alt.Legend(orient="bottom"),
-                       scale=alt.Scale(domain=[flag_labels[f] for f in present],
-                                       range=[FLAG_COLOURS[f] for f in present]))
-    shape = alt.Shape("flag_text:N", title=None, scale=alt.Scale(domain=[flag_labels[f] for f in present],
-                                                                 range=[FLAG_SHAPES[f] for f in present]))
     low = float(np.nanmin([data["impact_ratio_ci_low"].min(), data["impact_ratio"].min(), 0.8]))
     high = float(np.nanmax([data["impact_ratio_ci_high"].max(), data["impact_ratio"].max(), 1.0]))
     x_scale = alt.Scale(domain=_padded(low, high, include_zero=False), nice=False, zero=False)
-    y = alt.Y("name:N", title=None, sort=None, axis=alt.Axis(labelLimit=360))
-    base = alt.Chart(data).encode(y=y)
-    interval = base.mark_rule(color=text_colour, strokeWidth=2).encode(
-        x=alt.X("impact_ratio_ci_low:Q", title=axis, scale=x_scale), x2="impact_ratio_ci_high:Q")
-    point = base.mark_point(filled=True, size=110, opacity=1).encode(
-        x="impact_ratio:Q", color=colour, shape=shape,
-        tooltip=[alt.Tooltip("name:N", title=""), alt.Tooltip("flag_text:N", title=""),
-                 alt.Tooltip("impact_ratio:Q", format=".2f", title=axis)])
+    interval, point = _interval_and_point(
+        data, columns=("impact_ratio", "impact_ratio_ci_low", "impact_ratio_ci_high"), legend="flag_text",
+        axis=axis, x_scale=x_scale, legend_items=[(flag_labels[f], FLAG_COLOURS[f], FLAG_SHAPES[f]) for f in present],
+        label_limit=360, estimate_format=".2f", text_colour=text_colour)
     four_fifths = alt.Chart(pd.DataFrame({"x": [0.8]})).mark_rule(color=text_colour, strokeDash=[5, 3]).encode(x="x:Q")
     parity = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color=text_colour, opacity=0.5).encode(x="x:Q")
     chart = alt.layer(four_fifths, parity, interval, point).properties(title=title, width="container",
