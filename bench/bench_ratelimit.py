@@ -35,7 +35,7 @@ from typing import Any
 
 from harness import load_average, machine, start_server, write_inputs
 
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.budget import WINDOW_ENV
 from workbench.runner.progress import NullProgress
 from workbench.runner.run import RunOptions, run_experiment

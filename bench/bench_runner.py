@@ -50,7 +50,7 @@ from harness import (
 )
 from sqlalchemy import select
 
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store
 from workbench.store.models import Output

@@ -52,7 +52,7 @@ concurrency: 64
     db = folder / f"sync-{mode}-{time.monotonic_ns()}.db"
     code = (
         "import sys, time\n"
-        "from workbench.plan import build_plan\n"
+        "from workbench.experiment.plan import build_plan\n"
         "from workbench.runner.run import RunOptions, run_experiment\n"
         "from workbench.store.db import Store\n"
         "plan = build_plan(sys.argv[1]); store = Store(sys.argv[2])\n"

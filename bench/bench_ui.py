@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select, text
 
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
 from workbench.store.models import Case, Experiment, Output, Run, Score, Variant

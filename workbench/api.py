@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from workbench.spec import ExperimentSpec
+from workbench.experiment.spec import ExperimentSpec
 from workbench.store.db import Store
 
 if TYPE_CHECKING:
-    from workbench.run_analysis import RunAnalysis
+    from workbench.analysis.run_results import RunAnalysis
     from workbench.runner.progress import ProgressSink
     from workbench.stats import BiasAudit
 
@@ -61,7 +61,7 @@ def load_spec(path: str | Path) -> ExperimentSpec:
     >>> spec.baseline  # doctest: +SKIP
     'vacancy_en_formal'
     """
-    from workbench.spec import load_spec as _load
+    from workbench.experiment.spec import load_spec as _load
 
     return _load(path)
 
@@ -82,7 +82,7 @@ def run(
 
     >>> run_id = run("experiments/vacancy_tone_en.yaml", store="demo.db")  # doctest: +SKIP
     """
-    from workbench.plan import build_plan
+    from workbench.experiment.plan import build_plan
     from workbench.providers.registry import check_credentials
     from workbench.runner.run import RunOptions, run_experiment
     from workbench.scoring.judge import judge_model
@@ -120,7 +120,7 @@ def analyse(run: RunRef = "latest", *, store: StoreLike = None, baseline: str | 
     >>> result = analyse("latest", store="demo.db")  # doctest: +SKIP
     >>> result.analysis.to_frame()[["variant", "metric", "estimate", "p_adjusted"]]  # doctest: +SKIP
     """
-    from workbench.run_analysis import analyse_run
+    from workbench.analysis.run_results import analyse_run
 
     return analyse_run(_store(store), run, shown_only=not all_metrics, baseline=baseline)
 

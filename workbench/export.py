@@ -17,11 +17,11 @@ import pandas as pd
 
 from workbench.atomic import atomic_open, atomic_path
 from workbench.errors import WorkbenchError
-from workbench.flags import flag_summary, matches_from_details
 from workbench.output_files import check_output_path, writing
 from workbench.providers.finish import is_truncated
 from workbench.scoring.dismissal import SpanKey, span_key
 from workbench.scoring.explain import explain
+from workbench.scoring.flag_spans import flag_summary, matches_from_details
 from workbench.store.db import Store
 from workbench.store.dismissals import run_dismissals
 from workbench.store.frames import all_metric_names
@@ -138,7 +138,7 @@ def run_table(store: Store, run_id: int) -> pd.DataFrame:
 
 def verdicts_table(store: Store, run_id: int) -> pd.DataFrame:
     """One row per comparison (every metric), with the family its adjusted p-value belongs to."""
-    from workbench.run_analysis import analyse_run
+    from workbench.analysis.run_results import analyse_run
 
     result = analyse_run(store, run_id)
     if result.analysis is None or not result.analysis.verdicts:

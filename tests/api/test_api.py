@@ -40,7 +40,7 @@ def test_run_outputs_analyse_audit(db_url: str, in_project: Path) -> None:
     audit = api.audit(run_id, store=store)
     assert audit is not None and not audit.to_frame().empty
     # the same numbers as the CLI's report
-    from workbench.run_analysis import analyse_run
+    from workbench.analysis.run_results import analyse_run
 
     same = analyse_run(store, run_id)
     assert same.analysis is not None

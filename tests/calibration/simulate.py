@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.plan import Plan, build_plan
+from workbench.experiment.plan import Plan, build_plan
 from workbench.providers.simulated import SimulatedProvider
 from workbench.providers.simulated.scores import invited, screening_scores
 from workbench.scoring.base import ScoringContext

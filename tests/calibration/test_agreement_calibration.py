@@ -1,4 +1,4 @@
-"""Error rates of the judge-trust verdicts (workbench.judge_agreement), ≥ 400 simulated rating rounds each.
+"""Error rates of the judge-trust verdicts (workbench.analysis.judge_agreement), ≥ 400 simulated rating rounds each.
 
 Model: every pair of outputs has a true quality difference q ~ N(0, 1); every rater (each recruiter and the
 judge) sees q + N(0, σ²) and says "first", "second" or "tie" (|seen| < its own tie threshold, 0.3-0.7 per
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from tests.calibration.conftest import Rate, Report
-from workbench.judge_agreement import MARGIN, judge_agreement
+from workbench.analysis.judge_agreement import MARGIN, judge_agreement
 from workbench.stats.agreement import weighted_kappa
 
 pytestmark = [pytest.mark.slow, pytest.mark.calibration]

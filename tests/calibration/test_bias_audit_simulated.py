@@ -8,10 +8,10 @@ from pathlib import Path
 from rich.console import Console
 
 from tests.calibration.simulate import ROOT
-from workbench.plan import build_plan
+from workbench.analysis.run_results import analyse_run
+from workbench.experiment.plan import build_plan
 from workbench.report.console import print_bias
 from workbench.report.render import write_report
-from workbench.run_analysis import analyse_run
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
 

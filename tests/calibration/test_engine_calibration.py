@@ -45,7 +45,7 @@ def test_clustered_cases_keep_alpha_where_the_per_case_analysis_does_not(calibra
 def test_planted_wording_effect_is_found_in_the_demo() -> None:
     """The 'energetic' demo variant is planted to write 50% more masculine-coded words: the verdict finds it."""
     from tests.calibration.simulate import ROOT, simulate
-    from workbench.plan import build_plan
+    from workbench.experiment.plan import build_plan
     from workbench.scoring.registry import metric_direction
 
     metric = "gender_coded.masculine"

@@ -16,7 +16,7 @@ import pytest
 
 from tests.calibration.conftest import Rate, Report
 from tests.calibration.simulate import variant_scores
-from workbench.gate import gate_checks
+from workbench.analysis.gate import gate_checks
 from workbench.stats import analyse
 
 pytestmark = [pytest.mark.slow, pytest.mark.calibration]

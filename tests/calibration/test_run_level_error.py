@@ -15,8 +15,8 @@ import pytest
 
 from tests.calibration.conftest import Rate, Report
 from tests.calibration.simulate import ROOT, plan_for, simulate, variant_scores, write_variant
-from workbench.decision_summary import decision_summary
-from workbench.run_analysis import metric_families
+from workbench.analysis.decision_summary import decision_summary
+from workbench.analysis.run_results import metric_families
 from workbench.scoring.registry import metric_direction
 from workbench.stats import adjust_pvalues, analyse
 

@@ -143,7 +143,7 @@ def test_power_accounts_for_the_family_clusters_and_names(cli: CliRunner) -> Non
 
 def test_ctrl_c_during_the_decision_summary_only_skips_it(cli: CliRunner, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import workbench.run_analysis as run_analysis
+    import workbench.analysis.run_results as run_analysis
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.datasets import load_dataset
 from workbench.errors import SpecError
+from workbench.experiment.datasets import load_dataset
 
 
 def test_csv_with_bom_semicolons_and_ids(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The decision summary per variant (workbench.decision_summary): structure and sentences in EN and NL."""
+"""The decision summary per variant (workbench.analysis.decision_summary): structure and sentences in EN and NL."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tests.stats.conftest import frame_from_matrix
-from workbench.decision_summary import decision_sentence, decision_summary, summary_lines
+from workbench.analysis.decision_summary import decision_sentence, decision_summary, summary_lines
 from workbench.stats import analyse
 
 

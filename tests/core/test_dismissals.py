@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from workbench.analysis.run_results import analyse_run
 from workbench.errors import WorkbenchError
+from workbench.experiment.plan import build_plan
 from workbench.export import run_table
-from workbench.plan import build_plan
 from workbench.report.render import write_report
-from workbench.run_analysis import analyse_run
 from workbench.runner.run import run_experiment
 from workbench.scoring.dismissal import recount
 from workbench.store.db import Store

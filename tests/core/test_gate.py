@@ -15,10 +15,10 @@ import yaml
 from typer.testing import CliRunner
 
 from workbench import api
+from workbench.analysis.gate import gate_run, junit_xml, markdown
+from workbench.analysis.run_results import analyse_run
 from workbench.cli.app import app
 from workbench.errors import WorkbenchError
-from workbench.gate import gate_run, junit_xml, markdown
-from workbench.run_analysis import analyse_run
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "junit" / "junit-ci.xsd"

@@ -10,13 +10,13 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from workbench import api
-from workbench.cli.app import app
-from workbench.judge_agreement import (
+from workbench.analysis.judge_agreement import (
     judge_agreement,
     oriented_preferences,
     preferences_from_scores,
     run_judge_agreement,
 )
+from workbench.cli.app import app
 from workbench.stats.agreement import cohen_kappa
 from workbench.store.repository import add_ratings, pairable_outputs, scores_frame
 
@@ -92,8 +92,8 @@ def test_stored_run_agreement_and_cli(db_url: str, tmp_path: Path) -> None:
     assert nl_out.exit_code == 0 and ("beoordelaar" in nl_out.output or "paren" in nl_out.output)
     bad = CliRunner().invoke(app, ["agreement", str(run_id), "--db", db_url, "--lang", "de"])
     assert bad.exit_code == 2
+    from workbench.analysis.run_results import analyse_run
     from workbench.report.render import write_report
-    from workbench.run_analysis import analyse_run
 
     text = write_report(store, analyse_run(store, run_id), tmp_path / "report.md").read_text()
     assert "## Is the judge trustworthy?" in text and "| clarity | scores | 20 |" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.run_analysis import lint_rates
+from workbench.analysis.run_results import lint_rates
 
 
 def _scores(flags_per_case: list[list[int]]) -> pd.DataFrame:

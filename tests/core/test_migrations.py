@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import create_engine, select, text
 
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store, _alembic_config
 from workbench.store.models import CachedResponse, Output, Run

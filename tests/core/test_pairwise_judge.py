@@ -15,8 +15,8 @@ import yaml
 
 from tests.calibration.simulate import write_variant
 from workbench import api
-from workbench.pairwise_judge import consolidate, consolidated_ratings, parse_choice, rating_row
-from workbench.run_analysis import analyse_run
+from workbench.analysis.run_results import analyse_run
+from workbench.scoring.pairwise_judge import consolidate, consolidated_ratings, parse_choice, rating_row
 from workbench.stats import analyse_preferences
 from workbench.store.repository import pair_ratings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.scoring.base import ScoringContext
 from workbench.scoring.outcomes import RankingOutcome
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from workbench.plan import build_plan
+from workbench.analysis.run_results import analyse_run
+from workbench.experiment.plan import build_plan
 from workbench.report.render import write_report
-from workbench.run_analysis import analyse_run
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
 from workbench.store.models import Output, Rating, Variant

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.support.fake_llm_server import FakeLLMServer
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store, database_url, make_engine
 from workbench.store.models import Output, Run

@@ -12,8 +12,8 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from workbench import api
+from workbench.analysis.run_history import compare_runs, run_history
 from workbench.cli.app import app
-from workbench.run_history import compare_runs, run_history
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,13 +19,13 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.support.fake_llm_server import FakeLLMServer
+from workbench.analysis.run_results import analyse_run
+from workbench.analysis.sequential_looks import CS_METHOD, load_outcome
 from workbench.cli import app
-from workbench.plan import build_plan
-from workbench.run_analysis import analyse_run
+from workbench.experiment.plan import build_plan
 from workbench.runner.batch import POLL_ENV
 from workbench.runner.run import RunOptions
 from workbench.runner.sequential import run_until_decided
-from workbench.sequential_analysis import CS_METHOD, load_outcome
 from workbench.stats.sequential import Design, simulate_paths
 from workbench.store.db import Store, _alembic_config, database_url, make_engine
 from workbench.store.frames import numeric_scores

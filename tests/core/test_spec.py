@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import SpecError
-from workbench.plan import build_plan
-from workbench.spec import load_spec
+from workbench.experiment.plan import build_plan
+from workbench.experiment.spec import load_spec
 
 GOOD = """\
 name: t

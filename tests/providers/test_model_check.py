@@ -13,7 +13,7 @@ from tests.support.fake_llm_server import FakeLLMServer
 from tests.support.no_network import closed_port
 from workbench.cli import app
 from workbench.errors import ProviderConfigError
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.providers.base import RetryableError
 from workbench.providers.model_check import check_served_models, is_served
 from workbench.providers.openai_compatible import OpenAICompatibleProvider

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.calibration.simulate import ROOT, simulate
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.providers.simulated.scores import name_shift
 
 

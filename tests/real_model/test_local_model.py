@@ -29,10 +29,10 @@ import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from workbench.analysis.run_results import analyse_run
 from workbench.cli import app
 from workbench.errors import WorkbenchError
 from workbench.local_model import MODEL_ALIAS, server_command
-from workbench.run_analysis import analyse_run
 from workbench.scoring.registry import is_text_metric
 from workbench.store.db import Store
 from workbench.store.frames import numeric_scores

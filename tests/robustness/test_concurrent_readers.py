@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from tests.support.fake_llm_server import FakeLLMServer
-from workbench.run_analysis import analyse_run
+from workbench.analysis.run_results import analyse_run
 from workbench.store.db import Store
 from workbench.store.repository import list_runs, outputs_frame, scores_frame
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store, database_url, make_engine
 from workbench.store.models import Output, Score

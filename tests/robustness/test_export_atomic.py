@@ -15,8 +15,8 @@ import pytest
 
 from workbench import export as export_module
 from workbench.errors import WorkbenchError
+from workbench.experiment.plan import build_plan
 from workbench.export import export_run
-from workbench.plan import build_plan
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
 

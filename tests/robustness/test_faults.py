@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.retry import RetryPolicy
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store

@@ -27,7 +27,7 @@ from typer.testing import CliRunner, Result
 
 from tests.support.no_network import closed_port
 from workbench.cli import app
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 BIDI = "\u202e"  # RIGHT-TO-LEFT OVERRIDE

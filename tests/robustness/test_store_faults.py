@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.fake_llm_server import FakeLLMServer
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.executor import Executor
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store, head_revisions

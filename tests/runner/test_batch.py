@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tests.providers.mock_api import SECRET_KEY
 from tests.support.fake_llm_server import FakeLLMServer
-from workbench.plan import Plan, build_plan
+from workbench.experiment.plan import Plan, build_plan
 from workbench.providers import pricing
 from workbench.providers.anthropic_messages import AnthropicProvider
 from workbench.providers.base import CompletionRequest, Message, PermanentError, RetryableError

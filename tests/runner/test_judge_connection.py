@@ -11,13 +11,13 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.support.fake_llm_server import FakeLLMServer
+from workbench.analysis.run_results import analyse_run
 from workbench.cli import app
 from workbench.errors import SpecError
+from workbench.experiment.plan import build_plan
 from workbench.export import export_run
-from workbench.plan import build_plan
 from workbench.report.console import print_verdicts
 from workbench.report.render import write_report
-from workbench.run_analysis import analyse_run
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
 from workbench.store.repository import scores_frame

@@ -7,10 +7,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tests.support.fake_llm_server import FakeLLMServer
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
+from workbench.experiment.spec import ExperimentSpec
 from workbench.runner.retry import RetryPolicy
 from workbench.runner.run import RunOptions, run_experiment
-from workbench.spec import ExperimentSpec
 from workbench.store.db import Store
 from workbench.store.models import Output
 

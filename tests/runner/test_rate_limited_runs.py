@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.support.fake_llm_server import FakeLLMServer
 from workbench.cli import app
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.providers.anthropic_messages import AnthropicProvider
 from workbench.providers.base import CompletionRequest, Message, RetryableError
 from workbench.providers.openai_chat import OpenAIProvider

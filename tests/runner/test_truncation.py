@@ -13,18 +13,18 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.support.fake_llm_server import FakeLLMServer
+from workbench.analysis.run_results import analyse_run
 from workbench.cli import app
+from workbench.experiment.plan import build_plan
 from workbench.export import export_run, run_table
-from workbench.plan import build_plan
 from workbench.report.console import print_verdicts
 from workbench.report.render import write_report
-from workbench.run_analysis import analyse_run
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.scoring.registry import is_text_metric
 from workbench.store.db import Store
 from workbench.store.frames import numeric_scores
 from workbench.store.models import Output
-from workbench.summary import summarise_run
+from workbench.store.run_summary import summarise_run
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.fake_llm_server import FakeLLMServer
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
+from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import CompletionRequest, Message
 from workbench.runner.connections import share
 from workbench.runner.executor import Job, Outcome
 from workbench.runner.retry import RetryPolicy
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.runner.workers import WorkerConfig, WorkerPool, auto_workers
-from workbench.spec import ModelSpec
 from workbench.store.db import Store
 from workbench.store.models import Output, Run, Score
 

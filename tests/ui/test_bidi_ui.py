@@ -9,7 +9,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.run import run_experiment
 
 from .conftest import ROOT, UIEnv

@@ -146,7 +146,7 @@ def test_double_presses_store_one_rating_per_displayed_pair_and_undo(demo: Any, 
 
 
 def test_verdict_summary_heads_compare(demo: Any, browser: Any) -> None:
-    """The decision summary (workbench.decision_summary, as in the report and the terminal) comes first."""
+    """The decision summary (workbench.analysis.decision_summary, as in the report and the terminal) comes first."""
     server, _, runs = demo
     page = new_page(browser)
     open_page(page, f"{server.url}/compare?run={runs[VACANCY]}&lang=en", "h3:has-text('Decision')")

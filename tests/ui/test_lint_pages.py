@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workbench.run_analysis import analyse_run
+from workbench.analysis.run_results import analyse_run
 from workbench.store.db import Store
 from workbench.store.models import FlagDismissal
 

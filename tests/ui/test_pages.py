@@ -111,7 +111,7 @@ def test_compare_shows_verdicts_simulated_labels_and_highlights(ui_env: UIEnv) -
 
 def test_compare_shows_prompt_versions_and_their_diff(ui_env: UIEnv) -> None:
     """README "Prompt versions": Compare shows which version a run used and the diff to the one before."""
-    from workbench.plan import build_plan
+    from workbench.experiment.plan import build_plan
     from workbench.runner.run import run_experiment
 
     spec = ui_env.experiments / "vacancy_tone_nl.yaml"
@@ -172,7 +172,7 @@ def test_compare_big_run_computes_in_background(ui_env: UIEnv, monkeypatch: pyte
 
 def test_page_analysis_matches_the_full_analysis(ui_env: UIEnv) -> None:
     """Analysing only the displayed metrics gives the same statistics as the report's full analysis."""
-    from workbench.run_analysis import analyse_run
+    from workbench.analysis.run_results import analyse_run
 
     store = ui_env.store()
     for run_id in ui_env.runs.values():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.test_sequential_run import write_spec
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.sequential import run_until_decided
 from workbench.store.db import Store
 

@@ -117,7 +117,7 @@ def test_analysis_results_are_json_and_rebuild_only_our_own_types(tmp_path: Path
 
     import pandas as pd
 
-    from workbench.run_analysis import RunInfo
+    from workbench.analysis.run_results import RunInfo
 
     frame = pd.DataFrame({"metric": ["a", "b"], "value": [0.1, float("nan")], "n": [1, 2]})
     data = codec.dumps({"frame": frame, "tuple": (1, 2.5, "x"), "inf": float("inf")})

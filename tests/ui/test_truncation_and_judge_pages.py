@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.runner.test_truncation import simulated_spec
-from workbench.plan import build_plan
+from workbench.experiment.plan import build_plan
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
 from workbench.store.models import Output

@@ -33,7 +33,7 @@ def agreement_command(
 ) -> None:
     """Judge–recruiter agreement per rubric (weighted κ with bootstrap CIs), the recruiters' agreement with each
     other (κ, Krippendorff's α) and a plain verdict: can the judge stand in for your recruiters?"""
-    from workbench.judge_agreement import run_judge_agreement
+    from workbench.analysis.judge_agreement import run_judge_agreement
     from workbench.store.db import Store
     from workbench.store.repository import resolve_run
 

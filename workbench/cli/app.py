@@ -25,9 +25,9 @@ from workbench.cli.history import compare_command, history_command
 from workbench.cli.lint import lint_command
 
 if TYPE_CHECKING:
-    from workbench.plan import Plan
+    from workbench.experiment.plan import Plan
+    from workbench.experiment.spec import ExperimentSpec
     from workbench.runner.run import RunResult
-    from workbench.spec import ExperimentSpec
     from workbench.store.db import Store
 
 
@@ -127,7 +127,7 @@ def _print_estimate(plan: Plan, *, batch: bool = False) -> None:
 
 
 def _calls_line(plan: Plan) -> str:
-    from workbench.plan import describe_plan
+    from workbench.experiment.plan import describe_plan
 
     info = describe_plan(plan)
     swap = f" × {_plural(info['names'], 'name')}" if info["names"] else ""
@@ -172,7 +172,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a spec, its prompt variants and dataset; render every prompt; estimate calls and cost. No calls."""
-    from workbench.plan import build_plan, describe_plan, missing_credentials
+    from workbench.experiment.plan import build_plan, describe_plan, missing_credentials
     from workbench.providers.model_check import check_served_models
 
     plan = build_plan(spec)
@@ -274,7 +274,7 @@ def run(
     """Run every variant × case × model × repeat; results are stored as they arrive."""
     from workbench.cli.preload import PreloadingProgress
     from workbench.cli.progress import RichProgress
-    from workbench.plan import build_plan, check_plan_credentials
+    from workbench.experiment.plan import build_plan, check_plan_credentials
     from workbench.runner.retry import RetryPolicy
     from workbench.runner.run import RunOptions, run_experiment
     from workbench.runner.sequential import resumes_sequential, sequential_block, sequential_plan
@@ -377,10 +377,10 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec) 
     from rich import box
     from rich.table import Table
 
+    from workbench.analysis.run_results import Truncation
     from workbench.report.console import short_names
-    from workbench.run_analysis import Truncation
     from workbench.scoring.judge import judge_provenance
-    from workbench.summary import summarise_run
+    from workbench.store.run_summary import summarise_run
 
     exclude = experiment.truncated_outputs == "exclude"
     summary = summarise_run(store, result.run_id, exclude_truncated=exclude)
@@ -436,7 +436,7 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec) 
 
 def _sequential_line(store: Store, run_id: int) -> str:
     """For runs started with --until-decided: why the run stopped where it did ("" for other runs)."""
-    from workbench.sequential_analysis import load_outcome
+    from workbench.analysis.sequential_looks import load_outcome
 
     outcome = load_outcome(store, run_id)
     if outcome is None:
@@ -446,8 +446,8 @@ def _sequential_line(store: Store, run_id: int) -> str:
 
 def _print_decision(store: Store, run_id: int) -> None:
     """The decision per variant (primary family, possible harm, MDE) right under the run's title line."""
+    from workbench.analysis.run_results import analyse_run
     from workbench.report.console import print_decision
-    from workbench.run_analysis import analyse_run
 
     try:
         print_decision(console, analyse_run(store, run_id, shown_only=True))
@@ -576,10 +576,10 @@ def report(
     db: DbOption = None,
 ) -> None:
     """Verdicts per metric (effect, 95% CI, p, adjusted p, effect size) and the bias section."""
+    from workbench.analysis.run_results import analyse_run
     from workbench.output_files import check_output_path
     from workbench.report.console import print_bias, print_verdicts, print_versions
     from workbench.report.render import REPORT_SUFFIXES, write_report
-    from workbench.run_analysis import analyse_run
     from workbench.store.db import Store
 
     if out is not None:  # before the analysis, which takes a while on a large run

@@ -74,6 +74,3 @@ def _escape(text: str) -> str:
 
     return escape(text.replace("\n", " "))
 
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()

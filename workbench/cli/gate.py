@@ -39,14 +39,14 @@ def gate_command(
     spec's `non_inferiority` margins; fail (exit 1) when a candidate is significantly worse or
     non-inferiority is not shown; exit 2 on bad input. One line per candidate variant."""
     from workbench import api
+    from workbench.analysis.gate import gate_run, junit_xml, markdown
+    from workbench.analysis.run_results import analyse_run
     from workbench.errors import WorkbenchError
-    from workbench.gate import gate_run, junit_xml, markdown
-    from workbench.run_analysis import analyse_run
     from workbench.store.repository import resolve_run
 
     store = api.open_store(db)
     if _is_spec(spec_or_run):
-        from workbench.plan import build_plan
+        from workbench.experiment.plan import build_plan
 
         plan = build_plan(Path(spec_or_run))
         variants = list(plan.variants)

@@ -49,7 +49,7 @@ def compare_command(
 ) -> None:
     """Run B against run A: outputs paired by (variant, case, model), the change per metric with paired
     statistics (CI, p corrected over the spec's families); changed prompts (content hash) and models shown."""
-    from workbench.run_history import compare_runs
+    from workbench.analysis.run_history import compare_runs
     from workbench.store.db import Store
 
     result = compare_runs(Store(db), run_a, run_b, metrics=metric, force=force)
@@ -104,12 +104,12 @@ def history_command(
 ) -> None:
     """Each metric over the experiment's runs: mean over cases with a 95% CI per run and variant (the primary
     metrics unless --metric), with the prompt's content hash so changed prompts stand out."""
-    from workbench.run_history import run_history
+    from workbench.analysis.run_history import run_history
     from workbench.store.db import Store
 
     store = Store(db)
     if not metric:
-        from workbench.run_analysis import metric_families
+        from workbench.analysis.run_results import metric_families
         from workbench.store.frames import all_metric_names, run_header
         from workbench.store.repository import experiment_runs
 
@@ -155,10 +155,10 @@ def history_command(
 def _write_history_page(history: object, name: str, out: Path) -> None:
     import pandas as pd
 
+    from workbench.analysis.run_history import history_chart
     from workbench.atomic import atomic_open
     from workbench.errors import WorkbenchError
     from workbench.report.render import svg
-    from workbench.run_history import history_chart
 
     assert isinstance(history, pd.DataFrame)
     parts = [f"<!doctype html><meta charset='utf-8'><title>History · {html.escape(name)}</title>",

@@ -84,7 +84,7 @@ def _cluster_text(design_effect: float, cluster_size: float) -> str:
 def _cases_needed(d_z: float, target: float, alpha: float, tests: int = 1, correction: str = "holm",
                   design_effect: float = 1.0, cluster_size: float = 1.0) -> str:
     from workbench.stats import paired_t_sample_size
-    from workbench.stats.analysis import MIN_TEST_CASES
+    from workbench.stats.compare_variants import MIN_TEST_CASES
 
     try:
         n = paired_t_sample_size(abs(d_z), target, alpha, n_tests=tests, correction=correction,
@@ -127,7 +127,7 @@ def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget
                    target: float, alpha: float, db: str | None, effect: float | None = None) -> None:
     from rich.table import Table
 
-    from workbench.run_analysis import analyse_run
+    from workbench.analysis.run_results import analyse_run
     from workbench.stats.power import per_test_alpha
     from workbench.store.db import Store
 
@@ -181,7 +181,7 @@ def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget
 
 def _swap_from_audit(result: object, target: float, alpha: float) -> None:
     """For a name-swap run: what the audit's own variance split says about cases vs names."""
-    from workbench.run_analysis import RunAnalysis
+    from workbench.analysis.run_results import RunAnalysis
     from workbench.stats.power import name_swap_cases_needed, name_swap_names_needed
 
     assert isinstance(result, RunAnalysis) and result.bias is not None

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import ProviderConfigError, WorkbenchError
+from workbench.experiment.spec import ExperimentSpec, ModelSpec
 from workbench.providers.base import ProviderError
-from workbench.spec import ExperimentSpec, ModelSpec
 
 MAX_LISTED = 12  # model names quoted in the error; big proxies serve hundreds
 

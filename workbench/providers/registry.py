@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.errors import ProviderConfigError, WorkbenchError
+from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import Provider, ProviderError
-from workbench.spec import ModelSpec
 
 DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 

@@ -13,7 +13,7 @@ from workbench import number_format as nf
 if TYPE_CHECKING:  # the run summary uses short_names without loading the statistics (SciPy)
     import pandas as pd
 
-    from workbench.run_analysis import RunAnalysis
+    from workbench.analysis.run_results import RunAnalysis
     from workbench.scoring.judge import JudgeProvenance
     from workbench.store.db import Store
 
@@ -104,10 +104,10 @@ _DECISION_STYLE = {"adopt": "bold green", "reject": "bold red", "promising": "bo
 
 
 def print_decision(console: Console, result: RunAnalysis) -> None:
-    """The decision summary per variant (see workbench.decision_summary), first thing a user reads."""
+    """The decision summary per variant (see workbench.analysis.decision_summary), first thing a user reads."""
     from rich.text import Text
 
-    from workbench.decision_summary import decision_summary, summary_lines
+    from workbench.analysis.decision_summary import decision_summary, summary_lines
 
     if result.analysis is None or not result.analysis.verdicts:
         return
@@ -220,7 +220,7 @@ def table_note(first: pd.Series, metrics: list[str], judge: JudgeProvenance | No
 
 
 def _headline(metric: str) -> bool:
-    from workbench.run_analysis import is_headline
+    from workbench.analysis.run_results import is_headline
 
     return is_headline(metric)
 
@@ -276,7 +276,7 @@ def print_bias(console: Console, result: RunAnalysis) -> None:
 
 def print_versions(console: Console, store: Store, result: RunAnalysis) -> None:
     """Which prompt version each variant of the run used, and what changed since the version before."""
-    from workbench.prompt_diff import diff_stat
+    from workbench.experiment.prompt_diff import diff_stat
     from workbench.store.versions import run_versions
 
     with store.session() as session:

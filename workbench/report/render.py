@@ -14,18 +14,18 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from workbench import __version__
 from workbench import number_format as nf
+from workbench.analysis.decision_summary import decision_summary, summary_lines
+from workbench.analysis.run_results import RunAnalysis, is_headline
 from workbench.atomic import atomic_open
 from workbench.bidi import neutralise, neutralise_value
-from workbench.decision_summary import decision_summary, summary_lines
-from workbench.flags import matches_from_details
+from workbench.experiment.prompt_diff import version_diff
 from workbench.output_files import GENERATOR, check_output_path, writing
-from workbench.prompt_diff import version_diff
 from workbench.providers.finish import is_truncated
 from workbench.report.charts import AnyChart, distribution_chart, effect_chart, impact_ratio_chart
 from workbench.report.console import per_case
-from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.dismissal import span_key
 from workbench.scoring.explain import explain_all
+from workbench.scoring.flag_spans import matches_from_details
 from workbench.scoring.highlight import TOOLTIP_CSS, highlight
 from workbench.store.db import Store
 from workbench.store.dismissals import output_dismissals
@@ -237,8 +237,8 @@ REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown")
 
 
 def _agreement(store: Store, run_id: int) -> dict[str, Any] | None:
-    """The judge–recruiter agreement section (workbench.judge_agreement), None without recruiter ratings."""
-    from workbench.judge_agreement import run_judge_agreement, summary_frame
+    """The judge–recruiter agreement section (workbench.analysis.judge_agreement), None without recruiter ratings."""
+    from workbench.analysis.judge_agreement import run_judge_agreement, summary_frame
 
     result = run_judge_agreement(store, run_id)
     if result is None:

@@ -23,7 +23,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from workbench.errors import WorkbenchError
-from workbench.plan import Cell
+from workbench.experiment.plan import Cell
+from workbench.experiment.spec import ModelSpec
 from workbench.providers.anthropic_messages import AnthropicProvider
 from workbench.providers.base import Completion, Provider, ProviderError, RetryableError
 from workbench.providers.openai_chat import OpenAIProvider
@@ -37,7 +38,6 @@ from workbench.runner.run import Runner, RunResult, _cache_hits
 from workbench.runner.tasks import gather_or_cancel
 from workbench.runner.writer import ResultWriter
 from workbench.scoring.registry import score_text
-from workbench.spec import ModelSpec
 from workbench.store.models import BatchJob
 
 T = TypeVar("T")

@@ -28,7 +28,7 @@ BURST_S = 5.0  # the bucket holds five seconds' worth of the limit (catching up 
 WINDOW_SHARE = 0.99  # at most this much of the limit in any window
 EPSILON = 1e-6  # units: a level this close to the need is enough
 
-# Budget dimension -> the unit shown to users (the spec fields are workbench.spec.RATE_LIMIT_FIELDS).
+# Budget dimension -> the unit shown to users (the spec fields are workbench.experiment.spec.RATE_LIMIT_FIELDS).
 UNITS = {"requests": "RPM", "tokens": "TPM", "input_tokens": "ITPM", "output_tokens": "OTPM"}
 
 

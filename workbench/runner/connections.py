@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import Provider
 from workbench.providers.registry import connection_key, create_provider
 from workbench.runner.limits import Limits
-from workbench.spec import ModelSpec
 
 
 def share(total: int, count: int, index: int) -> int:

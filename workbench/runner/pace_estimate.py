@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.plan import ModelEstimate
+from workbench.experiment.plan import ModelEstimate
+from workbench.experiment.spec import ModelSpec
 from workbench.runner.budget import HEADROOM, UNITS
-from workbench.spec import ModelSpec
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
-"""The pairwise judge phase of a run (`judge: {mode: pairwise}`): see workbench.pairwise_judge."""
+"""The pairwise judge phase of a run (`judge: {mode: pairwise}`): see workbench.scoring.pairwise_judge."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from workbench.pairwise_judge import judge_rater, pairwise_request, parse_choice, rating_row
+from workbench.experiment.spec import ModelSpec
 from workbench.providers.registry import connection_key
 from workbench.runner.executor import Job, Outcome
-from workbench.spec import ModelSpec
+from workbench.scoring.pairwise_judge import judge_rater, pairwise_request, parse_choice, rating_row
 from workbench.store.repository import add_ratings, pairable_outputs, rating_keys
 
 if TYPE_CHECKING:

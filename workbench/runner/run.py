@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 
 from workbench.errors import WorkbenchError
-from workbench.plan import Plan, PlannedCall
+from workbench.experiment.plan import Plan, PlannedCall
+from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import Completion, Provider, ProviderError
 from workbench.providers.finish import stored_reason
 from workbench.providers.model_check import check_served_models
@@ -35,7 +36,6 @@ from workbench.runner.workers import (
 from workbench.runner.writer import OutputRecord, ResultWriter, ScoreRecord
 from workbench.scoring.judge import judge_model, judge_request, parse_judgement, rubrics_for
 from workbench.scoring.registry import build_scorers, split_judge_entries
-from workbench.spec import ModelSpec
 from workbench.store.db import Store, retry_transient
 from workbench.store.models import Output, Run, RunStatus, Score, Variant
 from workbench.store.repository import (

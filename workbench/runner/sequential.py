@@ -4,7 +4,7 @@ stop once every candidate is decided (issue #19).
 The plan is cut to the first `max_cases` cases of the seeded order, so the run's planned total, the
 fingerprint check and `--resume` work as for any run. Generation then goes look by look: each look
 completes its cases for every variant, model and repeat together (and judges them), so the analysis
-stays paired; then the anytime-valid tests are updated (workbench.sequential_analysis) and the look is
+stays paired; then the anytime-valid tests are updated (workbench.analysis.sequential_looks) and the look is
 stored. A look is stored once (unique per run): a resume continues after the last stored look, with
 the order stored at the start. With --batch each look is one batch per model.
 """
@@ -15,14 +15,7 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
-from workbench.errors import SpecError, WorkbenchError
-from workbench.plan import Plan
-from workbench.providers.base import Provider
-from workbench.runner.executor import Job
-from workbench.runner.progress import ProgressSink
-from workbench.runner.run import Runner, RunOptions, RunResult
-from workbench.scoring.judge import judge_model
-from workbench.sequential_analysis import (
+from workbench.analysis.sequential_looks import (
     case_order,
     compute_look,
     look_sentence,
@@ -30,7 +23,14 @@ from workbench.sequential_analysis import (
     not_spent,
     stop_sentence,
 )
-from workbench.spec import ModelSpec, SequentialSpec
+from workbench.errors import SpecError, WorkbenchError
+from workbench.experiment.plan import Plan
+from workbench.experiment.spec import ModelSpec, SequentialSpec
+from workbench.providers.base import Provider
+from workbench.runner.executor import Job
+from workbench.runner.progress import ProgressSink
+from workbench.runner.run import Runner, RunOptions, RunResult
+from workbench.scoring.judge import judge_model
 from workbench.stats.sequential import LookResult, TestState
 from workbench.store.db import Store
 from workbench.store.repository import latest_run_for
@@ -163,7 +163,7 @@ class SequentialRunner(Runner):
                 return
 
     def _points(self, stored: dict[str, Any]) -> list[int]:
-        from workbench.sequential_analysis import design_of
+        from workbench.analysis.sequential_looks import design_of
 
         return design_of(stored).looks()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from workbench.plan import CHARS_PER_TOKEN, TYPICAL_OUTPUT_TOKENS
+from workbench.experiment.plan import CHARS_PER_TOKEN, TYPICAL_OUTPUT_TOKENS
 from workbench.providers.base import ANTHROPIC_DEFAULT_MAX_TOKENS, CompletionRequest
 
 TOKENS_PER_MESSAGE = 4  # role and separators, as the chat formats add them

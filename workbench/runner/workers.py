@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import Completion, Provider, ProviderError, RetryableError
 from workbench.runner.connections import build_limits, build_providers, share
 from workbench.runner.executor import Executor, Job, Outcome
@@ -41,7 +42,6 @@ from workbench.runner.limits import Limits
 from workbench.runner.retry import RetryPolicy
 from workbench.scoring.base import Score, Scorer, ScoringContext
 from workbench.scoring.registry import score_text
-from workbench.spec import ModelSpec
 
 # Auto mode uses worker processes only for runs big and concurrent enough to be CPU-bound in one process.
 AUTO_MIN_CALLS = 2_000

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.experiment.spec import ExperimentSpec, JudgeSpec, ModelSpec
 from workbench.providers.base import CompletionRequest, Message
 from workbench.scoring.base import Score
-from workbench.spec import ExperimentSpec, JudgeSpec, ModelSpec
 
 BUILTIN_RUBRICS = {
     "clarity": "Is the text clear and easy to read for a broad audience: short sentences, plain words, "

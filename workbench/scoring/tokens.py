@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 
 # A word is a run of letters/digits (any script, so "é", "ë", "ï" stay inside the word). Internal
@@ -54,11 +53,6 @@ def _boundary_re() -> re.Pattern[str]:
 
 _BOUNDARY_RE = _boundary_re()
 _LETTER_RE = re.compile(r"[^\W\d_]")
-
-
-def iter_words(text: str) -> Iterator[re.Match[str]]:
-    """Yield a match per word (numbers included); `m.start()`/`m.end()` are offsets into `text`."""
-    return WORD_RE.finditer(text)
 
 
 # score_text runs several scorers on the same text in a row; tiny caches let them share the work.

@@ -18,8 +18,8 @@ from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from workbench.errors import WorkbenchError
+from workbench.experiment.spec import ExperimentSpec
 from workbench.providers.finish import TRUNCATED_REASONS
-from workbench.spec import ExperimentSpec
 from workbench.store.models import Case, Experiment, Output, Rating, Run, Score, Variant
 from workbench.store.repository import unpriced_count
 

@@ -377,10 +377,6 @@ def variant_hashes(session: Session, run_id: int) -> dict[str, str]:
     return {key: digest for key, digest in rows}
 
 
-def delete_run(session: Session, run_id: int) -> None:
-    session.execute(delete(Run).where(Run.id == run_id))
-
-
 def add_rating(session: Session, *, run_id: int, case_id: int, output_a: int, output_b: int, left: str, winner: str,
                rater: str, comment: str | None = None, verified: bool = False) -> tuple[int, bool]:
     """Store a blind A/B judgement unless this rater already judged this pair: (rating id, newly stored).

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from workbench.datasets import TestCase, dataset_columns, load_dataset
 from workbench.errors import SpecError, WorkbenchError
-from workbench.prompts import PromptVariant, load_variant, variant_to_yaml
+from workbench.experiment.datasets import TestCase, load_dataset
+from workbench.experiment.prompts import PromptVariant, load_variant, variant_to_yaml
 
 VARIANT_SUFFIXES = (".yaml", ".yml")
 DATASET_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
@@ -130,6 +130,3 @@ def missing_variables(variant: PromptVariant, columns: set[str], provided: Itera
     """Template variables the dataset does not provide (a name-swap audit provides `candidate_name`)."""
     return sorted(variant.variables - columns - set(provided))
 
-
-def columns_of(cases: list[TestCase]) -> set[str]:
-    return dataset_columns(cases) if cases else set()

@@ -18,8 +18,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
-from workbench.flags import matches_from_details
 from workbench.providers.finish import TRUNCATED_REASONS, is_truncated
+from workbench.scoring.flag_spans import matches_from_details
 from workbench.scoring.matches import Match
 from workbench.store.frames import RunHeader, metric_names, raw_rows, run_header, run_keys  # noqa: F401
 from workbench.store.models import Case, Output, Rating, Run, Score, Variant

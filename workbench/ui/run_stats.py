@@ -1,11 +1,11 @@
 """The run analysis the pages show: `analyse_run` restricted to the metrics the pages display.
 
-No Streamlit imports: the worker process for big runs (`workbench.ui.analysis_worker`) uses it too.
+No Streamlit imports: the worker process for big runs (`workbench.ui.verdict_worker`) uses it too.
 """
 
 from __future__ import annotations
 
-from workbench.run_analysis import RunAnalysis, analyse_run, display_metrics
+from workbench.analysis.run_results import RunAnalysis, analyse_run, display_metrics
 from workbench.store.db import Store
 from workbench.store.frames import metric_names, run_header
 

@@ -11,9 +11,9 @@ import yaml
 from pydantic import ValidationError
 
 from workbench.errors import SpecError
-from workbench.plan import Plan, build_plan
-from workbench.spec import ExperimentSpec, validation_error_to_spec_error
-from workbench.yaml_lines import parse_yaml
+from workbench.experiment.plan import Plan, build_plan
+from workbench.experiment.spec import ExperimentSpec, validation_error_to_spec_error
+from workbench.experiment.yaml_lines import parse_yaml
 
 SCORER_PRESETS: dict[str, list[str]] = {
     "wording": ["length", "readability", "gender_coded", "age_coded", "exclusion", "gendered_title"],

@@ -11,8 +11,8 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from workbench.datasets import TestCase, load_dataset
 from workbench.errors import WorkbenchError
+from workbench.experiment.datasets import TestCase, load_dataset
 from workbench.store.db import Store
 from workbench.ui import config
 from workbench.ui.i18n import t

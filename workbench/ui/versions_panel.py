@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workbench.prompt_diff import version_diff
+from workbench.experiment.prompt_diff import version_diff
 from workbench.store.versions import run_versions
 from workbench.ui.i18n import t
 from workbench.ui.state import query

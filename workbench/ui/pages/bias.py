@@ -8,13 +8,12 @@ import html
 import pandas as pd
 import streamlit as st
 
+from workbench.analysis.run_results import RunAnalysis
 from workbench.bidi import neutralise
-from workbench.flags import matches_from_details
-from workbench.run_analysis import RunAnalysis
+from workbench.scoring.flag_spans import matches_from_details
 from workbench.stats import BiasAudit, BiasAuditUnit
 from workbench.store.frames import flagged_examples
 from workbench.store.swaps import swap_cases, swap_names_by_group
-from workbench.ui.analysis import start_analysis
 from workbench.ui.charts import impact_ratio_chart, rate_chart
 from workbench.ui.components import (
     chart_text_colour,
@@ -32,6 +31,7 @@ from workbench.ui.queries import CaseOutput, RunHeader, case_means, case_outputs
 from workbench.ui.run_view import analysed_run_page
 from workbench.ui.sentences import flip_sentence, outcome_phrase, overall_sentence, unit_sentence
 from workbench.ui.state import query
+from workbench.ui.verdict_cache import start_analysis
 
 CHARTS_PER_ROW = 2
 EXAMPLES = 2  # highlighted example texts per variant

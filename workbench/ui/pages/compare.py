@@ -9,13 +9,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench.analysis.decision_summary import Language, decision_sentence, decision_summary, summary_lines
+from workbench.analysis.run_results import RunAnalysis, is_headline
 from workbench.bidi import neutralise
-from workbench.decision_summary import Language, decision_sentence, decision_summary, summary_lines
-from workbench.run_analysis import RunAnalysis, is_headline
 from workbench.scoring.dismissal import span_key
 from workbench.scoring.judge import JudgeProvenance
 from workbench.scoring.registry import is_text_metric, metric_kind
-from workbench.ui.analysis import start_analysis
 from workbench.ui.charts import distribution_chart, effect_chart, verdict_category
 from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, stats_help, tooltip
 from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
@@ -36,6 +35,7 @@ from workbench.ui.queries import (
 from workbench.ui.run_view import analysed_run_page, translated_warnings
 from workbench.ui.sentences import correction_name, verdict_sentence
 from workbench.ui.state import query, remembered_text_input
+from workbench.ui.verdict_cache import start_analysis
 from workbench.ui.versions_panel import versions_panel
 
 CARDS_PER_ROW = 3

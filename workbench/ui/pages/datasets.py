@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from workbench.datasets import ID_COLUMNS, TestCase
 from workbench.errors import SpecError
+from workbench.experiment.datasets import ID_COLUMNS, TestCase
 from workbench.ui import access, config
 from workbench.ui.auth import Role
 from workbench.ui.components import file_uploader_text

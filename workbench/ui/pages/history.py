@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workbench.run_history import history_chart, run_history
+from workbench.analysis.run_history import history_chart, run_history
 from workbench.ui.i18n import t
 from workbench.ui.run_view import run_page
 from workbench.ui.state import require_store

@@ -8,16 +8,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench.decision_summary import decision_summary
-from workbench.run_analysis import RunAnalysis
+from workbench.analysis.decision_summary import decision_summary
+from workbench.analysis.run_results import RunAnalysis
 from workbench.store.repository import list_runs
-from workbench.ui.analysis import INLINE_LIMIT, run_analysis
 from workbench.ui.components import empty_state, flag_text
 from workbench.ui.config import db_url, page_path
 from workbench.ui.i18n import lang, t
 from workbench.ui.numbers import MISSING, integer, number
 from workbench.ui.queries import run_header
 from workbench.ui.state import query, select_run
+from workbench.ui.verdict_cache import INLINE_LIMIT, run_analysis
 
 TABLE_KEY = "overview_runs"
 OPEN_KEY = "_overview_open"

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench.datasets import TestCase, dataset_columns
 from workbench.errors import SpecError, WorkbenchError
-from workbench.prompts import TASKS, PromptVariant
+from workbench.experiment.datasets import TestCase, dataset_columns
+from workbench.experiment.prompts import TASKS, PromptVariant
 from workbench.ui import access, config
 from workbench.ui.auth import Role
 from workbench.ui.config import page_path

@@ -18,12 +18,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench.analysis.judge_agreement import JudgeAgreement
 from workbench.bidi import neutralise
-from workbench.judge_agreement import JudgeAgreement
 from workbench.stats import PreferenceAnalysis
 from workbench.store.repository import add_rating, delete_rating
 from workbench.ui import access
-from workbench.ui.analysis import cached_preferences
 from workbench.ui.auth import Role
 from workbench.ui.components import output_card
 from workbench.ui.i18n import lang, t
@@ -41,6 +40,7 @@ from workbench.ui.queries import (
 from workbench.ui.run_view import run_page
 from workbench.ui.sentences import position_bias_sentence, preference_sentence
 from workbench.ui.state import query, remembered_text_input, session
+from workbench.ui.verdict_cache import cached_preferences
 
 RATER_KEY = "rater"
 SKIPPED_KEY = "review_skipped"
@@ -180,14 +180,14 @@ def results_section(url: str, header: RunHeader, *, finished: bool) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _agreement(url: str, run_id: int, n_ratings: int) -> JudgeAgreement | None:
-    from workbench.judge_agreement import run_judge_agreement
+    from workbench.analysis.judge_agreement import run_judge_agreement
     from workbench.ui.state import require_store
 
     return run_judge_agreement(require_store(), run_id)
 
 
 def agreement_summary(url: str, run_id: int, n_ratings: int) -> None:
-    """The judge–recruiter agreement per rubric (workbench.judge_agreement), in the page's language."""
+    """The judge–recruiter agreement per rubric (workbench.analysis.judge_agreement), in the page's language."""
     st.subheader(t("agreement_title"))
     result = _agreement(url, run_id, n_ratings)
     if result is None or not result.rubrics:

@@ -12,10 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from workbench.errors import WorkbenchError
-from workbench.plan import Plan
-from workbench.prompts import PromptVariant
+from workbench.experiment.plan import Plan
+from workbench.experiment.prompts import PromptVariant
 from workbench.ui import access, config, jobs
-from workbench.ui.analysis import INLINE_LIMIT, start_analysis
 from workbench.ui.auth import Role
 from workbench.ui.i18n import STRINGS, lang, t
 from workbench.ui.library import atomic_write, dataset_files, missing_variables, scan_library
@@ -35,6 +34,7 @@ from workbench.ui.specs import (
     uses_judge,
 )
 from workbench.ui.state import RUN_PREFILL_KEY, cached_dataset, query, select_run
+from workbench.ui.verdict_cache import INLINE_LIMIT, start_analysis
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 # Columns of `estimate_rows` -> their UI label keys.

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.analysis.run_results import display_metrics, metric_families
 from workbench.errors import WorkbenchError
-from workbench.run_analysis import display_metrics, metric_families
 from workbench.scoring.registry import metric_direction
 from workbench.stats import Analysis, analyse
 from workbench.store.db import Store

@@ -15,8 +15,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from workbench.errors import SpecError
-from workbench.spec import validation_error_to_spec_error
-from workbench.yaml_lines import load_yaml
+from workbench.experiment.spec import validation_error_to_spec_error
+from workbench.experiment.yaml_lines import load_yaml
 
 TASKS = ("vacancy_text", "rejection_email", "screening_summary", "interview_questions", "candidate_ranking")
 MAX_RENDERED_CHARS = 200_000

@@ -1,4 +1,4 @@
-"""Worker for big runs: `WORKBENCH_DB_URL=URL python -m workbench.ui.analysis_worker RUN_ID OUT.json`.
+"""Worker for big runs: `WORKBENCH_DB_URL=URL python -m workbench.ui.verdict_worker RUN_ID OUT.json`.
 
 Computes the UI's run analysis in its own process and writes it atomically as JSON (mode 0600, see
 workbench.ui.codec — never a pickle); older results of the same run are removed. The database URL comes

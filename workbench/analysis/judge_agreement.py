@@ -282,8 +282,8 @@ def run_judge_agreement(store: Store, run_ref: str | int | None = None, *, seed:
 
     The pairwise judge's verdicts (ratings by ``llm-judge:<rubric>``, two per pair, order swapped) are used
     when the run has them; otherwise the judge's rubric scores of the two outputs."""
-    from workbench.pairwise_judge import JUDGE_RATER_PREFIX, consolidate
     from workbench.scoring.judge import judge_provenance
+    from workbench.scoring.pairwise_judge import JUDGE_RATER_PREFIX, consolidate
     from workbench.store.frames import run_header
     from workbench.store.repository import pair_ratings, resolve_run, scores_frame
 

@@ -49,15 +49,6 @@ def name_sets() -> dict[str, dict[str, tuple[list[str], list[str]]]]:
     return sets
 
 
-def sources() -> dict[str, str]:
-    swap = _load("names_swap_sets.json")
-    return {
-        "bertrand_mullainathan_2004": swap["bertrand_mullainathan_2004"]["_source"],
-        "nl_curated_unvalidated": swap["nl_curated_unvalidated"]["_source"],
-        "bloomberg_2024": _load("names_bloomberg_2024.json")["_source"],
-    }
-
-
 def pick_names(set_id: str, groups: list[str], per_group: int, seed: int) -> dict[str, list[str]]:
     """Deterministically pick `per_group` distinct full names for every group."""
     sets = name_sets()

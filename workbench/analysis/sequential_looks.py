@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.experiment.spec import ExperimentSpec, SequentialSpec
 from workbench.scoring.registry import default_primary_metrics, metric_direction, metric_kind
-from workbench.spec import ExperimentSpec, SequentialSpec
 from workbench.stats.aggregate import aggregate_scores
-from workbench.stats.analysis import Analysis
+from workbench.stats.compare_variants import Analysis
 from workbench.stats.formatting import decimals_for, format_number
 from workbench.stats.sequential import Design, LookResult, TestState, prior_sd_for, update_test
 from workbench.store.db import Store
@@ -68,7 +68,7 @@ def design_of(stored: dict[str, Any]) -> Design:
 def _look_scores(store: Store, run_id: int, spec: ExperimentSpec, metrics: list[str], cases: set[str]) -> pd.DataFrame:
     """The primary scores of the drawn cases, as the fixed-n analysis sees them (dismissed flags and,
     by default, cut-off outputs left out)."""
-    from workbench.run_analysis import drop_truncated
+    from workbench.analysis.run_results import drop_truncated
 
     with store.session() as session:
         scores = apply_adjustments(numeric_scores(session, run_id, metrics), dismissal_adjustments(session, run_id))

@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from workbench.errors import SpecError
-from workbench.yaml_lines import LineMap, load_yaml
+from workbench.experiment.yaml_lines import LineMap, load_yaml
 
 PROVIDERS = ("openai", "anthropic", "openai_compatible", "simulated")
 _MODEL_ID = re.compile(r"^(?P<provider>[a-z_]+):(?P<model>\S+)$")
@@ -475,7 +475,7 @@ def validation_error_to_spec_error(exc: ValidationError, path: Path, lines: Line
 
 
 def load_spec(path: str | Path) -> ExperimentSpec:
-    """Read and validate an experiment spec file (structure only; see `workbench.plan` for the rest)."""
+    """Read and validate an experiment spec file (structure only; see `workbench.experiment.plan` for the rest)."""
     spec_path = Path(path)
     data, lines = load_yaml(spec_path, "experiment spec")
     if not isinstance(data, dict):

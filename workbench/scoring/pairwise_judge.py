@@ -8,7 +8,7 @@ is measured from them directly. For the analysis the two answers are consolidate
 twice is that winner; anything else (the judge changed its mind when the order changed, or said tie) is a
 tie. The consolidated verdicts feed the same sign test / Bradley–Terry analysis as the recruiters' blind
 ratings (`workbench.stats.analyse_preferences`) and the judge–recruiter agreement
-(`workbench.judge_agreement`).
+(`workbench.analysis.judge_agreement`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import CompletionRequest
 from workbench.scoring.judge import Rubric, judge_call
-from workbench.spec import ModelSpec
 
 JUDGE_RATER_PREFIX = "llm-judge:"
 
@@ -80,7 +80,7 @@ def consolidate(raw: pd.DataFrame) -> pd.DataFrame:
     ``raw``: output_a_id, output_b_id, winner, rater (``llm-judge:<rubric>``). Returns first, second (output
     ids, first < second), rubric and pref (+1 first better, 0 tie, −1 second better), as
     ``judge_agreement.preferences_from_scores`` does."""
-    from workbench.judge_agreement import oriented_preferences
+    from workbench.analysis.judge_agreement import oriented_preferences
 
     if raw.empty:
         return pd.DataFrame(columns=["first", "second", "rubric", "pref"])

@@ -11,12 +11,12 @@ import pandas as pd
 from scipy import stats
 from sqlalchemy.orm import Session
 
+from workbench.analysis.sequential_looks import SequentialOutcome, apply_to_analysis, load_outcome
 from workbench.errors import WorkbenchError
-from workbench.pairwise_judge import JUDGE_RATER_PREFIX, consolidated_ratings
+from workbench.experiment.spec import ExperimentSpec
 from workbench.scoring.judge import JudgeProvenance, judge_provenance
+from workbench.scoring.pairwise_judge import JUDGE_RATER_PREFIX, consolidated_ratings
 from workbench.scoring.registry import default_primary_metrics, is_text_metric, metric_direction, metric_kind
-from workbench.sequential_analysis import SequentialOutcome, apply_to_analysis, load_outcome
-from workbench.spec import ExperimentSpec
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store
 from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals

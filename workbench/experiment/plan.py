@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.datasets import TestCase, dataset_columns, load_dataset
 from workbench.errors import ProviderConfigError, SpecError
-from workbench.names import pick_names
-from workbench.prompts import PromptVariant, load_variant
+from workbench.experiment.datasets import TestCase, dataset_columns, load_dataset
+from workbench.experiment.name_sets import pick_names
+from workbench.experiment.prompts import PromptVariant, load_variant
+from workbench.experiment.spec import ExperimentSpec, ModelSpec, load_spec
 from workbench.providers.base import CompletionRequest, Message
-from workbench.spec import ExperimentSpec, ModelSpec, load_spec
 
 # Typical completion lengths per task, for the dry-run cost estimate when max_tokens is not set.
 TYPICAL_OUTPUT_TOKENS = {
@@ -387,8 +387,8 @@ def _credential_checks(plan: Plan) -> list[tuple[ModelSpec, tuple[str | int, ...
 
 def _credential_errors(plan: Plan) -> list[ProviderConfigError]:
     """One error per model (or judge) whose key variable is unset, naming the spec file, field and line."""
+    from workbench.experiment.yaml_lines import load_yaml
     from workbench.providers.registry import check_credentials
-    from workbench.yaml_lines import load_yaml
 
     errors = []
     for model, where in _credential_checks(plan):

@@ -15,17 +15,17 @@ from pathlib import Path
 
 import streamlit as st
 
+from workbench.analysis.run_results import RunAnalysis
 from workbench.errors import WorkbenchError
-from workbench.run_analysis import RunAnalysis
 from workbench.stats import PreferenceAnalysis, analyse_preferences
 from workbench.store.repository import ratings_frame
 from workbench.ui import codec
-from workbench.ui.analysis_worker import RESULT_GLOB
 from workbench.ui.config import state_dir
 from workbench.ui.private_files import open_private_for_writing, read_private
 from workbench.ui.queries import RunHeader
 from workbench.ui.run_stats import analyse_for_pages
 from workbench.ui.state import open_store
+from workbench.ui.verdict_worker import RESULT_GLOB
 
 # Runs up to this many outputs are analysed inline (well under a second); bigger ones in the background.
 INLINE_LIMIT = 20_000
@@ -52,7 +52,7 @@ def cached_preferences(url: str, run_id: int, n_ratings: int, baseline: str, alp
 
 # -- big runs: a worker process ----------------------------------------------------------------------
 # A thread would hold the GIL for most of the ~10 s the statistics take on 100,000 outputs and slow
-# every page render meanwhile; a separate process (`python -m workbench.ui.analysis_worker`) does not,
+# every page render meanwhile; a separate process (`python -m workbench.ui.verdict_worker`) does not,
 # and its result (JSON in the user's private state folder, never a pickle) outlives a server restart.
 
 
@@ -104,7 +104,7 @@ class _Workers:
             env = dict(os.environ, WORKBENCH_DB_URL=url)
             with open(open_private_for_writing(path.with_suffix(".err")), "wb") as err:
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "workbench.ui.analysis_worker", str(run_id), str(path)],
+                    [sys.executable, "-m", "workbench.ui.verdict_worker", str(run_id), str(path)],
                     stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True, env=env,
                 )
             job = self.jobs[(url, run_id)] = _Job(proc, path, time.monotonic())

@@ -1,6 +1,6 @@
 """`workbench gate`: does every candidate variant hold up against the baseline on every primary metric?
 
-The gate reads the verdicts of one run (`workbench.run_analysis.analyse_run`, the same analysis the
+The gate reads the verdicts of one run (`workbench.analysis.run_results.analyse_run`, the same analysis the
 report shows) and asks, per candidate × model × primary metric, the non-inferiority question the spec
 declares with `non_inferiority: {metric: margin}`: "is the candidate worse than the baseline by less
 than the margin?". That is the one-sided test of #10's margin family (Holm over every margin test of
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from workbench.analysis.run_results import RunAnalysis
 from workbench.errors import WorkbenchError
-from workbench.run_analysis import RunAnalysis
-from workbench.stats.analysis import Analysis
+from workbench.stats.compare_variants import Analysis
 from workbench.stats.formatting import decimals_for, format_number, format_p
 from workbench.stats.verdict import Verdict
 
@@ -178,7 +178,7 @@ def junit_xml(gate: GateResult, *, timestamp: datetime | None = None, hostname: 
     for index, variant in enumerate(gate.variants):
         checks = [c for c in gate.checks if c.variant == variant]
         suite = ET.SubElement(root, "testsuite", {
-            "name": f"{variant} vs {gate.baseline}", "package": f"workbench.gate.{gate.experiment}",
+            "name": f"{variant} vs {gate.baseline}", "package": f"workbench.analysis.gate.{gate.experiment}",
             "id": str(index), "timestamp": when, "hostname": host, "tests": str(len(checks)),
             "failures": str(sum(not c.passed for c in checks)), "errors": "0", "time": "0",
         })

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from workbench.stats.analysis import Analysis, FamilyInfo
+from workbench.stats.compare_variants import Analysis, FamilyInfo
 from workbench.stats.formatting import decimals_for, format_number, format_p
 from workbench.stats.serialize import to_jsonable
 from workbench.stats.verdict import Verdict
