@@ -8,7 +8,7 @@ Main entry points:
 """
 
 from .aggregate import CellTable, aggregate_scores
-from .analysis import Analysis, analyse
+from .compare_variants import Analysis, analyse
 from .bias_audit import BiasAudit, BiasAuditUnit, FlipRates, GroupComparison, audit_bias
 from .binary import cochran_q, fisher_exact_2x2, mcnemar_chi2, mcnemar_exact, paired_proportion_ci
 from .clustered import ClusteredSE, clustered_se
