@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.experiment.spec import ExperimentSpec, SequentialSpec
-from workbench.scoring.registry import default_primary_metrics, metric_direction, metric_kind
+from workbench.scoring.catalogue import metric_direction, metric_kind
+from workbench.scoring.registry import default_primary_metrics
 from workbench.stats.aggregate import aggregate_scores
 from workbench.stats.compare_variants import Analysis
 from workbench.stats.formatting import decimals_for, format_number

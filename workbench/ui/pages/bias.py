@@ -10,6 +10,7 @@ import streamlit as st
 
 from workbench.analysis.run_results import RunAnalysis
 from workbench.bidi import neutralise
+from workbench.scoring.catalogue import metric_info
 from workbench.scoring.flag_spans import matches_from_details
 from workbench.stats import BiasAudit, BiasAuditUnit
 from workbench.store.frames import flagged_examples
@@ -75,7 +76,7 @@ def _gender_means(url: str, run_id: int, version: tuple[int, int, str]) -> pd.Da
     """Masculine- and feminine-coded words per text, per model × variant (means over case means)."""
     del url, version
     metrics = [m for m in query(metric_names, run_id)
-               if m.startswith("gender_coded") and m.endswith((".masculine", ".feminine"))]
+               if metric_info(m).scorer == "gender_coded" and metric_info(m).kind == "count"]
     frames = [query(case_means, run_id, m) for m in metrics]
     if not frames:
         return pd.DataFrame()

@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analysis.decision_summary import Language, decision_sentence, decision_summary, summary_lines
-from workbench.analysis.run_results import RunAnalysis, is_headline
+from workbench.analysis.run_results import RunAnalysis
 from workbench.bidi import neutralise
+from workbench.scoring.catalogue import is_headline, is_judge_metric, is_text_metric, metric_kind
 from workbench.scoring.dismissal import span_key
 from workbench.scoring.judge import JudgeProvenance
-from workbench.scoring.registry import is_text_metric, metric_kind
 from workbench.ui.charts import distribution_chart, effect_chart, verdict_category
 from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, stats_help, tooltip
 from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
@@ -158,7 +158,7 @@ def verdict_section(result: RunAnalysis, header: RunHeader) -> None:
     st.dataframe(colour_column(table, t("col_verdict"), verdict_colours(verdicts)), hide_index=True, width="stretch",
                  height=min(38 + 35 * len(table), 640),  # every verdict visible without scrolling
                  column_config=config)
-    if judge is not None and verdicts["metric"].astype(str).str.startswith("judge.").any():
+    if judge is not None and verdicts["metric"].map(is_judge_metric).any():
         st.caption(t("judged_by", model=judge.model + (" (SIMULATED)" if judge.simulated else "")))
     analysis = result.analysis
     shown = [v for v in analysis.verdicts if is_headline(v.metric)] if analysis else []
