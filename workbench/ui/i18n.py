@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
+from workbench import number_format as nf
+from workbench.number_format import localised_values
 from workbench.scoring.catalogue import is_judge_metric, metric_info
 from workbench.scoring.judge import JudgeProvenance
-from workbench.ui.numbers import localise, localised_values
 from workbench.ui.strings_build import BUILD_STRINGS
 from workbench.ui.strings_results import RESULT_STRINGS
 
@@ -897,12 +897,11 @@ def verdict_label(row: Mapping[str, Any]) -> str:
     (possible harm) or "no significant difference"."""
     if row.get("descriptive_only"):
         return t("descriptive_only")
-    binary = row.get("kind") == "binary"
+    kind = str(row.get("kind") or "numeric")
 
     def amount(value: Any) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        return localise(f"{abs(float(value)) * 100:.1f} pp" if binary else f"{abs(float(value)):.2g}", lang())
+        """A size (unsigned): "12.0 pp" / "12,0 %-punt" for yes/no measures, else two significant digits."""
+        return nf.mde(value, kind, lang())
 
     if not row.get("significant"):
         outcome = row.get("outcome")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from workbench import number_format as nf
 from workbench.errors import WorkbenchError
 from workbench.experiment.plan import Plan
 from workbench.experiment.prompts import PromptVariant
@@ -18,7 +19,6 @@ from workbench.ui import access, config, jobs
 from workbench.ui.auth import Role
 from workbench.ui.i18n import STRINGS, lang, t
 from workbench.ui.library import atomic_write, dataset_files, missing_variables, scan_library
-from workbench.ui.numbers import integer, number
 from workbench.ui.queries import latest_run_id, run_header, run_progress
 from workbench.ui.specs import (
     MODEL_SUGGESTIONS,
@@ -52,17 +52,17 @@ def estimate_panel(plan: Plan) -> None:
         if row.pop("role") == "judge":
             row["model"] += t("run_role_judge")
     known = [r["est. cost (USD)"] for r in rows if r["est. cost (USD)"] is not None]
-    shown = [{**row, **{c: "?" if row[c] is None else "$" + number(row[c], code, 4)
+    shown = [{**row, **{c: "?" if row[c] is None else "$" + nf.number(row[c], 4, lang=code)
                         for c in ("est. cost (USD)", "max cost (USD)")},
-              **{c: integer(row[c], code) for c in ("calls", "input tokens", "output tokens")}} for row in rows]
+              **{c: nf.count(row[c], code) for c in ("calls", "input tokens", "output tokens")}} for row in rows]
     frame = pd.DataFrame(shown).rename(columns={column: t(key) for column, key in ESTIMATE_COLUMNS.items()})
     cols = st.columns(4)
-    cols[0].metric(t("run_metric_calls"), integer(sum(r["calls"] for r in rows), code), border=True)
-    cols[1].metric(t("run_metric_cases"), integer(len(plan.cases), code), border=True)
-    cols[2].metric(t("run_metric_est_cost"), "$" + number(sum(known), code, 4)
+    cols[0].metric(t("run_metric_calls"), nf.count(sum(r["calls"] for r in rows), code), border=True)
+    cols[1].metric(t("run_metric_cases"), nf.count(len(plan.cases), code), border=True)
+    cols[2].metric(t("run_metric_est_cost"), "$" + nf.number(sum(known), 4, lang=code)
                    + (" + ?" if len(known) < len(rows) else ""), border=True)
-    cols[3].metric(t("run_metric_max_cost"), "$" + number(sum(r["max cost (USD)"] or 0.0 for r in rows), code, 4),
-                   border=True)
+    most = sum(r["max cost (USD)"] or 0.0 for r in rows)
+    cols[3].metric(t("run_metric_max_cost"), "$" + nf.number(most, 4, lang=code), border=True)
     st.dataframe(frame, hide_index=True)
     st.caption(t("run_estimate_caption"))
     if plan.simulated_only:
