@@ -76,6 +76,7 @@ def _gender_metrics(prefix: str, short: str, shown: bool, legend: str = "") -> l
                    help_nl=_MASCULINE_HELP[1]),
         MetricInfo(f"{prefix}.feminine", kind="count", label_en="Feminine-coded words",
                    label_nl="Vrouwelijk gecodeerde woorden", short=tag("feminine"), legend=legend, unit="words",
+                   card=True,
                    help_en=_FEMININE_HELP[0], help_nl=_FEMININE_HELP[1]),
         MetricInfo(f"{prefix}.score", label_en="Gender-coding balance", label_nl="Balans gendercodering",
                    short=tag("score"), legend=legend, headline=shown, help_en=_BALANCE_HELP[0],
@@ -83,6 +84,8 @@ def _gender_metrics(prefix: str, short: str, shown: bool, legend: str = "") -> l
     ]
 
 
+# Metric prefixes of the English, the (provisional) Dutch and the decoder-compatible gender-coded counts.
+GENDER_PREFIXES = ("gender_coded", "gender_coded_nl_provisional", "gender_decoder")
 # The Dutch list is provisional: its terminal label carries a "*", explained under the table.
 GENDER_METRICS = [*_gender_metrics("gender_coded", "gender", True),
                   *_gender_metrics("gender_coded_nl_provisional", "gender*", True, "gender* = provisional Dutch list")]

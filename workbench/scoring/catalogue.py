@@ -64,6 +64,7 @@ class MetricInfo:
     decimals: int = 1  # of a mean in the run summary
     can_be_primary: bool = True  # may be an experiment's `primary` metric
     headline: bool = False  # shown first in verdict tables and on the Compare page
+    card: bool = False  # shown on each output's card on the Compare page too (headline metrics always are)
     flag: bool = False  # a wording lint's yes/no flag (its rate is shown with a CI)
     outcome: bool = False  # a decision parsed from the text: still valid when the text was cut off
     summary: bool = False  # a column of the run summary

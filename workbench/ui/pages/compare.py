@@ -13,7 +13,7 @@ from workbench import number_format as nf
 from workbench.analysis.decision_summary import Language, decision_sentence, decision_summary, summary_lines
 from workbench.analysis.run_results import RunAnalysis
 from workbench.bidi import neutralise
-from workbench.scoring.catalogue import is_headline, is_judge_metric, is_text_metric, metric_kind
+from workbench.scoring.catalogue import is_headline, is_judge_metric, is_text_metric, metric_info, metric_kind
 from workbench.scoring.dismissal import span_key
 from workbench.scoring.judge import JudgeProvenance
 from workbench.ui.charts import distribution_chart, effect_chart, verdict_category
@@ -220,7 +220,7 @@ def score_list(out: CaseOutput, baseline: CaseOutput | None) -> str:
     """The text's headline scores, each with its difference to the baseline's text and a plain tooltip."""
     code = lang()
     items = []
-    for metric in sorted(m for m in out.scores if is_headline(m) or m.endswith(".feminine")):
+    for metric in sorted(m for m in out.scores if is_headline(m) or metric_info(m).card):
         value = out.scores[metric]
         binary = metric_kind(metric) == "binary"
         shown = t("yes") if binary and value else t("no") if binary else nf.number(value, _digits(value), lang=code)
