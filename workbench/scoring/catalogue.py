@@ -69,7 +69,7 @@ class MetricInfo:
     outcome: bool = False  # a decision parsed from the text: still valid when the text was cut off
     summary: bool = False  # a column of the run summary
     chart: bool = False  # gets a distribution chart in the HTML report
-    filter: bool = False  # the Compare page filters outputs on it ("flagname_<scorer>" names the filter)
+    filter: bool = False  # the Compare page can filter outputs on it (one filter per scorer, named by the label)
     audit: bool = False  # a name-swap audit outcome (shown with the bias audit)
     help_en: str = ""  # one plain sentence on what it means (UI tooltips)
     help_nl: str = ""

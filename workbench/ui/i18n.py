@@ -251,10 +251,6 @@ STRINGS: dict[str, dict[str, str]] = {
                                "itself when they are ready. Everything below already works.",
                          "nl": "De oordelen voor {n:,} uitkomsten worden op de achtergrond berekend — de pagina "
                                "ververst zichzelf zodra ze klaar zijn. Alles hieronder werkt al."},
-    "flagname_gender_coded": {"en": "masculine-coded words", "nl": "mannelijk gecodeerde woorden"},
-    "flagname_age_coded": {"en": "age-coded wording", "nl": "leeftijdsgecodeerde taal"},
-    "flagname_exclusion": {"en": "exclusionary language demands", "nl": "uitsluitende taaleisen"},
-    "flagname_gendered_title": {"en": "gendered job title", "nl": "gegenderde functietitel"},
     "legend_masc": {"en": "masculine-coded", "nl": "mannelijk gecodeerd"},
     "legend_fem": {"en": "feminine-coded", "nl": "vrouwelijk gecodeerd"},
     "legend_age": {"en": "age-coded", "nl": "leeftijd"},
@@ -872,6 +868,11 @@ def metric_unit(metric: str) -> str:
     """The unit a measure counts in ("words"), or "" for scores without one."""
     key = "unit_" + metric_info(metric).unit
     return t(key) if key in STRINGS else ""
+
+
+def flag_name(metric: str) -> str:
+    """A lint flag as it reads inside a sentence or a filter: "age-coded wording"."""
+    return lower_first(metric_label(metric))
 
 
 def lower_first(text: str) -> str:

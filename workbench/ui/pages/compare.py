@@ -19,7 +19,7 @@ from workbench.scoring.judge import JudgeProvenance
 from workbench.ui.charts import distribution_chart, effect_chart, verdict_category
 from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, stats_help, tooltip
 from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
-from workbench.ui.i18n import lang, lower_first, metric_help, metric_label, t, verdict_label
+from workbench.ui.i18n import flag_name, lang, lower_first, metric_help, metric_label, t, verdict_label
 from workbench.ui.palette import VERDICT_COLOURS, VERDICT_SYMBOLS
 from workbench.ui.queries import (
     CaseOutput,
@@ -246,7 +246,7 @@ def outputs_section(url: str, header: RunHeader) -> None:
     flags = flag_metric_names(_metrics(url, header.run_id, header.version))
     cols = st.columns([2, 2, 2, 1])
     model = cols[0].selectbox(t("filter_model"), header.models, key="cmp_model")
-    flag_names = {f: t(f"flagname_{f}") for f in flags} | {"": t("flag_any")}
+    flag_names = {f: flag_name(metric) for f, metric in flags.items()} | {"": t("flag_any")}
     flag = cols[1].selectbox(t("filter_flag"), ["", *flags], key="cmp_flag", format_func=flag_names.__getitem__)
     search = cols[2].text_input(t("filter_case"), key="cmp_search", placeholder=t("filter_case_placeholder"))
     repeat = cols[3].number_input(t("repeat"), min_value=1, max_value=max(header.spec.repeats, 1), step=1,
@@ -290,7 +290,7 @@ def output_card_for(out: CaseOutput, baseline: CaseOutput | None, flags: dict[st
                     gone: Any) -> None:
     """One output with its scores against the baseline text; dismissed flags are not highlighted."""
     title = out.variant + (f" ({t('baseline')})" if out.variant == header.baseline else "")
-    flagged = [t(f"flagname_{k}") for k, metric in flags.items() if out.flags.get(metric, 0) > 0]
+    flagged = [flag_name(metric) for metric in flags.values() if out.flags.get(metric, 0) > 0]
     meta = f"{out.model} · {t('repeat')} {out.repeat + 1}" + (f" · {out.swap_name}" if out.swap_name else "")
     meta += f" · {nf.count(len(out.text.split()), lang())} {t('words')}"
     if flagged:
