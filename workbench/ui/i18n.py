@@ -611,6 +611,12 @@ STRINGS: dict[str, dict[str, str]] = {
                       "nl": "Nog geen datasets — upload hierboven een CSV- of JSONL-bestand."},
     "datasets_cases_title": {"en": "Test cases", "nl": "Testcases"},
     "datasets_empty_cells": {"en": "Empty cells: {cells}", "nl": "Lege cellen: {cells}"},
+    "datasets_bidi_cells": {
+        "en": "{n} cells contain invisible text-direction characters. They are shown as [U+202E] and the like, "
+        "so they cannot reverse what follows; saving writes them back unchanged.",
+        "nl": "{n} cellen bevatten onzichtbare tekens voor de tekstrichting. Ze staan hier als [U+202E] en "
+        "dergelijke, zodat ze de tekst erna niet omdraaien; bij opslaan blijven ze ongewijzigd.",
+    },
     "datasets_variables_title": {"en": "Variables", "nl": "Variabelen"},
     "datasets_library_empty": {"en": "The prompt library is empty.", "nl": "De promptbibliotheek is leeg."},
     "datasets_check_against": {"en": "Check against the variants for", "nl": "Controleren tegen de varianten voor"},

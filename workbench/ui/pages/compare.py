@@ -11,7 +11,7 @@ import streamlit as st
 
 from workbench.analysis.decision_summary import Language, decision_sentence, decision_summary, summary_lines
 from workbench.analysis.run_results import RunAnalysis, is_headline
-from workbench.bidi import neutralise
+from workbench.bidi import neutralise, neutralise_data
 from workbench.scoring.dismissal import span_key
 from workbench.scoring.judge import JudgeProvenance
 from workbench.scoring.registry import is_text_metric, metric_kind
@@ -270,7 +270,7 @@ def outputs_section(url: str, header: RunHeader) -> None:
         names = query(swap_names, header.run_id, case_id)
         name = st.selectbox(t("swap_name"), names, key="cmp_name") if names else None
     with st.expander(t("case_data")):
-        st.json(query(case_data, case_id), expanded=True)
+        st.json(neutralise_data(query(case_data, case_id)), expanded=True)
     outputs = query(case_outputs, header.run_id, case_id, model=model, repeat=int(repeat) - 1, swap_name=name)
     if not outputs:
         st.info(t("no_outputs_case"))

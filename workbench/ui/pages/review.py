@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analysis.judge_agreement import JudgeAgreement
-from workbench.bidi import neutralise
+from workbench.bidi import neutralise, neutralise_data
 from workbench.stats import PreferenceAnalysis
 from workbench.store.repository import add_rating, delete_rating
 from workbench.ui import access
@@ -105,7 +105,7 @@ def rating_panel(run_id: int, pair: Pair, rater: str) -> None:
     title = case_title(data)
     st.markdown(neutralise(f"#### {t('case')}: {pair.case}" + (f" · {title}" if title else "")))
     with st.expander(t("case_data")):
-        st.json(data, expanded=True)
+        st.json(neutralise_data(data), expanded=True)
     cards = st.columns(2)
     for col, label, oid in zip(cards, ("A", "B"), ids, strict=True):
         with col:
