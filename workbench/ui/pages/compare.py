@@ -19,6 +19,7 @@ from workbench.ui.charts import distribution_chart, effect_chart, verdict_catego
 from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, stats_help, tooltip
 from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
 from workbench.ui.i18n import lang, lower_first, metric_help, metric_label, t, verdict_label
+from workbench.ui.navigation import PageInfo
 from workbench.ui.numbers import integer, number, p_value
 from workbench.ui.palette import VERDICT_COLOURS, VERDICT_SYMBOLS
 from workbench.ui.queries import (
@@ -37,6 +38,8 @@ from workbench.ui.sentences import correction_name, verdict_sentence
 from workbench.ui.state import query, remembered_text_input
 from workbench.ui.verdict_cache import start_analysis
 from workbench.ui.versions_panel import versions_panel
+
+PAGE = PageInfo("results", 20, ":material/compare:", "Compare", "Vergelijken")
 
 CARDS_PER_ROW = 3
 CHARTS_PER_ROW = 2

@@ -23,7 +23,10 @@ from workbench.ui.library import (
     read_dataset_bytes,
     scan_library,
 )
+from workbench.ui.navigation import PageInfo
 from workbench.ui.state import cached_dataset
+
+PAGE = PageInfo("build", 20, ":material/table:", "Datasets", "Datasets", role=Role.RUNNER)
 
 SWAP_VARIABLES = {"candidate_name"}  # filled in per name by a name-swap audit, not by the dataset
 

@@ -26,6 +26,7 @@ from workbench.ui import access
 from workbench.ui.auth import Role
 from workbench.ui.components import output_card
 from workbench.ui.i18n import lang, t
+from workbench.ui.navigation import PageInfo
 from workbench.ui.numbers import integer, p_value, percent
 from workbench.ui.queries import (
     Pair,
@@ -41,6 +42,8 @@ from workbench.ui.run_view import run_page
 from workbench.ui.sentences import position_bias_sentence, preference_sentence
 from workbench.ui.state import query, remembered_text_input, session
 from workbench.ui.verdict_cache import cached_preferences
+
+PAGE = PageInfo("results", 40, ":material/how_to_vote:", "Review", "Beoordelen")
 
 RATER_KEY = "rater"
 SKIPPED_KEY = "review_skipped"
