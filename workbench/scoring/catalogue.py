@@ -220,9 +220,11 @@ def scorer_names() -> tuple[str, ...]:
 
 
 def catalogue() -> tuple[MetricInfo, ...]:
-    """Every declared metric (exact names and patterns), in declaration order."""
-    _load()
-    return tuple(_METRICS.values())
+    """Every declared metric (exact names and patterns), in the order of their scorers (`scorers()`, then
+    metrics of other owners such as the judge), each scorer's in declaration order. Modules may be
+    imported in any order, so the order never depends on which was imported first."""
+    order = {name: i for i, name in enumerate(scorers())}
+    return tuple(sorted(_METRICS.values(), key=lambda info: order.get(info.scorer, len(order))))
 
 
 @lru_cache(maxsize=4096)
