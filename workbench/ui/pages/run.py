@@ -68,8 +68,32 @@ def estimate_panel(plan: Plan) -> None:
                    border=True)
     st.dataframe(frame, hide_index=True)
     st.caption(t("run_estimate_caption"))
+    paced_duration(plan)
     if plan.simulated_only:
         st.info(t("run_all_simulated"), icon=":material/science:")
+
+
+def paced_duration(plan: Plan) -> None:
+    """How long the generation calls take under each model's declared rate limits (as `--dry-run` says)."""
+    from workbench.runner.pace_estimate import paced_minutes
+
+    code = lang()
+    lines = []
+    for est in plan.estimate():
+        model = plan.models[est.model]
+        if est.role != "generation" or est.simulated:  # judge calls are not paced here (the caption says so)
+            continue
+        paced = paced_minutes(model, est)
+        if paced is None:
+            lines.append(t("run_paced_none", model=est.model))
+        elif paced.minutes < 120:
+            lines.append(t("run_paced_min", model=est.model, minutes=integer(max(1.0, paced.minutes), code),
+                           limit=integer(paced.limit, code), unit=paced.unit))
+        else:
+            lines.append(t("run_paced_hours", model=est.model, hours=number(paced.minutes / 60, code, 1),
+                           limit=integer(paced.limit, code), unit=paced.unit))
+    if lines:
+        st.caption(t("run_paced_title") + "  \n" + "  \n".join(lines))
 
 
 def default_variants(pool: list[PromptVariant]) -> list[str]:
