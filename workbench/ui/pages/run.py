@@ -222,6 +222,11 @@ def start_controls(text: str, path: Path, plan: Plan, *, new_file: bool, busy: b
         st.warning(t("run_exists_different", file=path.name))
         confirm = st.checkbox(t("overwrite_file", file=path.name), key="run_confirm")
     url = config.db_url()
+    until_decided = False
+    if (block := plan.spec.sequential) is not None:  # `sequential:` in the spec: offer to stop early
+        until_decided = st.toggle(t("run_until_decided", max_cases=integer(block.max_cases, lang()),
+                                    look_every=integer(block.look_every, lang())),
+                                  value=True, key="run_until_decided", help=t("run_until_decided_help"))
     cols = st.columns([1, 1, 3])
     start = cols[0].button(t("run_start"), type="primary", disabled=busy or not confirm, key="run_start",
                            icon=":material/play_arrow:")
@@ -234,7 +239,7 @@ def start_controls(text: str, path: Path, plan: Plan, *, new_file: bool, busy: b
         if new_file:
             atomic_write(path, text)
         job = jobs.start_run(path, url, plan.spec.name, previous, resume=bool(resume),
-                             started_by=access.started_by())
+                             started_by=access.started_by(), until_decided=until_decided)
         st.session_state["run_job_pid"] = job.pid  # this session's run; the job file serves reloads
         st.rerun()
 
