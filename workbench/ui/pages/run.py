@@ -87,11 +87,11 @@ def paced_duration(plan: Plan) -> None:
         if paced is None:
             lines.append(t("run_paced_none", model=est.model))
         elif paced.minutes < 120:
-            lines.append(t("run_paced_min", model=est.model, minutes=integer(max(1.0, paced.minutes), code),
-                           limit=integer(paced.limit, code), unit=paced.unit))
+            lines.append(t("run_paced_min", model=est.model, minutes=nf.count(max(1.0, paced.minutes), code),
+                           limit=nf.count(paced.limit, code), unit=paced.unit))
         else:
-            lines.append(t("run_paced_hours", model=est.model, hours=number(paced.minutes / 60, code, 1),
-                           limit=integer(paced.limit, code), unit=paced.unit))
+            lines.append(t("run_paced_hours", model=est.model, hours=nf.number(paced.minutes / 60, 1, lang=code),
+                           limit=nf.count(paced.limit, code), unit=paced.unit))
     if lines:
         st.caption(t("run_paced_title") + "  \n" + "  \n".join(lines))
 
@@ -224,8 +224,8 @@ def start_controls(text: str, path: Path, plan: Plan, *, new_file: bool, busy: b
     url = config.db_url()
     until_decided = False
     if (block := plan.spec.sequential) is not None:  # `sequential:` in the spec: offer to stop early
-        until_decided = st.toggle(t("run_until_decided", max_cases=integer(block.max_cases, lang()),
-                                    look_every=integer(block.look_every, lang())),
+        until_decided = st.toggle(t("run_until_decided", max_cases=nf.count(block.max_cases, lang()),
+                                    look_every=nf.count(block.look_every, lang())),
                                   value=True, key="run_until_decided", help=t("run_until_decided_help"))
     cols = st.columns([1, 1, 3])
     start = cols[0].button(t("run_start"), type="primary", disabled=busy or not confirm, key="run_start",
