@@ -149,7 +149,7 @@ def _print_paced_duration(plan: Plan) -> None:
         if est.role != "generation":  # judge calls are not paced here (see the heading)
             continue
         model = plan.models[est.model]
-        if model.provider == "simulated":
+        if model.info.offline:
             continue
         paced = paced_minutes(model, est)
         if paced is None:
@@ -188,7 +188,7 @@ def validate(
             f"random order, a look every {block.look_every}"
             + (f", no decision before {block.min_cases}" if block.min_cases else "")
         )
-    if not plan.simulated_only or (plan.judge_model is not None and plan.judge_model.provider != "simulated"):
+    if not plan.simulated_only or (plan.judge_model is not None and not plan.judge_model.simulated):
         _print_estimate(plan)
     for message in missing_credentials(plan):
         console.print(f"[yellow]note:[/] {_escape(message)}")
