@@ -124,17 +124,12 @@ def providers() -> dict[str, ProviderInfo]:
         except BaseException:
             _loaded = False
             raise
+        # Built-ins in BUILTIN_MODULES order whichever was imported first, then plugins as they came.
+        order = {module: index for index, module in enumerate(BUILTIN_MODULES)}
+        ranked = sorted(_registry.values(), key=lambda info: order.get(_module_of(info), len(order)))
+        _registry.clear()
+        _registry.update((info.name, info) for info in ranked)
     return _registry
-
-
-def reload() -> dict[str, ProviderInfo]:
-    """Forget plugin providers and look for them again (tests; a long-lived process after `pip install`)."""
-    global _loaded
-    builtin = {name: info for name, info in _registry.items() if _module_of(info).startswith("workbench.")}
-    _registry.clear()
-    _registry.update(builtin)
-    _loaded = False
-    return providers()
 
 
 def names() -> list[str]:
