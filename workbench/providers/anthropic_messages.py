@@ -7,25 +7,21 @@ body is decoded here rather than into the SDK's pydantic `Message` model.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from workbench.providers.base import (
     Completion,
     CompletionRequest,
     PermanentError,
-    Provider,
     RetryableError,
 )
 from workbench.providers.errors import redact
 from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
-from workbench.providers.registry import ProviderInfo, register
+from workbench.providers.registry import ProviderInfo, batch_backend, register
 from workbench.providers.sdk_provider import SDKProvider, field_of
 
 if TYPE_CHECKING:  # the SDK is imported when a client is built, not when the provider is registered
     import httpx2
-
-    from workbench.experiment.spec import ModelSpec
-    from workbench.runner.batch_backend import BatchBackend
 
 # The Messages API requires max_tokens: sent when the spec sets none (and reserved against output-token limits).
 DEFAULT_MAX_TOKENS = 1024
@@ -143,18 +139,10 @@ class AnthropicProvider(SDKProvider):
         raise RetryableError(f"{self.name}: batch request {kind or 'missing'} before it was processed")
 
 
-def _create(model: ModelSpec, key_env: str | None, **client_options: Any) -> Provider:
-    return AnthropicProvider(base_url=model.base_url, api_key_env=key_env, prices=model.prices, **client_options)
-
-
-def _batches(provider: Provider) -> BatchBackend:
-    from workbench.runner.batch_anthropic import AnthropicBatches
-
-    return AnthropicBatches(cast(AnthropicProvider, provider))
-
-
 register(ProviderInfo(
-    name="anthropic", factory=_create, description="Anthropic Messages API (api.anthropic.com or its base_url)",
-    key_env="ANTHROPIC_API_KEY", price_id="anthropic", batch=_batches, sdk="anthropic", params=MESSAGES_PARAMS,
+    name="anthropic", factory=AnthropicProvider.from_spec,
+    description="Anthropic Messages API (api.anthropic.com or its base_url)",
+    key_env="ANTHROPIC_API_KEY", price_id="anthropic", sdk="anthropic", params=MESSAGES_PARAMS,
+    batch=batch_backend("workbench.runner.batch_anthropic:AnthropicBatches"),
     default_max_tokens=DEFAULT_MAX_TOKENS,
 ))

@@ -8,26 +8,22 @@ TypedDict transform of the params and the pydantic `ChatCompletion` model (~0.75
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.providers.base import (
     Completion,
     CompletionRequest,
     PermanentError,
-    Provider,
     ProviderError,
     RetryableError,
 )
 from workbench.providers.errors import redact
 from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
-from workbench.providers.registry import ProviderInfo, register
+from workbench.providers.registry import ProviderInfo, batch_backend, register
 from workbench.providers.sdk_provider import SDKProvider, field_of
 
 if TYPE_CHECKING:  # the SDK is imported when a client is built, not when the provider is registered
     import httpx2
-
-    from workbench.experiment.spec import ModelSpec
-    from workbench.runner.batch_backend import BatchBackend
 
 __all__ = ["CHAT_PARAMS", "DEFAULT_MAX_CONNECTIONS", "MaxTokensField", "OpenAIProvider"]
 
@@ -141,17 +137,9 @@ class OpenAIProvider(SDKProvider):
         return (RetryableError if retryable else PermanentError)(text, status=status or None)
 
 
-def _create(model: ModelSpec, key_env: str | None, **client_options: Any) -> Provider:
-    return OpenAIProvider(base_url=model.base_url, api_key_env=key_env, prices=model.prices, **client_options)
-
-
-def _batches(provider: Provider) -> BatchBackend:
-    from workbench.runner.batch_openai import OpenAIBatches
-
-    return OpenAIBatches(cast(OpenAIProvider, provider))
-
-
 register(ProviderInfo(
-    name="openai", factory=_create, description="OpenAI Chat Completions (api.openai.com or its base_url)",
-    key_env="OPENAI_API_KEY", price_id="openai", batch=_batches, sdk="openai", params=CHAT_PARAMS,
+    name="openai", factory=OpenAIProvider.from_spec,
+    description="OpenAI Chat Completions (api.openai.com or its base_url)",
+    key_env="OPENAI_API_KEY", price_id="openai", sdk="openai", params=CHAT_PARAMS,
+    batch=batch_backend("workbench.runner.batch_openai:OpenAIBatches"),
 ))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ProviderConfigError
-from workbench.providers.base import Provider, ProviderError
+from workbench.providers.base import ProviderError
 from workbench.providers.errors import MissingAPIKeyError
 from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, response_json
 from workbench.providers.openai_chat import CHAT_PARAMS, MaxTokensField, OpenAIProvider
@@ -16,8 +16,6 @@ from workbench.providers.sdk_provider import field_of
 
 if TYPE_CHECKING:  # the SDK is imported when a client is built, not when the provider is registered
     import httpx2
-
-    from workbench.experiment.spec import ModelSpec
 
 # Local servers ignore the key but the SDK insists on one; this placeholder is what gets sent.
 PLACEHOLDER_KEY = "not-needed"
@@ -100,14 +98,8 @@ class OpenAICompatibleProvider(OpenAIProvider):
         return [str(field_of(entry, "id")) for entry in entries if field_of(entry, "id")]
 
 
-def _create(model: ModelSpec, key_env: str | None, **client_options: Any) -> Provider:
-    return OpenAICompatibleProvider(
-        base_url=str(model.base_url), api_key_env=key_env, prices=model.prices, **client_options
-    )
-
-
 register(ProviderInfo(
-    name="openai_compatible", factory=_create,
+    name="openai_compatible", factory=OpenAICompatibleProvider.from_spec,
     description="Any server speaking the OpenAI Chat Completions API (Ollama, vLLM, LM Studio, llama.cpp, ...)",
     sdk="openai", needs_base_url=True, example_base_url=EXAMPLE_BASE_URL, lists_models=True,
     params=CHAT_PARAMS | {"top_k", "min_p", "repetition_penalty", "repeat_penalty"}, extra_params=True,

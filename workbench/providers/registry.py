@@ -70,6 +70,18 @@ class ProviderInfo:
     default_max_tokens: int | None = None  # what the provider sends when the spec sets no max_tokens
 
 
+def batch_backend(target: str) -> Callable[[Provider], BatchBackend]:
+    """`ProviderInfo.batch` for the backend class at `module:Class`, imported when `--batch` first needs it
+    (registering a provider must not import the batch machinery)."""
+    module, _, name = target.partition(":")
+
+    def make(provider: Provider) -> BatchBackend:
+        backend: BatchBackend = getattr(importlib.import_module(module), name)(provider)
+        return backend
+
+    return make
+
+
 _registry: dict[str, ProviderInfo] = {}
 _loaded = False
 
@@ -86,7 +98,9 @@ def register(info: ProviderInfo) -> ProviderInfo:
 
 
 def _module_of(info: ProviderInfo) -> str:
-    return str(getattr(info.factory, "__module__", "?"))
+    """The module that defines the provider: its factory's, or for a classmethod its class's."""
+    owner = getattr(info.factory, "__self__", info.factory)
+    return str(getattr(owner, "__module__", "?"))
 
 
 def _load_entry_point(entry: EntryPoint) -> None:

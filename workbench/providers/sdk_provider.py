@@ -14,13 +14,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.providers import pricing
-from workbench.providers.base import Completion, CompletionRequest, ProviderError
+from workbench.providers.base import Completion, CompletionRequest, Provider, ProviderError
 from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error
 from workbench.providers.http import build_http_client, response_json
 from workbench.providers.rate_headers import read_rate_limits
 
 if TYPE_CHECKING:  # httpx2 comes with the SDK, imported when a client is built
     import httpx2
+
+    from workbench.experiment.spec import ModelSpec
 
 
 def field_of(obj: Any, key: str) -> Any:
@@ -90,6 +92,13 @@ class SDKProvider:
             "http_client": http_client or build_http_client(aiohttp_client, timeout, max_connections),
             "default_headers": dict(default_headers) if default_headers else None,
         }
+
+    @classmethod
+    def from_spec(cls, model: ModelSpec, key_env: str | None, **client_options: Any) -> Provider:
+        """The registry's factory (`ProviderInfo.factory`): a client for `model`'s connection."""
+        make: Any = cls  # the subclasses' constructors all take these keywords
+        client: Provider = make(base_url=model.base_url, api_key_env=key_env, prices=model.prices, **client_options)
+        return client
 
     def __repr__(self) -> str:  # never show the key
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
