@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
@@ -84,6 +85,7 @@ def batch_backend(target: str) -> Callable[[Provider], BatchBackend]:
 
 _registry: dict[str, ProviderInfo] = {}
 _loaded = False
+_loading = threading.RLock()
 
 
 def register(info: ProviderInfo) -> ProviderInfo:
@@ -104,7 +106,6 @@ def _module_of(info: ProviderInfo) -> str:
 
 
 def _load_entry_point(entry: EntryPoint) -> None:
-    before = set(_registry)
     try:
         loaded = entry.load()
         if isinstance(loaded, ProviderInfo):
@@ -118,7 +119,10 @@ def _load_entry_point(entry: EntryPoint) -> None:
             f"provider plugin {entry.name!r} ({entry.value}, entry point group {ENTRY_POINT_GROUP}) failed to "
             f"load: {type(exc).__name__}: {exc}"
         ) from None
-    if set(_registry) == before and not isinstance(loaded, ProviderInfo):
+    if isinstance(loaded, ModuleType) and not any(
+        _module_of(info) == loaded.__name__ or _module_of(info).startswith(loaded.__name__ + ".")
+        for info in _registry.values()
+    ):
         raise ProviderConfigError(
             f"provider plugin {entry.name!r} ({entry.value}) registered no provider; end the module with "
             "register(ProviderInfo(...))"
@@ -128,21 +132,22 @@ def _load_entry_point(entry: EntryPoint) -> None:
 def providers() -> dict[str, ProviderInfo]:
     """Every registered provider by name: the built-ins first, then plugins (loaded on first use)."""
     global _loaded
-    if not _loaded:
-        _loaded = True
-        try:
-            for module in BUILTIN_MODULES:
-                importlib.import_module(module)
-            for entry in entry_points(group=ENTRY_POINT_GROUP):
-                _load_entry_point(entry)
-        except BaseException:
-            _loaded = False
-            raise
-        # Built-ins in BUILTIN_MODULES order whichever was imported first, then plugins as they came.
-        order = {module: index for index, module in enumerate(BUILTIN_MODULES)}
-        ranked = sorted(_registry.values(), key=lambda info: order.get(_module_of(info), len(order)))
-        _registry.clear()
-        _registry.update((info.name, info) for info in ranked)
+    with _loading:  # the UI's script threads may ask at once; none may see a half-filled registry
+        if not _loaded:
+            _loaded = True
+            try:
+                for module in BUILTIN_MODULES:
+                    importlib.import_module(module)
+                for entry in entry_points(group=ENTRY_POINT_GROUP):
+                    _load_entry_point(entry)
+            except BaseException:
+                _loaded = False
+                raise
+            # Built-ins in BUILTIN_MODULES order whichever was imported first, then plugins as they came.
+            order = {module: index for index, module in enumerate(BUILTIN_MODULES)}
+            ranked = sorted(_registry.values(), key=lambda info: order.get(_module_of(info), len(order)))
+            _registry.clear()
+            _registry.update((info.name, info) for info in ranked)
     return _registry
 
 
