@@ -18,6 +18,7 @@ from workbench.runner.token_estimate import max_output_tokens
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.heavy  # a second Python process
 def test_registering_every_provider_imports_no_sdk_http_client_or_numpy() -> None:
     probe = ("from workbench.providers import registry\nimport sys\nnames = registry.names()\n"
              "heavy = ('openai', 'anthropic', 'httpx2', 'aiohttp', 'numpy', 'genai_prices', 'workbench.runner')\n"
