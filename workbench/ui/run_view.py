@@ -17,7 +17,7 @@ from workbench.ui.config import page_path
 from workbench.ui.i18n import lang, t
 from workbench.ui.queries import RunHeader, run_header
 from workbench.ui.state import open_store, query, selected_run
-from workbench.ui.verdict_cache import run_analysis
+from workbench.ui.verdict_cache import analysis_state
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -66,11 +66,16 @@ def header_cards(header: RunHeader) -> None:
 
 
 @st.fragment(run_every=1.0)
-def wait_for_analysis(url: str, header: RunHeader) -> None:
-    """Polls the background analysis of a big run; reruns the page once the verdicts are ready."""
-    if run_analysis(url, header, start=False) is not None:  # the page starts the worker after drawing
+def wait_for_analysis(url: str, header: RunHeader, *, outdated: bool = False) -> None:
+    """Polls the background analysis of a big run; reruns the page once the (new) verdicts are ready.
+    `outdated`: an older analysis is shown meanwhile (computed before the latest ratings or dismissals)."""
+    state = analysis_state(url, header, start=False)  # the page starts the worker after drawing
+    if state.analysis is not None and not state.outdated:
         st.rerun()
-    st.info(t("analysis_pending", n=header.outputs), icon=":material/hourglass_top:")
+    if outdated:
+        st.caption(t("analysis_outdated"))
+    else:
+        st.info(t("analysis_pending", n=header.outputs), icon=":material/hourglass_top:")
 
 
 def analysed_run_page(title_key: str) -> tuple[str, RunHeader, RunAnalysis | None] | None:
@@ -84,10 +89,10 @@ def analysed_run_page(title_key: str) -> tuple[str, RunHeader, RunAnalysis | Non
         return None
     url, header = page
     header_cards(header)
-    result = run_analysis(url, header, start=False)
-    if result is None:
-        wait_for_analysis(url, header)
-    return url, header, result
+    state = analysis_state(url, header, start=False)
+    if state.analysis is None or state.outdated:
+        wait_for_analysis(url, header, outdated=state.outdated)
+    return url, header, state.analysis
 
 
 _MISSING_WARNING = re.compile(r"^(\d+) of (\d+) planned outputs are missing or failed")

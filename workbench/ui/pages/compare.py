@@ -315,8 +315,7 @@ def render() -> None:
         verdict_section(result, header)
     distribution_section(url, header)
     outputs_section(url, header)
-    if result is None:
-        start_analysis(url, header)  # after the page is drawn: see run_analysis
+    start_analysis(url, header)  # missing or outdated: computed from now, after the page is drawn
 
 
 if __name__ == "__main__":
