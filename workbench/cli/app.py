@@ -324,7 +324,12 @@ def run(
         result = run_experiment(plan, store, options, progress)
     for note in result.notes:
         console.print(f"[cyan]{_escape(note)}")
-    analysis = None if result.interrupted else _store_analysis(store, result.run_id, result.skipped + result.ok)
+    analysis: RunAnalysis | bool | None = None
+    if not result.interrupted:
+        try:
+            analysis = _store_analysis(store, result.run_id, result.skipped + result.ok)
+        except KeyboardInterrupt:  # the run is stored; Ctrl-C here only skips the analysis and the decision
+            analysis = False
     _print_summary(store, result, plan.spec, analysis)
     resume_hint = f"workbench run {spec} --resume" + (f" --db {db}" if db else "")
     if result.interrupted:
@@ -385,8 +390,6 @@ def _store_analysis(store: Store, run_id: int, outputs: int) -> RunAnalysis | No
 
     try:
         return analyse_and_store(store, run_id)
-    except KeyboardInterrupt:
-        console.print(f"[dim]Analysis skipped (interrupted): [bold]workbench report {run_id}[/] computes it.")
     except Exception as exc:
         first = str(exc).strip().splitlines()
         err_console.print(f"[yellow]warning:[/] the run's analysis was not stored ({type(exc).__name__}"
@@ -395,7 +398,9 @@ def _store_analysis(store: Store, run_id: int, outputs: int) -> RunAnalysis | No
 
 
 def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec,
-                   analysis: RunAnalysis | None = None) -> None:
+                   analysis: RunAnalysis | bool | None = None) -> None:
+    """`analysis`: the one stored at the run's end (None: compute it for the decision; False: Ctrl-C
+    interrupted it, so the decision is skipped)."""
     from rich import box
     from rich.table import Table
 
@@ -466,14 +471,17 @@ def _sequential_line(store: Store, run_id: int) -> str:
     return f"[bold]Sequential:[/] {_escape(outcome.explanation())}"
 
 
-def _print_decision(store: Store, run_id: int, analysis: RunAnalysis | None = None) -> None:
+def _print_decision(store: Store, run_id: int, analysis: RunAnalysis | bool | None = None) -> None:
     """The decision per variant (primary family, possible harm, MDE) right under the run's title line,
-    from the analysis stored at the run's end (or computed now when that failed)."""
-    from workbench.analysis.run_results import analyse_run
+    from the analysis stored at the run's end (or computed now when storing it failed)."""
+    from workbench.analysis.run_results import RunAnalysis, analyse_run
     from workbench.report.console import print_decision
 
     try:
-        print_decision(console, analysis if analysis is not None else analyse_run(store, run_id, shown_only=True))
+        if analysis is False:
+            raise KeyboardInterrupt  # the analysis at the run's end was interrupted: skip the summary too
+        shown = analysis if isinstance(analysis, RunAnalysis) else analyse_run(store, run_id, shown_only=True)
+        print_decision(console, shown)
     except KeyboardInterrupt:
         # The run itself is stored; Ctrl-C during the summary only skips the summary.
         console.print(f"[dim]Decision summary skipped (interrupted): [bold]workbench report {run_id}[/] shows it.")
