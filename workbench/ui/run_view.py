@@ -29,6 +29,12 @@ def cached_header(url: str, run_id: int, stamp: tuple[object, ...]) -> RunHeader
         return run_header(session, run_id)
 
 
+def current_header(url: str, run_id: int) -> RunHeader:
+    """The run's header from the cache while its stamp holds (ratings counted afresh, cheaply)."""
+    stamp = query(run_stamp, run_id)
+    return dataclasses.replace(cached_header(url, run_id, stamp[:-1]), ratings=stamp[-1])
+
+
 def run_page(title_key: str, *, show_baseline: bool = True) -> tuple[str, RunHeader] | None:
     """Title and header of the selected run, or an empty state (then None: nothing more to show).
 
@@ -39,9 +45,8 @@ def run_page(title_key: str, *, show_baseline: bool = True) -> tuple[str, RunHea
     if run_id is None:
         empty_state(t("no_runs"), page_path("run"), t("go_run"))
         return None
-    stamp = query(run_stamp, run_id)
     # Ratings are counted afresh (cheap); a new rating must not recompute the output aggregates.
-    header = dataclasses.replace(cached_header(config.db_url(), run_id, stamp[:-1]), ratings=stamp[-1])
+    header = current_header(config.db_url(), run_id)
     caption = t("run_caption", run=run_id, experiment=header.experiment, status=t(f"status_{header.status}"))
     st.caption(caption + (t("baseline_caption", baseline=header.baseline) if show_baseline else ""))
     if header.simulated:
