@@ -425,7 +425,8 @@ def _store_analysis(store: Store, run_id: int, outputs: int) -> RunAnalysis | No
     from workbench.ui.run_stats import analyse_and_store
 
     try:
-        return analyse_and_store(store, run_id)
+        with console.status("Computing the verdicts (stored for the UI)…"):  # a spinner on terminals only
+            return analyse_and_store(store, run_id)
     except Exception as exc:
         first = str(exc).strip().splitlines()
         err_console.print(f"[yellow]warning:[/] the run's analysis was not stored ({type(exc).__name__}"
