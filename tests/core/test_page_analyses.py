@@ -18,6 +18,7 @@ from workbench.store.models import Output, Run, RunAnalysisRecord
 from workbench.store.page_analyses import analysis_stamp, same_outputs, save_analysis
 from workbench.store.repository import add_rating, delete_rating
 from workbench.ui import run_stats
+from workbench.ui.queries import review_pairs
 from workbench.ui.run_stats import ANALYSIS_VERSION, analyse_for_pages, current_stamp, load_stored
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,10 +94,9 @@ def test_the_stamp_moves_with_ratings_undo_dismissals_and_restores(tmp_path: Pat
     with store.session() as session:
         run_id = int(session.scalars(select(Run.id)).one())
         first = analysis_stamp(session, run_id)
-        a, b = session.execute(select(Output.id, Output.case_id).where(Output.run_id == run_id)
-                               .order_by(Output.id).limit(2)).all()
-        rating_id, _ = add_rating(session, run_id=run_id, case_id=a.case_id, output_a=a.id, output_b=b.id,
-                                  left="a", winner="a", rater="r")
+        pair = review_pairs(session, run_id, "vacancy_en_formal")[0]  # the baseline and the other prompt
+        rating_id, _ = add_rating(session, run_id=run_id, case_id=pair.case_id, output_a=pair.output_a,
+                                  output_b=pair.output_b, left="a", winner="a", rater="r")
         rated = analysis_stamp(session, run_id)
         assert rated != first and same_outputs(rated, first)  # only a rating changed: same outputs
         assert delete_rating(session, rating_id, run_id=run_id, rater="r")
