@@ -43,6 +43,7 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
+@pytest.mark.heavy  # a CLI run of a small simulated experiment
 def test_workbench_run_stores_the_page_analysis_with_the_runs_stamp(cli: CliRunner, tmp_path: Path,
                                                                      db_url: str) -> None:
     result = cli.invoke(app, ["run", str(_spec(tmp_path)), "--db", db_url])
@@ -67,6 +68,7 @@ def test_workbench_run_stores_the_page_analysis_with_the_runs_stamp(cli: CliRunn
     store.dispose()
 
 
+@pytest.mark.heavy  # a CLI run of a small simulated experiment
 def test_a_failing_post_run_analysis_keeps_the_run_and_its_exit_code(cli: CliRunner, tmp_path: Path, db_url: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_: object, **__: object) -> None:
@@ -87,6 +89,7 @@ def test_a_failing_post_run_analysis_keeps_the_run_and_its_exit_code(cli: CliRun
     store.dispose()
 
 
+@pytest.mark.heavy  # a CLI run of a small simulated experiment
 def test_the_stamp_moves_with_ratings_undo_dismissals_and_restores(tmp_path: Path, db_url: str,
                                                                     cli: CliRunner) -> None:
     assert cli.invoke(app, ["run", str(_spec(tmp_path)), "--db", db_url]).exit_code == 0
