@@ -252,7 +252,7 @@ def analyse_run(
     if scores.empty:
         result.warnings.append("no scores yet")
         return result
-    scores["kind"] = scores["metric"].map(metric_kind)
+    scores["kind"] = scores["metric"].map({m: metric_kind(m) for m in scores["metric"].unique()})  # 1M rows: per name
     if spec.swap:
         result.bias = audit_run_bias(scores, spec, seed, names)
         # For the variant comparison, average over names first: the names are part of the case design.
