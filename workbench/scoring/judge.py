@@ -111,7 +111,7 @@ def judge_request(
 def judge_call(model: ModelSpec, system: str, user: str, seed: int, metadata: dict[str, Any]) -> CompletionRequest:
     """A judge request: the judge's own params (the simulated judge seeded with the run's seed)."""
     params = dict(model.params)
-    if model.provider == "simulated":
+    if model.simulated:
         params.setdefault("seed", seed)
     return CompletionRequest(
         provider=model.provider,

@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from workbench.errors import WorkbenchError
 from workbench.store.db import describe
-from workbench.store.repository import list_runs
+from workbench.store.run_choices import run_choices
 from workbench.ui import access, config
 from workbench.ui.auth import Identity
 from workbench.ui.components import inject_css
@@ -58,7 +58,7 @@ def sidebar() -> None:
             st.error(t("db_error", error=error))
             return
         with store.session() as session:
-            runs = list_runs(session)
+            runs = run_choices(session)  # labels only: no aggregates over every output on each rerun
         if not runs:
             st.caption(t("no_runs_sidebar"))
         else:

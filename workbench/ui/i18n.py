@@ -239,6 +239,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "swap_name": {"en": "Candidate name", "nl": "Kandidaatnaam"},
     "no_outputs_case": {"en": "No outputs for this case with these filters.",
                         "nl": "Geen uitkomsten voor deze case met deze filters."},
+    "analysis_outdated": {"en": "These verdicts were computed before the latest ratings, dismissed flags or "
+                                "results; the updated verdicts are being computed and replace them here when ready.",
+                          "nl": "Deze oordelen zijn berekend vóór de laatste beoordelingen, weggeklikte markeringen "
+                                "of resultaten; de bijgewerkte oordelen worden berekend en verschijnen hier zodra "
+                                "ze klaar zijn."},
     "analysis_pending": {"en": "Computing the verdicts for {n:,} outputs in the background — the page updates "
                                "itself when they are ready. Everything below already works.",
                          "nl": "De oordelen voor {n:,} uitkomsten worden op de achtergrond berekend — de pagina "

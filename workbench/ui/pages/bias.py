@@ -292,6 +292,7 @@ def render() -> None:
         st.subheader(t("swap_title"))
         st.info(t("no_swap"))
     stats_help()
+    start_analysis(url, header)  # an outdated analysis (ratings, dismissals since): the new one, last
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from workbench.ui.components import empty_state, flag_text
 from workbench.ui.config import db_url, page_path
 from workbench.ui.i18n import lang, t
 from workbench.ui.navigation import PageInfo, page_title, pages
-from workbench.ui.queries import run_header
+from workbench.ui.run_view import current_header
 from workbench.ui.state import query, select_run
 from workbench.ui.verdict_cache import INLINE_LIMIT, run_analysis
 
@@ -65,7 +65,7 @@ def decision_cells(run: dict[str, Any], url: str, *, start: bool = False) -> tup
         return t("winner_running"), t("winner_running")
     if not run["outputs"]:
         return nf.MISSING, nf.MISSING
-    header = query(run_header, int(run["id"]))
+    header = current_header(url, int(run["id"]))  # cached: Compare then finds the same header
     result = run_analysis(url, header, start=start)
     if result is None:
         return t("winner_pending"), t("winner_pending")

@@ -13,6 +13,7 @@ database). Results stay hidden until the rater has rated every pair or asks to s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -51,10 +52,11 @@ UNDO_KEY = "review_undo"
 REVEAL_KEY = "review_reveal"
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _pairs(url: str, run_id: int, baseline: str, n_outputs: int) -> list[Pair]:
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _pairs(url: str, run_id: int, baseline: str, n_outputs: int) -> tuple[Pair, ...]:
+    """Shared, never copied: cache_data would unpickle the queue (thousands of pairs) on every rating."""
     del url, n_outputs  # cache key only
-    return query(review_pairs, run_id, baseline)
+    return tuple(query(review_pairs, run_id, baseline))
 
 
 def pair_key(pair: Pair) -> str:
@@ -230,7 +232,7 @@ def render() -> None:
     results_section(url, header, finished=finished)
 
 
-def review_queue(header: RunHeader, pairs: list[Pair], rater: str, *, paused: bool) -> bool:
+def review_queue(header: RunHeader, pairs: Sequence[Pair], rater: str, *, paused: bool) -> bool:
     """Progress, undo and the next pair; True once this rater has rated every pair."""
     done = query(rated_pairs, header.run_id, rater)
     skipped = st.session_state.get(SKIPPED_KEY, set())

@@ -15,6 +15,7 @@ from workbench import number_format as nf
 from workbench.errors import WorkbenchError
 from workbench.experiment.plan import Plan
 from workbench.experiment.prompts import PromptVariant
+from workbench.providers.registry import is_simulated
 from workbench.ui import access, config, jobs
 from workbench.ui.auth import Role
 from workbench.ui.i18n import STRINGS, lang, t
@@ -181,7 +182,7 @@ def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
                                key="run_preset", index=2 if task == "screening_summary" else 0)
     judge = None
     if uses_judge(preset):
-        real = [m for m in dict.fromkeys(models) if not m.startswith("simulated:")]
+        real = [m for m in dict.fromkeys(models) if not is_simulated(m)]
         options = [*real, SIMULATED_JUDGE]
         labels = {m: t("run_judge_simulated") if m == SIMULATED_JUDGE else m for m in options}
         # Keyed by the real models picked: adding one makes it the judge again (never a silent simulated judge).
