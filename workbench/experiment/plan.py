@@ -238,6 +238,7 @@ def _check_scorers(spec: ExperimentSpec, spec_path: Path) -> None:
             field="judge",
         )
 
+    from workbench.scoring.catalogue import metric_info
     from workbench.scoring.registry import metric_is_scored
 
     for field_name, metrics in (("primary", spec.primary or []), ("non_inferiority", list(spec.non_inferiority))):
@@ -248,6 +249,10 @@ def _check_scorers(spec: ExperimentSpec, spec_path: Path) -> None:
                     "(e.g. readability, words, judge.clarity, check.<name>)",
                     file=spec_path, field=field_name,
                 )
+            info = metric_info(metric)
+            if field_name == "primary" and not info.can_be_primary:
+                raise SpecError(f"{metric!r} cannot be a primary metric: the {info.scorer!r} scorer declares it "
+                                "descriptive only", file=spec_path, field=field_name)
 
 
 def build_plan(spec_path: str | Path, *, spec: ExperimentSpec | None = None, render: bool = True) -> Plan:

@@ -15,6 +15,7 @@ from workbench.experiment.plan import Plan, build_plan
 from workbench.experiment.spec import ExperimentSpec, validation_error_to_spec_error
 from workbench.experiment.yaml_lines import parse_yaml
 from workbench.providers.registry import is_simulated
+from workbench.scoring.registry import JUDGE_PREFIX
 
 SCORER_PRESETS: dict[str, list[str]] = {
     "wording": ["length", "readability", "gender_coded", "age_coded", "exclusion", "gendered_title"],
@@ -92,7 +93,7 @@ def spec_dict(choices: RunChoices, folder: Path) -> dict[str, Any]:
 
 
 def uses_judge(preset: str) -> bool:
-    return any(str(s).startswith("judge:") for s in SCORER_PRESETS[preset])
+    return any(str(s).startswith(JUDGE_PREFIX) for s in SCORER_PRESETS[preset])
 
 
 def default_judge(models: list[str]) -> str:
