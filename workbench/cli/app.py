@@ -186,7 +186,7 @@ def _print_paced_duration(plan: Plan) -> None:
         if est.role != "generation":  # judge calls are not paced here (see the heading)
             continue
         model = plan.models[est.model]
-        if model.provider == "simulated":
+        if model.info.offline:
             continue
         paced = paced_minutes(model, est)
         if paced is None:
@@ -225,7 +225,7 @@ def validate(
             f"random order, a look every {block.look_every}"
             + (f", no decision before {block.min_cases}" if block.min_cases else "")
         )
-    if not plan.simulated_only or (plan.judge_model is not None and plan.judge_model.provider != "simulated"):
+    if not plan.simulated_only or (plan.judge_model is not None and not plan.judge_model.simulated):
         _print_estimate(plan)
     for message in missing_credentials(plan):
         console.print(f"[yellow]note:[/] {_escape(message)}")
@@ -398,22 +398,15 @@ def _print_error_causes(result: RunResult) -> None:
         console.print(f"  [dim]- {_escape(sample)}{repeated}")
 
 
-def _short_metric(metric: str) -> str:
-    """Compact column names so the summary fits an 80-column terminal."""
-    if metric.endswith(".masculine"):
-        return "masc."
-    if metric.startswith("judge."):
-        return "j:" + metric.removeprefix("judge.")[:5]
-    return {"readability": "read.", "age_coded.flagged": "age%", "exclusion.flagged": "excl%",
-            "screening.score": "score", "screening.invite": "invite%"}.get(metric, metric)
-
-
 def _fmt_metric(metric: str, value: float) -> str:
+    """A metric's mean in the run summary: yes/no metrics as a share ("25%"), others with the
+    catalogue's decimals."""
+    from workbench.scoring.catalogue import metric_info
+
     if value != value:  # NaN: not scored
         return ""
-    if metric.endswith((".flagged", ".invite")):
-        return nf.percent(value, 0)
-    return nf.number(value, 0) if metric in ("words", "characters") else nf.number(value, 1)
+    info = metric_info(metric)
+    return nf.percent(value, 0) if info.kind == "binary" else nf.number(value, info.decimals)
 
 
 def _store_analysis(store: Store, run_id: int, outputs: int) -> RunAnalysis | None:
@@ -443,6 +436,7 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec,
 
     from workbench.analysis.run_results import Truncation
     from workbench.report.console import short_names
+    from workbench.scoring.catalogue import is_judge_metric, metric_info
     from workbench.scoring.judge import judge_provenance
     from workbench.store.run_summary import summarise_run
 
@@ -472,7 +466,7 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec,
     _print_decision(store, result.run_id, analysis)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     columns = ["variant", *([] if one_model else ["model"]), "ok", "err", *(["cost", "ms"] if show_cost else [])]
-    columns += [_short_metric(c) for c in metric_cols]
+    columns += [metric_info(c).column_label() for c in metric_cols]  # compact: the table fits 80 columns
     for column in columns:
         left = column in ("variant", "model")
         table.add_column(column, justify="left" if left else "right", no_wrap=True, min_width=None if left else 3)
@@ -487,7 +481,7 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec,
     if prefix:
         console.print(f"[dim]variants: {prefix}…")
     judge = judge_provenance(experiment)
-    if judge is not None and any(c.startswith("judge.") for c in metric_cols):
+    if judge is not None and any(is_judge_metric(c) for c in metric_cols):
         label = _escape(judge.label).replace("(SIMULATED)", "[magenta](SIMULATED)[/]")
         console.print(f"[dim]j: = judge scores,[/] {label}")
     if cut:  # per variant in the sentence rather than a column: the table must fit 80 columns

@@ -208,7 +208,7 @@ class Runner:
                 experiment_id=experiment.id,
                 status=RunStatus.RUNNING,
                 total_calls=len(self.plan.calls),
-                simulated=any(m.provider == "simulated" for m in self.plan.models.values()),
+                simulated=any(m.simulated for m in self.plan.models.values()),
                 settings={"concurrency": self._concurrency(), "repeats": spec.repeats,
                           "variant_ids": variant_ids},
                 batch=self.options.batch,
@@ -512,7 +512,7 @@ class Runner:
         def record(outcome: Outcome) -> ScoreRecord:
             output_id, rubric = outcome.job.payload
             if outcome.completion is None:
-                score = parse_judgement(rubric, "", judge.id, judge.provider == "simulated")
+                score = parse_judgement(rubric, "", judge.id, judge.simulated)
                 score.detail["error"] = outcome.error
             else:
                 score = parse_judgement(

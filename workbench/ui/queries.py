@@ -19,19 +19,12 @@ from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from workbench.providers.finish import TRUNCATED_REASONS, is_truncated
+from workbench.scoring.catalogue import is_filter_metric, metric_info
 from workbench.scoring.flag_spans import matches_from_details
 from workbench.scoring.matches import Match
 from workbench.store.frames import RunHeader, metric_names, raw_rows, run_header, run_keys  # noqa: F401
 from workbench.store.models import Case, Output, Rating, Run, Score, Variant
 from workbench.store.repository import latest_run_for
-
-# Lint flags the Compare page can filter on: metric -> highlight category.
-FLAG_METRICS = {
-    "gender_coded": "masculine",
-    "age_coded.flagged": "age",
-    "exclusion.flagged": "language_origin",
-    "gendered_title.flagged": "gendered_title",
-}
 
 
 @dataclass(frozen=True)
@@ -93,19 +86,10 @@ def case_means(session: Session, run_id: int, metric: str, *, exclude_truncated:
     return frame
 
 
-def is_flag_metric(metric: str) -> bool:
-    return metric in FLAG_METRICS or (metric.startswith("gender_coded") and metric.endswith(".masculine"))
-
-
 def flag_metric_names(metrics: Sequence[str]) -> dict[str, str]:
-    """Flag filter options present in a run: label -> metric (gender-coded uses the masculine count)."""
-    found: dict[str, str] = {}
-    for metric in metrics:
-        if metric.startswith("gender_coded") and metric.endswith(".masculine"):
-            found["gender_coded"] = metric
-        elif metric in FLAG_METRICS:
-            found[metric.removesuffix(".flagged")] = metric
-    return found
+    """Flag filter options present in a run (the catalogue's `filter` metrics): scorer name -> metric
+    (gender-coded uses the masculine count)."""
+    return {metric_info(m).scorer: m for m in metrics if is_filter_metric(m)}
 
 
 def run_cases(session: Session, run_id: int, *, model: str | None = None, flag_metric: str | None = None,
@@ -173,7 +157,7 @@ def case_outputs(session: Session, run_id: int, case_id: int, *, model: str | No
             details.setdefault(output_id, []).append(detail)
             if value is not None:
                 scores.setdefault(output_id, {})[metric] = float(value)
-            if is_flag_metric(metric):
+            if is_filter_metric(metric):
                 flags.setdefault(output_id, {})[metric] = value or 0.0
     result = []
     for oid, variant, model_, rep, name, status, body, error, simulated, finish in rows:

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench import number_format as nf
 from workbench.analysis.judge_agreement import JudgeAgreement
 from workbench.bidi import neutralise, neutralise_data
 from workbench.stats import PreferenceAnalysis
@@ -28,7 +29,6 @@ from workbench.ui.auth import Role
 from workbench.ui.components import output_card
 from workbench.ui.i18n import lang, t
 from workbench.ui.navigation import PageInfo
-from workbench.ui.numbers import integer, p_value, percent
 from workbench.ui.queries import (
     Pair,
     RunHeader,
@@ -115,7 +115,7 @@ def rating_panel(run_id: int, pair: Pair, rater: str) -> None:
     for col, label, oid in zip(cards, ("A", "B"), ids, strict=True):
         with col:
             text, simulated, truncated = texts.get(oid, ("", False, False))
-            meta = f"{pair.model} · {integer(len(text.split()), lang())} {t('words')}" + (
+            meta = f"{pair.model} · {nf.count(len(text.split()), lang())} {t('words')}" + (
                 f" · ✂ {t('cut_off')}" if truncated else "")
             output_card(t("text_label", label=label), text, [], simulated=simulated, meta=meta)
     key = pair_key(pair)
@@ -149,9 +149,10 @@ def preference_summary(prefs: PreferenceAnalysis | None, n_ratings: int, lang: s
     st.caption(t("preferences_caption", n=n_ratings))
     rows = [{
         t("col_variant"): p.variant_x, t("col_versus"): p.variant_y, t("col_ratings"): p.n_ratings,
-        t("col_wins"): f"{p.cases_x} / {p.cases_y} / {p.cases_tied}", t("col_win_rate"): percent(p.win_rate, lang),
-        t("col_ci"): f"{percent(p.ci_low, lang)} … {percent(p.ci_high, lang)}",
-        t("col_p_adj"): p_value(p.p_adjusted, lang),
+        t("col_wins"): f"{p.cases_x} / {p.cases_y} / {p.cases_tied}",
+        t("col_win_rate"): nf.percent(p.win_rate, 0, lang=lang),
+        t("col_ci"): f"{nf.percent(p.ci_low, 0, lang=lang)} … {nf.percent(p.ci_high, 0, lang=lang)}",
+        t("col_p_adj"): nf.p_value(p.p_adjusted, lang),
         t("col_verdict"): t("descriptive_only") if p.descriptive_only
         else t("significant") if p.significant else t("not_significant"),
     } for p in prefs.pairs]
