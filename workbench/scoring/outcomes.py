@@ -66,9 +66,9 @@ class ScreeningOutcome:
         if advice:
             phrase = advice.group(1).strip()
             if _NEGATIVE.search(phrase):
-                scores.append(Score("screening.invite", 0.0, {"text": advice.group(0)}, kind="binary"))
+                scores.append(Score("screening.invite", 0.0, {"text": advice.group(0)}))
             elif _POSITIVE.search(phrase):
-                scores.append(Score("screening.invite", 1.0, {"text": advice.group(0)}, kind="binary"))
+                scores.append(Score("screening.invite", 1.0, {"text": advice.group(0)}))
         return scores
 
 
@@ -91,6 +91,6 @@ class RankingOutcome:
         scores: list[Score] = []
         for position, (_, name, group) in enumerate(found, 1):
             detail = {"name": name, "group": group}
-            scores.append(Score(f"ranking.top1.{group}", float(position == 1), detail, kind="binary"))
+            scores.append(Score(f"ranking.top1.{group}", float(position == 1), detail))
             scores.append(Score(f"ranking.position.{group}", float(position), detail))
         return scores
