@@ -115,6 +115,10 @@ def test_an_installed_distributions_entry_point_adds_the_provider(
 
     assert "echo" in registry.names()
     assert registry.get("echo").factory.__module__ == "wb_toy_dist.provider"
+    listed = cli.invoke(app, ["providers"])
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.stdout.splitlines() if line.startswith("echo"))
+    assert "offline, SIMULATED" in row and "wb_toy_dist.provider" in row
     run_toy(cli, isolated_registry)
 
 
