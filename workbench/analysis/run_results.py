@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy.orm import Session
 
 from workbench.analysis.sequential_looks import SequentialOutcome, apply_to_analysis, load_outcome
 from workbench.errors import WorkbenchError
@@ -18,7 +17,7 @@ from workbench.scoring.judge import JudgeProvenance, judge_provenance
 from workbench.scoring.pairwise_judge import JUDGE_RATER_PREFIX, consolidated_ratings
 from workbench.scoring.registry import default_primary_metrics, is_text_metric, metric_direction, metric_kind
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
-from workbench.store.db import Store
+from workbench.store.db import Store, StoreSession
 from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
 from workbench.store.frames import all_metric_names, numeric_scores, run_header, truncated_outputs
 from workbench.store.repository import pair_ratings, ratings_frame, resolve_run, scores_frame
@@ -314,7 +313,7 @@ def drop_truncated(scores: pd.DataFrame, truncated_ids: frozenset[int]) -> pd.Da
     return scores[keep].reset_index(drop=True)
 
 
-def _ranking_names(session: Session, run_id: int) -> pd.Series:
+def _ranking_names(session: StoreSession, run_id: int) -> pd.Series:
     """Which name each ranking.top1.<group> score belongs to, keyed "output_id|metric"."""
     ranking = scores_frame(session, run_id, with_detail=True, metric_prefix="ranking.top1.")
     return pd.Series(

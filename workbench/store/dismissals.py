@@ -7,6 +7,7 @@ flag back. Only this module speaks SQL about dismissals.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,16 +93,34 @@ def restore_flag(session: Session, dismissal_id: int, *, who: str) -> FlagDismis
     return row
 
 
-def output_dismissals(session: Session, output_ids: list[int]) -> dict[int, dict[SpanKey, FlagDismissal]]:
-    """Active dismissals of some outputs: output id -> span key -> row."""
-    found: dict[int, dict[SpanKey, FlagDismissal]] = {}
+@dataclass(frozen=True)
+class ActiveDismissal:
+    """A flag dismissal in force (typed record for the UI and reports; the ORM row stays in the store)."""
+
+    id: int
+    output_id: int
+    start: int
+    end: int
+    text: str
+    category: str
+    rule: str
+    who: str
+    why: str
+    created_at: datetime
+
+
+def output_dismissals(session: Session, output_ids: list[int]) -> dict[int, dict[SpanKey, ActiveDismissal]]:
+    """Active dismissals of some outputs: output id -> span key -> dismissal."""
+    found: dict[int, dict[SpanKey, ActiveDismissal]] = {}
     if not output_ids:
         return found
     rows = session.scalars(
         select(FlagDismissal).where(FlagDismissal.output_id.in_(output_ids), FlagDismissal.restored_at.is_(None))
     )
     for row in rows:
-        found.setdefault(row.output_id, {})[(row.start, row.end, row.rule)] = row
+        found.setdefault(row.output_id, {})[(row.start, row.end, row.rule)] = ActiveDismissal(
+            row.id, row.output_id, row.start, row.end, row.text, row.category, row.rule, row.who, row.why,
+            row.created_at)
     return found
 
 

@@ -22,6 +22,7 @@ from workbench.experiment.spec import ExperimentSpec
 from workbench.providers.finish import TRUNCATED_REASONS
 from workbench.store.models import Case, Experiment, Output, Rating, Run, Score, Variant
 from workbench.store.repository import unpriced_count
+from workbench.store.statuses import OutputStatus
 
 METRIC_SAMPLE = 50  # outputs inspected to list a run's metrics (every output gets the same scorers)
 
@@ -76,8 +77,8 @@ def run_header(session: Session, run_id: int) -> RunHeader:
     spec = ExperimentSpec.model_validate(experiment.spec)
     ok, errors, cost, unpriced = session.execute(
         select(
-            func.coalesce(func.sum(when((Output.status == "ok", 1), else_=0)), 0),
-            func.coalesce(func.sum(when((Output.status == "error", 1), else_=0)), 0),
+            func.coalesce(func.sum(when((Output.status == OutputStatus.OK, 1), else_=0)), 0),
+            func.coalesce(func.sum(when((Output.status == OutputStatus.ERROR, 1), else_=0)), 0),
             func.coalesce(func.sum(Output.cost_usd), 0.0),
             unpriced_count(),
         ).where(Output.run_id == run_id)
@@ -108,7 +109,7 @@ def run_stamp(session: Session, run_id: int) -> tuple[Any, ...]:
 
 def metric_names(session: Session, run_id: int) -> list[str]:
     """Metrics scored in this run (read from a sample of outputs: the scorers are the same for all)."""
-    sample = select(Output.id).where(Output.run_id == run_id, Output.status == "ok").limit(METRIC_SAMPLE)
+    sample = select(Output.id).where(Output.run_id == run_id, Output.status == OutputStatus.OK).limit(METRIC_SAMPLE)
     stmt = select(Score.metric).where(Score.output_id.in_(sample)).distinct().order_by(Score.metric)
     return list(session.scalars(stmt))
 
@@ -209,7 +210,8 @@ def truncated_outputs(session: Session, run_id: int) -> list[tuple[int, str, str
     stmt = (
         select(Output.id, Variant.key, Output.model)
         .join(Variant, Variant.id == Output.variant_id)
-        .where(Output.run_id == run_id, Output.status == "ok", Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
+        .where(Output.run_id == run_id, Output.status == OutputStatus.OK,
+               Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
         .order_by(Output.id)
     )
     return [(int(oid), str(variant), str(model)) for oid, variant, model in session.execute(stmt)]

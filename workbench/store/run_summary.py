@@ -11,6 +11,7 @@ from workbench.scoring.registry import OUTCOME_PREFIXES
 from workbench.store.db import Store
 from workbench.store.models import Output, Score, Variant
 from workbench.store.repository import unpriced_count
+from workbench.store.statuses import OutputStatus
 
 KEY_METRICS = (
     "words",
@@ -28,15 +29,15 @@ def summarise_run(store: Store, run_id: int, *, exclude_truncated: bool = True) 
     """One row per variant × model; `truncated` counts outputs cut off at max_tokens, whose text metrics
     are left out of the means when `exclude_truncated` (the spec's `truncated_outputs: exclude`)."""
     keys = (Variant.key.label("variant"), Output.model)
-    truncated = and_(Output.status == "ok", Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
+    truncated = and_(Output.status == OutputStatus.OK, Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
     counts = (
         select(
             *keys,
-            func.sum(when((Output.status == "ok", 1), else_=0)).label("outputs"),
-            func.sum(when((Output.status == "error", 1), else_=0)).label("errors"),
+            func.sum(when((Output.status == OutputStatus.OK, 1), else_=0)).label("outputs"),
+            func.sum(when((Output.status == OutputStatus.ERROR, 1), else_=0)).label("errors"),
             func.sum(Output.cost_usd).label("cost_usd"),
             unpriced_count().label("unpriced"),
-            func.avg(when((Output.status == "ok", Output.latency_ms), else_=None)).label("latency_ms"),
+            func.avg(when((Output.status == OutputStatus.OK, Output.latency_ms), else_=None)).label("latency_ms"),
             func.max(when((Output.simulated, 1), else_=0)).label("simulated"),
             func.sum(when((truncated, 1), else_=0)).label("truncated"),
         )

@@ -10,12 +10,12 @@ import streamlit as st
 
 from workbench.analysis.decision_summary import decision_summary
 from workbench.analysis.run_results import RunAnalysis
+from workbench.store.frames import run_header
 from workbench.store.repository import list_runs
 from workbench.ui.components import empty_state, flag_text
 from workbench.ui.config import db_url, page_path
 from workbench.ui.i18n import lang, t
 from workbench.ui.numbers import MISSING, integer, number
-from workbench.ui.queries import run_header
 from workbench.ui.state import query, select_run
 from workbench.ui.verdict_cache import INLINE_LIMIT, run_analysis
 

@@ -1,4 +1,5 @@
-"""Narrow store queries for the UI: aggregates and single cases in SQL, never a whole run's texts.
+"""The read model's narrow queries (UI pages, runner): aggregates and single cases in SQL, never a whole
+run's texts.
 
 A run can hold 100,000 outputs with 1.6 million scores; the repository's frames (`outputs_frame`,
 `scores_frame`) load everything through ORM rows. These queries select only what a page shows, and
@@ -21,9 +22,11 @@ from sqlalchemy.orm import Session
 from workbench.providers.finish import TRUNCATED_REASONS, is_truncated
 from workbench.scoring.flag_spans import matches_from_details
 from workbench.scoring.matches import Match
-from workbench.store.frames import RunHeader, metric_names, raw_rows, run_header, run_keys  # noqa: F401
+from workbench.store.frames import raw_rows, run_keys
 from workbench.store.models import Case, Output, Rating, Run, Score, Variant
+from workbench.store.records import JudgeInput
 from workbench.store.repository import latest_run_for
+from workbench.store.statuses import OutputStatus
 
 # Lint flags the Compare page can filter on: metric -> highlight category.
 FLAG_METRICS = {
@@ -196,7 +199,7 @@ def review_pairs(session: Session, run_id: int, baseline: str, seed: int = 0) ->
     """
     variants, cases = run_keys(session, run_id)
     rows = raw_rows(session, select(Output.id, Output.case_id, Output.variant_id, Output.model, Output.swap_name)
-                    .where(Output.run_id == run_id, Output.repeat == 0, Output.status == "ok")
+                    .where(Output.run_id == run_id, Output.repeat == 0, Output.status == OutputStatus.OK)
                     .order_by(Output.id))
     cells: dict[tuple[int, str], dict[str, dict[int, int]]] = {}
     for oid, case_id, variant_id, model, name in rows:
@@ -252,7 +255,7 @@ def run_progress(session: Session, experiment: str, *, after_run_id: int = 0, ru
         return None  # the new run has not been created yet
     session.refresh(run)
     done, errors = session.execute(
-        select(func.count(), func.coalesce(func.sum(when((Output.status == "error", 1), else_=0)), 0))
+        select(func.count(), func.coalesce(func.sum(when((Output.status == OutputStatus.ERROR, 1), else_=0)), 0))
         .where(Output.run_id == run.id)
     ).one()
     return Progress(run.id, run.status, int(done), int(run.total_calls), int(errors))
@@ -261,3 +264,27 @@ def run_progress(session: Session, experiment: str, *, after_run_id: int = 0, ru
 def latest_run_id(session: Session, experiment: str) -> int:
     run = latest_run_for(session, experiment)
     return run.id if run is not None else 0
+
+
+# -- runner ------------------------------------------------------------------------------------------
+
+
+def judge_inputs(session: Session, run_id: int, metrics: Sequence[str]
+                 ) -> tuple[set[tuple[int, str]], list[JudgeInput]]:
+    """What a run's rubric judge still has to do: the (output id, metric) pairs already scored for `metrics`,
+    and every successful output of the run with what its judge prompt needs, in output order."""
+    judged = {
+        (oid, metric)
+        for oid, metric in session.execute(
+            select(Score.output_id, Score.metric)
+            .join(Output, Output.id == Score.output_id)
+            .where(Output.run_id == run_id, Score.metric.in_(list(metrics)), Score.value.is_not(None))
+        )
+    }
+    outputs = session.execute(
+        select(Output.id, Output.text, Variant.key, Variant.task, Variant.language)
+        .join(Variant, Variant.id == Output.variant_id)
+        .where(Output.run_id == run_id, Output.status == OutputStatus.OK)
+        .order_by(Output.id)
+    ).all()
+    return judged, [JudgeInput(*row) for row in outputs]
