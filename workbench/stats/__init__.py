@@ -8,10 +8,10 @@ Main entry points:
 """
 
 from .aggregate import CellTable, aggregate_scores
-from .compare_variants import Analysis, analyse
 from .bias_audit import BiasAudit, BiasAuditUnit, FlipRates, GroupComparison, audit_bias
 from .binary import cochran_q, fisher_exact_2x2, mcnemar_chi2, mcnemar_exact, paired_proportion_ci
 from .clustered import ClusteredSE, clustered_se
+from .compare_variants import Analysis, analyse
 from .diagnostics import WARNING_CODES, StatWarning
 from .effect_sizes import cohen_dz, hodges_lehmann, rank_biserial
 from .multiplicity import adjust_pvalues, benjamini_hochberg, bonferroni, holm
