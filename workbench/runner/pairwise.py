@@ -18,7 +18,7 @@ KEYS = ["case_id", "model", "repeat", "swap_name"]
 
 
 class _Collect:
-    """Writer stand-in for Runner._execute: keeps the ratings, stored in one transaction at the end."""
+    """Writer stand-in for Runner.execute: keeps the ratings, stored in one transaction at the end."""
 
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
@@ -85,7 +85,7 @@ async def judge_pairs(runner: Runner, run_id: int, judge: ModelSpec, providers: 
                 "comment": ("SIMULATED judge: " if simulated else "") + (comment or "")}
 
     try:
-        await runner._execute(jobs, providers, [judge], collector, record, result)  # type: ignore[arg-type]
+        await runner.execute(jobs, providers, [judge], collector, record, result)  # type: ignore[arg-type]
     finally:
         if collector.rows:
             with runner.store.session() as session:

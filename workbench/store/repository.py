@@ -22,6 +22,8 @@ from workbench.store.models import (
     Variant,
     utcnow,
 )
+from workbench.store.records import CachedAnswer
+from workbench.store.statuses import OutputStatus
 
 if TYPE_CHECKING:  # pandas is imported by the frame queries only: `workbench list` and friends start faster
     import pandas as pd
@@ -30,7 +32,8 @@ if TYPE_CHECKING:  # pandas is imported by the frame queries only: `workbench li
 def unpriced_count() -> Any:
     """SQL aggregate: outputs made at a price nobody knows (cost NULL). Their cost is not in any sum, so a
     total with unpriced outputs is shown as "$x + unknown", never as a too-low exact amount."""
-    return func.coalesce(func.sum(when((and_(Output.status == "ok", Output.cost_usd.is_(None)), 1), else_=0)), 0)
+    unpriced = and_(Output.status == OutputStatus.OK, Output.cost_usd.is_(None))
+    return func.coalesce(func.sum(when((unpriced, 1), else_=0)), 0)
 
 
 def insert_ignore(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
@@ -105,7 +108,8 @@ def latest_run_for(session: Session, experiment_name: str) -> Run | None:
     return session.scalar(stmt)
 
 
-def existing_outputs(session: Session, run_id: int) -> dict[tuple[int, int, str, int, str], tuple[int, str]]:
+def existing_outputs(session: Session, run_id: int
+                     ) -> dict[tuple[int, int, str, int, str], tuple[int, OutputStatus]]:
     """(variant_id, case_id, model, repeat, swap_name) -> (output id, status) for one run."""
     rows = session.execute(
         select(
@@ -118,12 +122,12 @@ def existing_outputs(session: Session, run_id: int) -> dict[tuple[int, int, str,
             Output.status,
         ).where(Output.run_id == run_id)
     )
-    return {(r[0], r[1], r[2], r[3], r[4]): (r[5], r[6]) for r in rows}
+    return {(r[0], r[1], r[2], r[3], r[4]): (r[5], OutputStatus(r[6])) for r in rows}
 
 
-def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, tuple[CachedResponse, str]]:
+def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, CachedAnswer]:
     """Cache entries by key with their text (kept in the output row the entry refers to)."""
-    found: dict[str, tuple[CachedResponse, str]] = {}
+    found: dict[str, CachedAnswer] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         stmt = (
@@ -134,7 +138,8 @@ def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, tuple[C
         for row, output_text in session.execute(stmt):
             body = row.text if row.text is not None else output_text
             if body is not None:  # an entry whose output was deleted is a miss
-                found[row.key] = (row, body)
+                found[row.key] = CachedAnswer(body, row.input_tokens, row.output_tokens, row.latency_ms,
+                                              row.cost_usd, row.finish_reason, row.simulated)
     return found
 
 
@@ -154,10 +159,10 @@ def list_runs(session: Session) -> list[dict[str, Any]]:
     counts = (
         select(
             Output.run_id,
-            func.sum(when((Output.status == "ok", 1), else_=0)).label("outputs"),
+            func.sum(when((Output.status == OutputStatus.OK, 1), else_=0)).label("outputs"),
             func.sum(func.coalesce(Output.cost_usd, 0.0)).label("cost"),
-            func.sum(when((Output.status == "error", 1), else_=0)).label("errors"),
-            func.sum(when((Output.status == "ok", paid), else_=0)).label("paid"),
+            func.sum(when((Output.status == OutputStatus.ERROR, 1), else_=0)).label("errors"),
+            func.sum(when((Output.status == OutputStatus.OK, paid), else_=0)).label("paid"),
             unpriced_count().label("unpriced"),
         )
         .group_by(Output.run_id)
@@ -335,7 +340,7 @@ def pairable_outputs(session: Session, run_id: int) -> pd.DataFrame:
         select(Output.id.label("output_id"), Variant.key.label("variant"), Output.case_id, Output.model,
                Output.repeat, Output.swap_name, Output.text, Variant.task, Variant.language)
         .join(Variant, Variant.id == Output.variant_id)
-        .where(Output.run_id == run_id, Output.status == "ok")
+        .where(Output.run_id == run_id, Output.status == OutputStatus.OK)
         .order_by(Output.id)
     )
     columns = ["output_id", "variant", "case_id", "model", "repeat", "swap_name", "text", "task", "language"]
