@@ -12,16 +12,16 @@ from workbench.store.repository import cached_responses
 def cache_hits(store: Store, keys: Sequence[str]) -> dict[str, Completion]:
     """Cached completions for the request hashes that have one."""
     with store.session() as session:
-        answers = cached_responses(session, keys)
+        entries = cached_responses(session, keys)
     return {
         key: Completion(
-            text=answer.text,
-            input_tokens=answer.input_tokens,
-            output_tokens=answer.output_tokens,
-            latency_s=answer.latency_ms / 1000,
-            cost_usd=answer.cost_usd,
-            finish_reason=answer.finish_reason,
-            simulated=answer.simulated,
+            text=entry["text"] or "",
+            input_tokens=entry["input_tokens"],
+            output_tokens=entry["output_tokens"],
+            latency_s=entry["latency_ms"] / 1000,
+            cost_usd=entry["cost_usd"],
+            finish_reason=entry["finish_reason"],
+            simulated=entry["simulated"],
         )
-        for key, answer in answers.items()
+        for key, entry in entries.items()
     }

@@ -40,7 +40,8 @@ class OutputRow(TypedDict):
 
 
 class CacheEntry(TypedDict):
-    """A fresh completion for the response cache (`text` None: the output row it is stored with holds it)."""
+    """A response cache entry: written for a fresh completion (`text` None when the output row it is stored
+    with holds the text), read back with its text for a cache hit."""
 
     key: str
     provider: str
@@ -88,19 +89,6 @@ class JudgedWrite:
     output_id: int
     scores: Sequence[ScoreValue] = ()
     cache_entry: CacheEntry | None = None  # keeps the reply's text: a judge reply has no output row
-
-
-@dataclass(frozen=True)
-class CachedAnswer:
-    """A response cache hit: the answer and what the call that made it reported."""
-
-    text: str
-    input_tokens: int
-    output_tokens: int
-    latency_ms: float
-    cost_usd: float | None
-    finish_reason: str | None
-    simulated: bool
 
 
 @dataclass(frozen=True)

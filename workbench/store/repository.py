@@ -22,7 +22,7 @@ from workbench.store.models import (
     Variant,
     utcnow,
 )
-from workbench.store.records import CachedAnswer
+from workbench.store.records import CacheEntry
 from workbench.store.statuses import OutputStatus
 
 if TYPE_CHECKING:  # pandas is imported by the frame queries only: `workbench list` and friends start faster
@@ -125,9 +125,9 @@ def existing_outputs(session: Session, run_id: int
     return {(r[0], r[1], r[2], r[3], r[4]): (r[5], OutputStatus(r[6])) for r in rows}
 
 
-def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, CachedAnswer]:
+def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, CacheEntry]:
     """Cache entries by key with their text (kept in the output row the entry refers to)."""
-    found: dict[str, CachedAnswer] = {}
+    found: dict[str, CacheEntry] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         stmt = (
@@ -138,8 +138,10 @@ def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, CachedA
         for row, output_text in session.execute(stmt):
             body = row.text if row.text is not None else output_text
             if body is not None:  # an entry whose output was deleted is a miss
-                found[row.key] = CachedAnswer(body, row.input_tokens, row.output_tokens, row.latency_ms,
-                                              row.cost_usd, row.finish_reason, row.simulated)
+                found[row.key] = CacheEntry(
+                    key=row.key, provider=row.provider, model=row.model, text=body, input_tokens=row.input_tokens,
+                    output_tokens=row.output_tokens, latency_ms=row.latency_ms, cost_usd=row.cost_usd,
+                    finish_reason=row.finish_reason, simulated=row.simulated, created_at=row.created_at)
     return found
 
 
