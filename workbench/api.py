@@ -102,7 +102,7 @@ def outputs(run: RunRef = "latest", *, store: StoreLike = None) -> pd.DataFrame:
     >>> frame.groupby("variant")["score.readability"].mean()  # doctest: +SKIP
     """
     from workbench.export import run_table
-    from workbench.store.repository import resolve_run
+    from workbench.store.queries import resolve_run
 
     db = _store(store)
     with db.session() as session:

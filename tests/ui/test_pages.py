@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from workbench.store.db import Store
 from workbench.store.models import Output, Rating, Run
-from workbench.ui import verdict_cache as ui_analysis
 from workbench.ui import jobs
+from workbench.ui import verdict_cache as ui_analysis
 from workbench.ui.run_stats import analyse_for_pages
 
 from .conftest import APP, ROOT, UIEnv

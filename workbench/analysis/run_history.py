@@ -26,7 +26,7 @@ from workbench.scoring.registry import metric_direction
 from workbench.stats import Analysis, analyse
 from workbench.store.db import Store
 from workbench.store.frames import all_metric_names, numeric_scores, run_header
-from workbench.store.repository import experiment_runs, resolve_run, variant_hashes
+from workbench.store.queries import experiment_runs, resolve_run, variant_hashes
 
 RUN_A, RUN_B = "run A", "run B"
 UNIT_SEP = " · "

@@ -19,8 +19,16 @@ from workbench.scoring.registry import default_primary_metrics, is_text_metric, 
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store, StoreSession
 from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
-from workbench.store.frames import all_metric_names, numeric_scores, run_header, truncated_outputs
-from workbench.store.repository import pair_ratings, ratings_frame, resolve_run, scores_frame
+from workbench.store.frames import (
+    all_metric_names,
+    numeric_scores,
+    pair_ratings,
+    ratings_frame,
+    run_header,
+    scores_frame,
+    truncated_outputs,
+)
+from workbench.store.queries import resolve_run
 
 # Shown first in verdict tables; other metrics (characters, counts) are analysed too.
 HEADLINE_PREFIXES = (

@@ -35,7 +35,7 @@ def agreement_command(
     other (κ, Krippendorff's α) and a plain verdict: can the judge stand in for your recruiters?"""
     from workbench.analysis.judge_agreement import run_judge_agreement
     from workbench.store.db import Store
-    from workbench.store.repository import resolve_run
+    from workbench.store.queries import resolve_run
 
     if lang not in ("en", "nl"):
         fail("--lang must be en or nl")

@@ -466,7 +466,7 @@ def list_runs(db: DbOption = None) -> None:
     from rich.table import Table
 
     from workbench.store.db import Store, database_url, describe
-    from workbench.store.repository import list_runs as query
+    from workbench.store.queries import list_runs as query
     from workbench.store.sequential import last_looks
 
     store = Store(db)
@@ -531,7 +531,7 @@ def export(
     """Export one row per output with its scores and bias flags (or, with --verdicts, the comparisons)."""
     from workbench.export import export_run
     from workbench.store.db import Store
-    from workbench.store.repository import resolve_run
+    from workbench.store.queries import resolve_run
 
     store = Store(db)
     with store.session() as session:

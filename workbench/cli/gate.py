@@ -42,7 +42,7 @@ def gate_command(
     from workbench.analysis.gate import gate_run, junit_xml, markdown
     from workbench.analysis.run_results import analyse_run
     from workbench.errors import WorkbenchError
-    from workbench.store.repository import resolve_run
+    from workbench.store.queries import resolve_run
 
     store = api.open_store(db)
     if _is_spec(spec_or_run):

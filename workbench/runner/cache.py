@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from workbench.providers.base import Completion
 from workbench.store.db import Store
-from workbench.store.repository import cached_responses
+from workbench.store.queries import cached_responses
 
 
 def cache_hits(store: Store, keys: Sequence[str]) -> dict[str, Completion]:

@@ -8,7 +8,9 @@ from workbench.experiment.spec import ModelSpec
 from workbench.providers.registry import connection_key
 from workbench.runner.executor import Job, Outcome
 from workbench.scoring.pairwise_judge import judge_rater, pairwise_request, parse_choice, rating_row
-from workbench.store.repository import add_ratings, pairable_outputs, rating_keys
+from workbench.store.frames import pairable_outputs
+from workbench.store.queries import rating_keys
+from workbench.store.repository import add_ratings
 
 if TYPE_CHECKING:
     from workbench.providers.base import Provider

@@ -36,7 +36,7 @@ from workbench.runner.writer import OutputRecord, ResultWriter, ScoreRecord
 from workbench.scoring.judge import judge_model, rubrics_for
 from workbench.scoring.registry import build_scorers, split_judge_entries
 from workbench.store.db import Store
-from workbench.store.repository import existing_outputs
+from workbench.store.queries import existing_outputs
 from workbench.store.runlock import Heartbeat, RunLock
 from workbench.store.runs import ExperimentDesign, NewRun, OpenedRun, ResumeRefused, finish_run, open_run
 from workbench.store.statuses import OutputStatus, RunStatus

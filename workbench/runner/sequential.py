@@ -33,7 +33,7 @@ from workbench.runner.run import Runner, RunOptions, RunResult
 from workbench.scoring.judge import judge_model
 from workbench.stats.sequential import LookResult, TestState
 from workbench.store.db import Store
-from workbench.store.repository import latest_run_for
+from workbench.store.queries import latest_run_for
 from workbench.store.sequential import looks, save_design, save_look, stored_design
 
 

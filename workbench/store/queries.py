@@ -1,10 +1,11 @@
-"""The read model's narrow queries (UI pages, runner): aggregates and single cases in SQL, never a whole
-run's texts.
+"""The read model's row queries, shared by the runner, CLI, reports and UI: runs, cases, outputs, ratings.
 
-A run can hold 100,000 outputs with 1.6 million scores; the repository's frames (`outputs_frame`,
-`scores_frame`) load everything through ORM rows. These queries select only what a page shows, and
-bulk numeric loads go through the raw DB-API cursor (plain tuples convert to NumPy ~10× faster than
-SQLAlchemy `Row` objects).
+With workbench.store.frames (whole-run frames for analysis and export) and workbench.store.run_summary
+(the per-variant summary) this is everything that reads the store. A run can hold 100,000 outputs with
+1.6 million scores: these queries select only what a command or page shows (aggregates and single cases
+in SQL, never a whole run's texts), and bulk numeric loads go through the raw DB-API cursor (`raw_rows`:
+plain tuples convert to NumPy ~10x faster than SQLAlchemy `Row` objects). pandas is imported by the
+functions that build frames only, so `workbench list` starts without it.
 """
 
 from __future__ import annotations
@@ -12,21 +13,203 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
+from workbench.errors import WorkbenchError
 from workbench.providers.finish import TRUNCATED_REASONS, is_truncated
 from workbench.scoring.flag_spans import matches_from_details
 from workbench.scoring.matches import Match
-from workbench.store.frames import raw_rows, run_keys
-from workbench.store.models import Case, Output, Rating, Run, Score, Variant
-from workbench.store.records import JudgeInput
-from workbench.store.repository import latest_run_for
+from workbench.store.models import CachedResponse, Case, Experiment, Output, Rating, Run, Score, Variant
+from workbench.store.records import CacheEntry, JudgeInput
 from workbench.store.statuses import OutputStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# -- plain rows and aggregates ----------------------------------------------------------------------
+
+
+def raw_rows(session: Session, stmt: Select[Any] | Any) -> list[tuple[Any, ...]]:
+    """Rows as plain tuples from the DB-API cursor (only for ints, floats and strings)."""
+    result = session.connection().execute(stmt)
+    cursor = getattr(result, "cursor", None)
+    if cursor is None:  # pragma: no cover - buffered results on exotic dialects
+        return [tuple(row) for row in result]
+    return list(cursor.fetchall())
+
+
+def run_keys(session: Session, run_id: int) -> tuple[dict[int, str], dict[int, tuple[str, str | None]]]:
+    experiment_id = select(Run.experiment_id).where(Run.id == run_id).scalar_subquery()
+    variants = {vid: key for vid, key in
+                session.execute(select(Variant.id, Variant.key).where(Variant.experiment_id == experiment_id))}
+    cases = {cid: (key, cluster) for cid, key, cluster in
+             session.execute(select(Case.id, Case.key, Case.cluster).where(Case.experiment_id == experiment_id))}
+    return variants, cases
+
+
+def unpriced_count() -> Any:
+    """SQL aggregate: outputs made at a price nobody knows (cost NULL). Their cost is not in any sum, so a
+    total with unpriced outputs is shown as "$x + unknown", never as a too-low exact amount."""
+    unpriced = and_(Output.status == OutputStatus.OK, Output.cost_usd.is_(None))
+    return func.coalesce(func.sum(when((unpriced, 1), else_=0)), 0)
+
+
+def spent_estimate(spent_usd: float, lost_calls: int, kept_usd: float, paid_outputs: int) -> float:
+    """USD spent on a run: every recorded call (`spent_usd`) plus the calls lost in flight to kills and
+    interruptions (made again on resume), each at the run's mean cost per paid output."""
+    mean = kept_usd / paid_outputs if paid_outputs else 0.0
+    return spent_usd + lost_calls * mean
+
+
+def resolve_run(session: Session, ref: str | int | None) -> Run:
+    """A run by id, or the newest run for `latest`/None."""
+    if ref in (None, "latest", "last"):
+        run = session.scalar(select(Run).order_by(Run.id.desc()).limit(1))
+        if run is None:
+            raise WorkbenchError("no runs in this database yet; start one with `workbench run SPEC`")
+        return run
+    try:
+        run_id = int(str(ref).removeprefix("#").removeprefix("run-"))
+    except ValueError:
+        raise WorkbenchError(f"run {ref!r} is not a run id (see `workbench list`)", field="RUN") from None
+    run = session.get(Run, run_id)
+    if run is None:
+        raise WorkbenchError(f"run {run_id} does not exist (see `workbench list`)", field="RUN")
+    return run
+
+
+def latest_run_for(session: Session, experiment_name: str) -> Run | None:
+    stmt = (
+        select(Run)
+        .join(Experiment)
+        .where(Experiment.name == experiment_name)
+        .order_by(Run.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def list_runs(session: Session) -> list[dict[str, Any]]:
+    """Every run, newest first. `outputs` counts successful results only (failed calls are `errors`);
+    `status` is the effective one (a `running` run whose process is gone is `stale`)."""
+    from workbench.store.runlock import effective_status
+
+    paid = when((Output.cached.is_(False), 1), else_=0)
+    counts = (
+        select(
+            Output.run_id,
+            func.sum(when((Output.status == OutputStatus.OK, 1), else_=0)).label("outputs"),
+            func.sum(func.coalesce(Output.cost_usd, 0.0)).label("cost"),
+            func.sum(when((Output.status == OutputStatus.ERROR, 1), else_=0)).label("errors"),
+            func.sum(when((Output.status == OutputStatus.OK, paid), else_=0)).label("paid"),
+            unpriced_count().label("unpriced"),
+        )
+        .group_by(Output.run_id)
+        .subquery()
+    )
+    stmt = (
+        select(Run, Experiment.name, Experiment.spec_path, counts.c.outputs, counts.c.cost, counts.c.errors,
+               counts.c.paid, counts.c.unpriced)
+        .join(Experiment)
+        .outerjoin(counts, counts.c.run_id == Run.id)
+        .order_by(Run.id.desc())
+    )
+    result = []
+    for run, name, spec_path, outputs, cost, errors, paid_outputs, unpriced in session.execute(stmt):
+        kept = float(cost or 0.0)
+        result.append(
+            {
+                "id": run.id,
+                "experiment": name,
+                "status": effective_status(run.status, run.holder, run.heartbeat_at),
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "total": run.total_calls,
+                "outputs": int(outputs or 0),
+                "errors": int(errors or 0),
+                "cost_usd": kept,
+                "unpriced": int(unpriced or 0),
+                "spent_usd": spent_estimate(run.spent_usd or 0.0, run.lost_calls or 0, kept, int(paid_outputs or 0)),
+                "lost_calls": run.lost_calls or 0,
+                "simulated": run.simulated,
+                "started_by": run.started_by,
+                "spec_path": spec_path,
+            }
+        )
+    return result
+
+
+def experiment_runs(session: Session, name: str) -> list[dict[str, Any]]:
+    """Every run of the experiment(s) called `name` (any spec version), oldest first: id, started_at,
+    status, simulated, spec_hash."""
+    rows = session.execute(
+        select(Run.id, Run.started_at, Run.status, Run.simulated, Experiment.spec_hash)
+        .join(Experiment, Experiment.id == Run.experiment_id)
+        .where(Experiment.name == name)
+        .order_by(Run.id)
+    ).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def variant_hashes(session: Session, run_id: int) -> dict[str, str]:
+    """variant key -> content hash of the prompt templates this run's outputs were made with."""
+    used = select(Output.variant_id).where(Output.run_id == run_id).distinct()
+    rows = session.execute(select(Variant.key, Variant.template_hash).where(Variant.id.in_(used)))
+    return {key: digest for key, digest in rows}
+
+
+def existing_outputs(session: Session, run_id: int
+                     ) -> dict[tuple[int, int, str, int, str], tuple[int, OutputStatus]]:
+    """(variant_id, case_id, model, repeat, swap_name) -> (output id, status) for one run."""
+    rows = session.execute(
+        select(
+            Output.variant_id,
+            Output.case_id,
+            Output.model,
+            Output.repeat,
+            Output.swap_name,
+            Output.id,
+            Output.status,
+        ).where(Output.run_id == run_id)
+    )
+    return {(r[0], r[1], r[2], r[3], r[4]): (r[5], OutputStatus(r[6])) for r in rows}
+
+
+def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, CacheEntry]:
+    """Cache entries by key with their text (kept in the output row the entry refers to)."""
+    found: dict[str, CacheEntry] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        stmt = (
+            select(CachedResponse, Output.text)
+            .outerjoin(Output, Output.id == CachedResponse.output_id)
+            .where(CachedResponse.key.in_(chunk))
+        )
+        for row, output_text in session.execute(stmt):
+            body = row.text if row.text is not None else output_text
+            if body is not None:  # an entry whose output was deleted is a miss
+                found[row.key] = CacheEntry(
+                    key=row.key, provider=row.provider, model=row.model, text=body, input_tokens=row.input_tokens,
+                    output_tokens=row.output_tokens, latency_ms=row.latency_ms, cost_usd=row.cost_usd,
+                    finish_reason=row.finish_reason, simulated=row.simulated, created_at=row.created_at)
+    return found
+
+
+def rating_keys(session: Session, run_id: int, rater_prefix: str) -> set[tuple[int, int, str, str]]:
+    """(output a, output b, rater, left) of the run's ratings by raters whose name starts with the prefix."""
+    rows = session.execute(
+        select(Rating.output_a_id, Rating.output_b_id, Rating.rater, Rating.left)
+        .where(Rating.run_id == run_id, Rating.rater.startswith(rater_prefix, autoescape=True))
+    )
+    return {(a, b, rater, left) for a, b, rater, left in rows}
+
+
+# -- cases and outputs (UI pages) -------------------------------------------------------------------
+
 
 # Lint flags the Compare page can filter on: metric -> highlight category.
 FLAG_METRICS = {
@@ -80,6 +263,8 @@ def case_means(session: Session, run_id: int, metric: str, *, exclude_truncated:
 
     `exclude_truncated` leaves out outputs cut off at max_tokens (as the verdicts do for text metrics).
     """
+    import pandas as pd
+
     stmt = (
         select(Output.model, Variant.key, Case.key, func.avg(Score.value))
         .select_from(Output)
@@ -114,6 +299,8 @@ def flag_metric_names(metrics: Sequence[str]) -> dict[str, str]:
 def run_cases(session: Session, run_id: int, *, model: str | None = None, flag_metric: str | None = None,
               search: str = "") -> pd.DataFrame:
     """Cases of a run (id, key, title), optionally only those with a flagged output — filtered in SQL."""
+    import pandas as pd
+
     experiment_id = select(Run.experiment_id).where(Run.id == run_id).scalar_subquery()
     stmt = select(Case.id, Case.key, Case.data).where(Case.experiment_id == experiment_id).order_by(Case.id)
     if flag_metric:

@@ -10,7 +10,7 @@ from workbench.providers.finish import TRUNCATED_REASONS
 from workbench.scoring.registry import OUTCOME_PREFIXES
 from workbench.store.db import Store
 from workbench.store.models import Output, Score, Variant
-from workbench.store.repository import unpriced_count
+from workbench.store.queries import unpriced_count
 from workbench.store.statuses import OutputStatus
 
 KEY_METRICS = (

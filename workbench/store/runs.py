@@ -13,7 +13,8 @@ from typing import Any
 
 from workbench.store.db import Store, retry_transient
 from workbench.store.models import Run
-from workbench.store.repository import get_or_create_experiment, latest_run_for, sync_cases
+from workbench.store.queries import latest_run_for
+from workbench.store.repository import get_or_create_experiment, sync_cases
 from workbench.store.runlock import RunLock
 from workbench.store.statuses import RunStatus
 from workbench.store.versions import run_variant_ids, sync_variant_versions

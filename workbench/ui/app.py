@@ -6,7 +6,7 @@ import streamlit as st
 
 from workbench.errors import WorkbenchError
 from workbench.store.db import StoreFailure, describe
-from workbench.store.repository import list_runs
+from workbench.store.queries import list_runs
 from workbench.ui import access, config
 from workbench.ui.auth import Identity, Role
 from workbench.ui.components import inject_css

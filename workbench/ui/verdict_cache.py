@@ -18,8 +18,7 @@ import streamlit as st
 from workbench.analysis.run_results import RunAnalysis
 from workbench.errors import WorkbenchError
 from workbench.stats import PreferenceAnalysis, analyse_preferences
-from workbench.store.frames import RunHeader
-from workbench.store.repository import ratings_frame
+from workbench.store.frames import RunHeader, ratings_frame
 from workbench.ui import codec
 from workbench.ui.config import state_dir
 from workbench.ui.private_files import open_private_for_writing, read_private

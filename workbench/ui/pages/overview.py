@@ -11,7 +11,7 @@ import streamlit as st
 from workbench.analysis.decision_summary import decision_summary
 from workbench.analysis.run_results import RunAnalysis
 from workbench.store.frames import run_header
-from workbench.store.repository import list_runs
+from workbench.store.queries import list_runs
 from workbench.ui.components import empty_state, flag_text
 from workbench.ui.config import db_url, page_path
 from workbench.ui.i18n import lang, t
