@@ -48,7 +48,7 @@ def stored_matches(session: Session, output_id: int) -> list[dict[str, Any]]:
 def dismiss_flag(
     session: Session, output_id: int, start: int, end: int, rule: str, *, who: str, why: str
 ) -> FlagDismissal:
-    """Dismiss one flagged span of an output as false (commit is the caller's)."""
+    """Dismiss one flagged span of an output as false (committed)."""
     who, why = who.strip(), why.strip()
     if not who:
         raise WorkbenchError("say who dismisses the flag", field="who")
@@ -66,7 +66,7 @@ def dismiss_flag(
     row = FlagDismissal(output_id=output_id, start=start, end=end, text=str(match["text"])[:400],
                         category=str(match["category"]), rule=rule, who=who, why=why)
     session.add(row)
-    session.flush()
+    session.commit()
     return row
 
 
@@ -81,7 +81,7 @@ def active_dismissal(session: Session, output_id: int, key: SpanKey) -> FlagDism
 
 
 def restore_flag(session: Session, dismissal_id: int, *, who: str) -> FlagDismissal:
-    """Undo a dismissal: the flag counts again (the row stays, with who restored it and when)."""
+    """Undo a dismissal: the flag counts again (the row stays, with who restored it and when); committed."""
     row = session.get(FlagDismissal, dismissal_id)
     if row is None:
         raise WorkbenchError(f"dismissal {dismissal_id} does not exist", field="dismissal")
@@ -89,7 +89,7 @@ def restore_flag(session: Session, dismissal_id: int, *, who: str) -> FlagDismis
         raise WorkbenchError(f"dismissal {dismissal_id} was already restored")
     row.restored_by = who.strip()[:MAX_WHO] or "anonymous"
     row.restored_at = datetime.now(UTC)
-    session.flush()
+    session.commit()
     return row
 
 

@@ -49,7 +49,6 @@ def _dismiss(output_id: int, match: Match, key: str) -> None:
     try:
         with session() as s:
             dismiss_flag(s, output_id, match["start"], match["end"], match["rule"], who=who, why=why)
-            s.commit()
     except WorkbenchError as exc:
         st.session_state[f"{key}_error"] = str(exc)
 
@@ -58,7 +57,6 @@ def _restore(dismissal_id: int) -> None:
     who = str(st.session_state.get(WHO_KEY, "")).strip()
     with session() as s:
         restore_flag(s, dismissal_id, who=who or "anonymous")
-        s.commit()
 
 
 def flag_panel(output_id: int, matches: list[Match], dismissed: dict[SpanKey, ActiveDismissal]) -> None:
