@@ -20,25 +20,21 @@ def output_record(outcome: Outcome, run_id: int, *, use_cache: bool) -> OutputRe
     call, (variant_id, case_id), existing_id = outcome.job.payload
     cell = call.cell
     completion = outcome.completion
-    now = datetime.now(UTC)
+    row: OutputRow = {  # a literal, not OutputRow(...): built once per call, on the run's hot path
+        "run_id": run_id, "variant_id": variant_id, "case_id": case_id, "model": cell.model, "repeat": cell.repeat,
+        "swap_name": cell.swap_name, "swap_group": cell.swap_group, "request_hash": outcome.job.cache_key,
+        "attempts": outcome.attempts, "cached": outcome.cached, "created_at": datetime.now(UTC),
+        "status": OutputStatus.ERROR, "text": None, "error": outcome.error, "input_tokens": 0, "output_tokens": 0,
+        "latency_ms": 0.0, "cost_usd": 0.0, "simulated": False, "finish_reason": None,
+    }
     if completion is None:
-        failed = OutputRow(
-            run_id=run_id, variant_id=variant_id, case_id=case_id, model=cell.model, repeat=cell.repeat,
-            swap_name=cell.swap_name, swap_group=cell.swap_group, request_hash=outcome.job.cache_key,
-            attempts=outcome.attempts, cached=outcome.cached, created_at=now,
-            status=OutputStatus.ERROR, text=None, error=outcome.error, input_tokens=0, output_tokens=0,
-            latency_ms=0.0, cost_usd=0.0, simulated=False, finish_reason=None,
-        )
-        return OutputRecord(row=failed, existing_id=existing_id)
-    row = OutputRow(
-        run_id=run_id, variant_id=variant_id, case_id=case_id, model=cell.model, repeat=cell.repeat,
-        swap_name=cell.swap_name, swap_group=cell.swap_group, request_hash=outcome.job.cache_key,
-        attempts=outcome.attempts, cached=outcome.cached, created_at=now,
-        status=OutputStatus.OK, text=completion.text, error=None, input_tokens=completion.input_tokens,
-        output_tokens=completion.output_tokens, latency_ms=completion.latency_s * 1000,
-        cost_usd=0.0 if outcome.cached else completion.cost_usd, simulated=completion.simulated,
-        finish_reason=stored_reason(completion.finish_reason),
-    )
+        return OutputRecord(row=row, existing_id=existing_id)
+    row.update({
+        "status": OutputStatus.OK, "text": completion.text, "error": None, "input_tokens": completion.input_tokens,
+        "output_tokens": completion.output_tokens, "latency_ms": completion.latency_s * 1000,
+        "cost_usd": 0.0 if outcome.cached else completion.cost_usd, "simulated": completion.simulated,
+        "finish_reason": stored_reason(completion.finish_reason),
+    })
     spent = 0.0 if outcome.cached else (completion.cost_usd or 0.0)
     # Pre-scored when a worker process scored the text (see workbench.runner.workers).
     scoring = scoring_context(call.request.metadata, outcome.scores)
