@@ -24,7 +24,7 @@ from workbench.providers.finish import TRUNCATED_REASONS, is_truncated
 from workbench.scoring.flag_spans import matches_from_details
 from workbench.scoring.matches import Match
 from workbench.store.models import CachedResponse, Case, Experiment, Output, Rating, Run, Score, Variant
-from workbench.store.records import CacheEntry, JudgeInput
+from workbench.store.records import CacheEntry, JudgeInput, RunListing
 from workbench.store.statuses import OutputStatus
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def latest_run_for(session: Session, experiment_name: str) -> Run | None:
     return session.scalar(stmt)
 
 
-def list_runs(session: Session) -> list[dict[str, Any]]:
+def list_runs(session: Session) -> list[RunListing]:
     """Every run, newest first. `outputs` counts successful results only (failed calls are `errors`);
     `status` is the effective one (a `running` run whose process is gone is `stale`)."""
     from workbench.store.runlock import effective_status
@@ -118,7 +118,7 @@ def list_runs(session: Session) -> list[dict[str, Any]]:
         .outerjoin(counts, counts.c.run_id == Run.id)
         .order_by(Run.id.desc())
     )
-    result = []
+    result: list[RunListing] = []
     for run, name, spec_path, outputs, cost, errors, paid_outputs, unpriced in session.execute(stmt):
         kept = float(cost or 0.0)
         result.append(

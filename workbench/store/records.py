@@ -14,6 +14,26 @@ from typing import Any, Protocol, TypedDict
 from workbench.store.statuses import OutputStatus
 
 
+class RunListing(TypedDict):
+    """One run as `workbench list`, the UI's run picker and overview show it (workbench.store.queries.list_runs)."""
+
+    id: int
+    experiment: str
+    status: str  # a RunStatus, `stale` included (a running run whose process is gone)
+    started_at: datetime
+    finished_at: datetime | None
+    total: int
+    outputs: int  # successful outputs
+    errors: int
+    cost_usd: float  # what the kept outputs cost (unpriced ones not included)
+    unpriced: int
+    spent_usd: float  # every call made for the run, calls lost in flight included (estimated)
+    lost_calls: int
+    simulated: bool
+    started_by: str | None
+    spec_path: str
+
+
 class OutputRow(TypedDict):
     """One call's result: the columns of `outputs` (the id is the database's)."""
 

@@ -7,6 +7,7 @@ import streamlit as st
 from workbench.errors import WorkbenchError
 from workbench.store.db import StoreFailure, describe
 from workbench.store.queries import list_runs
+from workbench.store.records import RunListing
 from workbench.ui import access, config
 from workbench.ui.auth import Identity, Role
 from workbench.ui.components import inject_css
@@ -49,7 +50,7 @@ def _pages(identity: Identity) -> dict[str, list[st.Page]]:
     return pages
 
 
-def _run_label(run: dict[str, object]) -> str:
+def _run_label(run: RunListing) -> str:
     sim = " · SIMULATED" if run["simulated"] else ""
     return f"#{run['id']} · {run['experiment']} · {t('status_' + str(run['status']))}{sim}"
 
