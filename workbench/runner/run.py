@@ -197,7 +197,8 @@ class Runner:
                 if judge is not None and self.plan.spec.judge is not None and self.plan.spec.judge.mode == "pairwise":
                     from workbench.runner.pairwise import judge_pairs
 
-                    await judge_pairs(self, run_id, judge, providers, result)
+                    await judge_pairs(self, run_id, judge, providers, result, baseline=self.plan.baseline,
+                                      rubrics=self.rubrics, seed=self.plan.spec.seed)
                 elif judge is not None:
                     await self._judge(run_id, judge, providers, result)
         finally:
