@@ -77,6 +77,28 @@ def test_one_migration_head() -> None:
     assert len(head_revisions()) == 1, head_revisions()
 
 
+def test_heads_read_without_alembic_equal_alembics_own() -> None:
+    """The store's fast "is the schema current?" check (#14: no Alembic import on every CLI call) reads
+    the heads from the migration files; they must be exactly the heads Alembic computes."""
+    from workbench.store.db import MIGRATIONS
+    from workbench.store.schema_heads import declared_heads
+
+    assert set(declared_heads(MIGRATIONS / "versions")) == head_revisions()
+
+
+def test_opening_a_current_store_does_not_import_alembic(tmp_path: Path) -> None:
+    """`workbench list` on an up-to-date database: Alembic is imported only when the schema is behind."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'wb.db'}"
+    Store(url).dispose()  # creates and migrates
+    probe = ("import sys; from workbench.store.db import Store; Store(sys.argv[1]).dispose(); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    result = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout
+
+
 def test_errors_name_the_db_option_not_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Row 11 of issue #13: a DB error named $WORKBENCH_DB_URL or "<invalid database URL>" instead of --db."""
     from typer.testing import CliRunner

@@ -305,6 +305,28 @@ def test_cost_estimate_and_list_fit_80_columns(tmp_path: Path) -> None:
     assert re.search(r"^ +1 small \(SIMULATED\) +completed +2/2 ", listed.stdout, re.M), listed.stdout
 
 
+def test_cost_estimate_keeps_long_model_ids_whole_at_80_columns(tmp_path: Path) -> None:
+    """A model id longer than the column beside the numbers (openai_compatible:meta-llama/...) gets a line of
+    its own above its rows at 80 columns: never folded mid-name, never cut, numbers still aligned."""
+    long_id = "openai_compatible:meta-llama/Llama-3.1-70B-Instruct-Turbo"
+    spec = priced_spec(tmp_path)
+    spec.write_text(spec.read_text().replace(
+        "  - openai:gpt-4o-mini\n", f"  - openai:gpt-4o-mini\n  - {{id: '{long_id}', "
+        "base_url: 'http://127.0.0.1:9/v1', check_model: false}\n", 1))
+    for columns in (80, 160):
+        result = cli("validate", str(spec), columns=columns)
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert max(len(line) for line in lines) <= columns, [line for line in lines if len(line) > columns]
+        assert "…" not in result.stdout
+        if columns == 80:
+            assert long_id in lines and "openai:gpt-4o-mini" in lines, result.stdout  # stacked: id on its own
+            rows = [line for line in lines if line.startswith("  generation ") or line.startswith("  judge ")]
+            assert len(rows) == 3 and len({len(line.rstrip()) for line in rows}) == 1, rows  # right-aligned
+        else:
+            assert re.search(rf"^{re.escape(long_id)} +generation +180 ", result.stdout, re.M), result.stdout
+
+
 def test_name_swap_reports_names_and_repeats_apart(tmp_path: Path) -> None:
     """'20 cases × 9 names × 2 repeats', not '× 18 repeats'; the audit's flag column fits 80 columns."""
     db = str(tmp_path / "wb.db")

@@ -96,23 +96,15 @@ def _plural(n: int, word: str) -> str:
 
 def _print_estimate(plan: Plan, *, batch: bool = False) -> None:
     """The calls and estimated cost per model and role, then a one-line total (generation + judge)."""
-    from rich import box
-    from rich.table import Table
-
     estimates = plan.estimate(batch=batch)
     console.print("[bold]Calls and estimated cost")
-    # One space between columns (SIMPLE_HEAD draws it); the number columns take two-line headers so that a
-    # model id such as openai_compatible:llama3.1 keeps one line at 80 columns (longer ids wrap, never cut).
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=0)
-    for column in ("model", "role", "calls", "in\ntokens", "out\ntokens", "est.\ncost", "max\ncost"):
-        left = column in ("model", "role")
-        table.add_column(column, justify="left" if left else "right", no_wrap=not left, overflow="fold")
+    rows: list[tuple[str, list[str]]] = []
     totals: dict[str, list[float | None]] = {"generation": [], "judge": []}
     for est in estimates:
         label = _escape(est.model) + (SIMULATED if est.simulated else "")
         role = est.role + (" (batch)" if est.batch else "")
-        table.add_row(label, role, f"{est.calls:,}", f"~{est.input_tokens:,}", f"~{est.output_tokens:,}",
-                      nf.money(est.cost_usd), nf.money(est.cost_usd_max))
+        rows.append((label, [role, f"{est.calls:,}", f"~{est.input_tokens:,}", f"~{est.output_tokens:,}",
+                             nf.money(est.cost_usd), nf.money(est.cost_usd_max)]))
         totals[est.role].append(est.cost_usd)
     parts = []
     for role, costs in totals.items():
@@ -122,8 +114,52 @@ def _print_estimate(plan: Plan, *, batch: bool = False) -> None:
     every = [c for costs in totals.values() for c in costs]
     known_all = [c for c in every if c is not None]
     total = nf.money(sum(known_all) if known_all else None, unknown=len(known_all) < len(every))
-    console.print(table)
+    _print_estimate_table(rows)
     console.print("Estimated cost: " + " + ".join(parts) + (f" = [bold]{total}[/]" if len(parts) > 1 else ""))
+
+
+_ESTIMATE_COLUMNS = ("role", "calls", "in\ntokens", "out\ntokens", "est.\ncost", "max\ncost")
+
+
+def _print_estimate_table(rows: list[tuple[str, list[str]]]) -> None:
+    """One row per model and role. When the longest model id does not fit beside the numbers (an 80-column
+    terminal and an id such as openai_compatible:meta-llama/Llama-3.1-70B-Instruct), each model gets a line
+    of its own above its rows, so an id is never cut or folded mid-name and the numbers stay aligned."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    widths = [max([max(len(part) for part in header.split("\n")), *(len(cells[i]) for _, cells in rows)])
+              for i, header in enumerate(_ESTIMATE_COLUMNS)]
+    longest = max((Text.from_markup(label).cell_len for label, _ in rows), default=0)
+    # SIMPLE_HEAD without edges and padding draws one space between columns.
+    stacked = longest + 1 + sum(widths) + len(widths) - 1 > console.width
+
+    def table(*, header: bool, model_width: int | None) -> Table:
+        grid = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=0, show_header=header)
+        if model_width is not None:
+            grid.add_column("model", justify="left", no_wrap=True, min_width=model_width)
+        for i, column in enumerate(_ESTIMATE_COLUMNS):
+            if stacked and i == 0:
+                column = "model / role"
+            grid.add_column(column, justify="left" if i == 0 else "right", no_wrap=True,
+                            width=widths[i] + (2 if stacked and i == 0 else 0))
+        return grid
+
+    if not stacked:
+        grid = table(header=True, model_width=longest)
+        for label, cells in rows:
+            grid.add_row(label, *cells)
+        console.print(grid)
+        return
+    widths[0] = max(widths[0], len("model / role") - 2)
+    console.print(table(header=True, model_width=None))
+    for label in dict.fromkeys(label for label, _ in rows):
+        console.print(label, soft_wrap=True)
+        grid = table(header=False, model_width=None)
+        for cells in (cells for row_label, cells in rows if row_label == label):
+            grid.add_row("  " + cells[0], *cells[1:])
+        console.print(grid)
 
 
 def _calls_line(plan: Plan) -> str:

@@ -9,10 +9,11 @@ from workbench.store.db import StoreFailure, describe
 from workbench.store.queries import list_runs
 from workbench.store.records import RunListing
 from workbench.ui import access, config
-from workbench.ui.auth import Identity, Role
+from workbench.ui.auth import Identity
 from workbench.ui.components import inject_css
 from workbench.ui.config import page_path
 from workbench.ui.i18n import LANG_KEY, LANGUAGES, default_language, t
+from workbench.ui.navigation import pages
 from workbench.ui.state import RUN_KEY, one_line, store_or_error
 
 
@@ -24,30 +25,20 @@ def _home() -> None:
 
 
 def _pages(identity: Identity) -> dict[str, list[st.Page]]:
-    def page(name: str, icon: str) -> st.Page:
-        return st.Page(page_path(name), title=t(f"nav_{name}"), icon=icon, url_path=name)
-
-    home = st.Page(_home, title=t("nav_overview"), icon=":material/dashboard:", url_path="home", default=True,
-                   visibility="hidden")
-    pages = {
-        t("nav_section_results"): [
-            home,
-            page("overview", ":material/dashboard:"),
-            page("compare", ":material/compare:"),
-            page("bias", ":material/balance:"),
-            page("review", ":material/how_to_vote:"),
-            page("history", ":material/timeline:"),
-        ],
-    }
-    if identity.can(Role.RUNNER):  # writing prompt/dataset files and spending API keys
-        pages[t("nav_section_build")] = [
-            page("prompts", ":material/edit_note:"),
-            page("datasets", ":material/table:"),
-            page("run", ":material/play_circle:"),
-        ]
-    # Check a text writes nothing and spends nothing: every role may use it.
-    pages.setdefault(t("nav_section_build"), []).append(page("check_text", ":material/spellcheck:"))
-    return pages
+    """The navigation: every page file's own `PAGE` declaration (workbench/ui/navigation.py), by section."""
+    language = str(st.session_state.get(LANG_KEY, "en"))
+    declared = pages()
+    home = declared["overview"]
+    sections: dict[str, list[st.Page]] = {t("nav_section_results"): [
+        st.Page(_home, title=home.title(language), icon=home.icon, url_path="home", default=True,
+                visibility="hidden"),
+    ]}
+    for name, info in declared.items():
+        if info.role is not None and not identity.can(info.role):  # e.g. writing files and spending API keys
+            continue
+        section = sections.setdefault(t(f"nav_section_{info.section}"), [])
+        section.append(st.Page(page_path(name), title=info.title(language), icon=info.icon, url_path=name))
+    return sections
 
 
 def _run_label(run: RunListing) -> str:

@@ -34,11 +34,6 @@ STRINGS: dict[str, dict[str, str]] = {
     # navigation and sidebar
     "nav_section_results": {"en": "Results", "nl": "Resultaten"},
     "nav_section_build": {"en": "Build", "nl": "Opzetten"},
-    "nav_overview": {"en": "Overview", "nl": "Overzicht"},
-    "nav_compare": {"en": "Compare", "nl": "Vergelijken"},
-    "nav_bias": {"en": "Bias", "nl": "Bias"},
-    "nav_review": {"en": "Review", "nl": "Beoordelen"},
-    "nav_history": {"en": "History", "nl": "Geschiedenis"},
     "history_title": {"en": "History", "nl": "Geschiedenis"},
     "history_intro": {"en": "One measure over every run of this experiment: the mean over test cases with its 95% "
                                "confidence interval, per run and variant. A changed prompt is marked in the table.",
@@ -70,9 +65,6 @@ STRINGS: dict[str, dict[str, str]] = {
                           "nl": "Cohens κ (lineaire gewichten) tussen de beoordelaar en elke beoordeling van een "
                                 "recruiter, en tussen twee recruiters die hetzelfde paar beoordeelden; 95%-bootstrap-"
                                 "intervallen over paren."},
-    "nav_prompts": {"en": "Prompts", "nl": "Prompts"},
-    "nav_datasets": {"en": "Datasets", "nl": "Datasets"},
-    "nav_run": {"en": "Run", "nl": "Uitvoeren"},
     "language": {"en": "Language", "nl": "Taal"},
     "run_picker": {"en": "Run", "nl": "Run"},
     "run_picker_help": {"en": "The run shown on Compare, Bias and Review.",
@@ -611,6 +603,12 @@ STRINGS: dict[str, dict[str, str]] = {
                       "nl": "Nog geen datasets — upload hierboven een CSV- of JSONL-bestand."},
     "datasets_cases_title": {"en": "Test cases", "nl": "Testcases"},
     "datasets_empty_cells": {"en": "Empty cells: {cells}", "nl": "Lege cellen: {cells}"},
+    "datasets_bidi_cells": {
+        "en": "{n} cells contain invisible text-direction characters. They are shown as [U+202E] and the like, "
+        "so they cannot reverse what follows; saving writes them back unchanged.",
+        "nl": "{n} cellen bevatten onzichtbare tekens voor de tekstrichting. Ze staan hier als [U+202E] en "
+        "dergelijke, zodat ze de tekst erna niet omdraaien; bij opslaan blijven ze ongewijzigd.",
+    },
     "datasets_variables_title": {"en": "Variables", "nl": "Variabelen"},
     "datasets_library_empty": {"en": "The prompt library is empty.", "nl": "De promptbibliotheek is leeg."},
     "datasets_check_against": {"en": "Check against the variants for", "nl": "Controleren tegen de varianten voor"},
@@ -821,7 +819,6 @@ METRIC_HELP: dict[str, dict[str, str]] = {
 
 # "Check a text" page and the flag explanations/dismissals on Compare (issue #11).
 STRINGS.update({
-    "nav_check_text": {"en": "Check a text", "nl": "Tekst controleren"},
     "check_title": {"en": "Check a text", "nl": "Tekst controleren"},
     "check_intro": {"en": "Paste a vacancy text you already have. Coded words are highlighted: hover over one or "
                           "move to it with Tab to see why it is flagged and what to write instead.",

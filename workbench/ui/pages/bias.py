@@ -26,12 +26,15 @@ from workbench.ui.components import (
     stats_help,
 )
 from workbench.ui.i18n import group_label, lang, metric_label, t
+from workbench.ui.navigation import PageInfo
 from workbench.ui.numbers import integer, number, p_value, percent
 from workbench.ui.palette import FLAG_COLOURS
 from workbench.ui.run_view import analysed_run_page
 from workbench.ui.sentences import flip_sentence, outcome_phrase, overall_sentence, unit_sentence
 from workbench.ui.state import query
 from workbench.ui.verdict_cache import start_analysis
+
+PAGE = PageInfo("results", 30, ":material/balance:", "Bias", "Bias")
 
 CHARTS_PER_ROW = 2
 EXAMPLES = 2  # highlighted example texts per variant

@@ -10,6 +10,9 @@ from workbench.scoring.lint_text import LANGUAGES, lint_text
 from workbench.ui.components import legend
 from workbench.ui.flag_panel import explanation_table
 from workbench.ui.i18n import lang, t
+from workbench.ui.navigation import PageInfo
+
+PAGE = PageInfo("build", 40, ":material/spellcheck:", "Check a text", "Tekst controleren")
 
 MAX_CHARS = 50_000
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from workbench.analysis.decision_summary import Language, decision_sentence, decision_summary, summary_lines
 from workbench.analysis.run_results import RunAnalysis, is_headline
-from workbench.bidi import neutralise
+from workbench.bidi import neutralise, neutralise_data
 from workbench.scoring.dismissal import span_key
 from workbench.scoring.judge import JudgeProvenance
 from workbench.scoring.registry import is_text_metric, metric_kind
@@ -29,6 +29,7 @@ from workbench.ui.charts import distribution_chart, effect_chart, verdict_catego
 from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, stats_help, tooltip
 from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
 from workbench.ui.i18n import lang, lower_first, metric_help, metric_label, t, verdict_label
+from workbench.ui.navigation import PageInfo
 from workbench.ui.numbers import integer, number, p_value
 from workbench.ui.palette import VERDICT_COLOURS, VERDICT_SYMBOLS
 from workbench.ui.run_view import analysed_run_page, translated_warnings
@@ -36,6 +37,8 @@ from workbench.ui.sentences import correction_name, verdict_sentence
 from workbench.ui.state import query, remembered_text_input
 from workbench.ui.verdict_cache import start_analysis
 from workbench.ui.versions_panel import versions_panel
+
+PAGE = PageInfo("results", 20, ":material/compare:", "Compare", "Vergelijken")
 
 CARDS_PER_ROW = 3
 CHARTS_PER_ROW = 2
@@ -269,7 +272,7 @@ def outputs_section(url: str, header: RunHeader) -> None:
         names = query(swap_names, header.run_id, case_id)
         name = st.selectbox(t("swap_name"), names, key="cmp_name") if names else None
     with st.expander(t("case_data")):
-        st.json(query(case_data, case_id), expanded=True)
+        st.json(neutralise_data(query(case_data, case_id)), expanded=True)
     outputs = query(case_outputs, header.run_id, case_id, model=model, repeat=int(repeat) - 1, swap_name=name)
     if not outputs:
         st.info(t("no_outputs_case"))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from workbench.bidi import neutralise, restore
 from workbench.errors import SpecError
 from workbench.experiment.datasets import ID_COLUMNS, TestCase
 from workbench.ui import access, config
@@ -22,20 +23,26 @@ from workbench.ui.library import (
     read_dataset_bytes,
     scan_library,
 )
+from workbench.ui.navigation import PageInfo
 from workbench.ui.state import cached_dataset
+
+PAGE = PageInfo("build", 20, ":material/table:", "Datasets", "Datasets", role=Role.RUNNER)
 
 SWAP_VARIABLES = {"candidate_name"}  # filled in per name by a name-swap audit, not by the dataset
 
 
 def cases_frame(cases: list[TestCase]) -> pd.DataFrame:
     rows = [{"id": c.id, **{k: ("" if v is None else v) for k, v in c.variables.items()}} for c in cases]
-    return pd.DataFrame(rows).astype(str)
+    frame = pd.DataFrame(rows).astype(str)
+    # Shown in an editable grid: bidi controls as visible "[U+202E]" (restored on save, see frame_text).
+    return frame.rename(columns=neutralise).map(neutralise)
 
 
 def frame_text(frame: pd.DataFrame, suffix: str) -> str:
-    """The edited table in the file's own format (CSV/TSV with a header, or one JSON object per line)."""
+    """The edited table in the file's own format (CSV/TSV with a header, or one JSON object per line), with
+    the grid's visible "[U+202E]" markers turned back into the control characters they stand for."""
     clean = frame.fillna("").astype(str)
-    clean = clean[~(clean == "").all(axis=1)]
+    clean = clean[~(clean == "").all(axis=1)].rename(columns=restore).map(restore)
     if suffix in (".jsonl", ".ndjson"):
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in clean.to_dict(orient="records"))
     return clean.to_csv(index=False, sep="\t" if suffix == ".tsv" else ",")
@@ -150,6 +157,8 @@ def render() -> None:
             return
     frame = cases_frame(cases)
     st.subheader(t("datasets_cases_title"))
+    if marked := int(frame.map(lambda cell: "[U+" in cell and restore(cell) != cell).to_numpy().sum()):
+        st.caption(t("datasets_bidi_cells", n=marked))
     edited = st.data_editor(frame, num_rows="dynamic", key=f"ds_editor_{source}", hide_index=True)
     columns = {c for c in edited.columns if c not in ID_COLUMNS}
     empty = {c: int((edited[c].fillna("").astype(str).str.strip() == "").sum()) for c in columns}

@@ -7,8 +7,11 @@ import streamlit as st
 
 from workbench.analysis.run_history import history_chart, run_history
 from workbench.ui.i18n import t
+from workbench.ui.navigation import PageInfo
 from workbench.ui.run_view import run_page
 from workbench.ui.state import require_store
+
+PAGE = PageInfo("results", 50, ":material/timeline:", "History", "Geschiedenis")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

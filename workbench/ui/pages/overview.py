@@ -16,9 +16,12 @@ from workbench.store.records import RunListing
 from workbench.ui.components import empty_state, flag_text
 from workbench.ui.config import db_url, page_path
 from workbench.ui.i18n import lang, t
+from workbench.ui.navigation import PageInfo, page_title, pages
 from workbench.ui.numbers import MISSING, integer, number
 from workbench.ui.state import query, select_run
 from workbench.ui.verdict_cache import INLINE_LIMIT, run_analysis
+
+PAGE = PageInfo("results", 10, ":material/dashboard:", "Overview", "Overzicht")
 
 TABLE_KEY = "overview_runs"
 OPEN_KEY = "_overview_open"
@@ -132,13 +135,13 @@ def render() -> None:
     st.subheader(t("next_steps"))
     links = st.columns(3)
     with links[0]:
-        st.page_link(page_path("compare"), label=t("nav_compare"), icon=":material/compare:")
+        st.page_link(page_path("compare"), label=page_title("compare", lang()), icon=pages()["compare"].icon)
         st.caption(t("compare_blurb"))
     with links[1]:
-        st.page_link(page_path("bias"), label=t("nav_bias"), icon=":material/balance:")
+        st.page_link(page_path("bias"), label=page_title("bias", lang()), icon=pages()["bias"].icon)
         st.caption(t("bias_blurb"))
     with links[2]:
-        st.page_link(page_path("review"), label=t("nav_review"), icon=":material/how_to_vote:")
+        st.page_link(page_path("review"), label=page_title("review", lang()), icon=pages()["review"].icon)
         st.caption(t("review_blurb"))
 
 

@@ -28,7 +28,10 @@ from workbench.ui.library import (
     scan_library,
     side_by_side_diff,
 )
+from workbench.ui.navigation import PageInfo
 from workbench.ui.state import RUN_PREFILL_KEY, cached_dataset
+
+PAGE = PageInfo("build", 10, ":material/edit_note:", "Prompts", "Prompts", role=Role.RUNNER)
 
 
 def pick_test_case(variant: PromptVariant) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analysis.judge_agreement import JudgeAgreement
-from workbench.bidi import neutralise
+from workbench.bidi import neutralise, neutralise_data
 from workbench.stats import PreferenceAnalysis
 from workbench.store.frames import RunHeader
 from workbench.store.queries import Pair, case_data, case_title, output_texts, rated_pairs, ratings_count, review_pairs
@@ -28,11 +28,14 @@ from workbench.ui import access
 from workbench.ui.auth import Role
 from workbench.ui.components import output_card
 from workbench.ui.i18n import lang, t
+from workbench.ui.navigation import PageInfo
 from workbench.ui.numbers import integer, p_value, percent
 from workbench.ui.run_view import run_page
 from workbench.ui.sentences import position_bias_sentence, preference_sentence
 from workbench.ui.state import query, remembered_text_input, session
 from workbench.ui.verdict_cache import cached_preferences
+
+PAGE = PageInfo("results", 40, ":material/how_to_vote:", "Review", "Beoordelen")
 
 RATER_KEY = "rater"
 SKIPPED_KEY = "review_skipped"
@@ -97,7 +100,7 @@ def rating_panel(run_id: int, pair: Pair, rater: str) -> None:
     title = case_title(data)
     st.markdown(neutralise(f"#### {t('case')}: {pair.case}" + (f" · {title}" if title else "")))
     with st.expander(t("case_data")):
-        st.json(data, expanded=True)
+        st.json(neutralise_data(data), expanded=True)
     cards = st.columns(2)
     for col, label, oid in zip(cards, ("A", "B"), ids, strict=True):
         with col:

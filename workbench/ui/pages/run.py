@@ -20,6 +20,7 @@ from workbench.ui import access, config, jobs
 from workbench.ui.auth import Role
 from workbench.ui.i18n import STRINGS, lang, t
 from workbench.ui.library import atomic_write, dataset_files, missing_variables, scan_library
+from workbench.ui.navigation import PageInfo
 from workbench.ui.numbers import integer, number
 from workbench.ui.specs import (
     MODEL_SUGGESTIONS,
@@ -36,6 +37,8 @@ from workbench.ui.specs import (
 )
 from workbench.ui.state import RUN_PREFILL_KEY, cached_dataset, query, select_run
 from workbench.ui.verdict_cache import INLINE_LIMIT, start_analysis
+
+PAGE = PageInfo("build", 30, ":material/play_circle:", "Run", "Uitvoeren", role=Role.RUNNER)
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 # Columns of `estimate_rows` -> their UI label keys.
