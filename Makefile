@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 WB := $(VENV)/bin/workbench
 
-.PHONY: demo test lint ui bench clean
+.PHONY: demo test test-fast lint ui bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -32,6 +32,12 @@ test: $(VENV)/.installed
 	$(PY) -m mypy workbench
 	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest
 	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser and not calibration and not packaging and not real_model"; fi
+
+# The inner loop (< 60 s on 2 cores): unit and component tests on SQLite, without the calibration, crash,
+# browser, packaging, real-model and PostgreSQL tests and without the process-heavy folders (`heavy`).
+FAST_MARKERS = not slow and not calibration and not browser and not packaging and not real_model and not postgres and not heavy
+test-fast: $(VENV)/.installed
+	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest -q -m "$(FAST_MARKERS)"
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

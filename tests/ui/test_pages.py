@@ -570,3 +570,28 @@ def test_run_page_in_dutch(ui_env: UIEnv) -> None:
     at.radio(key="run_mode").set_value("file").run()
     assert at.selectbox(key="run_spec_file").label == "Experimentbestand"
     assert not at.exception
+
+
+def test_run_page_says_how_long_the_declared_rate_limits_take(ui_env: UIEnv) -> None:
+    """As `workbench run --dry-run` does (#17): the generation calls' duration per rate-limited model."""
+    (ui_env.experiments / "limited.yaml").write_text(f"""name: limited
+variants: [{ui_env.prompts}/vacancy_en_formal.yaml, {ui_env.prompts}/vacancy_en_inclusive.yaml]
+dataset: {ui_env.experiments}/data/vacancies_en.csv
+repeats: 50
+models:
+  - id: anthropic:claude-haiku-4-5
+    rpm: 50
+  - id: openai:gpt-4o
+scorers: [length]
+""")
+    for lang, expected in (("en", ("anthropic:claude-haiku-4-5: about 41 min at 50 RPM",
+                                   "openai:gpt-4o: no rate limits declared")),
+                           ("nl", ("anthropic:claude-haiku-4-5: ongeveer 41 min bij 50 RPM",
+                                   "openai:gpt-4o: geen rate limits opgegeven"))):
+        at = open_page("run", lang=lang)
+        at.radio(key="run_mode").set_value("file").run()
+        at.selectbox(key="run_spec_file").set_value(ui_env.experiments / "limited.yaml").run()
+        assert not at.exception, [e.message for e in at.exception]
+        shown = texts(at.caption)
+        for line in expected:
+            assert line in shown, shown

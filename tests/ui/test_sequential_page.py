@@ -31,3 +31,35 @@ def test_compare_explains_the_stop_in_both_languages(ui_env: UIEnv, sequential_r
     dutch = texts(open_page("compare", sequential_run, lang="nl").warning)
     assert "gestopt na" in dutch and "van 100 cases: screening_nl_blind_criteria is hoger op screening.score" in dutch
     assert "altijd geldige 95%-betrouwbaarheidsreeksen" in dutch and "95%-BR" in dutch
+
+
+def test_run_page_starts_a_sequential_run_that_stops_early(ui_env: UIEnv) -> None:
+    """A spec with `sequential:` offers "stop early" on the Run page (on by default): the runner is started with
+    --until-decided and stops before drawing every case, its looks stored."""
+    from sqlalchemy import func, select
+
+    from workbench.store.models import Output, Run, SequentialLook
+
+    from .test_pages import wait_for
+
+    spec = write_spec(ui_env.experiments, shift=0.6)
+    at = open_page("run")
+    at.radio(key="run_mode").set_value("file").run()
+    at.selectbox(key="run_spec_file").set_value(spec).run()
+    assert at.toggle(key="run_until_decided").value is True
+    assert "Stop early once every candidate is decided (up to 100 cases, a look every 10)" in at.toggle(
+        key="run_until_decided").label
+    at.button(key="run_start").click().run()
+    wait_for(at, lambda a: "completed" in texts(a.success))
+    store = Store(ui_env.db_url)
+    with store.session() as session:
+        run_id = session.scalar(select(func.max(Run.id)))
+        looks = session.scalar(select(func.count()).select_from(SequentialLook).where(SequentialLook.run_id == run_id))
+        outputs = session.scalar(select(func.count()).select_from(Output).where(Output.run_id == run_id))
+    store.dispose()
+    assert looks and looks >= 1
+    assert outputs is not None and outputs < 2 * 100, "stopped before every case was drawn"
+    dutch = open_page("run", lang="nl")
+    dutch.radio(key="run_mode").set_value("file").run()
+    dutch.selectbox(key="run_spec_file").set_value(spec).run()
+    assert "Vroeg stoppen zodra elke kandidaat beslist is" in dutch.toggle(key="run_until_decided").label

@@ -7,7 +7,7 @@ the family size ``m``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
@@ -31,38 +31,43 @@ def _prepare(p: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return arr, ok
 
 
-def holm(p: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Holm (1979) step-down adjustment; controls the family-wise error rate under any dependence."""
+def _adjusted(p: Sequence[float] | np.ndarray, adjust: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Apply `adjust` (finite p-values in, adjusted ones out, same order) and pass NaNs through."""
     arr, ok = _prepare(p)
     out = np.full_like(arr, np.nan)
-    vals = arr[ok]
-    m = vals.size
-    if m:
-        order = np.argsort(vals, kind="stable")
-        stepped = (m - np.arange(m)) * vals[order]
-        # step-down: an adjusted p can never be smaller than the one before it
-        adj = np.minimum(np.maximum.accumulate(stepped), 1.0)
-        res = np.empty(m)
-        res[order] = adj
-        out[ok] = res
+    if ok.any():
+        out[ok] = adjust(arr[ok])
     return out
+
+
+def _holm(vals: np.ndarray) -> np.ndarray:
+    m = vals.size
+    order = np.argsort(vals, kind="stable")
+    stepped = (m - np.arange(m)) * vals[order]
+    res = np.empty(m)
+    # step-down: an adjusted p can never be smaller than the one before it
+    res[order] = np.minimum(np.maximum.accumulate(stepped), 1.0)
+    return res
+
+
+def _bh(vals: np.ndarray) -> np.ndarray:
+    m = vals.size
+    order = np.argsort(vals, kind="stable")[::-1]
+    ranks = np.arange(m, 0, -1)
+    res = np.empty(m)
+    # step-up: walk from the largest p down, keeping the running minimum
+    res[order] = np.minimum(np.minimum.accumulate(vals[order] * m / ranks), 1.0)
+    return res
+
+
+def holm(p: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm (1979) step-down adjustment; controls the family-wise error rate under any dependence."""
+    return _adjusted(p, _holm)
 
 
 def benjamini_hochberg(p: Sequence[float] | np.ndarray) -> np.ndarray:
     """Benjamini–Hochberg (1995) step-up adjustment; controls the false discovery rate (exploratory)."""
-    arr, ok = _prepare(p)
-    out = np.full_like(arr, np.nan)
-    vals = arr[ok]
-    m = vals.size
-    if m:
-        order = np.argsort(vals, kind="stable")[::-1]
-        ranks = np.arange(m, 0, -1)
-        # step-up: walk from the largest p down, keeping the running minimum
-        adj = np.minimum(np.minimum.accumulate(vals[order] * m / ranks), 1.0)
-        res = np.empty(m)
-        res[order] = adj
-        out[ok] = res
-    return out
+    return _adjusted(p, _bh)
 
 
 def bonferroni(p: Sequence[float] | np.ndarray) -> np.ndarray:

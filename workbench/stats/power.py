@@ -20,6 +20,7 @@ on K − G degrees of freedom, so more cases cannot make up for too few names.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -249,16 +250,10 @@ def name_swap_cases_needed(
                                sd_cell=sd_cell, n_groups=n_groups, alpha=alpha, n_tests=n_tests,
                                correction=correction)
 
-    if not effect or not pw(max_cases) >= power:
+    if not effect:
         return None
-    lo, hi = 1, max_cases
-    while lo < hi:  # power grows with n: bisect
-        mid = (lo + hi) // 2
-        if pw(mid) >= power:
-            hi = mid
-        else:
-            lo = mid + 1
-    return max(lo, 2)
+    fewest = _fewest_reaching(pw, power, 1, max_cases)  # power grows with the number of cases
+    return None if fewest is None else max(fewest, 2)
 
 
 def name_swap_names_needed(
@@ -279,12 +274,17 @@ def name_swap_names_needed(
         return name_swap_power(effect, n_cases=n_cases, names_per_group=k, sd_name=sd_name, sd_cell=sd_cell,
                                n_groups=n_groups, alpha=alpha, n_tests=n_tests, correction=correction)
 
-    if not effect or not pw(max_names) >= power:
+    return _fewest_reaching(pw, power, 2, max_names) if effect else None  # power grows with the names
+
+
+def _fewest_reaching(power_at: Callable[[int], float], power: float, lo: int, hi: int) -> int | None:
+    """Smallest n in [lo, hi] with power_at(n) ≥ power, for a power that grows with n (bisection);
+    None when even `hi` falls short."""
+    if not power_at(hi) >= power:
         return None
-    lo, hi = 2, max_names
-    while lo < hi:  # power grows with the number of names: bisect
+    while lo < hi:
         mid = (lo + hi) // 2
-        if pw(mid) >= power:
+        if power_at(mid) >= power:
             hi = mid
         else:
             lo = mid + 1

@@ -655,6 +655,29 @@ STRINGS: dict[str, dict[str, str]] = {
     "run_col_output_tokens": {"en": "output tokens", "nl": "uitvoertokens"},
     "run_col_est_cost": {"en": "est. cost (USD)", "nl": "geschatte kosten (USD)"},
     "run_col_max_cost": {"en": "max cost (USD)", "nl": "max. kosten (USD)"},
+    "run_until_decided": {"en": "Stop early once every candidate is decided (up to {max_cases} cases, a look every "
+                                "{look_every})",
+                          "nl": "Vroeg stoppen zodra elke kandidaat beslist is (tot {max_cases} cases, elke "
+                                "{look_every} cases een tussenstand)"},
+    "run_until_decided_help": {
+        "en": "The spec has a `sequential:` block: cases are drawn in a seeded random order and the run stops as "
+              "soon as every candidate is better, worse or equivalent on the primary measures, with anytime-valid "
+              "error control (the same as `workbench run --until-decided`). Off: every case is run.",
+        "nl": "Het experiment heeft een `sequential:`-blok: de cases worden in een vaste willekeurige volgorde "
+              "getrokken en de run stopt zodra elke kandidaat beter, slechter of gelijkwaardig is op de primaire "
+              "maten, met foutcontrole die op elk moment geldt (hetzelfde als `workbench run --until-decided`). "
+              "Uit: alle cases worden uitgevoerd.",
+    },
+    "run_paced_title": {"en": "Duration under the declared rate limits (models run side by side; judge calls not "
+                              "counted):",
+                        "nl": "Duur binnen de opgegeven rate limits (modellen lopen naast elkaar; aanroepen van de "
+                              "beoordelaar niet meegeteld):"},
+    "run_paced_min": {"en": "{model}: about {minutes} min at {limit} {unit}",
+                      "nl": "{model}: ongeveer {minutes} min bij {limit} {unit}"},
+    "run_paced_hours": {"en": "{model}: about {hours} h at {limit} {unit}",
+                        "nl": "{model}: ongeveer {hours} uur bij {limit} {unit}"},
+    "run_paced_none": {"en": "{model}: no rate limits declared (paced by the provider's headers)",
+                       "nl": "{model}: geen rate limits opgegeven (tempo volgens de headers van de provider)"},
     "run_estimate_caption": {"en": "Estimates use ~4 characters per token and a task-typical answer length; 'max "
                                    "cost' assumes every answer uses max_tokens. Unknown prices show as empty.",
                              "nl": "Schattingen rekenen met ~4 tekens per token en een antwoordlengte die past bij "

@@ -91,8 +91,9 @@ def clear_job(url: str) -> None:
 
 
 def start_run(spec: Path, url: str, experiment: str, after_run_id: int, *, resume: bool = False,
-              started_by: str = "") -> RunJob:
-    """`python -m workbench run SPEC [--resume]` in a new session (own process group).
+              started_by: str = "", until_decided: bool = False) -> RunJob:
+    """`python -m workbench run SPEC [--resume | --until-decided]` in a new session (own process group).
+    A resumed sequential run continues as one without the flag (the runner reads its stored design).
 
     The database URL reaches the runner through its environment (WORKBENCH_DB_URL), never its command
     line: `ps` would show a PostgreSQL password to every user of the machine. `started_by` (the UI's
@@ -105,6 +106,8 @@ def start_run(spec: Path, url: str, experiment: str, after_run_id: int, *, resum
     command = [sys.executable, "-m", "workbench", "run", str(spec)]
     if resume:
         command.append("--resume")
+    elif until_decided:
+        command.append("--until-decided")
     env = dict(os.environ, COLUMNS="160", NO_COLOR="1", WORKBENCH_DB_URL=url)
     if started_by:
         env[STARTED_BY_ENV] = started_by

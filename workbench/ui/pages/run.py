@@ -69,8 +69,32 @@ def estimate_panel(plan: Plan) -> None:
                    border=True)
     st.dataframe(frame, hide_index=True)
     st.caption(t("run_estimate_caption"))
+    paced_duration(plan)
     if plan.simulated_only:
         st.info(t("run_all_simulated"), icon=":material/science:")
+
+
+def paced_duration(plan: Plan) -> None:
+    """How long the generation calls take under each model's declared rate limits (as `--dry-run` says)."""
+    from workbench.runner.pace_estimate import paced_minutes
+
+    code = lang()
+    lines = []
+    for est in plan.estimate():
+        model = plan.models[est.model]
+        if est.role != "generation" or est.simulated:  # judge calls are not paced here (the caption says so)
+            continue
+        paced = paced_minutes(model, est)
+        if paced is None:
+            lines.append(t("run_paced_none", model=est.model))
+        elif paced.minutes < 120:
+            lines.append(t("run_paced_min", model=est.model, minutes=integer(max(1.0, paced.minutes), code),
+                           limit=integer(paced.limit, code), unit=paced.unit))
+        else:
+            lines.append(t("run_paced_hours", model=est.model, hours=number(paced.minutes / 60, code, 1),
+                           limit=integer(paced.limit, code), unit=paced.unit))
+    if lines:
+        st.caption(t("run_paced_title") + "  \n" + "  \n".join(lines))
 
 
 def default_variants(pool: list[PromptVariant]) -> list[str]:
@@ -199,6 +223,11 @@ def start_controls(text: str, path: Path, plan: Plan, *, new_file: bool, busy: b
         st.warning(t("run_exists_different", file=path.name))
         confirm = st.checkbox(t("overwrite_file", file=path.name), key="run_confirm")
     url = config.db_url()
+    until_decided = False
+    if (block := plan.spec.sequential) is not None:  # `sequential:` in the spec: offer to stop early
+        until_decided = st.toggle(t("run_until_decided", max_cases=integer(block.max_cases, lang()),
+                                    look_every=integer(block.look_every, lang())),
+                                  value=True, key="run_until_decided", help=t("run_until_decided_help"))
     cols = st.columns([1, 1, 3])
     start = cols[0].button(t("run_start"), type="primary", disabled=busy or not confirm, key="run_start",
                            icon=":material/play_arrow:")
@@ -211,7 +240,7 @@ def start_controls(text: str, path: Path, plan: Plan, *, new_file: bool, busy: b
         if new_file:
             atomic_write(path, text)
         job = jobs.start_run(path, url, plan.spec.name, previous, resume=bool(resume),
-                             started_by=access.started_by())
+                             started_by=access.started_by(), until_decided=until_decided)
         st.session_state["run_job_pid"] = job.pid  # this session's run; the job file serves reloads
         st.rerun()
 
