@@ -28,7 +28,7 @@ from workbench.store.frames import (
     scores_frame,
     truncated_outputs,
 )
-from workbench.store.queries import resolve_run
+from workbench.store.queries import resolve_run_id
 
 # Shown first in verdict tables; other metrics (characters, counts) are analysed too.
 HEADLINE_PREFIXES = (
@@ -208,7 +208,7 @@ def analyse_run(
     `shown_only` limits it to the primary and secondary metrics; the primary metrics are always included;
     `baseline` compares with another variant than the spec's baseline)."""
     with store.session() as session:
-        run_id = resolve_run(session, run_ref).id
+        run_id = resolve_run_id(session, run_ref)
         header = run_header(session, run_id)
         if baseline is not None and baseline not in header.variants:
             raise WorkbenchError(f"baseline {baseline!r} is not a variant of run {run_id} "

@@ -65,21 +65,27 @@ def spent_estimate(spent_usd: float, lost_calls: int, kept_usd: float, paid_outp
     return spent_usd + lost_calls * mean
 
 
-def resolve_run(session: Session, ref: str | int | None) -> Run:
-    """A run by id, or the newest run for `latest`/None."""
+def resolve_run_id(session: Session, ref: str | int | None) -> int:
+    """The id of a run given by id ("3", "#3", "run-3"), or of the newest run for `latest`/None."""
     if ref in (None, "latest", "last"):
-        run = session.scalar(select(Run).order_by(Run.id.desc()).limit(1))
-        if run is None:
+        newest = session.scalar(select(func.max(Run.id)))
+        if newest is None:
             raise WorkbenchError("no runs in this database yet; start one with `workbench run SPEC`")
-        return run
+        return int(newest)
     try:
         run_id = int(str(ref).removeprefix("#").removeprefix("run-"))
     except ValueError:
         raise WorkbenchError(f"run {ref!r} is not a run id (see `workbench list`)", field="RUN") from None
-    run = session.get(Run, run_id)
-    if run is None:
+    if session.scalar(select(Run.id).where(Run.id == run_id)) is None:
         raise WorkbenchError(f"run {run_id} does not exist (see `workbench list`)", field="RUN")
-    return run
+    return run_id
+
+
+def run_spec(session: Session, run_id: int) -> dict[str, Any]:
+    """The experiment spec a run was made with, as stored (JSON)."""
+    spec = session.scalar(select(Experiment.spec).join(Run, Run.experiment_id == Experiment.id)
+                          .where(Run.id == run_id))
+    return dict(spec or {})
 
 
 def latest_run_for(session: Session, experiment_name: str) -> Run | None:
