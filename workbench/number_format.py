@@ -1,12 +1,13 @@
-"""One number format per quantity, shared by every surface (terminal, HTML/Markdown reports, UI), in
-English or Dutch.
+"""One number format per quantity, shared by every surface (terminal, HTML/Markdown reports, UI, the
+statistics engine's sentences), in English or Dutch. The only module that formats numbers for people.
 
 Use the quantity functions (`estimate`, `interval`, `mde`, `p_value`, `rate`, `ratio`, `effect_size`,
 `money`, `count`) rather than format strings, so that a minimum detectable effect reads "24.0 pp" in the
 terminal, the report and the UI alike. The building blocks (`number`, `percent`, `points`, `significant`)
 are public for the rare quantity that has no function yet. Missing values (None, NaN) print as "–".
 
-Dutch (`lang="nl"`) uses a decimal comma and a thousands dot: 1.234,5 and 24,0%.
+Dutch (`lang="nl"`) uses a decimal comma and a thousands dot: 1.234,5 and 24,0%. English sentences
+of the statistics engine write a missing value as "n/a" (`missing=NA`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import math
 from typing import Any
 
 MISSING = "–"
+NA = "n/a"  # a missing value inside an English sentence ("p=n/a")
 LANGS = ("en", "nl")
 _UNKNOWN = {"en": "unknown", "nl": "onbekend"}
 _POINTS = {"en": "pp", "nl": "%-punt"}  # percentage points: the difference of two rates
@@ -32,27 +34,39 @@ def finite(value: Any) -> float | None:
     return number_ if math.isfinite(number_) else None
 
 
-def _local(text: str, lang: str) -> str:
+def localise(text: str, lang: str) -> str:
     """Swap the English separators for Dutch ones (1,234.5 -> 1.234,5)."""
     if lang != "nl":
         return text
     return text.translate(_NL_SEPARATORS)
 
 
-def number(value: Any, decimals: int = 2, *, signed: bool = False, lang: str = "en") -> str:
+def number(value: Any, decimals: int = 2, *, signed: bool = False, lang: str = "en", missing: str = MISSING) -> str:
     """Fixed decimals with thousands separators; never prints "-0.00"."""
     x = finite(value)
     if x is None:
-        return MISSING
+        return missing
     if round(x, decimals) == 0:
         x = 0.0
-    return _local(f"{x:{'+' if signed else ''},.{decimals}f}", lang)
+    return localise(f"{x:{'+' if signed else ''},.{decimals}f}", lang)
+
+
+def decimals_for(low: float | None, high: float | None, fallback: float | None = None) -> int:
+    """Decimals that show the width of [low, high] (or |fallback|) with about two significant digits."""
+    spread = math.nan
+    if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
+        spread = abs(high - low)
+    if not (math.isfinite(spread) and spread > 0):
+        spread = abs(fallback) if fallback is not None and math.isfinite(fallback) else math.nan
+    if not (math.isfinite(spread) and spread > 0):
+        return 1
+    return int(min(max(1 - math.floor(math.log10(spread)), 0), 6))
 
 
 def count(value: Any, lang: str = "en") -> str:
     """A whole number with thousands separators: 1,234 (en) / 1.234 (nl)."""
     x = finite(value)
-    return MISSING if x is None else _local(f"{round(x):,d}", lang)
+    return MISSING if x is None else localise(f"{round(x):,d}", lang)
 
 
 def significant(value: Any, digits: int = 2, *, lang: str = "en") -> str:
@@ -86,14 +100,20 @@ def _lang(lang: str) -> str:
 
 # --- quantities ------------------------------------------------------------------------------------
 
-def p_value(p: Any, lang: str = "en") -> str:
+def p_value(p: Any, lang: str = "en", *, missing: str = MISSING) -> str:
     """Two significant digits ("0.031", "0.5"); "<0.0001" below that."""
     x = finite(p)
     if x is None:
-        return MISSING
+        return missing
     if x < 1e-4:
-        return _local("<0.0001", lang)
-    return _local(f"{x:.2g}", lang)
+        return localise("<0.0001", lang)
+    return localise(f"{x:.2g}", lang)
+
+
+def p_relation(p: Any, lang: str = "en", *, missing: str = NA) -> str:
+    """"=0.03" or "<0.0001", to write "p" + p_relation(p)."""
+    text = p_value(p, lang, missing=missing)
+    return text if text.startswith("<") else "=" + text
 
 
 def estimate(value: Any, kind: str = "numeric", lang: str = "en") -> str:
@@ -143,3 +163,26 @@ def money(usd: Any, *, unknown: bool = False, lang: str = "en") -> str:
         return word
     text = "$" + number(x, 4, lang=lang)
     return f"{text} + {word}" if unknown else text
+
+
+# --- numbers inside translated strings ------------------------------------------------------------
+
+class LocalNumber:
+    """Wraps a number passed to a format string so `{n:,}` and `{x:.2f}` follow the language."""
+
+    __slots__ = ("lang", "value")
+
+    def __init__(self, value: int | float, lang: str) -> None:
+        self.value, self.lang = value, lang
+
+    def __format__(self, spec: str) -> str:
+        return localise(format(self.value, spec), self.lang)
+
+    def __str__(self) -> str:
+        return localise(str(self.value), self.lang)
+
+
+def localised_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Numbers (not booleans) wrapped in LocalNumber; everything else unchanged."""
+    return {key: LocalNumber(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
+            for key, v in values.items()}

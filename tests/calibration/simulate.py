@@ -14,7 +14,8 @@ from workbench.experiment.plan import Plan, build_plan
 from workbench.providers.simulated import SimulatedProvider
 from workbench.providers.simulated.scores import invited, screening_scores
 from workbench.scoring.base import ScoringContext
-from workbench.scoring.registry import build_scorers, metric_kind, score_text
+from workbench.scoring.catalogue import metric_kind
+from workbench.scoring.registry import build_scorers, score_text
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -46,7 +46,7 @@ def test_planted_wording_effect_is_found_in_the_demo() -> None:
     """The 'energetic' demo variant is planted to write 50% more masculine-coded words: the verdict finds it."""
     from tests.calibration.simulate import ROOT, simulate
     from workbench.experiment.plan import build_plan
-    from workbench.scoring.registry import metric_direction
+    from workbench.scoring.catalogue import metric_direction
 
     metric = "gender_coded.masculine"
     frame = simulate(build_plan(ROOT / "experiments/vacancy_tone_en.yaml"), 11, ["gender_coded"])

@@ -17,7 +17,7 @@ from tests.calibration.conftest import Rate, Report
 from tests.calibration.simulate import ROOT, plan_for, simulate, variant_scores, write_variant
 from workbench.analysis.decision_summary import decision_summary
 from workbench.analysis.run_results import metric_families
-from workbench.scoring.registry import metric_direction
+from workbench.scoring.catalogue import metric_direction
 from workbench.stats import adjust_pvalues, analyse
 
 pytestmark = [pytest.mark.slow, pytest.mark.calibration]

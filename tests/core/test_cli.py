@@ -144,11 +144,13 @@ def test_power_accounts_for_the_family_clusters_and_names(cli: CliRunner) -> Non
 def test_ctrl_c_during_the_decision_summary_only_skips_it(cli: CliRunner, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import workbench.analysis.run_results as run_analysis
+    import workbench.ui.run_stats as run_stats
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(run_analysis, "analyse_run", interrupted)
+    monkeypatch.setattr(run_stats, "analyse_for_pages", interrupted)  # the analysis stored at the run's end
     result = cli.invoke(app, ["run", "experiments/vacancy_tone_en.yaml", "--db", str(tmp_path / "wb.db")])
     said = " ".join(result.stdout.split())
     assert result.exit_code == 0 and "Decision summary skipped (interrupted): workbench report 1 shows it." in said

@@ -33,7 +33,7 @@ from workbench.analysis.run_results import analyse_run
 from workbench.cli import app
 from workbench.errors import WorkbenchError
 from workbench.local_model import MODEL_ALIAS, server_command
-from workbench.scoring.registry import is_text_metric
+from workbench.scoring.catalogue import is_text_metric
 from workbench.store.db import Store
 from workbench.store.frames import numeric_scores, scores_frame
 from workbench.store.models import Output, Run

@@ -20,7 +20,7 @@ from workbench.export import export_run, run_table
 from workbench.report.console import print_verdicts
 from workbench.report.render import write_report
 from workbench.runner.run import RunOptions, run_experiment
-from workbench.scoring.registry import is_text_metric
+from workbench.scoring.catalogue import is_text_metric
 from workbench.store.db import Store
 from workbench.store.frames import numeric_scores
 from workbench.store.models import Output

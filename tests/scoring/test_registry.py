@@ -10,12 +10,11 @@ import pytest
 
 from tests.scoring.helpers import by_metric, ctx
 from workbench import scoring
+from workbench.scoring.catalogue import metric_direction, metric_kind
 from workbench.scoring.registry import (
     SCORER_NAMES,
     build_scorers,
     default_primary_metrics,
-    metric_direction,
-    metric_kind,
     score_text,
     split_judge_entries,
 )

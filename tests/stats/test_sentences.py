@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.number_format import NA, decimals_for, number, p_value
 from workbench.stats import Verdict
-from workbench.stats.formatting import decimals_for, format_number, format_p
 
 
 def make(**overrides) -> Verdict:
@@ -115,12 +115,12 @@ def test_descriptive_and_uncorrected_sentences():
 
 
 def test_number_formatting_helpers():
-    assert format_p(0.0004) == "0.0004"
-    assert format_p(0.0493) == "0.049"
-    assert format_p(0.43) == "0.43"
-    assert format_p(float("nan")) == "n/a"
+    assert p_value(0.0004) == "0.0004"
+    assert p_value(0.0493) == "0.049"
+    assert p_value(0.43) == "0.43"
+    assert p_value(float("nan"), missing=NA) == "n/a"
     assert decimals_for(3.1, 9.4) == 1
     assert decimals_for(0.031, 0.094) == 3
     assert decimals_for(None, None, 250.0) == 0
-    assert format_number(-0.00001, 2, signed=True) == "+0.00"
-    assert format_number(2.345, 1) == "2.3"
+    assert number(-0.00001, 2, signed=True) == "+0.00"
+    assert number(2.345, 1) == "2.3"

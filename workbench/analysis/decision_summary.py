@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from workbench.number_format import NA, decimals_for, number, p_value
 from workbench.stats.compare_variants import Analysis, FamilyInfo
-from workbench.stats.formatting import decimals_for, format_number, format_p
 from workbench.stats.serialize import to_jsonable
 from workbench.stats.verdict import Verdict
 
@@ -269,8 +269,7 @@ def _t(key: str, lang: Language, **values: Any) -> str:
 
 
 def _num(value: float | None, decimals: int, lang: Language, *, signed: bool = False) -> str:
-    text = format_number(value, decimals, signed=signed)
-    return text.replace(".", ",") if lang == "nl" else text
+    return number(value, decimals, signed=signed, lang=lang, missing=NA)
 
 
 def _join(items: Sequence[str], lang: Language) -> str:
@@ -304,8 +303,7 @@ def _estimate(f: Finding, lang: Language) -> str:
 
 
 def _p(p: float | None, lang: Language) -> str:
-    text = format_p(p)
-    return text.replace(".", ",") if lang == "nl" else text
+    return p_value(p, lang, missing=NA)
 
 
 def _amount(value: float, f: Finding, lang: Language) -> str:

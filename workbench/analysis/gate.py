@@ -22,8 +22,8 @@ from xml.etree import ElementTree as ET
 
 from workbench.analysis.run_results import RunAnalysis
 from workbench.errors import WorkbenchError
+from workbench.number_format import NA, decimals_for, number, p_value
 from workbench.stats.compare_variants import Analysis
-from workbench.stats.formatting import decimals_for, format_number, format_p
 from workbench.stats.verdict import Verdict
 
 PASS, FAIL = 0, 1
@@ -73,11 +73,12 @@ class GateCheck:
         lo = None if self.ci_low is None else self.ci_low * s
         hi = None if self.ci_high is None else self.ci_high * s
         dec = decimals_for(lo, hi, self.estimate * s)
-        ci = (f" ({self.confidence:.0%} CI {format_number(lo, dec, signed=True)} to "
-              f"{format_number(hi, dec, signed=True)})" if lo is not None and hi is not None else "")
-        margin = format_number(self.margin * s, max(dec, decimals_for(None, None, self.margin * s)))
-        return (f"Δ {format_number(self.estimate * s, dec, signed=True)}{unit}{ci}, margin {margin}{unit}, "
-                f"non-inferiority p {format_p(self.ni_p_adjusted)}, p {format_p(self.p_adjusted)}, "
+        ci = (f" ({self.confidence:.0%} CI {number(lo, dec, signed=True, missing=NA)} to "
+              f"{number(hi, dec, signed=True, missing=NA)})" if lo is not None and hi is not None else "")
+        margin = number(self.margin * s, max(dec, decimals_for(None, None, self.margin * s)), missing=NA)
+        return (f"Δ {number(self.estimate * s, dec, signed=True, missing=NA)}{unit}{ci}, margin {margin}{unit}, "
+                f"non-inferiority p {p_value(self.ni_p_adjusted, missing=NA)}, "
+                f"p {p_value(self.p_adjusted, missing=NA)}, "
                 f"n={self.n_cases} cases")
 
     def sentence(self) -> str:
@@ -207,7 +208,7 @@ def _md(value: float | None, check: GateCheck) -> str:
         return "n/a"
     dec = decimals_for(None if check.ci_low is None else check.ci_low * s,
                        None if check.ci_high is None else check.ci_high * s, value * s)
-    return format_number(value * s, dec, signed=True)
+    return number(value * s, dec, signed=True, missing=NA)
 
 
 def markdown(gate: GateResult) -> str:
@@ -225,7 +226,7 @@ def markdown(gate: GateResult) -> str:
         lines.append(
             f"| `{c.variant}` | {gate.label(c)} | {mark} ({why}) | {_md(c.estimate, c)} | "
             f"{_md(c.ci_low, c)} to {_md(c.ci_high, c)} | {_md(c.margin, c).lstrip('+')} | "
-            f"{format_p(c.ni_p_adjusted)} | {format_p(c.p_adjusted)} |")
+            f"{p_value(c.ni_p_adjusted, missing=NA)} | {p_value(c.p_adjusted, missing=NA)} |")
     lines += ["", f"α = {gate.alpha}; {gate.family}. Binary metrics in percentage points. "
               "A candidate passes a metric when it is shown to be worse by less than the margin "
               "(one-sided test) or shown to be better."]

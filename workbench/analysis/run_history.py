@@ -22,7 +22,7 @@ from scipy import stats
 
 from workbench.analysis.run_results import display_metrics, metric_families
 from workbench.errors import WorkbenchError
-from workbench.scoring.registry import metric_direction
+from workbench.scoring.catalogue import metric_direction
 from workbench.stats import Analysis, analyse
 from workbench.store.db import Store
 from workbench.store.frames import all_metric_names, numeric_scores, run_header

@@ -13,9 +13,10 @@ from scipy import stats
 from workbench.analysis.sequential_looks import SequentialOutcome, apply_to_analysis, load_outcome
 from workbench.errors import WorkbenchError
 from workbench.experiment.spec import ExperimentSpec
+from workbench.scoring.catalogue import is_flag, is_headline, metric_info
 from workbench.scoring.judge import JudgeProvenance, judge_provenance
 from workbench.scoring.pairwise_judge import JUDGE_RATER_PREFIX, consolidated_ratings
-from workbench.scoring.registry import default_primary_metrics, is_text_metric, metric_direction, metric_kind
+from workbench.scoring.registry import default_primary_metrics
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
 from workbench.store.db import Store, StoreSession
 from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
@@ -30,19 +31,8 @@ from workbench.store.frames import (
 )
 from workbench.store.queries import resolve_run_id
 
-# Shown first in verdict tables; other metrics (characters, counts) are analysed too.
-HEADLINE_PREFIXES = (
-    "readability",
-    "words",
-    "gender_coded",
-    "age_coded.flagged",
-    "exclusion.flagged",
-    "gendered_title.flagged",
-    "check.",
-    "judge.",
-    "screening.",
-)
-FLAG_SUFFIX = ".flagged"
+# Headline metrics (shown first in verdict tables) and lint flags are declared by their scorers
+# (`scoring.catalogue`); other metrics (characters, counts) are analysed too.
 SCREENING_OUTCOMES = ("screening.invite", "screening.score")
 
 
@@ -125,12 +115,6 @@ class RunAnalysis:
         return frame[frame["metric"].map(is_headline)].reset_index(drop=True)
 
 
-def is_headline(metric: str) -> bool:
-    if metric.endswith((".count", ".feminine")) and metric.startswith("gender_coded"):
-        return False
-    return metric.startswith(HEADLINE_PREFIXES)
-
-
 def _case_bootstrap_rate(values: pd.DataFrame, seed: int, reps: int = 2000) -> tuple[float, float, float]:
     """Rate over outputs with a percentile CI that resamples whole cases (repeats are not independent)."""
     per_case = values.groupby("case")["value"].agg(["sum", "count"])
@@ -157,7 +141,7 @@ def lint_rates(scores: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     Case-bootstrap percentile interval; exact Clopper–Pearson over cases when no or every output is flagged.
     """
     columns = ["model", "variant", "metric", "rate", "ci_low", "ci_high", "n_outputs", "n_cases"]
-    flags = scores[scores["metric"].astype(str).str.endswith(FLAG_SUFFIX)] if not scores.empty else scores
+    flags = scores[scores["metric"].map(is_flag).astype(bool)] if not scores.empty else scores
     rows = []
     for (model, variant, metric), group in flags.groupby(["model", "variant", "metric"], sort=True):
         valid = group.dropna(subset=["value"])
@@ -178,7 +162,7 @@ def display_metrics(metrics: Sequence[str], spec: ExperimentSpec) -> list[str]:
     outcomes = {swap.outcome} if swap and swap.outcome else set(SCREENING_OUTCOMES)
     return [
         m for m in metrics
-        if is_headline(m) or m.endswith(FLAG_SUFFIX) or m in outcomes or m.startswith("ranking.top1.")
+        if is_headline(m) or is_flag(m) or m in outcomes or metric_info(m).audit
     ]
 
 
@@ -259,12 +243,13 @@ def analyse_run(
     if scores.empty:
         result.warnings.append("no scores yet")
         return result
-    scores["kind"] = scores["metric"].map(metric_kind)
+    infos = {m: metric_info(m) for m in scores["metric"].unique()}
+    scores["kind"] = scores["metric"].map({m: info.stats_kind for m, info in infos.items()})
     if spec.swap:
         result.bias = audit_run_bias(scores, spec, seed, names)
         # For the variant comparison, average over names first: the names are part of the case design.
         scores = scores.drop(columns=["swap_name", "swap_group"])
-    directions = {m: metric_direction(m) for m in scores["metric"].unique()}
+    directions = {m: info.higher_is_better for m, info in infos.items()}
     cols = ["case", "variant", "model", "repeat", "metric", "value", "kind"]
     frame = scores[[*cols, "cluster"]] if scores["cluster"].notna().all() else scores[cols]
     if spec.swap:
@@ -316,7 +301,7 @@ def drop_truncated(scores: pd.DataFrame, truncated_ids: frozenset[int]) -> pd.Da
     """The scores without the text metrics of cut-off outputs (their parsed outcomes stay)."""
     if scores.empty or not truncated_ids:
         return scores
-    text_metric = scores["metric"].map({m: is_text_metric(m) for m in scores["metric"].unique()})
+    text_metric = scores["metric"].map({m: not metric_info(m).outcome for m in scores["metric"].unique()})
     keep = ~(scores["output_id"].isin(truncated_ids) & text_metric.astype(bool))
     return scores[keep].reset_index(drop=True)
 

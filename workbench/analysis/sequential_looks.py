@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from workbench.experiment.spec import ExperimentSpec, SequentialSpec
-from workbench.scoring.registry import default_primary_metrics, metric_direction, metric_kind
+from workbench.number_format import NA, count, decimals_for, money, number
+from workbench.scoring.catalogue import metric_direction, metric_kind
+from workbench.scoring.registry import default_primary_metrics
 from workbench.stats.aggregate import aggregate_scores
 from workbench.stats.compare_variants import Analysis
-from workbench.stats.formatting import decimals_for, format_number
 from workbench.stats.sequential import Design, LookResult, TestState, prior_sd_for, update_test
 from workbench.store.db import Store
 from workbench.store.dismissals import apply_adjustments, dismissal_adjustments
@@ -167,11 +168,6 @@ def _t(key: str, lang: str, **values: Any) -> str:
     return (entry.get(lang) or entry["en"]).format(**values)
 
 
-def _localise(number: str, lang: str) -> str:
-    """Dutch numbers: decimal comma, thousands point."""
-    return number.translate(str.maketrans(",.", ".,")) if lang == "nl" else number
-
-
 def _amount(test: TestState, binary: bool, lang: str = "en") -> tuple[str, str, str]:
     """(estimate, low, high) as raw differences (candidate − baseline), in the metric's units."""
     lo_raw, hi_raw = raw_interval(test)
@@ -181,9 +177,9 @@ def _amount(test: TestState, binary: bool, lang: str = "en") -> tuple[str, str, 
     hi_s = hi_raw * scale if hi_raw is not None else None
     dec = decimals_for(lo_s, hi_s, est * scale if math.isfinite(est) else None)
     suffix = " pp" if binary else ""
-    low = _localise(format_number(lo_s, dec), lang) if lo_s is not None else "−∞"
-    high = _localise(format_number(hi_s, dec), lang) if hi_s is not None else "∞"
-    estimate = _localise(format_number(est * scale, dec, signed=True), lang) + suffix if math.isfinite(est) else "n/a"
+    low = number(lo_s, dec, lang=lang, missing=NA) if lo_s is not None else "−∞"
+    high = number(hi_s, dec, lang=lang, missing=NA) if hi_s is not None else "∞"
+    estimate = number(est * scale, dec, signed=True, lang=lang, missing=NA) + suffix if math.isfinite(est) else NA
     return estimate, low, high
 
 
@@ -206,10 +202,6 @@ def test_clause(test: TestState, confidence: float, *, with_model: bool, lang: s
     where = _t("with_model", lang, model=model) if with_model else ""
     return _t("clause", lang, candidate=candidate, verb=_t(test.decision, lang), metric=metric, where=where, est=est,
               conf=f"{confidence:.0%}", lo=lo, hi=hi)
-
-
-def money(value: float) -> str:
-    return f"${value:,.2f}" if value >= 1 else f"${value:,.4f}"
 
 
 @dataclass
@@ -237,8 +229,7 @@ def stop_sentence(
     clauses = "; ".join(test_clause(t, 1 - alpha, with_model=several_models, lang=lang) for t in tests)
     text = f"{head}: {clauses or _t('nothing_yet', lang)}"
     if spared is not None and spared.calls:
-        text += "; " + _t("not_spent", lang, calls=_localise(f"{spared.calls:,}", lang),
-                          cost=_localise(money(spared.cost_usd), lang))
+        text += "; " + _t("not_spent", lang, calls=count(spared.calls, lang), cost=money(spared.cost_usd, lang=lang))
     return text
 
 

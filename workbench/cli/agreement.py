@@ -9,6 +9,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from workbench import number_format as nf
 from workbench.cli.consoles import BidiSafeConsole
 from workbench.cli.errors import fail, handle_errors
 
@@ -16,9 +17,7 @@ console = BidiSafeConsole(highlight=False)
 
 
 def _fmt(value: float | None, signed: bool = False) -> str:
-    if value is None:
-        return "–"
-    return f"{value:+.2f}" if signed else f"{value:.2f}"
+    return nf.number(value, 2, signed=signed)
 
 
 @handle_errors

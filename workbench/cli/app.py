@@ -25,6 +25,7 @@ from workbench.cli.history import compare_command, history_command
 from workbench.cli.lint import lint_command
 
 if TYPE_CHECKING:
+    from workbench.analysis.run_results import RunAnalysis
     from workbench.experiment.plan import Plan
     from workbench.experiment.spec import ExperimentSpec
     from workbench.runner.run import RunResult
@@ -185,7 +186,7 @@ def _print_paced_duration(plan: Plan) -> None:
         if est.role != "generation":  # judge calls are not paced here (see the heading)
             continue
         model = plan.models[est.model]
-        if model.provider == "simulated":
+        if model.info.offline:
             continue
         paced = paced_minutes(model, est)
         if paced is None:
@@ -224,7 +225,7 @@ def validate(
             f"random order, a look every {block.look_every}"
             + (f", no decision before {block.min_cases}" if block.min_cases else "")
         )
-    if not plan.simulated_only or (plan.judge_model is not None and plan.judge_model.provider != "simulated"):
+    if not plan.simulated_only or (plan.judge_model is not None and not plan.judge_model.simulated):
         _print_estimate(plan)
     for message in missing_credentials(plan):
         console.print(f"[yellow]note:[/] {_escape(message)}")
@@ -359,7 +360,13 @@ def run(
         result = run_experiment(plan, store, options, progress)
     for note in result.notes:
         console.print(f"[cyan]{_escape(note)}")
-    _print_summary(store, result, plan.spec)
+    analysis: RunAnalysis | bool | None = None
+    if not result.interrupted:
+        try:
+            analysis = _store_analysis(store, result.run_id, result.skipped + result.ok)
+        except KeyboardInterrupt:  # the run is stored; Ctrl-C here only skips the analysis and the decision
+            analysis = False
+    _print_summary(store, result, plan.spec, analysis)
     resume_hint = f"workbench run {spec} --resume" + (f" --db {db}" if db else "")
     if result.interrupted:
         console.print(
@@ -391,30 +398,45 @@ def _print_error_causes(result: RunResult) -> None:
         console.print(f"  [dim]- {_escape(sample)}{repeated}")
 
 
-def _short_metric(metric: str) -> str:
-    """Compact column names so the summary fits an 80-column terminal."""
-    if metric.endswith(".masculine"):
-        return "masc."
-    if metric.startswith("judge."):
-        return "j:" + metric.removeprefix("judge.")[:5]
-    return {"readability": "read.", "age_coded.flagged": "age%", "exclusion.flagged": "excl%",
-            "screening.score": "score", "screening.invite": "invite%"}.get(metric, metric)
-
-
 def _fmt_metric(metric: str, value: float) -> str:
+    """A metric's mean in the run summary: yes/no metrics as a share ("25%"), others with the
+    catalogue's decimals."""
+    from workbench.scoring.catalogue import metric_info
+
     if value != value:  # NaN: not scored
         return ""
-    if metric.endswith((".flagged", ".invite")):
-        return nf.percent(value, 0)
-    return nf.number(value, 0) if metric in ("words", "characters") else nf.number(value, 1)
+    info = metric_info(metric)
+    return nf.percent(value, 0) if info.kind == "binary" else nf.number(value, info.decimals)
 
 
-def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec) -> None:
+def _store_analysis(store: Store, run_id: int, outputs: int) -> RunAnalysis | None:
+    """Compute the run's page analysis once, now, and store it: the UI then opens even a big run at
+    once, and the decision below is printed from it. A failure costs only this: one warning line (the
+    UI computes it when the run is opened); the run and the exit code stay as they are."""
+    if not outputs:
+        return None
+    from workbench.ui.run_stats import analyse_and_store
+
+    try:
+        with console.status("Computing the verdicts (stored for the UI)…"):  # a spinner on terminals only
+            return analyse_and_store(store, run_id)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()
+        err_console.print(f"[yellow]warning:[/] the run's analysis was not stored ({type(exc).__name__}"
+                          f"{': ' + _escape(first[0][:160]) if first else ''}); the UI computes it when opened.")
+    return None
+
+
+def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec,
+                   analysis: RunAnalysis | bool | None = None) -> None:
+    """`analysis`: the one stored at the run's end (None: compute it for the decision; False: Ctrl-C
+    interrupted it, so the decision is skipped)."""
     from rich import box
     from rich.table import Table
 
     from workbench.analysis.run_results import Truncation
     from workbench.report.console import short_names
+    from workbench.scoring.catalogue import is_judge_metric, metric_info
     from workbench.scoring.judge import judge_provenance
     from workbench.store.run_summary import summarise_run
 
@@ -441,10 +463,10 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec) 
         console.print(f"Model: {_escape(summary['model'].iloc[0])}" + (SIMULATED if summary["simulated"].any() else ""))
     # Simulated runs cost nothing and take no time: leave those columns out rather than print zeros.
     show_cost = not summary["simulated"].all()
-    _print_decision(store, result.run_id)
+    _print_decision(store, result.run_id, analysis)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     columns = ["variant", *([] if one_model else ["model"]), "ok", "err", *(["cost", "ms"] if show_cost else [])]
-    columns += [_short_metric(c) for c in metric_cols]
+    columns += [metric_info(c).column_label() for c in metric_cols]  # compact: the table fits 80 columns
     for column in columns:
         left = column in ("variant", "model")
         table.add_column(column, justify="left" if left else "right", no_wrap=True, min_width=None if left else 3)
@@ -459,7 +481,7 @@ def _print_summary(store: Store, result: RunResult, experiment: ExperimentSpec) 
     if prefix:
         console.print(f"[dim]variants: {prefix}…")
     judge = judge_provenance(experiment)
-    if judge is not None and any(c.startswith("judge.") for c in metric_cols):
+    if judge is not None and any(is_judge_metric(c) for c in metric_cols):
         label = _escape(judge.label).replace("(SIMULATED)", "[magenta](SIMULATED)[/]")
         console.print(f"[dim]j: = judge scores,[/] {label}")
     if cut:  # per variant in the sentence rather than a column: the table must fit 80 columns
@@ -480,13 +502,17 @@ def _sequential_line(store: Store, run_id: int) -> str:
     return f"[bold]Sequential:[/] {_escape(outcome.explanation())}"
 
 
-def _print_decision(store: Store, run_id: int) -> None:
-    """The decision per variant (primary family, possible harm, MDE) right under the run's title line."""
-    from workbench.analysis.run_results import analyse_run
+def _print_decision(store: Store, run_id: int, analysis: RunAnalysis | bool | None = None) -> None:
+    """The decision per variant (primary family, possible harm, MDE) right under the run's title line,
+    from the analysis stored at the run's end (or computed now when storing it failed)."""
+    from workbench.analysis.run_results import RunAnalysis, analyse_run
     from workbench.report.console import print_decision
 
     try:
-        print_decision(console, analyse_run(store, run_id, shown_only=True))
+        if analysis is False:
+            raise KeyboardInterrupt  # the analysis at the run's end was interrupted: skip the summary too
+        shown = analysis if isinstance(analysis, RunAnalysis) else analyse_run(store, run_id, shown_only=True)
+        print_decision(console, shown)
     except KeyboardInterrupt:
         # The run itself is stored; Ctrl-C during the summary only skips the summary.
         console.print(f"[dim]Decision summary skipped (interrupted): [bold]workbench report {run_id}[/] shows it.")

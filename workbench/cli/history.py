@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from workbench import number_format as nf
 from workbench.cli.consoles import BidiSafeConsole
 from workbench.cli.errors import handle_errors
 from workbench.report.console import short_names
@@ -27,16 +27,13 @@ MetricOption = Annotated[
 
 
 def _num(value: float | None, signed: bool = False) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    digits = 2 if abs(value) < 10 else 1
-    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    """Two decimals below 10, one above (the tables compare means of very different sizes)."""
+    x = nf.finite(value)
+    return nf.number(x, 2 if x is None or abs(x) < 10 else 1, signed=signed)
 
 
 def _p(p: float | None) -> str:
-    from workbench.stats.formatting import format_p
-
-    return format_p(p)
+    return nf.p_value(p, missing=nf.NA)
 
 
 @handle_errors

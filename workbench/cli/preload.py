@@ -17,7 +17,8 @@ import threading
 from workbench.runner.progress import ProgressSink
 
 # What the summary after a run imports (workbench.cli.app._print_summary / _print_decision).
-SUMMARY_MODULES = ("workbench.store.run_summary", "workbench.analysis.run_results", "workbench.report.console")
+SUMMARY_MODULES = ("workbench.store.run_summary", "workbench.analysis.run_results", "workbench.report.console",
+                   "workbench.ui.run_stats")
 
 
 def _import_all(modules: tuple[str, ...]) -> None:

@@ -79,7 +79,7 @@ def _max_tokens(model: ModelSpec) -> int:
 def _cost(model: ModelSpec, input_tokens: int, output_tokens: int, batch: bool) -> float | None:
     from workbench.providers.pricing import price, price_from_rates
 
-    if model.provider == "simulated":
+    if model.info.offline:  # answered in-process: nothing is billed
         return 0.0
     if model.prices:
         return price_from_rates(model.prices, input_tokens, output_tokens, batch=batch)
@@ -105,7 +105,7 @@ class Plan:
 
     @property
     def simulated_only(self) -> bool:
-        return all(m.provider == "simulated" for m in self.models.values())
+        return all(m.simulated for m in self.models.values())
 
     @property
     def judge_rubrics(self) -> list[Any]:
@@ -126,15 +126,12 @@ class Plan:
         """Generation calls per model, then the judge's calls (one per rubric per output, assuming every
         generation call succeeds). `batch=True` prices openai/anthropic generation at Batch API rates, as
         `workbench run --batch` sends them; judge calls are never batched."""
-        from workbench.providers.pricing import BATCH_PROVIDERS
-
         per_model: dict[str, ModelEstimate] = {}
         typical_chars = 0
         for call in self.calls:
             model = self.models[call.cell.model]
             est = per_model.setdefault(call.cell.model, ModelEstimate(
-                model=call.cell.model, simulated=model.provider == "simulated",
-                batch=batch and model.provider in BATCH_PROVIDERS,
+                model=call.cell.model, simulated=model.simulated, batch=batch and model.info.batch is not None,
             ))
             typical = min(TYPICAL_OUTPUT_TOKENS.get(str(call.request.metadata.get("task")), 300), _max_tokens(model))
             est.calls += 1
@@ -153,7 +150,7 @@ class Plan:
         rubrics, model = self.judge_rubrics, self.judge_model
         if model is None or not self.calls:
             return None
-        est = ModelEstimate(model=model.display, role="judge", simulated=model.provider == "simulated")
+        est = ModelEstimate(model=model.display, role="judge", simulated=model.simulated)
         language = next(iter(self.variants.values())).language
         for rubric in rubrics:
             # The judge's prompt around the text it grades, measured on the real request.
@@ -186,7 +183,7 @@ def resolve_path(raw: str, spec_path: Path, what: str, field_name: str) -> Path:
 
 def _request_params(model: ModelSpec, spec: ExperimentSpec) -> dict[str, Any]:
     params = dict(model.params)
-    if model.provider == "simulated":
+    if model.simulated:
         # The simulated provider's behaviour depends on these, so they belong in the cache key.
         params.setdefault("seed", spec.seed)
         params["simulate"] = (
@@ -232,7 +229,7 @@ def _check_scorers(spec: ExperimentSpec, spec_path: Path) -> None:
         rubrics_for(rubrics, spec.judge)
     except ValueError as exc:
         raise SpecError(str(exc), file=spec_path, field="scorers") from None
-    if rubrics and spec.judge is None and not all(m.provider == "simulated" for m in spec.models):
+    if rubrics and spec.judge is None and not all(m.simulated for m in spec.models):
         # Without a judge block the simulated judge would score real outputs: never silently.
         raise SpecError(
             f"scorer 'judge:{rubrics[0]}' needs a `judge:` block naming the judge model "
@@ -241,6 +238,7 @@ def _check_scorers(spec: ExperimentSpec, spec_path: Path) -> None:
             field="judge",
         )
 
+    from workbench.scoring.catalogue import metric_info
     from workbench.scoring.registry import metric_is_scored
 
     for field_name, metrics in (("primary", spec.primary or []), ("non_inferiority", list(spec.non_inferiority))):
@@ -251,6 +249,10 @@ def _check_scorers(spec: ExperimentSpec, spec_path: Path) -> None:
                     "(e.g. readability, words, judge.clarity, check.<name>)",
                     file=spec_path, field=field_name,
                 )
+            info = metric_info(metric)
+            if field_name == "primary" and not info.can_be_primary:
+                raise SpecError(f"{metric!r} cannot be a primary metric: the {info.scorer!r} scorer declares it "
+                                "descriptive only", file=spec_path, field=field_name)
 
 
 def build_plan(spec_path: str | Path, *, spec: ExperimentSpec | None = None, render: bool = True) -> Plan:

@@ -21,31 +21,14 @@ from pydantic import (
 
 from workbench.errors import SpecError
 from workbench.experiment.yaml_lines import LineMap, load_yaml
+from workbench.providers import registry
+from workbench.providers.registry import ProviderInfo
 
-PROVIDERS = ("openai", "anthropic", "openai_compatible", "simulated")
 _MODEL_ID = re.compile(r"^(?P<provider>[a-z_]+):(?P<model>\S+)$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 # `prices:` keys, in US dollars per million tokens (README "Pointing it at real models").
 PRICE_KEYS = ("input_per_mtok", "output_per_mtok")
-# Request params each API defines. openai/anthropic/simulated reject anything else (the API would answer
-# 400 on every call); openai_compatible servers define extras (vLLM's min_p, llama.cpp's
-# repeat_penalty...), so there only a near-miss of a known name ("temprature") is an error.
-_OPENAI_PARAMS = frozenset({
-    "temperature", "top_p", "max_tokens", "max_completion_tokens", "seed", "stop", "presence_penalty",
-    "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "n", "response_format", "reasoning_effort",
-    "service_tier", "user", "metadata", "store", "verbosity", "prediction", "modalities",
-})
-_ANTHROPIC_PARAMS = frozenset({
-    "temperature", "top_p", "top_k", "max_tokens", "max_completion_tokens", "stop", "stop_sequences", "seed",
-    "metadata", "thinking", "service_tier",
-})
-KNOWN_PARAMS = {
-    "openai": _OPENAI_PARAMS,
-    "anthropic": _ANTHROPIC_PARAMS,
-    # `simulate`: the simulated judge's planted effects (judge: {params: {simulate: {effects: ...}}}).
-    "simulated": _OPENAI_PARAMS | _ANTHROPIC_PARAMS | {"simulate"},
-    "openai_compatible": _OPENAI_PARAMS | {"top_k", "min_p", "repetition_penalty", "repeat_penalty"},
-}
+# Which providers exist, which request params each defines, whether it needs a base_url: providers.registry.
 _SECRET_QUERY = re.compile(r"(?:^|&)(?:api[_-]?key|key|token|access[_-]?token|secret|password|sig)=", re.I)
 
 
@@ -71,14 +54,16 @@ def check_base_url(value: str) -> str:
 
 
 def check_params(provider: str, params: dict[str, Any]) -> None:
-    known = KNOWN_PARAMS.get(provider, frozenset())
+    """Params the provider's API does not define are errors (a near miss of a known one always is)."""
+    info = registry.get(provider)
+    known = info.params
     for name in params:
         if name in known:
             continue
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
         if close:
             raise ValueError(f"params: unknown parameter {name!r}; did you mean {close[0]!r}?")
-        if provider != "openai_compatible":
+        if not info.extra_params:
             raise ValueError(f"params: unknown parameter {name!r} for {provider} models; known: "
                              f"{', '.join(sorted(known))}")
 
@@ -148,6 +133,16 @@ class ConnectionSpec(_Strict):
         return self.model_id.split(":", 1)[0]
 
     @property
+    def info(self) -> ProviderInfo:
+        """What the provider can do (providers.registry)."""
+        return registry.get(self.provider)
+
+    @property
+    def simulated(self) -> bool:
+        """Outputs of this model are synthetic (labelled SIMULATED)."""
+        return self.info.simulated
+
+    @property
     def rate_limits(self) -> dict[str, float]:
         """The declared per-minute limits by budget dimension ("requests", "tokens", ...); {} for none."""
         return {dim: float(value) for name, dim in RATE_LIMIT_FIELDS.items() if (value := getattr(self, name))}
@@ -187,8 +182,10 @@ class ConnectionSpec(_Strict):
     @model_validator(mode="after")
     def _check_connection(self) -> ConnectionSpec:
         check_params(self.provider, self.params)  # needs the provider, which subclasses declare after params
-        if self.provider == "openai_compatible" and not self.base_url:
-            raise ValueError("openai_compatible models need base_url (e.g. http://localhost:11434/v1)")
+        info = self.info
+        if info.needs_base_url and not self.base_url:
+            example = f" (e.g. {info.example_base_url})" if info.example_base_url else ""
+            raise ValueError(f"{info.name} models need base_url{example}")
         if self.api_key_env is not None and not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.api_key_env):
             raise ValueError("api_key_env must be the NAME of an environment variable, not a key")
         return self
@@ -198,8 +195,8 @@ def _check_model_id(value: str) -> str:
     match = _MODEL_ID.match(value)
     if not match:
         raise ValueError(f"model id {value!r} must look like provider:model, e.g. openai:gpt-4o-mini")
-    if match["provider"] not in PROVIDERS:
-        raise ValueError(f"unknown provider {match['provider']!r}; use one of {', '.join(PROVIDERS)}")
+    if match["provider"] not in registry.providers():
+        raise ValueError(f"unknown provider {match['provider']!r}; use one of {', '.join(registry.names())}")
     return value
 
 
@@ -217,7 +214,7 @@ class ModelSpec(ConnectionSpec):
 
     @model_validator(mode="after")
     def _check_simulate(self) -> ModelSpec:
-        if self.simulate is not None and self.provider != "simulated":
+        if self.simulate is not None and not self.simulated:
             raise ValueError("`simulate` is only valid for simulated:* models")
         return self
 
@@ -287,10 +284,6 @@ class JudgeSpec(ConnectionSpec):
     @property
     def model_id(self) -> str:
         return self.model
-
-    @property
-    def simulated(self) -> bool:
-        return self.provider == "simulated"
 
     def as_model(self) -> ModelSpec:
         """The judge as a ModelSpec, so providers, limits and retries treat it like any model."""

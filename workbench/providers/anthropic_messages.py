@@ -7,13 +7,9 @@ body is decoded here rather than into the SDK's pydantic `Message` model.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import anthropic
-import httpx2
+from typing import TYPE_CHECKING, Any
 
 from workbench.providers.base import (
-    ANTHROPIC_DEFAULT_MAX_TOKENS,
     Completion,
     CompletionRequest,
     PermanentError,
@@ -21,15 +17,25 @@ from workbench.providers.base import (
 )
 from workbench.providers.errors import redact
 from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
+from workbench.providers.registry import ProviderInfo, batch_backend, register
 from workbench.providers.sdk_provider import SDKProvider, field_of
 
-DEFAULT_MAX_TOKENS = ANTHROPIC_DEFAULT_MAX_TOKENS  # the Messages API requires max_tokens
+if TYPE_CHECKING:  # the SDK is imported when a client is built, not when the provider is registered
+    import httpx2
+
+# The Messages API requires max_tokens: sent when the spec sets none (and reserved against output-token limits).
+DEFAULT_MAX_TOKENS = 1024
 # OpenAI-only knobs a shared params block may carry; the Messages API rejects unknown fields with a 400.
 # (temperature/top_p/top_k are plain body fields: anthropic >= 1.0 only dropped them from `create`.)
 _DROPPED = frozenset({"seed"})
 _ALIASES = {"stop": "stop_sequences", "max_completion_tokens": "max_tokens"}
 # Error types of an `errored` batch result that a resubmission may fix (the rest are the request's fault).
 _TRANSIENT_BATCH_ERRORS = frozenset({"api_error", "overloaded_error", "rate_limit_error", "timeout_error"})
+# Request params the Messages API defines; anything else in a spec is an error (the API would answer 400).
+MESSAGES_PARAMS = frozenset({
+    "temperature", "top_p", "top_k", "max_tokens", "max_completion_tokens", "stop", "stop_sequences", "seed",
+    "metadata", "thinking", "service_tier",
+})
 _MESSAGES_OPTIONS: Any = {}  # `messages.create` adds no per-request options for a plain call
 
 
@@ -39,10 +45,8 @@ _field = field_of
 class AnthropicProvider(SDKProvider):
     """Messages API: system prompt as top-level `system`, text = concatenated text blocks."""
 
-    price_provider: str | None = "anthropic"
     path = "/v1/messages"
     _request_options = _MESSAGES_OPTIONS
-    _aiohttp_client = anthropic.DefaultAioHttpClient
 
     def __init__(
         self,
@@ -58,8 +62,10 @@ class AnthropicProvider(SDKProvider):
         prices: Mapping[str, float] | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
+        import anthropic  # ~1.5 s: only when a client is built
+
         options = self._setup(
-            name, api_key, api_key_env, prices, http_client,
+            name, api_key, api_key_env, prices, http_client, anthropic.DefaultAioHttpClient,
             base_url=base_url, timeout=timeout, default_headers=default_headers, max_connections=max_connections,
         )
         self._default_max_tokens = default_max_tokens
@@ -131,3 +137,12 @@ class AnthropicProvider(SDKProvider):
             raise error_type(text)
         # canceled / expired: never processed, so resubmitting is exactly right.
         raise RetryableError(f"{self.name}: batch request {kind or 'missing'} before it was processed")
+
+
+register(ProviderInfo(
+    name="anthropic", factory=AnthropicProvider.from_spec,
+    description="Anthropic Messages API (api.anthropic.com or its base_url)",
+    key_env="ANTHROPIC_API_KEY", price_id="anthropic", sdk="anthropic", params=MESSAGES_PARAMS,
+    batch=batch_backend("workbench.runner.batch_anthropic:AnthropicBatches"),
+    default_max_tokens=DEFAULT_MAX_TOKENS,
+))

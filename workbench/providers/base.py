@@ -7,10 +7,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-# The Messages API requires max_tokens; the Anthropic provider sends this when the spec sets none (and the
-# rate limiter reserves it against output-token limits).
-ANTHROPIC_DEFAULT_MAX_TOKENS = 1024
-
 
 @dataclass(frozen=True)
 class Message:
@@ -22,7 +18,7 @@ class Message:
 class CompletionRequest:
     """Everything that determines a completion. Hashing it gives the cache key."""
 
-    provider: str  # e.g. "openai", "anthropic", "openai_compatible", "simulated"
+    provider: str  # the registered provider's name (providers.registry), e.g. "openai"
     model: str  # provider's model name, e.g. "gpt-4o-mini"
     messages: tuple[Message, ...]
     params: dict[str, Any] = field(default_factory=dict)  # temperature, max_tokens, top_p, seed, ...
@@ -109,8 +105,9 @@ class PermanentError(ProviderError):
 
 @runtime_checkable
 class Provider(Protocol):
+    """A client for one connection; what the provider can do is its `ProviderInfo` (providers.registry)."""
+
     name: str
-    simulated: bool
 
     async def complete(self, request: CompletionRequest) -> Completion: ...
 

@@ -19,9 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx2
-
 from workbench.errors import ProviderConfigError
+from workbench.providers import registry
 from workbench.providers.base import PermanentError, ProviderError, RetryableError
 from workbench.providers.rate_headers import read_rate_limits
 
@@ -37,9 +36,22 @@ if TYPE_CHECKING:
 
 
 def _sdk_classes(name: str) -> tuple[Any, ...]:
-    """An exception class from each SDK that is loaded: an SDK error can only come from an imported SDK,
-    and importing `anthropic` just for these checks costs ~1.5 s at start-up on OpenAI-only runs."""
-    return tuple(getattr(sys.modules[sdk], name) for sdk in ("openai", "anthropic") if sdk in sys.modules)
+    """An exception class from each registered provider's SDK that is loaded: an SDK error can only come
+    from an imported SDK, and importing `anthropic` just for these checks costs ~1.5 s at start-up on
+    OpenAI-only runs."""
+    loaded = (sys.modules.get(sdk) for sdk in registry.sdk_modules())
+    return tuple(cls for module in loaded if module is not None and (cls := getattr(module, name, None)))
+
+
+def _loaded_errors(module: str, name: str) -> tuple[type[BaseException], ...]:
+    """`module`'s exception class `name` if that module is loaded: httpx2 comes with every SDK client,
+    aiohttp with the first request; an exception of theirs can only come from an imported module."""
+    loaded = sys.modules.get(module)
+    return (getattr(loaded, name),) if loaded is not None else ()
+
+
+def _httpx2_errors(name: str) -> tuple[type[BaseException], ...]:
+    return _loaded_errors("httpx2", name)
 
 
 class MissingAPIKeyError(PermanentError, ProviderConfigError):
@@ -158,9 +170,7 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def _aiohttp_errors(name: str) -> tuple[type[BaseException], ...]:
-    """aiohttp's exception class `name` if aiohttp is loaded (it is imported with the first request)."""
-    aiohttp = sys.modules.get("aiohttp")
-    return (getattr(aiohttp, name),) if aiohttp is not None else ()
+    return _loaded_errors("aiohttp", name)
 
 
 def _refused(cause: BaseException) -> bool:
@@ -218,15 +228,15 @@ def _connection_reason(exc: BaseException) -> str:
         if isinstance(cause, ConnectionResetError):
             return "connection reset by the server"
     for cause in chain:
-        if isinstance(cause, httpx2.ConnectError):
+        if isinstance(cause, _httpx2_errors("ConnectError")):
             if "refused" in str(cause).lower():
                 return "connection refused"
             return f"connect failed: {cause}" if str(cause) else "connect failed"
-        if isinstance(cause, httpx2.RemoteProtocolError):
+        if isinstance(cause, _httpx2_errors("RemoteProtocolError")):
             return "connection closed before the response was complete"
-        if isinstance(cause, httpx2.ReadError):
+        if isinstance(cause, _httpx2_errors("ReadError")):
             return "connection dropped while reading the response"
-        if isinstance(cause, httpx2.WriteError):
+        if isinstance(cause, _httpx2_errors("WriteError")):
             return "connection dropped while sending the request"
     return type(exc.__cause__ or exc).__name__
 
@@ -234,11 +244,12 @@ def _connection_reason(exc: BaseException) -> str:
 def map_sdk_error(exc: BaseException, ctx: ErrorContext) -> ProviderError | None:
     """The ProviderError for an SDK/transport exception, or None when `exc` is not a provider failure."""
     error: ProviderError | None = None
+    transport_error = _httpx2_errors("TransportError")
     if isinstance(exc, ProviderError):
         error = exc
     elif isinstance(exc, _sdk_classes("APIStatusError")):
         error = _status_error(exc, ctx)
-    elif isinstance(exc, (*_sdk_classes("APIConnectionError"), httpx2.TransportError)) and _untrusted(exc):
+    elif isinstance(exc, (*_sdk_classes("APIConnectionError"), *transport_error)) and _untrusted(exc):
         error = PermanentError(f"{ctx.provider}: {_untrusted(exc)} at {ctx.endpoint}{_TRUST_HINT}")
     elif isinstance(exc, _sdk_classes("APITimeoutError")) and not _not_a_timeout(exc):
         after = f" after {ctx.timeout:g}s (raise `timeout:` for this model in the spec)" if ctx.timeout else ""
@@ -250,7 +261,7 @@ def map_sdk_error(exc: BaseException, ctx: ErrorContext) -> ProviderError | None
     elif isinstance(exc, json.JSONDecodeError):
         # Both SDKs let json.JSONDecodeError escape for a 2xx with Content-Type JSON and a broken body.
         error = RetryableError(f"{ctx.provider}: malformed JSON in response from {ctx.endpoint} ({exc.msg})")
-    elif isinstance(exc, httpx2.TransportError):
+    elif isinstance(exc, transport_error):
         error = RetryableError(f"{ctx.provider}: cannot reach {ctx.endpoint} ({_connection_reason(exc)})")
     if error is None:
         return None

@@ -25,11 +25,12 @@ import functools
 import json
 import os
 import platform
-from typing import Any
-
-import httpx2
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ProviderConfigError
+
+if TYPE_CHECKING:  # imported with the SDK when a client is built (registering a provider must stay cheap)
+    import httpx2
 
 # HTTP/1.1 carries one request per connection, so the pool must be >= the runner's concurrency, and all
 # of it kept alive. The runner passes max_connections=concurrency.
@@ -66,6 +67,8 @@ def build_http_client(
     aiohttp_client: type[httpx2.AsyncClient], timeout: float, max_connections: int = DEFAULT_MAX_CONNECTIONS
 ) -> httpx2.AsyncClient:
     """The httpx2 client under an SDK client: `aiohttp_client` is that SDK's `DefaultAioHttpClient`."""
+    import httpx2
+
     warm_platform_cache()
     limits = httpx2.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=KEEPALIVE_EXPIRY

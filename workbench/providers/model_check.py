@@ -13,10 +13,12 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, cast
 
 from workbench.errors import ProviderConfigError, WorkbenchError
 from workbench.experiment.spec import ExperimentSpec, ModelSpec
 from workbench.providers.base import ProviderError
+from workbench.providers.registry import create_provider
 
 MAX_LISTED = 12  # model names quoted in the error; big proxies serve hundreds
 
@@ -32,10 +34,10 @@ def models_to_check(spec: ExperimentSpec, *, with_judge: bool) -> list[ModelChec
     checks = [
         ModelCheck(f"models[{index}].id", model)
         for index, model in enumerate(spec.models)
-        if model.provider == "openai_compatible" and model.check_model
+        if model.info.lists_models and model.check_model
     ]
     judge = spec.judge
-    if with_judge and judge is not None and judge.provider == "openai_compatible" and judge.check_model:
+    if with_judge and judge is not None and judge.info.lists_models and judge.check_model:
         checks.append(ModelCheck("judge.model", judge.as_model()))
     return checks
 
@@ -55,10 +57,16 @@ def _missing_message(check: ModelCheck, served: Sequence[str]) -> str:
     )
 
 
-async def _served(model: ModelSpec) -> list[str] | None:
-    from workbench.providers.openai_compatible import OpenAICompatibleProvider
+class ListsModels(Protocol):
+    """A provider with `lists_models`: it can say which models its server serves (None: not offered)."""
 
-    provider = OpenAICompatibleProvider(base_url=str(model.base_url), api_key_env=model.api_key_env, max_connections=1)
+    async def served_models(self) -> list[str] | None: ...
+
+    async def aclose(self) -> None: ...
+
+
+async def _served(model: ModelSpec) -> list[str] | None:
+    provider = cast(ListsModels, create_provider(model, max_connections=1))
     try:
         return await provider.served_models()
     finally:

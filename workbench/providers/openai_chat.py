@@ -8,19 +8,32 @@ TypedDict transform of the params and the pydantic `ChatCompletion` model (~0.75
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx2
-import openai
-
-from workbench.providers.base import Completion, CompletionRequest, PermanentError, ProviderError, RetryableError
+from workbench.providers.base import (
+    Completion,
+    CompletionRequest,
+    PermanentError,
+    ProviderError,
+    RetryableError,
+)
 from workbench.providers.errors import redact
 from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
+from workbench.providers.registry import ProviderInfo, batch_backend, register
 from workbench.providers.sdk_provider import SDKProvider, field_of
 
-__all__ = ["DEFAULT_MAX_CONNECTIONS", "MaxTokensField", "OpenAIProvider"]
+if TYPE_CHECKING:  # the SDK is imported when a client is built, not when the provider is registered
+    import httpx2
+
+__all__ = ["CHAT_PARAMS", "DEFAULT_MAX_CONNECTIONS", "MaxTokensField", "OpenAIProvider"]
 
 MaxTokensField = Literal["max_tokens", "max_completion_tokens"]
+# Request params Chat Completions defines; anything else in a spec is an error (the API would answer 400).
+CHAT_PARAMS = frozenset({
+    "temperature", "top_p", "max_tokens", "max_completion_tokens", "seed", "stop", "presence_penalty",
+    "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "n", "response_format", "reasoning_effort",
+    "service_tier", "user", "metadata", "store", "verbosity", "prediction", "modalities",
+})
 # The request options `chat.completions.create` passes: bearer auth from the client's api_key.
 _CHAT_OPTIONS: Any = {"security": {"bearer_auth": True}}
 
@@ -38,10 +51,8 @@ class OpenAIProvider(SDKProvider):
     is always sent as is.
     """
 
-    price_provider: str | None = "openai"
     path = "/chat/completions"
     _request_options = _CHAT_OPTIONS
-    _aiohttp_client = openai.DefaultAioHttpClient
 
     def __init__(
         self,
@@ -57,8 +68,10 @@ class OpenAIProvider(SDKProvider):
         prices: Mapping[str, float] | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
+        import openai  # ~1 s: only when a client is built
+
         options = self._setup(
-            name, api_key, api_key_env, prices, http_client,
+            name, api_key, api_key_env, prices, http_client, openai.DefaultAioHttpClient,
             base_url=base_url, timeout=timeout, default_headers=default_headers, max_connections=max_connections,
         )
         self._max_tokens_field = max_tokens_field
@@ -122,3 +135,11 @@ class OpenAIProvider(SDKProvider):
         # Expired/cancelled lines and 429/5xx may well succeed when resubmitted.
         retryable = status == 429 or status >= 500 or code in ("batch_expired", "batch_cancelled")
         return (RetryableError if retryable else PermanentError)(text, status=status or None)
+
+
+register(ProviderInfo(
+    name="openai", factory=OpenAIProvider.from_spec,
+    description="OpenAI Chat Completions (api.openai.com or its base_url)",
+    key_env="OPENAI_API_KEY", price_id="openai", sdk="openai", params=CHAT_PARAMS,
+    batch=batch_backend("workbench.runner.batch_openai:OpenAIBatches"),
+))

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
-
-import httpx2
-import openai
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ProviderConfigError
 from workbench.providers.base import ProviderError
 from workbench.providers.errors import MissingAPIKeyError
 from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, response_json
-from workbench.providers.openai_chat import MaxTokensField, OpenAIProvider
+from workbench.providers.openai_chat import CHAT_PARAMS, MaxTokensField, OpenAIProvider
+from workbench.providers.registry import ProviderInfo, register
 from workbench.providers.sdk_provider import field_of
+
+if TYPE_CHECKING:  # the SDK is imported when a client is built, not when the provider is registered
+    import httpx2
 
 # Local servers ignore the key but the SDK insists on one; this placeholder is what gets sent.
 PLACEHOLDER_KEY = "not-needed"
+EXAMPLE_BASE_URL = "http://localhost:11434/v1"  # Ollama's
 MODELS_TIMEOUT = 10.0  # seconds for GET /models: a list, answered at once even by a busy CPU server
 
 
@@ -29,8 +31,6 @@ class OpenAICompatibleProvider(OpenAIProvider):
     Sends `max_tokens` (the name every compatible server understands). Cost is None unless
     `prices={"input_per_mtok": ..., "output_per_mtok": ...}` is given.
     """
-
-    price_provider = None
 
     def __init__(
         self,
@@ -47,7 +47,7 @@ class OpenAICompatibleProvider(OpenAIProvider):
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if not base_url:
-            raise ProviderConfigError(f"{name}: base_url is required (e.g. http://localhost:11434/v1)")
+            raise ProviderConfigError(f"{name}: base_url is required (e.g. {EXAMPLE_BASE_URL})")
         if api_key is None and api_key_env is not None:
             api_key = os.environ.get(api_key_env) or None
             if api_key is None:  # naming a variable that is unset is a mistake, not "no key needed"
@@ -77,10 +77,12 @@ class OpenAICompatibleProvider(OpenAIProvider):
         A 4xx/5xx or a body that is not an OpenAI-style list means "not offered" (some proxies have no
         such endpoint); an unreachable server raises the mapped, retryable ProviderError.
         """
+        import openai
+
         options: Any = {"timeout": MODELS_TIMEOUT}
         error: ProviderError | None = None
         try:
-            response = await self._client.get("/models", cast_to=httpx2.Response, options=options)
+            response = await self._client.get("/models", cast_to=self._raw_response, options=options)
             data = response_json(response)
         except openai.APIStatusError:
             return None
@@ -94,3 +96,11 @@ class OpenAICompatibleProvider(OpenAIProvider):
         if not isinstance(entries, list):
             return None
         return [str(field_of(entry, "id")) for entry in entries if field_of(entry, "id")]
+
+
+register(ProviderInfo(
+    name="openai_compatible", factory=OpenAICompatibleProvider.from_spec,
+    description="Any server speaking the OpenAI Chat Completions API (Ollama, vLLM, LM Studio, llama.cpp, ...)",
+    sdk="openai", needs_base_url=True, example_base_url=EXAMPLE_BASE_URL, lists_models=True,
+    params=CHAT_PARAMS | {"top_k", "min_p", "repetition_penalty", "repeat_penalty"}, extra_params=True,
+))

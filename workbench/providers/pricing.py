@@ -6,14 +6,12 @@ import logging
 from collections.abc import Mapping
 from functools import lru_cache
 
+from workbench.providers.registry import providers
+
 log = logging.getLogger(__name__)
 
 BATCH_DISCOUNT = 0.5  # OpenAI Batch and Anthropic Message Batches both bill 50% of standard rates
-BATCH_PROVIDERS = frozenset({"openai", "anthropic"})  # providers whose Batch APIs `--batch` uses
 _BATCH_CONTEXT = {"processing": "batch"}  # genai-prices' price-variant key for batch rates
-# Workbench provider names -> genai-prices provider ids. openai_compatible has no id on purpose: its
-# model names ("llama3.1:8b" on a laptop) say nothing about what, if anything, the call costs.
-_PROVIDER_IDS = {"openai": "openai", "anthropic": "anthropic"}
 
 
 @lru_cache(maxsize=1024)
@@ -50,8 +48,12 @@ def _calc(provider_id: str, model: str, input_tokens: int, output_tokens: int, b
 def price(
     provider: str, model: str, input_tokens: int, output_tokens: int, *, batch: bool = False
 ) -> float | None:
-    """USD cost of `input_tokens` + `output_tokens` on `provider:model`; None when the model is unknown."""
-    provider_id = _PROVIDER_IDS.get(provider)
+    """USD cost of `input_tokens` + `output_tokens` on `provider:model`; None when the model is unknown.
+
+    The genai-prices id is the provider's `price_id`; openai_compatible has none on purpose: its model
+    names ("llama3.1:8b" on a laptop) say nothing about what, if anything, the call costs."""
+    info = providers().get(provider)
+    provider_id = info.price_id if info is not None else None
     if provider_id is None or not model or not _known(provider_id, model):
         return None
     try:

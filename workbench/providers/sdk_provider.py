@@ -11,15 +11,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from typing import Any, ClassVar
-
-import httpx2
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.providers import pricing
-from workbench.providers.base import Completion, CompletionRequest, ProviderError
+from workbench.providers.base import Completion, CompletionRequest, Provider, ProviderError
 from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error
 from workbench.providers.http import build_http_client, response_json
 from workbench.providers.rate_headers import read_rate_limits
+
+if TYPE_CHECKING:  # httpx2 comes with the SDK, imported when a client is built
+    import httpx2
+
+    from workbench.experiment.spec import ModelSpec
 
 
 def field_of(obj: Any, key: str) -> Any:
@@ -45,14 +48,11 @@ def resolve_key(name: str, api_key: str | None, api_key_env: str | None) -> str:
 class SDKProvider:
     """Base for providers backed by an official SDK client; subclasses set `_client` and the hooks."""
 
-    simulated = False
     path = ""  # endpoint path for `client.post`, e.g. "/chat/completions"
-    price_provider: str | None = None  # genai-prices lookup; None = cost only from `prices`
     _request_options: ClassVar[Any] = {}
-    # The SDK's own `DefaultAioHttpClient` (an httpx2.AsyncClient on aiohttp), see providers/http.py.
-    _aiohttp_client: ClassVar[type[httpx2.AsyncClient]]
 
     _client: Any
+    _raw_response: type[httpx2.Response]  # `cast_to` for client.post: the SDK's raw response
     base_url: str
 
     def _setup(
@@ -62,14 +62,21 @@ class SDKProvider:
         api_key_env: str | None,
         prices: Mapping[str, float] | None,
         http_client: httpx2.AsyncClient | None,
+        aiohttp_client: type[httpx2.AsyncClient],
         *,
         base_url: str | None,
         timeout: float,
         default_headers: Mapping[str, str] | None,
         max_connections: int,
     ) -> dict[str, Any]:
-        """Resolve the key and record the shared state; return the SDK client's constructor arguments."""
+        """Resolve the key and record the shared state; return the SDK client's constructor arguments.
+
+        `aiohttp_client` is the SDK's own `DefaultAioHttpClient` (an httpx2.AsyncClient on aiohttp), see
+        providers/http.py."""
+        import httpx2
+
         key = resolve_key(name, api_key, api_key_env)
+        self._raw_response = httpx2.Response
         self.name = name
         self._key_env = api_key_env
         self._secrets: tuple[str, ...] = (key,)
@@ -82,9 +89,16 @@ class SDKProvider:
             "base_url": base_url,
             "timeout": timeout,
             "max_retries": 0,  # retries are the runner's, so they honour Retry-After and show in progress
-            "http_client": http_client or build_http_client(self._aiohttp_client, timeout, max_connections),
+            "http_client": http_client or build_http_client(aiohttp_client, timeout, max_connections),
             "default_headers": dict(default_headers) if default_headers else None,
         }
+
+    @classmethod
+    def from_spec(cls, model: ModelSpec, key_env: str | None, **client_options: Any) -> Provider:
+        """The registry's factory (`ProviderInfo.factory`): a client for `model`'s connection."""
+        make: Any = cls  # the subclasses' constructors all take these keywords
+        client: Provider = make(base_url=model.base_url, api_key_env=key_env, prices=model.prices, **client_options)
+        return client
 
     def __repr__(self) -> str:  # never show the key
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
@@ -105,11 +119,9 @@ class SDKProvider:
     ) -> float | None:
         if self._prices:
             return pricing.price_from_rates(self._prices, input_tokens, output_tokens, batch=batch)
-        if self.price_provider is None:
-            return None
         for candidate in (reported, model):  # the dated name the API reports is the most precise
             if candidate:
-                cost = pricing.price(self.price_provider, candidate, input_tokens, output_tokens, batch=batch)
+                cost = pricing.price(self.name, candidate, input_tokens, output_tokens, batch=batch)
                 if cost is not None:
                     return cost
         return None
@@ -134,7 +146,7 @@ class SDKProvider:
             options = {**options, "timeout": request.timeout}
         try:
             # cast_to=httpx Response: the SDK's raw response, whose `.headers` carry the rate-limit state.
-            response = await self._client.post(self.path, body=body, cast_to=httpx2.Response, options=options)
+            response = await self._client.post(self.path, body=body, cast_to=self._raw_response, options=options)
             data = response_json(response)
         except Exception as exc:
             error = self.map_error(exc, request.model, request.timeout)

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from workbench import number_format as nf
+from workbench.scoring.catalogue import is_headline, is_judge_metric, metric_info
 
 if TYPE_CHECKING:  # the run summary uses short_names without loading the statistics (SciPy)
     import pandas as pd
@@ -40,32 +41,13 @@ def short_names(names: list[str]) -> tuple[dict[str, str], str]:
     return {n: n.removeprefix(prefix) or n for n in unique}, prefix
 
 
-_METRIC_LABELS = {
-    "age_coded.flagged": "age-coded",
-    "exclusion.flagged": "exclusionary",
-    "gendered_title.flagged": "gendered title",
-    "screening.invite": "invited",
-    "screening.score": "screening score",
-}
-
-
 def metric_label(metric: str, judge: JudgeProvenance | None = None) -> str:
-    """A short name for terminal tables; the HTML report and exports keep the full metric ids.
+    """The catalogue's short name for terminal tables; the HTML report and exports keep the full metric ids.
 
     Judge metrics carry their judge ("judge clarity (gpt-4o-mini)", "judge clarity (SIMULATED judge)").
     """
-    if judge is not None and metric.startswith("judge."):
-        return f"judge {metric.removeprefix('judge.')} ({judge.short})"
-    if metric in _METRIC_LABELS:
-        return _METRIC_LABELS[metric]
-    if metric.startswith("gender_coded_nl_provisional."):
-        return "gender* " + metric.rsplit(".", 1)[1]  # * = provisional Dutch list
-    if metric.startswith("gender_coded."):
-        return "gender " + metric.rsplit(".", 1)[1]
-    for prefix in ("judge.", "check."):
-        if metric.startswith(prefix):
-            return prefix[:-1] + " " + metric.removeprefix(prefix)
-    return metric
+    label = metric_info(metric).short_label()
+    return f"{label} ({judge.short})" if judge is not None and is_judge_metric(metric) else label
 
 
 def _table(console: Console, title: str) -> Table:
@@ -201,10 +183,10 @@ def print_verdicts(console: Console, result: RunAnalysis, *, all_metrics: bool =
     if legend:
         console.print(f"[dim]adj. p families: {legend}")
     significant = [
-        v for v in result.analysis.verdicts if v.significant and (all_metrics or _headline(v.metric))
+        v for v in result.analysis.verdicts if v.significant and (all_metrics or is_headline(v.metric))
     ]
     for verdict in significant[:20]:
-        judged = f" ({info.judge.label})" if info.judge and verdict.metric.startswith("judge.") else ""
+        judged = f" ({info.judge.label})" if info.judge and is_judge_metric(verdict.metric) else ""
         console.print(f"• {verdict.sentence()}{judged}")
 
 
@@ -212,17 +194,10 @@ def table_note(first: pd.Series, metrics: list[str], judge: JudgeProvenance | No
     """The line under a verdict table: sample size, what Δ means, and only the legends its rows need."""
     parts = [f"n = {per_case(first['n_cases'], first['n_repeats'], first.get('n_names', 0))}",
              "Δ = variant − baseline per case (pp: percentage points)"]
-    if any(m.startswith("gender_coded_nl_provisional.") for m in metrics):
-        parts.append("gender* = provisional Dutch list")
-    if judge is not None and any(m.startswith("judge.") for m in metrics):
+    parts += dict.fromkeys(metric_info(m).legend for m in metrics if metric_info(m).legend)
+    if judge is not None and any(is_judge_metric(m) for m in metrics):
         parts.append(f"judge rows {judge.label}")
     return "; ".join(parts)
-
-
-def _headline(metric: str) -> bool:
-    from workbench.analysis.run_results import is_headline
-
-    return is_headline(metric)
 
 
 def print_bias(console: Console, result: RunAnalysis) -> None:

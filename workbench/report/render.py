@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from workbench import __version__
 from workbench import number_format as nf
 from workbench.analysis.decision_summary import decision_summary, summary_lines
-from workbench.analysis.run_results import RunAnalysis, is_headline
+from workbench.analysis.run_results import RunAnalysis
 from workbench.atomic import atomic_open
 from workbench.bidi import neutralise, neutralise_value
 from workbench.experiment.prompt_diff import version_diff
@@ -23,6 +23,7 @@ from workbench.output_files import GENERATOR, check_output_path, writing
 from workbench.providers.finish import is_truncated
 from workbench.report.charts import AnyChart, distribution_chart, effect_chart, impact_ratio_chart
 from workbench.report.console import per_case
+from workbench.scoring.catalogue import is_headline, is_judge_metric, metric_info
 from workbench.scoring.dismissal import span_key
 from workbench.scoring.explain import explain_all
 from workbench.scoring.flag_spans import matches_from_details
@@ -32,7 +33,6 @@ from workbench.store.dismissals import output_dismissals
 from workbench.store.frames import all_metric_names, flagged_examples, numeric_scores
 from workbench.store.versions import run_versions
 
-CHART_METRICS = ("readability", "words", "masculine", "judge.", "screening.score")
 MAX_EXAMPLES = 6
 
 
@@ -101,7 +101,7 @@ def _svg_data_uri(markup: str | None) -> str | None:
 
 
 def _chart_metrics(metrics: list[str]) -> list[str]:
-    return sorted(m for m in metrics if is_headline(m) and any(k in m for k in CHART_METRICS))[:6]
+    return sorted(m for m in metrics if metric_info(m).chart)[:6]
 
 
 def _examples(store: Store, run_id: int, limit: int) -> list[dict[str, Any]]:
@@ -180,7 +180,7 @@ def build_context(store: Store, result: RunAnalysis) -> dict[str, Any]:
 
     def judged(metric: str) -> str:
         """After a judge metric: who judged it (SIMULATED for the simulated judge)."""
-        return f" ({judge.label})" if judge is not None and str(metric).startswith("judge.") else ""
+        return f" ({judge.label})" if judge is not None and is_judge_metric(str(metric)) else ""
 
     decision = None
     if result.analysis is not None and result.analysis.verdicts:

@@ -22,14 +22,10 @@ from typing import Any, TypeVar
 from workbench.errors import WorkbenchError
 from workbench.experiment.plan import Cell
 from workbench.experiment.spec import ModelSpec
-from workbench.providers.anthropic_messages import AnthropicProvider
+from workbench.providers import registry
 from workbench.providers.base import Completion, Provider, ProviderError, RetryableError
-from workbench.providers.openai_chat import OpenAIProvider
-from workbench.providers.pricing import BATCH_PROVIDERS
 from workbench.providers.registry import connection_key
-from workbench.runner.batch_anthropic import AnthropicBatches
 from workbench.runner.batch_backend import BatchBackend, BatchResults, BatchState
-from workbench.runner.batch_openai import OpenAIBatches
 from workbench.runner.cache import cache_hits
 from workbench.runner.executor import Job, Outcome
 from workbench.runner.retry import RetryPolicy
@@ -116,12 +112,17 @@ def split(items: Sequence[T], sizes: Sequence[int], max_requests: int, max_bytes
     return chunks
 
 
-def backend_for(provider: Provider) -> BatchBackend:
-    if isinstance(provider, AnthropicProvider):
-        return AnthropicBatches(provider)
-    if isinstance(provider, OpenAIProvider):
-        return OpenAIBatches(provider)
-    raise WorkbenchError(f"{provider.name} has no batch API; --batch covers openai and anthropic models")
+def has_batch_api(provider: str) -> bool:
+    return registry.get(provider).batch is not None
+
+
+def backend_for(model: ModelSpec, provider: Provider) -> BatchBackend:
+    """The Batch API of `model`'s provider, through the `provider` client built for it."""
+    make = model.info.batch
+    if make is None:
+        covered = " and ".join(name for name, info in registry.providers().items() if info.batch is not None)
+        raise WorkbenchError(f"{model.provider} has no batch API; --batch covers {covered} models")
+    return make(provider)
 
 
 class BatchRun:
@@ -159,7 +160,7 @@ class BatchRun:
     def _backend(self, label: str) -> BatchBackend:
         if label not in self._backends:
             model: ModelSpec = self.context.models[label]
-            self._backends[label] = backend_for(self.providers[connection_key(model)])
+            self._backends[label] = backend_for(model, self.providers[connection_key(model)])
         return self._backends[label]
 
     # -- before submitting -------------------------------------------------------------------------
@@ -327,8 +328,8 @@ async def generate_batched(
 ) -> None:
     """The generation phase for --batch: openai/anthropic cells through their Batch APIs, while the
     other models' cells run concurrently on the normal path."""
-    batched = [job for job in jobs if job.request.provider in BATCH_PROVIDERS]
-    direct = [job for job in jobs if job.request.provider not in BATCH_PROVIDERS]
+    batched = [job for job in jobs if has_batch_api(job.request.provider)]
+    direct = [job for job in jobs if not has_batch_api(job.request.provider)]
     work: list[Awaitable[None]] = [
         BatchRun(sink, context, run_id, providers, result, settings or BatchSettings.from_env()).run(batched)
     ]

@@ -26,7 +26,7 @@ def build_providers(
         if key in providers:
             continue
         options: dict[str, Any] = {}
-        if model.provider != "simulated":
+        if not model.info.offline:
             # One keep-alive connection per in-flight request; a larger pool only costs CPU.
             options = {"max_connections": share(model.concurrency or concurrency, count, index), **client_options}
         providers[key] = create_provider(model, **options)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from workbench.providers import registry
 from workbench.providers.base import Completion, CompletionRequest, Provider, ProviderError
 from workbench.runner.limits import Limits
 from workbench.runner.retry import GaveUp, RetryPolicy, call_with_retries
@@ -75,7 +76,9 @@ class Executor:
             return Outcome(job, hit, None, 0, cached=True)
         provider = self.providers[job.connection]
         semaphore = self.limits.semaphore(job.connection)
-        pacer = None if provider.simulated else self.limits.pacer(job.connection, job.request.model)
+        # An offline provider answers in-process: no rate limits to keep.
+        offline = registry.get(job.request.provider).offline
+        pacer = None if offline else self.limits.pacer(job.connection, job.request.model)
 
         async def call() -> Completion:
             started = time.perf_counter()

@@ -36,7 +36,7 @@ def judge_record(outcome: Outcome, judge: ModelSpec, *, use_cache: bool) -> Scor
     """The judge score of one output (a failed call scores as unreadable, with its error in the detail)."""
     output_id, rubric = outcome.job.payload
     if outcome.completion is None:
-        score = parse_judgement(rubric, "", judge.id, judge.provider == "simulated")
+        score = parse_judgement(rubric, "", judge.id, judge.simulated)
         score.detail["error"] = outcome.error
     else:
         score = parse_judgement(rubric, outcome.completion.text, judge.id, outcome.completion.simulated)

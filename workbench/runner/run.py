@@ -76,7 +76,7 @@ class Runner:
                                   plan.variants.values(), plan.cases)
         new = NewRun(
             total_calls=len(plan.calls),
-            simulated=any(m.provider == "simulated" for m in plan.models.values()),
+            simulated=any(m.simulated for m in plan.models.values()),
             settings={"concurrency": self._concurrency(), "repeats": spec.repeats},
             batch=self.options.batch,
             started_by=current_user(),

@@ -14,7 +14,8 @@ import math
 from dataclasses import dataclass
 
 from workbench.experiment.plan import CHARS_PER_TOKEN, TYPICAL_OUTPUT_TOKENS
-from workbench.providers.base import ANTHROPIC_DEFAULT_MAX_TOKENS, CompletionRequest
+from workbench.providers.base import CompletionRequest
+from workbench.providers.registry import providers
 
 TOKENS_PER_MESSAGE = 4  # role and separators, as the chat formats add them
 DEFAULT_OUTPUT = 300  # answer length assumed before any response arrived, when the task is unknown
@@ -43,7 +44,8 @@ def max_output_tokens(request: CompletionRequest) -> int | None:
         value = request.params.get(key)
         if isinstance(value, int) and value > 0:
             return value
-    return ANTHROPIC_DEFAULT_MAX_TOKENS if request.provider == "anthropic" else None
+    info = providers().get(request.provider)
+    return info.default_max_tokens if info is not None else None
 
 
 class TokenEstimator:

@@ -12,6 +12,7 @@ import math
 from functools import lru_cache
 
 from workbench.scoring.base import Score, ScoringContext
+from workbench.scoring.catalogue import MetricInfo, scorer
 from workbench.scoring.lexicons import load_json
 
 CATEGORIES = {"agentic": "agentic_words", "communal": "communal_words", "standout": "STANDOUT_WORDS",
@@ -24,6 +25,12 @@ def _lexicons() -> tuple[dict[str, tuple[str, ...]], str]:
     return {name: tuple(data[key]) for name, key in CATEGORIES.items()}, str(data["_source"])
 
 
+@scorer("agentic", primary=("agentic.agentic",), metrics=[MetricInfo(
+    "agentic.*", label_en="{name} language (per 100 words)", label_nl="{name} taal (per 100 woorden)",
+    unit="per 100 words",
+    parts=(("agentic", "Agentic", "Daadkrachtige"), ("communal", "Communal", "Gemeenschapsgerichte"),
+           ("standout", "Standout", "Uitblinkende"), ("ability", "Ability", "Bekwaamheids")),
+)])
 class AgenticCommunalScorer:
     """`agentic.<category>`: words per 100 words for agentic, communal, standout and ability language."""
 

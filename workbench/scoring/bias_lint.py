@@ -1,6 +1,6 @@
 """Bias lints for recruitment texts. They flag wording for a human to review; they never reject.
 
-Scorers and metrics (direction/kind in `registry.metric_direction` / `registry.metric_kind`):
+Scorers and metrics (kind, direction and labels declared below, in `GENDER_METRICS` / `RULE_METRICS`):
 
 - `GenderCodedScorer` ("gender_coded"): precise word-level matching (gender_coded.py).
   English (Gaucher et al. lists): `gender_coded.masculine`, `gender_coded.feminine` (counts of coded
@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.scoring.base import Score, ScoringContext
+from workbench.scoring.catalogue import MetricInfo, scorer
 from workbench.scoring.gender_coded import GenderCodedResult, find_en, find_en_decoder, find_nl
 from workbench.scoring.highlight import highlight
 from workbench.scoring.lemmas import warm as warm_lemmas
@@ -52,7 +53,47 @@ REVIEW_NOTE = "Heuristic flag for human review; never a reason to reject a text 
 
 MODES = ("precise", "decoder_compat")
 
+_MASCULINE_HELP = ("Words that research links to a masculine stereotype (e.g. 'competitive'); many of them put "
+                   "women off applying.",
+                   "Woorden die onderzoek koppelt aan een mannelijk stereotype (bijv. 'competitief'); veel daarvan "
+                   "schrikken vrouwen af om te solliciteren.")
+_FEMININE_HELP = ("Words that research links to a feminine stereotype (e.g. 'supportive').",
+                  "Woorden die onderzoek koppelt aan een vrouwelijk stereotype (bijv. 'zorgzaam').")
+_BALANCE_HELP = ("Balance of masculine- and feminine-coded words: 0 is balanced, above 0 leans masculine.",
+                 "Balans tussen mannelijk en vrouwelijk gecodeerde woorden: 0 is in balans, boven 0 neigt naar "
+                 "mannelijk.")
 
+
+def _gender_metrics(prefix: str, short: str, shown: bool, legend: str = "") -> list[MetricInfo]:
+    """`<prefix>.masculine|feminine|score`; `short` = the terminal label's stem ("" = the metric id)."""
+    def tag(suffix: str) -> str:
+        return f"{short} {suffix}" if short else ""
+
+    return [
+        MetricInfo(f"{prefix}.masculine", kind="count", direction="lower", label_en="Masculine-coded words",
+                   label_nl="Mannelijk gecodeerde woorden", short=tag("masculine"), legend=legend, column="masc.",
+                   unit="words", headline=shown, summary=shown, chart=shown, filter=shown, help_en=_MASCULINE_HELP[0],
+                   help_nl=_MASCULINE_HELP[1]),
+        MetricInfo(f"{prefix}.feminine", kind="count", label_en="Feminine-coded words",
+                   label_nl="Vrouwelijk gecodeerde woorden", short=tag("feminine"), legend=legend, unit="words",
+                   card=True,
+                   help_en=_FEMININE_HELP[0], help_nl=_FEMININE_HELP[1]),
+        MetricInfo(f"{prefix}.score", label_en="Gender-coding balance", label_nl="Balans gendercodering",
+                   short=tag("score"), legend=legend, headline=shown, help_en=_BALANCE_HELP[0],
+                   help_nl=_BALANCE_HELP[1]),
+    ]
+
+
+# Metric prefixes of the English, the (provisional) Dutch and the decoder-compatible gender-coded counts.
+GENDER_PREFIXES = ("gender_coded", "gender_coded_nl_provisional", "gender_decoder")
+# The Dutch list is provisional: its terminal label carries a "*", explained under the table.
+GENDER_METRICS = [*_gender_metrics("gender_coded", "gender", True),
+                  *_gender_metrics("gender_coded_nl_provisional", "gender*", True, "gender* = provisional Dutch list")]
+DECODER_METRICS = _gender_metrics("gender_decoder", "", False)
+
+
+@scorer("gender_coded", metrics=GENDER_METRICS,
+        primary=("gender_coded.masculine", "gender_coded_nl_provisional.masculine"))
 class GenderCodedScorer:
     """Gender-coded word counts; see the module docstring for metric names."""
 
@@ -176,6 +217,35 @@ class RuleLintScorer:
         ]
 
 
+def _rule_metrics(name: str, label: tuple[str, str], count: tuple[str, str], short: str, column: str,
+                  help_: tuple[str, str]) -> list[MetricInfo]:
+    """`<name>.flagged` (yes/no, a lint flag) and `<name>.count` of one rule lint; lower is better."""
+    return [
+        MetricInfo(f"{name}.flagged", kind="binary", direction="lower", label_en=label[0], label_nl=label[1],
+                   short=short, column=column, headline=True, flag=True, filter=True, summary=bool(column),
+                   help_en=help_[0], help_nl=help_[1]),
+        MetricInfo(f"{name}.count", kind="count", direction="lower", label_en=count[0], label_nl=count[1]),
+    ]
+
+
+AGE_METRICS = _rule_metrics(
+    "age_coded", ("Age-coded wording", "Leeftijdsgecodeerde taal"),
+    ("Age-coded words (count)", "Leeftijdsgecodeerde woorden (aantal)"), "age-coded", "age%",
+    ("Yes when the text uses wording that puts older or younger people off (e.g. 'young team').",
+     "Ja als de tekst woorden gebruikt die ouderen of jongeren afschrikken (bijv. 'jong team')."))
+EXCLUSION_METRICS = _rule_metrics(
+    "exclusion", ("Exclusionary language demands", "Uitsluitende taaleisen"),
+    ("Exclusionary language demands (count)", "Uitsluitende taaleisen (aantal)"), "exclusionary", "excl%",
+    ("Yes when the text demands more language or origin than the job needs (e.g. 'native speaker').",
+     "Ja als de tekst meer taal of afkomst eist dan het werk vraagt (bijv. 'moedertaalspreker')."))
+TITLE_METRICS = _rule_metrics(
+    "gendered_title", ("Gendered job title", "Gegenderde functietitel"),
+    ("Gendered job titles (count)", "Gegenderde functietitels (aantal)"), "gendered title", "",
+    ("Yes when the job title names one gender (e.g. 'salesman').",
+     "Ja als de functietitel één gender noemt (bijv. 'verkoopster')."))
+
+
+@scorer("age_coded", metrics=AGE_METRICS, primary=("age_coded.flagged",))
 class AgeCodedScorer(RuleLintScorer):
     """Age-coded wording: age ranges/limits, "jong team", starters, maximum years of experience."""
 
@@ -183,6 +253,7 @@ class AgeCodedScorer(RuleLintScorer):
         super().__init__("age_coded", "age", flag_severity)
 
 
+@scorer("exclusion", metrics=EXCLUSION_METRICS, primary=("exclusion.flagged",))
 class ExclusionScorer(RuleLintScorer):
     """Exclusionary language/origin requirements ("moedertaal Nederlands", "native speaker")."""
 
@@ -190,6 +261,7 @@ class ExclusionScorer(RuleLintScorer):
         super().__init__("exclusion", "language_origin", flag_severity)
 
 
+@scorer("gendered_title", metrics=TITLE_METRICS, primary=("gendered_title.flagged",))
 class GenderedTitleScorer(RuleLintScorer):
     """Gendered job titles without a gender marker, "(m/v)" without x; pronouns only as low severity."""
 
@@ -197,6 +269,12 @@ class GenderedTitleScorer(RuleLintScorer):
         super().__init__("gendered_title", "gendered_title", flag_severity)
 
 
+scorer("gender_coded_decoder_compat", metrics=DECODER_METRICS, primary=("gender_decoder.masculine",))(
+    lambda: GenderCodedScorer(mode="decoder_compat"))
+
+
+@scorer("lint", metrics=[*GENDER_METRICS, *AGE_METRICS, *EXCLUSION_METRICS, *TITLE_METRICS],
+        primary=("gender_coded.masculine", "gender_coded_nl_provisional.masculine", "age_coded.flagged"))
 def lint_scorers() -> list[GenderCodedScorer | RuleLintScorer]:
     """All bias lints (what the "lint" entry of an experiment spec expands to)."""
     return [GenderCodedScorer(), AgeCodedScorer(), ExclusionScorer(), GenderedTitleScorer()]

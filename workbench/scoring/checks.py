@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from workbench.scoring.base import Score, ScoringContext
+from workbench.scoring.catalogue import MetricInfo, declare_metrics
 from workbench.scoring.tokens import count_words
 
 CheckFn = Callable[[str], tuple[bool, dict[str, Any]]]
@@ -180,6 +181,17 @@ _CHECKS: dict[str, tuple[set[str], Callable[[_Config], CheckFn]]] = {
     "min_words": ({"limit"}, lambda c: _word_limit(c, upper=False)),
 }
 CHECK_TYPES = tuple(_CHECKS)
+
+
+# A check is configured in the spec (a dict entry, not a name), so it declares its metric family only.
+# `{name}` labels: the demo experiments' checks.
+declare_metrics("check", MetricInfo(
+    "check.*", kind="binary", direction="higher", label_en="Check: {name}", label_nl="Controle: {name}",
+    short="check {name}", headline=True,
+    help_en="Yes when the text passes this check.", help_nl="Ja als de tekst aan deze controle voldoet.",
+    parts=(("has_sections", "has the required sections", "bevat de vaste kopjes"),
+           ("has_salary", "mentions the salary", "noemt het salaris")),
+))
 
 
 class CheckScorer:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from workbench.scoring.bias_lint import counted_clusters
+from workbench.scoring.bias_lint import GENDER_PREFIXES, counted_clusters
 
 SpanKey = tuple[int, int, str]  # (start, end, rule)
-GENDER_PREFIXES = ("gender_coded", "gender_coded_nl_provisional", "gender_decoder")
 
 
 def span_key(match: Mapping[str, Any]) -> SpanKey:

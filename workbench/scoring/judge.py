@@ -10,6 +10,7 @@ from typing import Any
 from workbench.experiment.spec import ExperimentSpec, JudgeSpec, ModelSpec
 from workbench.providers.base import CompletionRequest, Message
 from workbench.scoring.base import Score
+from workbench.scoring.catalogue import MetricInfo, declare_metrics
 
 BUILTIN_RUBRICS = {
     "clarity": "Is the text clear and easy to read for a broad audience: short sentences, plain words, "
@@ -22,6 +23,17 @@ BUILTIN_RUBRICS = {
     "overall": "Overall, how good is this text for its purpose, considering clarity, inclusiveness, "
     "completeness and tone?",
 }
+
+# `judge.<rubric>`: 1-10 scores from the (async) judge, declared here since no sync scorer produces them.
+declare_metrics("judge", MetricInfo(
+    "judge.*", direction="higher", label_en="{name} (LLM judge)", label_nl="{name} (LLM-beoordelaar)",
+    short="judge {name}", column="j:{name:.5}", unit="1-10", headline=True, summary=True, chart=True,
+    help_en="Score from 1 to 10 that a language model gives the text on this rubric; higher is better.",
+    help_nl="Score van 1 tot 10 die een taalmodel de tekst geeft op dit criterium; hoger is beter.",
+    parts=(("clarity", "Clarity", "Duidelijkheid"), ("inclusiveness", "Inclusiveness", "Inclusiviteit"),
+           ("completeness", "Completeness", "Volledigheid"), ("tone", "Tone", "Toon"),
+           ("overall", "Overall quality", "Algehele kwaliteit")),
+))
 
 _SYSTEM = (
     "You are an expert recruitment editor grading one text against one rubric. "
@@ -99,7 +111,7 @@ def judge_request(
 def judge_call(model: ModelSpec, system: str, user: str, seed: int, metadata: dict[str, Any]) -> CompletionRequest:
     """A judge request: the judge's own params (the simulated judge seeded with the run's seed)."""
     params = dict(model.params)
-    if model.provider == "simulated":
+    if model.simulated:
         params.setdefault("seed", seed)
     return CompletionRequest(
         provider=model.provider,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.scoring.base import Score, ScoringContext
+from workbench.scoring.catalogue import MetricInfo, scorer
 from workbench.scoring.syllables import PYPHEN_LANGS, count_syllables
 from workbench.scoring.tokens import count_sentences, has_letter, words
 
@@ -60,6 +61,14 @@ def flesch(counts: TextCounts, lang: str) -> float:
     return base - w_asl * (counts.words / counts.sentences) - w_asw * (counts.syllables / counts.words)
 
 
+@scorer("readability", primary=("readability",), metrics=[MetricInfo(
+    "readability", direction="higher", label_en="Readability", label_nl="Leesbaarheid", column="read.",
+    headline=True, summary=True, chart=True,
+    help_en="How easy the text is to read (Flesch-Douma for Dutch, Flesch for English): higher is easier; above 60 "
+            "suits a broad audience.",
+    help_nl="Hoe makkelijk de tekst leest (Flesch-Douma voor Nederlands, Flesch voor Engels): hoger is makkelijker; "
+            "boven de 60 past bij een breed publiek.",
+)])
 class ReadabilityScorer:
     """Metric `readability` (higher = easier to read); formula chosen by `ctx.language`.
 

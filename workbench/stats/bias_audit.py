@@ -59,8 +59,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.number_format import p_relation
+
 from .diagnostics import StatWarning
-from .formatting import p_relation
 from .multiplicity import adjust_pvalues
 from .omnibus import OmnibusResult
 from .power import name_swap_cases_needed, name_swap_names_needed

@@ -67,10 +67,8 @@ def hodges_lehmann(d: np.ndarray, *, rng: np.random.Generator | None = None) -> 
         gen = rng if rng is not None else np.random.default_rng(0)
         i = gen.integers(0, n, HL_MAX_PAIRS)
         j = gen.integers(0, n, HL_MAX_PAIRS)
-    for k in range(m):
-        col = arr[:, k]
-        out[k] = np.median(col[i] + col[j]) / 2.0
-    return out
+    # all columns at once: one gather of the pairs instead of one per column (same medians)
+    return np.median(arr[i] + arr[j], axis=0) / 2.0
 
 
 def sign_counts(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

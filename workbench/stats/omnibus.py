@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from workbench.number_format import p_relation
+
 from .binary import cochran_q
 from .diagnostics import StatWarning
-from .formatting import p_relation
 from .serialize import dataclass_dict
 
 

@@ -23,8 +23,9 @@ import pandas as pd
 from scipy import stats
 from scipy.sparse.csgraph import connected_components
 
+from workbench.number_format import p_relation
+
 from .diagnostics import StatWarning
-from .formatting import p_relation
 from .multiplicity import CORRECTION_NAMES, adjust_pvalues, correction_key
 from .resampling import resample_counts
 from .serialize import dataclass_dict, to_jsonable

@@ -129,6 +129,9 @@ def bootstrap_means(
     for start in range(0, n_resamples, chunk):
         size = min(chunk, n_resamples - start)
         counts = _resample_counts(rng, n_units, size).astype(float)
+        if groups is None:  # every unit is one case: each resample holds exactly n_units cases
+            out[start : start + size] = (counts @ sums) / float(n_units)
+            continue
         # ratio estimator: resampled clusters have different sizes, so divide by resampled case count
         out[start : start + size] = (counts @ sums) / (counts @ sizes)[:, None]
     return out

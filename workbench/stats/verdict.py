@@ -6,8 +6,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.number_format import NA, decimals_for, number, p_relation
+
 from .diagnostics import StatWarning
-from .formatting import decimals_for, format_number, p_relation
 from .multiplicity import CORRECTION_NAMES
 from .serialize import dataclass_dict
 
@@ -156,9 +157,9 @@ class Verdict:
         """One plain-language sentence; never claims "no difference", only "no significant difference"."""
         s = self._scale
         dec = decimals_for(_mul(self.ci_low, s), _mul(self.ci_high, s), self.estimate * s)
-        est = format_number(self.estimate * s, dec, signed=True)
+        est = number(self.estimate * s, dec, signed=True, missing=NA)
         conf = f"{self.confidence:.0%}"
-        lo, hi = format_number(_mul(self.ci_low, s), dec), format_number(_mul(self.ci_high, s), dec)
+        lo, hi = number(_mul(self.ci_low, s), dec, missing=NA), number(_mul(self.ci_high, s), dec, missing=NA)
         kind = "CS" if self.ci_method.startswith("anytime-valid") else "CI"  # sequential runs: confidence sequence
         ci = f"{conf} {kind} {lo} to {hi}"
         counts, n_text = self._counts_text(), self._n_text()
@@ -187,13 +188,13 @@ class Verdict:
         if self.mde is not None and math.isfinite(self.mde):
             mde_text = (
                 f"minimum detectable effect at {self.mde_power:.0%} power: "
-                f"{format_number(self.mde * s, dec)} {self.unit}"
+                f"{number(self.mde * s, dec, missing=NA)} {self.unit}"
             )
         else:
             mde_text = "minimum detectable effect not estimable (no variation between cases)"
         detail = f"{est} {self.unit} ({ci}), {p_text}, {counts}, {n_text}"
         if outcome in ("equivalent", "non_inferior") and self.margin is not None:
-            m = format_number(self.margin * s, decimals_for(None, None, self.margin * s))
+            m = number(self.margin * s, decimals_for(None, None, self.margin * s), missing=NA)
             if outcome == "equivalent":
                 claim = (f"{self.variant} is equivalent to {self.baseline} on {what} within ±{m} {self.unit} "
                          f"(TOST Holm-adjusted p{p_relation(self.tost_p_adjusted)})")
@@ -202,7 +203,7 @@ class Verdict:
                          f"{self.unit} (non-inferiority Holm-adjusted p{p_relation(self.ni_p_adjusted)})")
             return f"{claim}: {detail}"
         if outcome == "possible_harm" and self.harm_bound is not None:
-            bound = format_number(self.harm_bound * s, dec)
+            bound = number(self.harm_bound * s, dec, missing=NA)
             return (
                 f"inconclusive: {self.variant} could be up to {bound} {self.unit} worse than {self.baseline} "
                 f"on {what}, no significant difference: {detail}; {mde_text}"

@@ -278,3 +278,21 @@ class SequentialLook(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("run_id", "look", name="uq_sequential_look"),)
+
+
+class RunAnalysisRecord(Base):
+    """A run's page analysis (the verdicts Compare, Bias and the Overview show), computed once when the
+    run ends and stored as JSON (workbench.ui.codec), so opening a big run does not recompute it.
+
+    `stamp` says which data it was computed from (workbench.store.page_analyses.analysis_stamp: status,
+    newest output, ratings, dismissals); `version` which analysis code. One row per run, replaced.
+    """
+
+    __tablename__ = "run_analyses"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    stamp: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body: Mapped[str] = mapped_column(Text)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)  # how long the analysis took
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

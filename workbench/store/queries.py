@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from workbench.errors import WorkbenchError
 from workbench.providers.finish import TRUNCATED_REASONS, is_truncated
+from workbench.scoring.catalogue import is_filter_metric, metric_info
 from workbench.scoring.flag_spans import matches_from_details
 from workbench.scoring.matches import Match
 from workbench.store.models import CachedResponse, Case, Experiment, Output, Rating, Run, Score, Variant
@@ -217,15 +218,6 @@ def rating_keys(session: Session, run_id: int, rater_prefix: str) -> set[tuple[i
 # -- cases and outputs (UI pages) -------------------------------------------------------------------
 
 
-# Lint flags the Compare page can filter on: metric -> highlight category.
-FLAG_METRICS = {
-    "gender_coded": "masculine",
-    "age_coded.flagged": "age",
-    "exclusion.flagged": "language_origin",
-    "gendered_title.flagged": "gendered_title",
-}
-
-
 @dataclass(frozen=True)
 class CaseOutput:
     output_id: int
@@ -287,19 +279,10 @@ def case_means(session: Session, run_id: int, metric: str, *, exclude_truncated:
     return frame
 
 
-def is_flag_metric(metric: str) -> bool:
-    return metric in FLAG_METRICS or (metric.startswith("gender_coded") and metric.endswith(".masculine"))
-
-
 def flag_metric_names(metrics: Sequence[str]) -> dict[str, str]:
-    """Flag filter options present in a run: label -> metric (gender-coded uses the masculine count)."""
-    found: dict[str, str] = {}
-    for metric in metrics:
-        if metric.startswith("gender_coded") and metric.endswith(".masculine"):
-            found["gender_coded"] = metric
-        elif metric in FLAG_METRICS:
-            found[metric.removesuffix(".flagged")] = metric
-    return found
+    """Flag filter options present in a run (the catalogue's `filter` metrics): scorer name -> metric
+    (gender-coded uses the masculine count)."""
+    return {metric_info(m).scorer: m for m in metrics if is_filter_metric(m)}
 
 
 def run_cases(session: Session, run_id: int, *, model: str | None = None, flag_metric: str | None = None,
@@ -369,7 +352,7 @@ def case_outputs(session: Session, run_id: int, case_id: int, *, model: str | No
             details.setdefault(output_id, []).append(detail)
             if value is not None:
                 scores.setdefault(output_id, {})[metric] = float(value)
-            if is_flag_metric(metric):
+            if is_filter_metric(metric):
                 flags.setdefault(output_id, {})[metric] = value or 0.0
     result = []
     for oid, variant, model_, rep, name, status, body, error, simulated, finish in rows:

@@ -6,8 +6,7 @@ import streamlit as st
 
 from workbench.errors import WorkbenchError
 from workbench.store.db import StoreFailure, describe
-from workbench.store.queries import list_runs
-from workbench.store.records import RunListing
+from workbench.store.run_choices import run_choices
 from workbench.ui import access, config
 from workbench.ui.auth import Identity
 from workbench.ui.components import inject_css
@@ -41,7 +40,7 @@ def _pages(identity: Identity) -> dict[str, list[st.Page]]:
     return sections
 
 
-def _run_label(run: RunListing) -> str:
+def _run_label(run: dict[str, object]) -> str:
     sim = " · SIMULATED" if run["simulated"] else ""
     return f"#{run['id']} · {run['experiment']} · {t('status_' + str(run['status']))}{sim}"
 
@@ -58,7 +57,7 @@ def sidebar() -> None:
             st.error(t("db_error", error=error))
             return
         with store.session() as session:
-            runs = list_runs(session)
+            runs = run_choices(session)  # labels only: no aggregates over every output on each rerun
         if not runs:
             st.caption(t("no_runs_sidebar"))
         else:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
+from workbench import number_format as nf
+from workbench.number_format import localised_values
+from workbench.scoring.catalogue import is_judge_metric, metric_info
 from workbench.scoring.judge import JudgeProvenance
-from workbench.ui.numbers import localise, localised_values
 from workbench.ui.strings_build import BUILD_STRINGS
 from workbench.ui.strings_results import RESULT_STRINGS
 
@@ -238,14 +239,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "swap_name": {"en": "Candidate name", "nl": "Kandidaatnaam"},
     "no_outputs_case": {"en": "No outputs for this case with these filters.",
                         "nl": "Geen uitkomsten voor deze case met deze filters."},
+    "analysis_outdated": {"en": "These verdicts were computed before the latest ratings, dismissed flags or "
+                                "results; the updated verdicts are being computed and replace them here when ready.",
+                          "nl": "Deze oordelen zijn berekend vóór de laatste beoordelingen, weggeklikte markeringen "
+                                "of resultaten; de bijgewerkte oordelen worden berekend en verschijnen hier zodra "
+                                "ze klaar zijn."},
     "analysis_pending": {"en": "Computing the verdicts for {n:,} outputs in the background — the page updates "
                                "itself when they are ready. Everything below already works.",
                          "nl": "De oordelen voor {n:,} uitkomsten worden op de achtergrond berekend — de pagina "
                                "ververst zichzelf zodra ze klaar zijn. Alles hieronder werkt al."},
-    "flagname_gender_coded": {"en": "masculine-coded words", "nl": "mannelijk gecodeerde woorden"},
-    "flagname_age_coded": {"en": "age-coded wording", "nl": "leeftijdsgecodeerde taal"},
-    "flagname_exclusion": {"en": "exclusionary language demands", "nl": "uitsluitende taaleisen"},
-    "flagname_gendered_title": {"en": "gendered job title", "nl": "gegenderde functietitel"},
     "legend_masc": {"en": "masculine-coded", "nl": "mannelijk gecodeerd"},
     "legend_fem": {"en": "feminine-coded", "nl": "vrouwelijk gecodeerd"},
     "legend_age": {"en": "age-coded", "nl": "leeftijd"},
@@ -767,78 +769,7 @@ STRINGS: dict[str, dict[str, str]] = {
 STRINGS |= RESULT_STRINGS
 STRINGS |= BUILD_STRINGS
 
-METRIC_LABELS: dict[str, dict[str, str]] = {
-    "readability": {"en": "Readability", "nl": "Leesbaarheid"},
-    "words": {"en": "Length (words)", "nl": "Lengte (woorden)"},
-    "characters": {"en": "Length (characters)", "nl": "Lengte (tekens)"},
-    "sentences": {"en": "Sentences", "nl": "Zinnen"},
-    "masculine": {"en": "Masculine-coded words", "nl": "Mannelijk gecodeerde woorden"},
-    "feminine": {"en": "Feminine-coded words", "nl": "Vrouwelijk gecodeerde woorden"},
-    "gender_score": {"en": "Gender-coding balance", "nl": "Balans gendercodering"},
-    "age_coded.flagged": {"en": "Age-coded wording", "nl": "Leeftijdsgecodeerde taal"},
-    "age_coded.count": {"en": "Age-coded words (count)", "nl": "Leeftijdsgecodeerde woorden (aantal)"},
-    "exclusion.flagged": {"en": "Exclusionary language demands", "nl": "Uitsluitende taaleisen"},
-    "exclusion.count": {"en": "Exclusionary language demands (count)", "nl": "Uitsluitende taaleisen (aantal)"},
-    "gendered_title.flagged": {"en": "Gendered job title", "nl": "Gegenderde functietitel"},
-    "gendered_title.count": {"en": "Gendered job titles (count)", "nl": "Gegenderde functietitels (aantal)"},
-    "screening.invite": {"en": "Invited to interview", "nl": "Uitgenodigd voor een gesprek"},
-    "screening.score": {"en": "Screening score", "nl": "Screeningsscore"},
-    "ranking.top1": {"en": "Ranked first", "nl": "Als eerste gerangschikt"},
-    "check": {"en": "Check: {name}", "nl": "Controle: {name}"},
-    "judge": {"en": "{name} (LLM judge)", "nl": "{name} (LLM-beoordelaar)"},
-    "agentic": {"en": "{name} language (per 100 words)", "nl": "{name} taal (per 100 woorden)"},
-    "ranking_top1_group": {"en": "Ranked first: {group}", "nl": "Als eerste gerangschikt: {group}"},
-    "ranking_position_group": {"en": "Rank position: {group}", "nl": "Positie in de rangschikking: {group}"},
-}
-# Names of built-in judge rubrics, checks of the demo experiments and agentic-language categories.
-PART_LABELS: dict[str, dict[str, str]] = {
-    "clarity": {"en": "Clarity", "nl": "Duidelijkheid"},
-    "inclusiveness": {"en": "Inclusiveness", "nl": "Inclusiviteit"},
-    "completeness": {"en": "Completeness", "nl": "Volledigheid"},
-    "tone": {"en": "Tone", "nl": "Toon"},
-    "overall": {"en": "Overall quality", "nl": "Algehele kwaliteit"},
-    "has_sections": {"en": "has the required sections", "nl": "bevat de vaste kopjes"},
-    "has_salary": {"en": "mentions the salary", "nl": "noemt het salaris"},
-    "agentic": {"en": "Agentic", "nl": "Daadkrachtige"},
-    "communal": {"en": "Communal", "nl": "Gemeenschapsgerichte"},
-    "standout": {"en": "Standout", "nl": "Uitblinkende"},
-    "ability": {"en": "Ability", "nl": "Bekwaamheids"},
-}
-# Plain-language help per measure (tooltips on cards and in tables).
-METRIC_HELP: dict[str, dict[str, str]] = {
-    "readability": {"en": "How easy the text is to read (Flesch-Douma for Dutch, Flesch for English): higher is "
-                          "easier; above 60 suits a broad audience.",
-                    "nl": "Hoe makkelijk de tekst leest (Flesch-Douma voor Nederlands, Flesch voor Engels): hoger "
-                          "is makkelijker; boven de 60 past bij een breed publiek."},
-    "words": {"en": "Number of words in the text.", "nl": "Aantal woorden in de tekst."},
-    "masculine": {"en": "Words that research links to a masculine stereotype (e.g. 'competitive'); many of them "
-                        "put women off applying.",
-                  "nl": "Woorden die onderzoek koppelt aan een mannelijk stereotype (bijv. 'competitief'); veel "
-                        "daarvan schrikken vrouwen af om te solliciteren."},
-    "feminine": {"en": "Words that research links to a feminine stereotype (e.g. 'supportive').",
-                 "nl": "Woorden die onderzoek koppelt aan een vrouwelijk stereotype (bijv. 'zorgzaam')."},
-    "gender_score": {"en": "Balance of masculine- and feminine-coded words: 0 is balanced, above 0 leans "
-                           "masculine.",
-                     "nl": "Balans tussen mannelijk en vrouwelijk gecodeerde woorden: 0 is in balans, boven 0 "
-                           "neigt naar mannelijk."},
-    "age_coded.flagged": {"en": "Yes when the text uses wording that puts older or younger people off (e.g. "
-                                "'young team').",
-                          "nl": "Ja als de tekst woorden gebruikt die ouderen of jongeren afschrikken (bijv. 'jong "
-                                "team')."},
-    "exclusion.flagged": {"en": "Yes when the text demands more language or origin than the job needs (e.g. "
-                                "'native speaker').",
-                          "nl": "Ja als de tekst meer taal of afkomst eist dan het werk vraagt (bijv. "
-                                "'moedertaalspreker')."},
-    "gendered_title.flagged": {"en": "Yes when the job title names one gender (e.g. 'salesman').",
-                               "nl": "Ja als de functietitel één gender noemt (bijv. 'verkoopster')."},
-    "screening.invite": {"en": "Share of screening summaries that invite the candidate to an interview.",
-                         "nl": "Aandeel screeningsamenvattingen dat de kandidaat uitnodigt voor een gesprek."},
-    "screening.score": {"en": "The score (1-10) the screening summary gives the candidate.",
-                        "nl": "De score (1-10) die de screeningsamenvatting de kandidaat geeft."},
-    "check": {"en": "Yes when the text passes this check.", "nl": "Ja als de tekst aan deze controle voldoet."},
-    "judge": {"en": "Score from 1 to 10 that a language model gives the text on this rubric; higher is better.",
-              "nl": "Score van 1 tot 10 die een taalmodel de tekst geeft op dit criterium; hoger is beter."},
-}
+# Metric labels, help texts and units are declared by each scorer (`workbench/scoring/catalogue.py`).
 
 # "Check a text" page and the flag explanations/dismissals on Compare (issue #11).
 STRINGS.update({
@@ -939,55 +870,34 @@ def _pick(entry: Mapping[str, str]) -> str:
     return entry.get(lang()) or entry["en"]
 
 
-def _metric_key(metric: str) -> tuple[str, str]:
-    """(label/help key, name part) of a metric id: "judge.clarity" -> ("judge", "clarity")."""
-    if metric in METRIC_LABELS:
-        return metric, ""
-    if metric.startswith("gender_coded"):
-        suffix = metric.rsplit(".", 1)[-1]
-        return {"masculine": "masculine", "feminine": "feminine", "score": "gender_score"}.get(suffix, metric), ""
-    for prefix in ("check", "judge", "agentic"):
-        if metric.startswith(prefix + "."):
-            return prefix, metric.split(".", 1)[1]
-    for prefix, key in (("ranking.top1.", "ranking_top1_group"), ("ranking.position.", "ranking_position_group")):
-        if metric.startswith(prefix):
-            return key, metric.removeprefix(prefix)
-    return metric, ""
-
-
-def _part(name: str) -> str:
-    return _pick(PART_LABELS[name]) if name in PART_LABELS else name.replace("_", " ")
-
-
 def metric_label(metric: str, judge: JudgeProvenance | None = None) -> str:
-    """Plain-language name of a metric ("gender_coded_nl_provisional.masculine" -> "Masculine-coded words").
+    """Plain-language name of a metric ("gender_coded_nl_provisional.masculine" -> "Masculine-coded words"),
+    from the metric catalogue.
 
     With `judge`, judge metrics name their judge: "Clarity (LLM judge) (gpt-4o-mini)", "… (SIMULATED)".
     """
-    if judge is not None and metric.startswith("judge."):
+    info = metric_info(metric)
+    text = info.label(lang(), group_label(info.part) if info.group_part else None)
+    if judge is not None and is_judge_metric(metric):
         who = t("judge_simulated_short") if judge.simulated else judge.model.split(":", 1)[1]
-        return f"{metric_label(metric)} ({who})"
-    key, part = _metric_key(metric)
-    if key not in METRIC_LABELS:
-        return metric.replace("_", " ")
-    text = _pick(METRIC_LABELS[key])
-    if key.startswith("ranking_"):
-        return text.format(group=group_label(part))
-    return text.format(name=_part(part)) if part else text
+        return f"{text} ({who})"
+    return text
 
 
 def metric_help(metric: str) -> str:
     """One plain sentence on what a measure means ("" when there is none)."""
-    key, _ = _metric_key(metric)
-    return _pick(METRIC_HELP[key]) if key in METRIC_HELP else ""
+    return metric_info(metric).help(lang())
 
 
 def metric_unit(metric: str) -> str:
     """The unit a measure counts in ("words"), or "" for scores without one."""
-    key, _ = _metric_key(metric)
-    unit = {"words": "unit_words", "masculine": "unit_words", "feminine": "unit_words", "characters": "unit_characters",
-            "sentences": "unit_sentences"}.get(key)
-    return t(unit) if unit else ""
+    key = "unit_" + metric_info(metric).unit
+    return t(key) if key in STRINGS else ""
+
+
+def flag_name(metric: str) -> str:
+    """A lint flag as it reads inside a sentence or a filter: "age-coded wording"."""
+    return lower_first(metric_label(metric))
 
 
 def lower_first(text: str) -> str:
@@ -1013,12 +923,11 @@ def verdict_label(row: Mapping[str, Any]) -> str:
     (possible harm) or "no significant difference"."""
     if row.get("descriptive_only"):
         return t("descriptive_only")
-    binary = row.get("kind") == "binary"
+    kind = str(row.get("kind") or "numeric")
 
     def amount(value: Any) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        return localise(f"{abs(float(value)) * 100:.1f} pp" if binary else f"{abs(float(value)):.2g}", lang())
+        """A size (unsigned): "12.0 pp" / "12,0 %-punt" for yes/no measures, else two significant digits."""
+        return nf.mde(value, kind, lang())
 
     if not row.get("significant"):
         outcome = row.get("outcome")

@@ -16,7 +16,7 @@ from workbench.ui.components import empty_state, simulated_banner
 from workbench.ui.config import page_path
 from workbench.ui.i18n import lang, t
 from workbench.ui.state import open_store, query, selected_run
-from workbench.ui.verdict_cache import run_analysis
+from workbench.ui.verdict_cache import analysis_state
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -26,6 +26,12 @@ def cached_header(url: str, run_id: int, stamp: tuple[object, ...]) -> RunHeader
     del stamp  # cache key only
     with open_store(url).session() as session:
         return run_header(session, run_id)
+
+
+def current_header(url: str, run_id: int) -> RunHeader:
+    """The run's header from the cache while its stamp holds (ratings counted afresh, cheaply)."""
+    stamp = query(run_stamp, run_id)
+    return dataclasses.replace(cached_header(url, run_id, stamp[:-1]), ratings=stamp[-1])
 
 
 def run_page(title_key: str, *, show_baseline: bool = True) -> tuple[str, RunHeader] | None:
@@ -38,9 +44,8 @@ def run_page(title_key: str, *, show_baseline: bool = True) -> tuple[str, RunHea
     if run_id is None:
         empty_state(t("no_runs"), page_path("run"), t("go_run"))
         return None
-    stamp = query(run_stamp, run_id)
     # Ratings are counted afresh (cheap); a new rating must not recompute the output aggregates.
-    header = dataclasses.replace(cached_header(config.db_url(), run_id, stamp[:-1]), ratings=stamp[-1])
+    header = current_header(config.db_url(), run_id)
     caption = t("run_caption", run=run_id, experiment=header.experiment, status=t(f"status_{header.status}"))
     st.caption(caption + (t("baseline_caption", baseline=header.baseline) if show_baseline else ""))
     if header.simulated:
@@ -65,11 +70,16 @@ def header_cards(header: RunHeader) -> None:
 
 
 @st.fragment(run_every=1.0)
-def wait_for_analysis(url: str, header: RunHeader) -> None:
-    """Polls the background analysis of a big run; reruns the page once the verdicts are ready."""
-    if run_analysis(url, header, start=False) is not None:  # the page starts the worker after drawing
+def wait_for_analysis(url: str, header: RunHeader, *, outdated: bool = False) -> None:
+    """Polls the background analysis of a big run; reruns the page once the (new) verdicts are ready.
+    `outdated`: an older analysis is shown meanwhile (computed before the latest ratings or dismissals)."""
+    state = analysis_state(url, header, start=False)  # the page starts the worker after drawing
+    if state.analysis is not None and not state.outdated:
         st.rerun()
-    st.info(t("analysis_pending", n=header.outputs), icon=":material/hourglass_top:")
+    if outdated:
+        st.caption(t("analysis_outdated"))
+    else:
+        st.info(t("analysis_pending", n=header.outputs), icon=":material/hourglass_top:")
 
 
 def analysed_run_page(title_key: str) -> tuple[str, RunHeader, RunAnalysis | None] | None:
@@ -83,10 +93,10 @@ def analysed_run_page(title_key: str) -> tuple[str, RunHeader, RunAnalysis | Non
         return None
     url, header = page
     header_cards(header)
-    result = run_analysis(url, header, start=False)
-    if result is None:
-        wait_for_analysis(url, header)
-    return url, header, result
+    state = analysis_state(url, header, start=False)
+    if state.analysis is None or state.outdated:
+        wait_for_analysis(url, header, outdated=state.outdated)
+    return url, header, state.analysis
 
 
 _MISSING_WARNING = re.compile(r"^(\d+) of (\d+) planned outputs are missing or failed")

@@ -10,15 +10,20 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from workbench import number_format as nf
 from workbench.stats import PairPreference, PositionBias, Verdict
 from workbench.stats.multiplicity import CORRECTION_NAMES
 from workbench.ui.i18n import STRINGS, group_label, lang, lower_first, metric_label, metric_unit, t
-from workbench.ui.numbers import is_missing, number, p_value, percent
+
+
+def _percent(value: float | None) -> str:
+    """A share in whole percent, in the UI language ("27%")."""
+    return nf.percent(value, 0, lang=lang())
 
 
 def p_text(p: float | None) -> str:
     """"= 0.012" / "< 0.0001" (Dutch: "= 0,012"), to follow a "p"."""
-    text = p_value(p, lang())
+    text = nf.p_value(p, lang())
     return text if text.startswith("<") else f"= {text}"
 
 
@@ -27,7 +32,8 @@ def correction_name(method: str) -> str:
 
 
 def _scaled(value: float | None, scale: float) -> float | None:
-    return None if is_missing(value) else float(value) * scale  # type: ignore[arg-type]
+    x = nf.finite(value)
+    return None if x is None else x * scale
 
 
 def family_text(verdict: Verdict) -> str:
@@ -45,9 +51,9 @@ def verdict_sentence(verdict: Verdict) -> str:
     unit = t("unit_pp") if verdict.kind == "binary" else (metric_unit(verdict.metric) or t("unit_points"))
     fmt = {
         "variant": verdict.variant, "baseline": verdict.baseline, "metric": lower_first(metric_label(verdict.metric)),
-        "estimate": number(verdict.estimate * scale, code, 2, signed=True), "unit": unit,
-        "low": number(_scaled(verdict.ci_low, scale), code, 2),
-        "high": number(_scaled(verdict.ci_high, scale), code, 2),
+        "estimate": nf.number(verdict.estimate * scale, 2, signed=True, lang=code), "unit": unit,
+        "low": nf.number(_scaled(verdict.ci_low, scale), 2, lang=code),
+        "high": nf.number(_scaled(verdict.ci_high, scale), 2, lang=code),
         "p": p_text(verdict.p_adjusted) + family_text(verdict), "better": verdict.n_better, "worse": verdict.n_worse,
         "tied": verdict.n_tied,
         "cases": verdict.n_cases, "repeats": verdict.n_repeats,
@@ -59,18 +65,17 @@ def verdict_sentence(verdict: Verdict) -> str:
     if verdict.significant:
         exploratory = t("sentence_exploratory") if verdict.family != "primary" else ""
         return t(f"sentence_{verdict.direction}", **fmt) + exploratory
-    fmt["margin"] = number(_scaled(verdict.margin, scale), code, 2)
-    fmt["bound"] = number(_scaled(verdict.harm_bound, scale), code, 2)
+    fmt["margin"] = nf.number(_scaled(verdict.margin, scale), 2, lang=code)
+    fmt["bound"] = nf.number(_scaled(verdict.harm_bound, scale), 2, lang=code)
     if verdict.outcome in ("equivalent", "non_inferior", "possible_harm"):
         return t(f"sentence_{verdict.outcome}", **fmt)
     mde = _scaled(verdict.mde, scale)
-    fmt["mde"] = number(mde, code, 2) if mde is not None and math.isfinite(mde) else "–"
+    fmt["mde"] = nf.number(mde, 2, lang=code) if mde is not None and math.isfinite(mde) else "–"
     return t("sentence_ns", **fmt)
 
 
 def preference_sentence(pair: PairPreference) -> str:
     """Sign test of one pair of prompts in the blind review."""
-    code = lang()
     decided = pair.cases_x + pair.cases_y
     if decided == 0:
         return t("pref_no_decided", x=pair.variant_x, y=pair.variant_y, tied=pair.cases_tied, n=pair.n_ratings)
@@ -79,9 +84,9 @@ def preference_sentence(pair: PairPreference) -> str:
                            else (pair.variant_y, pair.variant_x, pair.cases_y))
     low, high = (pair.ci_low, pair.ci_high) if x_leads else (
         None if pair.ci_high is None else 1 - pair.ci_high, None if pair.ci_low is None else 1 - pair.ci_low)
-    ci = t("pref_ci", low=percent(low, code), high=percent(high, code)) if low is not None and high is not None else ""
+    ci = t("pref_ci", low=_percent(low), high=_percent(high)) if low is not None and high is not None else ""
     head = t("pref_head", leader=leader, other=other, wins=wins, decided=decided,
-             share=percent(wins / decided, code), ci=ci, tied=pair.cases_tied, n=pair.n_ratings)
+             share=_percent(wins / decided), ci=ci, tied=pair.cases_tied, n=pair.n_ratings)
     if pair.descriptive_only:
         return head + t("pref_descriptive")
     adjusted = ""
@@ -92,11 +97,10 @@ def preference_sentence(pair: PairPreference) -> str:
 
 
 def position_bias_sentence(bias: PositionBias) -> str:
-    code = lang()
     if not bias.n_decided:
         return t("pos_none")
-    text = t("pos_text", wins=bias.left_wins, n=bias.n_decided, share=percent(bias.left_win_rate, code),
-             low=percent(bias.ci_low, code), high=percent(bias.ci_high, code), p=p_text(bias.p_value))
+    text = t("pos_text", wins=bias.left_wins, n=bias.n_decided, share=_percent(bias.left_win_rate),
+             low=_percent(bias.ci_low), high=_percent(bias.ci_high), p=p_text(bias.p_value))
     return text + t("pos_significant" if bias.significant else "pos_not_significant")
 
 
@@ -105,15 +109,15 @@ def bias_explanation(row: Mapping[str, Any]) -> str:
     code = lang()
     flag = str(row.get("flag", "inconclusive"))
     needed = row.get("cases_needed")
-    needed_text = "" if is_missing(needed) else t("explain_needed", n=int(needed))  # type: ignore[arg-type]
+    needed_text = "" if (nf.finite(needed) is None) else t("explain_needed", n=int(needed))  # type: ignore[arg-type]
     is_score = row.get("outcome") == "score"
     return t(
         f"explain_{flag}" if f"explain_{flag}" in STRINGS else "explain_inconclusive",
         group=group_label(str(row.get("group", ""))),
         reference=group_label(str(row.get("reference", ""))),
-        rate=percent(row.get("rate"), code) + (t("above_median") if is_score else ""),
-        ref_rate=percent(row.get("reference_rate"), code),
-        ratio=number(row.get("impact_ratio"), code, 2),
+        rate=_percent(row.get("rate")) + (t("above_median") if is_score else ""),
+        ref_rate=_percent(row.get("reference_rate")),
+        ratio=nf.number(row.get("impact_ratio"), 2, lang=code),
         needed=needed_text,
     )
 
@@ -154,8 +158,8 @@ def outcome_phrase(metric: str, task: str | None) -> str:
 def _value(c: Any, which: str, code: str) -> str:
     """A group's outcome: a rate (selection) or a mean (score)."""
     if c.outcome == "selection":
-        return percent(c.rate if which == "group" else c.reference_rate, code)
-    return number(c.mean if which == "group" else c.reference_mean, code, 1)
+        return _percent(c.rate if which == "group" else c.reference_rate)
+    return nf.number(c.mean if which == "group" else c.reference_mean, 1, lang=code)
 
 
 def comparison_clause(c: Any, metric: str) -> str:
@@ -165,27 +169,28 @@ def comparison_clause(c: Any, metric: str) -> str:
     scale, digits = (100.0, 0) if selection else (1.0, 1)
     unit = "" if selection else metric_unit(metric)
     return t("clause_selection" if selection else "clause_score", group=group_label(c.group),
-             unit=f" {unit}" if unit else "", level=percent(getattr(c, "ci_level", 0.95), code),
+             unit=f" {unit}" if unit else "", level=_percent(getattr(c, "ci_level", 0.95)),
              value=_value(c, "group", code), ref_value=_value(c, "reference", code),
-             reference=group_label(c.reference), diff=number(c.difference * scale, code, digits, signed=True),
-             low=number(_scaled(c.ci_low, scale), code, digits, signed=True),
-             high=number(_scaled(c.ci_high, scale), code, digits, signed=True))
+             reference=group_label(c.reference), diff=nf.number(c.difference * scale, digits, signed=True, lang=code),
+             low=nf.number(_scaled(c.ci_low, scale), digits, signed=True, lang=code),
+             high=nf.number(_scaled(c.ci_high, scale), digits, signed=True, lang=code))
 
 
 def _needed(c: Any) -> str:
     """"; about 1,394 test cases would be needed to tell" (or the names per group when cases cannot do it)."""
-    if not is_missing(c.cases_needed):
+    if nf.finite(c.cases_needed) is not None:
         return t("explain_needed", n=int(c.cases_needed))
     names = getattr(c, "names_needed", None)
-    return "" if names is None or is_missing(names) else t("explain_names_needed", n=int(names))
+    return "" if names is None or (nf.finite(names) is None) else t("explain_names_needed", n=int(names))
 
 
 def flag_basis(c: Any, alpha: float) -> str:
     """Why a comparison got its colour, in the terms of the audit's rules (workbench.stats.bias_audit)."""
     code = lang()
-    values = {"group": group_label(c.group), "ratio": number(c.impact_ratio, code, 2), "p": p_text(c.p_adjusted),
-              "alpha": number(alpha, code, 2), "low": number(c.impact_ratio_ci_low, code, 2),
-              "high": number(c.impact_ratio_ci_high, code, 2), "n": getattr(c, "family_size", 1),
+    values = {"group": group_label(c.group), "ratio": nf.number(c.impact_ratio, 2, lang=code),
+              "p": p_text(c.p_adjusted),
+              "alpha": nf.number(alpha, 2, lang=code), "low": nf.number(c.impact_ratio_ci_low, 2, lang=code),
+              "high": nf.number(c.impact_ratio_ci_high, 2, lang=code), "n": getattr(c, "family_size", 1),
               "needed": _needed(c)}
     return t(f"basis_{c.flag}" if c.flag in FLAG_SEVERITY else "basis_inconclusive", **values)
 
@@ -217,8 +222,8 @@ def flip_sentence(flip: Any, alpha: float) -> str:
         return ""
     code = lang()
     significant = flip.p_value is not None and flip.p_value < alpha and (flip.excess or 0) > 0
-    return t("flip_text", cross=percent(flip.cross_group, code), within=percent(flip.within_group, code),
-             same=percent(flip.same_name, code), excess=number(_scaled(flip.excess, 100.0), code, 1, signed=True),
+    return t("flip_text", cross=_percent(flip.cross_group), within=_percent(flip.within_group),
+             same=_percent(flip.same_name), excess=nf.number(_scaled(flip.excess, 100.0), 1, signed=True, lang=code),
              p=p_text(flip.p_value), conclusion=t("flip_significant" if significant else "flip_noise"))
 
 

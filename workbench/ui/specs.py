@@ -14,6 +14,8 @@ from workbench.errors import SpecError
 from workbench.experiment.plan import Plan, build_plan
 from workbench.experiment.spec import ExperimentSpec, validation_error_to_spec_error
 from workbench.experiment.yaml_lines import parse_yaml
+from workbench.providers.registry import is_simulated
+from workbench.scoring.registry import JUDGE_PREFIX
 
 SCORER_PRESETS: dict[str, list[str]] = {
     "wording": ["length", "readability", "gender_coded", "age_coded", "exclusion", "gendered_title"],
@@ -65,7 +67,7 @@ def _rel(path: Path, folder: Path) -> str:
 def spec_dict(choices: RunChoices, folder: Path) -> dict[str, Any]:
     models: list[Any] = []
     for model in choices.models:
-        if model.startswith("simulated:") and choices.latency_ms:
+        if is_simulated(model) and choices.latency_ms:
             models.append({"id": model, "simulate": {"latency_ms": choices.latency_ms}})
         else:
             models.append(model)
@@ -91,13 +93,13 @@ def spec_dict(choices: RunChoices, folder: Path) -> dict[str, Any]:
 
 
 def uses_judge(preset: str) -> bool:
-    return any(str(s).startswith("judge:") for s in SCORER_PRESETS[preset])
+    return any(str(s).startswith(JUDGE_PREFIX) for s in SCORER_PRESETS[preset])
 
 
 def default_judge(models: list[str]) -> str:
     """The judge for a run: the first real model picked, so real texts are never scored by the SIMULATED
     judge unless the user chooses it; the simulated judge when every model is simulated."""
-    return next((m for m in models if not m.startswith("simulated:")), SIMULATED_JUDGE)
+    return next((m for m in models if not is_simulated(m)), SIMULATED_JUDGE)
 
 
 def spec_yaml(data: dict[str, Any]) -> str:

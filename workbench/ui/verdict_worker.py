@@ -21,11 +21,11 @@ def main(argv: list[str]) -> int:
     from workbench.store.db import Store
     from workbench.ui import codec
     from workbench.ui.private_files import write_private
-    from workbench.ui.run_stats import analyse_for_pages
+    from workbench.ui.run_stats import analyse_and_store
 
     try:
         store = Store()  # $WORKBENCH_DB_URL, set by the server for this process only
-        result = analyse_for_pages(store, run_id)
+        result = analyse_and_store(store, run_id, must_store=False)  # in the database for every session too
         store.dispose()
         data = codec.dumps(result)
     except Exception as exc:  # one line for the page; the worker has no other audience

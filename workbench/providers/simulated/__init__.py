@@ -12,12 +12,19 @@ import hashlib
 import random
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-from workbench.providers.base import Completion, CompletionRequest
+from workbench.providers.anthropic_messages import MESSAGES_PARAMS
+from workbench.providers.base import Completion, CompletionRequest, Provider
+from workbench.providers.openai_chat import CHAT_PARAMS
+from workbench.providers.registry import ProviderInfo, register
 from workbench.providers.simulated.judge import judge, judge_pair
 from workbench.providers.simulated.scores import name_shift
 from workbench.providers.simulated.style import applicable_effects, read_style
 from workbench.providers.simulated.writers import write
+
+if TYPE_CHECKING:
+    from workbench.experiment.spec import ModelSpec
 
 SIMULATED_LABEL = "SIMULATED"
 
@@ -45,7 +52,6 @@ def _limit(text: str, max_tokens: object) -> tuple[str, str]:
 
 class SimulatedProvider:
     name = "simulated"
-    simulated = True
 
     async def complete(self, request: CompletionRequest) -> Completion:
         started = time.perf_counter()
@@ -102,3 +108,15 @@ class SimulatedProvider:
 
     async def aclose(self) -> None:
         return None
+
+
+def _create(model: ModelSpec, key_env: str | None, **client_options: Any) -> Provider:
+    return SimulatedProvider()
+
+
+register(ProviderInfo(
+    name="simulated", factory=_create, description="Offline, deterministic synthetic recruitment texts (SIMULATED)",
+    offline=True, simulated=True,
+    # Either API's params; `simulate`: the simulated judge's planted effects (judge: {params: {simulate: ...}}).
+    params=CHAT_PARAMS | MESSAGES_PARAMS | {"simulate"},
+))

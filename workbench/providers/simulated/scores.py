@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import random
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # only the vectorised model needs numpy (~0.15 s to import)
+    import numpy as np
 
 SCORE_NOISE_SD = 0.8
 SCORE_MIN, SCORE_MAX = 1.0, 10.0
@@ -34,6 +36,8 @@ def raw_score(rng: random.Random, merit: float, shift: float) -> float:
 
 def screening_scores(merit: np.ndarray, shift: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The same model, vectorised: rounded 1-10 scores for arrays of merits and total shifts."""
+    import numpy as np
+
     noise = rng.normal(0.0, SCORE_NOISE_SD, np.broadcast(merit, shift).shape)
     return np.round(np.clip(merit + noise + shift, SCORE_MIN, SCORE_MAX))
 

@@ -8,8 +8,10 @@ import html
 import pandas as pd
 import streamlit as st
 
+from workbench import number_format as nf
 from workbench.analysis.run_results import RunAnalysis
 from workbench.bidi import neutralise
+from workbench.scoring.catalogue import metric_info
 from workbench.scoring.flag_spans import matches_from_details
 from workbench.stats import BiasAudit, BiasAuditUnit
 from workbench.store.frames import RunHeader, flagged_examples, metric_names
@@ -27,7 +29,6 @@ from workbench.ui.components import (
 )
 from workbench.ui.i18n import group_label, lang, metric_label, t
 from workbench.ui.navigation import PageInfo
-from workbench.ui.numbers import integer, number, p_value, percent
 from workbench.ui.palette import FLAG_COLOURS
 from workbench.ui.run_view import analysed_run_page
 from workbench.ui.sentences import flip_sentence, outcome_phrase, overall_sentence, unit_sentence
@@ -53,10 +54,10 @@ def lint_section(url: str, result: RunAnalysis, header: RunHeader) -> None:
         t("col_model"): rates["model"],
         t("col_variant"): rates["variant"],
         t("col_lint"): rates["metric"].map(metric_label),
-        t("col_rate"): rates["rate"].map(lambda r: percent(r, code, 1)),
-        t("col_ci"): [f"{percent(lo, code, 1)} … {percent(hi, code, 1)}"
+        t("col_rate"): rates["rate"].map(lambda r: nf.percent(r, 1, lang=code)),
+        t("col_ci"): [f"{nf.percent(lo, 1, lang=code)} … {nf.percent(hi, 1, lang=code)}"
                       for lo, hi in zip(rates["ci_low"], rates["ci_high"], strict=True)],
-        t("col_outputs"): rates["n_outputs"].map(lambda n: integer(n, code)),
+        t("col_outputs"): rates["n_outputs"].map(lambda n: nf.count(n, code)),
     })
     several_models = rates["model"].nunique() > 1
     if not several_models:
@@ -78,7 +79,7 @@ def _gender_means(url: str, run_id: int, version: tuple[int, int, str]) -> pd.Da
     """Masculine- and feminine-coded words per text, per model × variant (means over case means)."""
     del url, version
     metrics = [m for m in query(metric_names, run_id)
-               if m.startswith("gender_coded") and m.endswith((".masculine", ".feminine"))]
+               if metric_info(m).scorer == "gender_coded" and metric_info(m).kind == "count"]
     frames = [query(case_means, run_id, m) for m in metrics]
     if not frames:
         return pd.DataFrame()
@@ -96,7 +97,8 @@ def gendered_wording(url: str, header: RunHeader) -> None:
     st.markdown(f"**{t('gender_title')}**")
     for row in means.to_dict(orient="records"):
         st.markdown(t("gender_sentence", variant=row["variant"],
-                      masculine=number(row.get("masculine"), code, 1), feminine=number(row.get("feminine"), code, 1)))
+                      masculine=nf.number(row.get("masculine"), 1, lang=code),
+                      feminine=nf.number(row.get("feminine"), 1, lang=code)))
     examples = query(flagged_examples, header.run_id, 40)
     shown: dict[str, int] = {}
     picked = []
@@ -176,13 +178,13 @@ def audit_table(frame: pd.DataFrame) -> None:
         t("col_outcome"): frame["metric"].map(metric_label),
         t("col_group"): frame["group"].map(group_label),
         t("col_reference"): frame["reference"].map(group_label),
-        t("col_selection"): [f"{percent(r, code)} / {percent(ref, code)}"
+        t("col_selection"): [f"{nf.percent(r, 0, lang=code)} / {nf.percent(ref, 0, lang=code)}"
                              for r, ref in zip(frame["rate"], frame["reference_rate"], strict=True)],
         t("col_impact_ratio"): [
-            f"{number(ir, code)} ({number(lo, code)} … {number(hi, code)})" for ir, lo, hi in
+            f"{nf.number(ir, lang=code)} ({nf.number(lo, lang=code)} … {nf.number(hi, lang=code)})" for ir, lo, hi in
             zip(frame["impact_ratio"], frame["impact_ratio_ci_low"], frame["impact_ratio_ci_high"], strict=True)
         ],
-        t("col_p_adj"): frame["p_adjusted"].map(lambda p: p_value(p, code)),
+        t("col_p_adj"): frame["p_adjusted"].map(lambda p: nf.p_value(p, code)),
     })
     for key, column in (("col_model", "model"), ("col_outcome", "metric")):
         if frame[column].nunique() == 1:
@@ -248,7 +250,7 @@ def swap_viewer(url: str, audit: BiasAudit, header: RunHeader) -> None:
     for col, name in zip(cards, (left, right), strict=True):
         out = by_name[name]
         value = out.scores.get(unit.metric)
-        shown = (t("yes") if value else t("no")) if selection and value is not None else number(value, code, 0)
+        shown = (t("yes") if value else t("no")) if selection and value is not None else nf.number(value, 0, lang=code)
         with col:
             output_card(name_labels[name], out.text, out.matches, simulated=out.simulated,
                         meta=f"{metric_label(unit.metric)}: {shown}", error=out.error if out.status != "ok" else None)
@@ -290,6 +292,7 @@ def render() -> None:
         st.subheader(t("swap_title"))
         st.info(t("no_swap"))
     stats_help()
+    start_analysis(url, header)  # an outdated analysis (ratings, dismissals since): the new one, last
 
 
 if __name__ == "__main__":

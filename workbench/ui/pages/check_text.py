@@ -9,7 +9,7 @@ from workbench.scoring.highlight import highlight
 from workbench.scoring.lint_text import LANGUAGES, lint_text
 from workbench.ui.components import legend
 from workbench.ui.flag_panel import explanation_table
-from workbench.ui.i18n import lang, t
+from workbench.ui.i18n import flag_name, lang, t
 from workbench.ui.navigation import PageInfo
 
 PAGE = PageInfo("build", 40, ":material/spellcheck:", "Check a text", "Tekst controleren")
@@ -38,7 +38,7 @@ def render() -> None:
                   n=result.words))
     if result.provisional:
         st.caption(t("check_provisional"))
-    raised = [t(f"flagname_{name}") for name, on in result.flagged.items() if on]
+    raised = [flag_name(f"{name}.flagged") for name, on in result.flagged.items() if on]
     if raised:
         st.warning(t("check_flags_raised", names=", ".join(raised)), icon=":material/flag:")
     legend()

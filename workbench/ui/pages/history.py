@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from workbench import number_format as nf
 from workbench.analysis.run_history import history_chart, run_history
-from workbench.ui.i18n import t
+from workbench.ui.i18n import lang, t
 from workbench.ui.navigation import PageInfo
 from workbench.ui.run_view import run_page
 from workbench.ui.state import require_store
@@ -47,7 +48,8 @@ def render() -> None:
         t("col_variant"): part["variant"],
         t("history_col_model"): part["model"],
         t("history_col_mean"): part["mean"],
-        t("history_col_ci"): [f"{lo:.2f} … {hi:.2f}" for lo, hi in zip(part["ci_low"], part["ci_high"], strict=True)],
+        t("history_col_ci"): [f"{nf.number(lo, 2, lang=lang())} … {nf.number(hi, 2, lang=lang())}"
+                              for lo, hi in zip(part["ci_low"], part["ci_high"], strict=True)],
         t("history_col_cases"): part["n_cases"],
         t("history_col_prompt"): [f"{h} ({t('history_changed')})" if c else h
                                   for h, c in zip(part["prompt_hash"], changed, strict=True)],

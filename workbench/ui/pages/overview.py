@@ -8,16 +8,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench import number_format as nf
 from workbench.analysis.decision_summary import decision_summary
 from workbench.analysis.run_results import RunAnalysis
-from workbench.store.frames import run_header
 from workbench.store.queries import list_runs
 from workbench.store.records import RunListing
 from workbench.ui.components import empty_state, flag_text
 from workbench.ui.config import db_url, page_path
 from workbench.ui.i18n import lang, t
 from workbench.ui.navigation import PageInfo, page_title, pages
-from workbench.ui.numbers import MISSING, integer, number
+from workbench.ui.run_view import current_header
 from workbench.ui.state import query, select_run
 from workbench.ui.verdict_cache import INLINE_LIMIT, run_analysis
 
@@ -31,7 +31,7 @@ DECIDED_RUNS = 10  # winner and bias for the newest runs only: each needs the ru
 def winner_text(result: RunAnalysis) -> str:
     """The decision summary's verdict in a few words: the adopted variant(s), or why there is none."""
     if result.analysis is None or not result.analysis.verdicts:
-        return MISSING
+        return nf.MISSING
     summary = decision_summary(result.analysis, simulated=result.info.simulated)
     several = len(summary.models) > 1
 
@@ -53,7 +53,7 @@ def bias_text(result: RunAnalysis) -> str:
     """The name-swap audit's overall flag in words, with the prompt it comes from."""
     audit = result.bias
     if audit is None:
-        return MISSING
+        return nf.MISSING
     worst = audit.worst
     return flag_text(audit.flag) + (f" · {worst[0].variant}" if worst is not None else "")
 
@@ -65,8 +65,8 @@ def decision_cells(run: RunListing, url: str, *, start: bool = False) -> tuple[s
     if run["status"] == "running":
         return t("winner_running"), t("winner_running")
     if not run["outputs"]:
-        return MISSING, MISSING
-    header = query(run_header, int(run["id"]))
+        return nf.MISSING, nf.MISSING
+    header = current_header(url, int(run["id"]))  # cached: Compare then finds the same header
     result = run_analysis(url, header, start=start)
     if result is None:
         return t("winner_pending"), t("winner_pending")
@@ -93,10 +93,10 @@ def render() -> None:
     url = db_url()
     frame = pd.DataFrame(runs)
     cols = st.columns(4)
-    cols[0].metric(t("metric_runs"), integer(len(frame), code), border=True)
-    cols[1].metric(t("metric_outputs"), integer(int(frame["outputs"].sum()), code), border=True)
-    cols[2].metric(t("metric_running"), integer(int((frame["status"] == "running").sum()), code), border=True)
-    cols[3].metric(t("metric_cost"), "$" + number(float(frame["cost_usd"].sum()), code, 2), border=True)
+    cols[0].metric(t("metric_runs"), nf.count(len(frame), code), border=True)
+    cols[1].metric(t("metric_outputs"), nf.count(int(frame["outputs"].sum()), code), border=True)
+    cols[2].metric(t("metric_running"), nf.count(int((frame["status"] == "running").sum()), code), border=True)
+    cols[3].metric(t("metric_cost"), "$" + nf.number(float(frame["cost_usd"].sum()), 2, lang=code), border=True)
     cells = [decision_cells(run, url, start=i == 0) if i < DECIDED_RUNS else ("", "") for i, run in enumerate(runs)]
     table = pd.DataFrame({
         t("col_run"): frame["id"],
@@ -105,11 +105,11 @@ def render() -> None:
         t("col_winner"): [winner for winner, _ in cells],
         t("col_bias"): [bias for _, bias in cells],
         t("col_progress"): (frame["outputs"] / frame["total"].where(frame["total"] > 0)).fillna(0.0),
-        t("col_outputs"): [f"{integer(o, code)} / {integer(n, code)}" for o, n in zip(frame["outputs"], frame["total"],
-                                                                                    strict=True)],
+        t("col_outputs"): [f"{nf.count(o, code)} / {nf.count(n, code)}"
+                           for o, n in zip(frame["outputs"], frame["total"], strict=True)],
         t("col_errors"): frame["errors"],
-        t("col_cost"): ["$" + number(float(v), code, 4) for v in frame["cost_usd"]],
-        t("col_spent"): ["$" + number(float(v), code, 4) for v in frame["spent_usd"]],
+        t("col_cost"): ["$" + nf.number(float(v), 4, lang=code) for v in frame["cost_usd"]],
+        t("col_spent"): ["$" + nf.number(float(v), 4, lang=code) for v in frame["spent_usd"]],
         t("col_started"): pd.to_datetime(frame["started_at"]).dt.strftime("%Y-%m-%d %H:%M"),
         t("col_started_by"): frame["started_by"].fillna(""),
     })

@@ -13,11 +13,13 @@ database). Results stay hidden until the rater has rated every pair or asks to s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from workbench import number_format as nf
 from workbench.analysis.judge_agreement import JudgeAgreement
 from workbench.bidi import neutralise, neutralise_data
 from workbench.stats import PreferenceAnalysis
@@ -29,7 +31,6 @@ from workbench.ui.auth import Role
 from workbench.ui.components import output_card
 from workbench.ui.i18n import lang, t
 from workbench.ui.navigation import PageInfo
-from workbench.ui.numbers import integer, p_value, percent
 from workbench.ui.run_view import run_page
 from workbench.ui.sentences import position_bias_sentence, preference_sentence
 from workbench.ui.state import query, remembered_text_input, session
@@ -43,10 +44,11 @@ UNDO_KEY = "review_undo"
 REVEAL_KEY = "review_reveal"
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _pairs(url: str, run_id: int, baseline: str, n_outputs: int) -> list[Pair]:
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _pairs(url: str, run_id: int, baseline: str, n_outputs: int) -> tuple[Pair, ...]:
+    """Shared, never copied: cache_data would unpickle the queue (thousands of pairs) on every rating."""
     del url, n_outputs  # cache key only
-    return query(review_pairs, run_id, baseline)
+    return tuple(query(review_pairs, run_id, baseline))
 
 
 def pair_key(pair: Pair) -> str:
@@ -105,7 +107,7 @@ def rating_panel(run_id: int, pair: Pair, rater: str) -> None:
     for col, label, oid in zip(cards, ("A", "B"), ids, strict=True):
         with col:
             text, simulated, truncated = texts.get(oid, ("", False, False))
-            meta = f"{pair.model} · {integer(len(text.split()), lang())} {t('words')}" + (
+            meta = f"{pair.model} · {nf.count(len(text.split()), lang())} {t('words')}" + (
                 f" · ✂ {t('cut_off')}" if truncated else "")
             output_card(t("text_label", label=label), text, [], simulated=simulated, meta=meta)
     key = pair_key(pair)
@@ -139,9 +141,10 @@ def preference_summary(prefs: PreferenceAnalysis | None, n_ratings: int, lang: s
     st.caption(t("preferences_caption", n=n_ratings))
     rows = [{
         t("col_variant"): p.variant_x, t("col_versus"): p.variant_y, t("col_ratings"): p.n_ratings,
-        t("col_wins"): f"{p.cases_x} / {p.cases_y} / {p.cases_tied}", t("col_win_rate"): percent(p.win_rate, lang),
-        t("col_ci"): f"{percent(p.ci_low, lang)} … {percent(p.ci_high, lang)}",
-        t("col_p_adj"): p_value(p.p_adjusted, lang),
+        t("col_wins"): f"{p.cases_x} / {p.cases_y} / {p.cases_tied}",
+        t("col_win_rate"): nf.percent(p.win_rate, 0, lang=lang),
+        t("col_ci"): f"{nf.percent(p.ci_low, 0, lang=lang)} … {nf.percent(p.ci_high, 0, lang=lang)}",
+        t("col_p_adj"): nf.p_value(p.p_adjusted, lang),
         t("col_verdict"): t("descriptive_only") if p.descriptive_only
         else t("significant") if p.significant else t("not_significant"),
     } for p in prefs.pairs]
@@ -221,7 +224,7 @@ def render() -> None:
     results_section(url, header, finished=finished)
 
 
-def review_queue(header: RunHeader, pairs: list[Pair], rater: str, *, paused: bool) -> bool:
+def review_queue(header: RunHeader, pairs: Sequence[Pair], rater: str, *, paused: bool) -> bool:
     """Progress, undo and the next pair; True once this rater has rated every pair."""
     done = query(rated_pairs, header.run_id, rater)
     skipped = st.session_state.get(SKIPPED_KEY, set())

@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from workbench import number_format as nf
 from workbench.errors import WorkbenchError
 from workbench.experiment.plan import Plan
 from workbench.experiment.prompts import PromptVariant
+from workbench.providers.registry import is_simulated
 from workbench.store.frames import run_header
 from workbench.store.queries import latest_run_id, run_progress
 from workbench.ui import access, config, jobs
@@ -21,7 +23,6 @@ from workbench.ui.auth import Role
 from workbench.ui.i18n import STRINGS, lang, t
 from workbench.ui.library import atomic_write, dataset_files, missing_variables, scan_library
 from workbench.ui.navigation import PageInfo
-from workbench.ui.numbers import integer, number
 from workbench.ui.specs import (
     MODEL_SUGGESTIONS,
     SCORER_PRESETS,
@@ -56,17 +57,17 @@ def estimate_panel(plan: Plan) -> None:
         if row.pop("role") == "judge":
             row["model"] += t("run_role_judge")
     known = [r["est. cost (USD)"] for r in rows if r["est. cost (USD)"] is not None]
-    shown = [{**row, **{c: "?" if row[c] is None else "$" + number(row[c], code, 4)
+    shown = [{**row, **{c: "?" if row[c] is None else "$" + nf.number(row[c], 4, lang=code)
                         for c in ("est. cost (USD)", "max cost (USD)")},
-              **{c: integer(row[c], code) for c in ("calls", "input tokens", "output tokens")}} for row in rows]
+              **{c: nf.count(row[c], code) for c in ("calls", "input tokens", "output tokens")}} for row in rows]
     frame = pd.DataFrame(shown).rename(columns={column: t(key) for column, key in ESTIMATE_COLUMNS.items()})
     cols = st.columns(4)
-    cols[0].metric(t("run_metric_calls"), integer(sum(r["calls"] for r in rows), code), border=True)
-    cols[1].metric(t("run_metric_cases"), integer(len(plan.cases), code), border=True)
-    cols[2].metric(t("run_metric_est_cost"), "$" + number(sum(known), code, 4)
+    cols[0].metric(t("run_metric_calls"), nf.count(sum(r["calls"] for r in rows), code), border=True)
+    cols[1].metric(t("run_metric_cases"), nf.count(len(plan.cases), code), border=True)
+    cols[2].metric(t("run_metric_est_cost"), "$" + nf.number(sum(known), 4, lang=code)
                    + (" + ?" if len(known) < len(rows) else ""), border=True)
-    cols[3].metric(t("run_metric_max_cost"), "$" + number(sum(r["max cost (USD)"] or 0.0 for r in rows), code, 4),
-                   border=True)
+    most = sum(r["max cost (USD)"] or 0.0 for r in rows)
+    cols[3].metric(t("run_metric_max_cost"), "$" + nf.number(most, 4, lang=code), border=True)
     st.dataframe(frame, hide_index=True)
     st.caption(t("run_estimate_caption"))
     paced_duration(plan)
@@ -88,11 +89,11 @@ def paced_duration(plan: Plan) -> None:
         if paced is None:
             lines.append(t("run_paced_none", model=est.model))
         elif paced.minutes < 120:
-            lines.append(t("run_paced_min", model=est.model, minutes=integer(max(1.0, paced.minutes), code),
-                           limit=integer(paced.limit, code), unit=paced.unit))
+            lines.append(t("run_paced_min", model=est.model, minutes=nf.count(max(1.0, paced.minutes), code),
+                           limit=nf.count(paced.limit, code), unit=paced.unit))
         else:
-            lines.append(t("run_paced_hours", model=est.model, hours=number(paced.minutes / 60, code, 1),
-                           limit=integer(paced.limit, code), unit=paced.unit))
+            lines.append(t("run_paced_hours", model=est.model, hours=nf.number(paced.minutes / 60, 1, lang=code),
+                           limit=nf.count(paced.limit, code), unit=paced.unit))
     if lines:
         st.caption(t("run_paced_title") + "  \n" + "  \n".join(lines))
 
@@ -182,7 +183,7 @@ def build_form(variants: list[PromptVariant]) -> tuple[str, Path] | None:
                                key="run_preset", index=2 if task == "screening_summary" else 0)
     judge = None
     if uses_judge(preset):
-        real = [m for m in dict.fromkeys(models) if not m.startswith("simulated:")]
+        real = [m for m in dict.fromkeys(models) if not is_simulated(m)]
         options = [*real, SIMULATED_JUDGE]
         labels = {m: t("run_judge_simulated") if m == SIMULATED_JUDGE else m for m in options}
         # Keyed by the real models picked: adding one makes it the judge again (never a silent simulated judge).
@@ -225,8 +226,8 @@ def start_controls(text: str, path: Path, plan: Plan, *, new_file: bool, busy: b
     url = config.db_url()
     until_decided = False
     if (block := plan.spec.sequential) is not None:  # `sequential:` in the spec: offer to stop early
-        until_decided = st.toggle(t("run_until_decided", max_cases=integer(block.max_cases, lang()),
-                                    look_every=integer(block.look_every, lang())),
+        until_decided = st.toggle(t("run_until_decided", max_cases=nf.count(block.max_cases, lang()),
+                                    look_every=nf.count(block.look_every, lang())),
                                   value=True, key="run_until_decided", help=t("run_until_decided_help"))
     cols = st.columns([1, 1, 3])
     start = cols[0].button(t("run_start"), type="primary", disabled=busy or not confirm, key="run_start",
