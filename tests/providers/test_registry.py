@@ -73,3 +73,20 @@ def test_an_unknown_provider_name_is_a_one_line_config_error_listing_the_registe
     with pytest.raises(ProviderConfigError, match="unknown provider 'nosuch'; use one of openai, anthropic, "
                                                   "openai_compatible, simulated"):
         registry.get("nosuch")
+
+
+def test_the_providers_command_lists_what_each_provider_can_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    monkeypatch.setenv("COLUMNS", "250")
+    result = CliRunner().invoke(app, ["providers"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: " ".join(line.split()) for line in result.stdout.splitlines()
+            if line.split() and line.split()[0] in registry.names()}
+    assert list(rows) == ["openai", "anthropic", "openai_compatible", "simulated"]
+    assert "OPENAI_API_KEY" in rows["openai"] and "Batch API (--batch), priced (genai-prices)" in rows["openai"]
+    assert "needs base_url, checks served models" in rows["openai_compatible"]
+    assert "offline, SIMULATED" in rows["simulated"] and "built-in" in rows["simulated"]
+    assert "workbench.providers" in result.stdout

@@ -115,6 +115,10 @@ def test_an_installed_distributions_entry_point_adds_the_provider(
 
     assert "echo" in registry.names()
     assert registry.get("echo").factory.__module__ == "wb_toy_dist.provider"
+    listed = cli.invoke(app, ["providers"])
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.stdout.splitlines() if line.startswith("echo"))
+    assert "offline, SIMULATED" in row and "wb_toy_dist.provider" in row
     run_toy(cli, isolated_registry)
 
 
@@ -152,3 +156,21 @@ def test_a_provider_name_registered_twice_is_refused(isolated_registry: Path) ->
     )
     with pytest.raises(ProviderConfigError, match="provider 'openai' is registered twice"):
         __import__(MODULE)
+
+
+def test_threads_asking_at_once_all_see_the_whole_registry(
+    isolated_registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The UI's script threads may ask first at the same moment: none may see a half-loaded registry."""
+    import threading
+
+    slow = contributing_example().replace("class EchoProvider:", "time.sleep(0.3)\n\n\nclass EchoProvider:")
+    (isolated_registry / f"{MODULE}.py").write_text(slow, encoding="utf-8")
+    monkeypatch.setattr(registry, "BUILTIN_MODULES", (*registry.BUILTIN_MODULES, MODULE))
+    seen: list[list[str]] = []
+    threads = [threading.Thread(target=lambda: seen.append(registry.names())) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 6 and all(names[-1] == "echo" for names in seen), seen

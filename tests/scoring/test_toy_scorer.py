@@ -56,7 +56,9 @@ def toy_scorer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     (package / "__init__.py").write_text("")
     (package / "punctuation.py").write_text(textwrap.dedent(TOY_SCORER))
     monkeypatch.syspath_prepend(str(tmp_path))
-    # Registrations of this test must not leak into other tests.
+    # Registrations of this test must not leak into other tests (built-in scorers first, so the copies
+    # restored afterwards hold them).
+    catalogue.scorers()
     monkeypatch.setattr(catalogue, "_SCORERS", dict(catalogue._SCORERS))
     monkeypatch.setattr(catalogue, "_METRICS", dict(catalogue._METRICS))
     monkeypatch.setattr(catalogue, "_loaded", list(catalogue._loaded))

@@ -105,6 +105,12 @@ def _module_of(info: ProviderInfo) -> str:
     return str(getattr(owner, "__module__", "?"))
 
 
+def source_of(info: ProviderInfo) -> str:
+    """Where a provider comes from: "built-in", or the plugin module that registered it."""
+    module = _module_of(info)
+    return "built-in" if module in BUILTIN_MODULES else module
+
+
 def _load_entry_point(entry: EntryPoint) -> None:
     try:
         loaded = entry.load()

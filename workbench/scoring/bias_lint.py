@@ -212,7 +212,7 @@ class RuleLintScorer:
             detail["language_note"] = note
         count_detail = {"verdict": verdict, "flag_severity": self.flag_severity, "counted": len(counted)}
         return [
-            Score(f"{self.name}.flagged", 1.0 if counted else 0.0, detail, kind="binary"),
+            Score(f"{self.name}.flagged", 1.0 if counted else 0.0, detail),
             Score(f"{self.name}.count", float(len(counted)), count_detail),
         ]
 

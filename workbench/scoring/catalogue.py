@@ -46,6 +46,28 @@ SCORER_MODULES: list[str] = [
 
 
 @dataclass(frozen=True)
+class GroupPhrases:
+    """How a name-swap audit words a group's difference on this metric, in English and Dutch: the group
+    "are invited to an interview less often" / "… more often", and the outcome as a noun ("invitation
+    decision"). ``{texts}`` stands for the task's texts ("rejection emails")."""
+
+    less_en: str
+    less_nl: str
+    more_en: str
+    more_nl: str
+    noun_en: str = ""
+    noun_nl: str = ""
+
+    def direction(self, lang: str, less: bool) -> str:
+        if less:
+            return self.less_nl if lang == "nl" else self.less_en
+        return self.more_nl if lang == "nl" else self.more_en
+
+    def noun(self, lang: str) -> str:
+        return (self.noun_nl if lang == "nl" else self.noun_en) or self.noun_en
+
+
+@dataclass(frozen=True)
 class MetricInfo:
     """One metric (``pattern`` = an exact name) or a family of metrics (``pattern`` with one ``*``:
     "judge.*", "ranking.top1.*"); labels may use ``{name}``, the part the ``*`` matched."""
@@ -74,6 +96,7 @@ class MetricInfo:
     help_en: str = ""  # one plain sentence on what it means (UI tooltips)
     help_nl: str = ""
     parts: tuple[tuple[str, str, str], ...] = ()  # labels of ``{name}`` parts: (part, en, nl)
+    phrases: GroupPhrases | None = None  # how name-swap audits word a group difference (None: generic)
     group_part: bool = False  # `{name}` is a name group of a name-swap audit (the UI words it)
     scorer: str = ""  # the registering scorer's spec name (filled in by `scorer` / `declare_metrics`)
     name: str = field(default="", compare=False)  # the concrete metric id (set by `metric_info`)

@@ -204,7 +204,7 @@ class CheckScorer:
 
     def score(self, text: str, ctx: ScoringContext) -> list[Score]:
         passed, detail = self._run(text)
-        return [Score(self.name, 1.0 if passed else 0.0, {"check": self.check, **detail}, kind="binary")]
+        return [Score(self.name, 1.0 if passed else 0.0, {"check": self.check, **detail})]
 
 
 def build_check(config: Mapping[str, Any]) -> CheckScorer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.scoring.base import Score, ScoringContext
-from workbench.scoring.catalogue import MetricInfo, scorer
+from workbench.scoring.catalogue import GroupPhrases, MetricInfo, scorer
 from workbench.scoring.syllables import PYPHEN_LANGS, count_syllables
 from workbench.scoring.tokens import count_sentences, has_letter, words
 
@@ -64,6 +64,8 @@ def flesch(counts: TextCounts, lang: str) -> float:
 @scorer("readability", primary=("readability",), metrics=[MetricInfo(
     "readability", direction="higher", label_en="Readability", label_nl="Leesbaarheid", column="read.",
     headline=True, summary=True, chart=True,
+    phrases=GroupPhrases("get less readable {texts}", "krijgen minder leesbare {texts}", "get more readable {texts}",
+                         "krijgen beter leesbare {texts}"),
     help_en="How easy the text is to read (Flesch-Douma for Dutch, Flesch for English): higher is easier; above 60 "
             "suits a broad audience.",
     help_nl="Hoe makkelijk de tekst leest (Flesch-Douma voor Nederlands, Flesch voor Engels): hoger is makkelijker; "

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from workbench.scoring.base import Score, ScoringContext
-from workbench.scoring.catalogue import MetricInfo, scorer
+from workbench.scoring.catalogue import GroupPhrases, MetricInfo, scorer
 from workbench.scoring.tokens import count_characters, count_sentences, count_words
 
 METRICS = [
     MetricInfo("words", kind="count", label_en="Length (words)", label_nl="Lengte (woorden)", unit="words",
                decimals=0, headline=True, summary=True, chart=True,
-               help_en="Number of words in the text.", help_nl="Aantal woorden in de tekst."),
+               help_en="Number of words in the text.", help_nl="Aantal woorden in de tekst.",
+               phrases=GroupPhrases("get shorter {texts}", "krijgen kortere {texts}", "get longer {texts}",
+                                    "krijgen langere {texts}", "length of the {texts}", "lengte van de {texts}")),
     MetricInfo("characters", kind="count", label_en="Length (characters)", label_nl="Lengte (tekens)",
                unit="characters", decimals=0),
     MetricInfo("sentences", kind="count", label_en="Sentences", label_nl="Zinnen", unit="sentences"),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench import number_format as nf
+from workbench.scoring.catalogue import metric_info
 from workbench.stats import PairPreference, PositionBias, Verdict
 from workbench.stats.multiplicity import CORRECTION_NAMES
 from workbench.ui.i18n import STRINGS, group_label, lang, lower_first, metric_label, metric_unit, t
@@ -125,16 +126,6 @@ def bias_explanation(row: Mapping[str, Any]) -> str:
 # -- name-swap audits ------------------------------------------------------------------------------------
 
 FLAG_SEVERITY = {"green": 0, "inconclusive": 1, "orange": 2, "red": 3}
-# What an outcome measures, in words that fit it: (phrase key when a group gets less, when it gets more).
-_OUTCOME_PHRASES = {
-    "screening.invite": ("phrase_invited_less", "phrase_invited_more"),
-    "ranking.top1": ("phrase_ranked_less", "phrase_ranked_more"),
-    "screening.score": ("phrase_score_lower", "phrase_score_higher"),
-    "words": ("phrase_shorter", "phrase_longer"),
-    "readability": ("phrase_less_readable", "phrase_more_readable"),
-}
-
-
 def task_texts(task: str | None) -> str:
     """The texts a task produces, plural ("rejection emails" / "afwijzingsmails")."""
     return t(f"task_texts_{task}") if f"task_texts_{task}" in STRINGS else t("task_texts_other")
@@ -142,17 +133,21 @@ def task_texts(task: str | None) -> str:
 
 def direction_phrase(metric: str, task: str | None, difference: float, outcome: str) -> str:
     """How a group fares, in words that fit the outcome ("are invited less often", "get shorter rejection emails")."""
+    phrases = metric_info(metric).phrases  # declared by the metric's scorer, else a generic phrase
+    values = {"texts": task_texts(task), "metric": lower_first(metric_label(metric))}
+    if phrases is not None:
+        return phrases.direction(lang(), difference < 0).format(**values)
     generic = ("phrase_selected_less", "phrase_selected_more") if outcome == "selection" \
         else ("phrase_lower", "phrase_higher")
-    less, more = _OUTCOME_PHRASES.get(metric, generic)
-    return t(less if difference < 0 else more, texts=task_texts(task), metric=lower_first(metric_label(metric)))
+    return t(generic[0] if difference < 0 else generic[1], **values)
 
 
 def outcome_phrase(metric: str, task: str | None) -> str:
     """The outcome as a noun phrase ("the invitation decision", "the length of the rejection emails")."""
-    key = {"screening.invite": "outcome_invite", "ranking.top1": "outcome_rank", "words": "outcome_length",
-           "screening.score": "outcome_score"}.get(metric, "outcome_metric")
-    return t(key, texts=task_texts(task), metric=lower_first(metric_label(metric)))
+    phrases = metric_info(metric).phrases
+    if phrases is not None and phrases.noun_en:
+        return phrases.noun(lang()).format(texts=task_texts(task))
+    return lower_first(metric_label(metric))
 
 
 def _value(c: Any, which: str, code: str) -> str:

@@ -18,10 +18,6 @@ from workbench.providers.anthropic_messages import MESSAGES_PARAMS
 from workbench.providers.base import Completion, CompletionRequest, Provider
 from workbench.providers.openai_chat import CHAT_PARAMS
 from workbench.providers.registry import ProviderInfo, register
-from workbench.providers.simulated.judge import judge, judge_pair
-from workbench.providers.simulated.scores import name_shift
-from workbench.providers.simulated.style import applicable_effects, read_style
-from workbench.providers.simulated.writers import write
 
 if TYPE_CHECKING:
     from workbench.experiment.spec import ModelSpec
@@ -54,6 +50,12 @@ class SimulatedProvider:
     name = "simulated"
 
     async def complete(self, request: CompletionRequest) -> Completion:
+        # The generators load with the first call, not when the provider registers (every `validate`).
+        from workbench.providers.simulated.judge import judge, judge_pair
+        from workbench.providers.simulated.scores import name_shift
+        from workbench.providers.simulated.style import applicable_effects, read_style
+        from workbench.providers.simulated.writers import write
+
         started = time.perf_counter()
         simulate = request.params.get("simulate") or {}
         latency_ms = float(simulate.get("latency_ms") or 0.0)

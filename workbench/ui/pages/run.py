@@ -82,9 +82,9 @@ def paced_duration(plan: Plan) -> None:
     code = lang()
     lines = []
     for est in plan.estimate():
-        model = plan.models[est.model]
         if est.role != "generation" or est.simulated:  # judge calls are not paced here (the caption says so)
             continue
+        model = plan.models[est.model]
         paced = paced_minutes(model, est)
         if paced is None:
             lines.append(t("run_paced_none", model=est.model))
