@@ -102,11 +102,11 @@ def outputs(run: RunRef = "latest", *, store: StoreLike = None) -> pd.DataFrame:
     >>> frame.groupby("variant")["score.readability"].mean()  # doctest: +SKIP
     """
     from workbench.export import run_table
-    from workbench.store.repository import resolve_run
+    from workbench.store.queries import resolve_run_id
 
     db = _store(store)
     with db.session() as session:
-        run_id = resolve_run(session, run).id
+        run_id = resolve_run_id(session, run)
     return run_table(db, run_id)
 
 

@@ -25,8 +25,7 @@ from workbench.scoring.explain import explain
 from workbench.scoring.flag_spans import flag_summary, matches_from_details
 from workbench.store.db import Store
 from workbench.store.dismissals import run_dismissals
-from workbench.store.frames import all_metric_names
-from workbench.store.repository import output_id_bounds, outputs_frame, scores_frame
+from workbench.store.frames import all_metric_names, output_id_bounds, outputs_frame, scores_frame
 
 FORMATS = ("csv", "jsonl", "parquet")
 CHUNK = 2_000

@@ -18,7 +18,8 @@ from workbench.analysis.judge_agreement import (
 )
 from workbench.cli.app import app
 from workbench.stats.agreement import cohen_kappa
-from workbench.store.repository import add_ratings, pairable_outputs, scores_frame
+from workbench.store.frames import pairable_outputs, scores_frame
+from workbench.store.repository import add_ratings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,38 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
+from tests.support.old_database import OldOutput, database_at_0001, insert_old_run
 from workbench.experiment.plan import build_plan
 from workbench.runner.run import RunOptions, run_experiment
-from workbench.store.db import Store, _alembic_config
+from workbench.store.db import Store
 from workbench.store.models import CachedResponse, Output, Run
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_0001_database_upgrades_and_its_cache_stops_copying_texts(tmp_path: Path, db_url: str) -> None:
-    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
-    cfg = _alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
+    engine = database_at_0001(db_url)
     # An old-style run: outputs plus a cache entry holding a copy of each text.
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO experiments (id, name, spec_path, spec_hash, spec, created_at) "
-                          "VALUES (1, 'old', 'x.yaml', 'h', '{}', CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO variants (id, experiment_id, key, task, language, user_template, "
-                          "template_hash) VALUES (1, 1, 'v', 'vacancy_text', 'en', 'u', 't')"))
-        conn.execute(text("INSERT INTO cases (id, experiment_id, key, data) VALUES (1, 1, 'c', '{}')"))
-        conn.execute(text("INSERT INTO runs (id, experiment_id, status, total_calls, simulated, batch, settings, "
-                          "started_at) VALUES (1, 1, 'completed', 2, false, false, '{}', CURRENT_TIMESTAMP)"))
+        old = [OldOutput(i, f"text {i}", key, repeat=i, cost_usd=0.5) for i, key in ((1, "k1"), (2, "k2"))]
+        insert_old_run(conn, old)
         for i, key in ((1, "k1"), (2, "k2")):
-            conn.execute(text(
-                "INSERT INTO outputs (id, run_id, variant_id, case_id, model, repeat, swap_name, swap_group, "
-                "status, text, attempts, request_hash, input_tokens, output_tokens, latency_ms, cost_usd, cached, "
-                "simulated, created_at) VALUES (:i, 1, 1, 1, 'm', :i, '', '', 'ok', :t, 1, :k, 1, 1, 1.0, 0.5, "
-                "false, false, CURRENT_TIMESTAMP)"), {"i": i, "t": f"text {i}", "k": key})
             conn.execute(text(
                 "INSERT INTO response_cache (key, provider, model, text, input_tokens, output_tokens, latency_ms, "
                 "cost_usd, simulated, created_at) VALUES (:k, 'openai', 'm', :t, 1, 1, 1.0, 0.5, false, "

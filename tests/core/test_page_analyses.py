@@ -16,9 +16,9 @@ from workbench.store.db import Store, _alembic_config
 from workbench.store.dismissals import dismiss_flag, restore_flag, stored_matches
 from workbench.store.models import Output, Run, RunAnalysisRecord
 from workbench.store.page_analyses import analysis_stamp, same_outputs, save_analysis
+from workbench.store.queries import review_pairs
 from workbench.store.repository import add_rating, delete_rating
 from workbench.ui import run_stats
-from workbench.ui.queries import review_pairs
 from workbench.ui.run_stats import ANALYSIS_VERSION, analyse_for_pages, current_stamp, load_stored
 
 ROOT = Path(__file__).resolve().parents[2]

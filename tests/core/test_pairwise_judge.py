@@ -18,7 +18,7 @@ from workbench import api
 from workbench.analysis.run_results import analyse_run
 from workbench.scoring.pairwise_judge import consolidate, consolidated_ratings, parse_choice, rating_row
 from workbench.stats import analyse_preferences
-from workbench.store.repository import pair_ratings
+from workbench.store.frames import pair_ratings
 
 ROOT = Path(__file__).resolve().parents[2]
 

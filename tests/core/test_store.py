@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+from tests.support.old_database import OldOutput, database_at_0001, insert_old_run
 from workbench.errors import StoreError
 from workbench.store.db import Store, database_url, describe, head_revisions
 from workbench.store.models import Base
@@ -39,27 +40,9 @@ def test_a_database_from_before_finish_reasons_upgrades(db_url: str) -> None:
     """A store made at revision 0001 (no outputs.finish_reason, no prompt versions) keeps its outputs and gains
     the column, and its variants become version 1 with a timestamp. The prompt-versions revision rebuilds
     `variants` (SQLite batch mode); with foreign keys on, that would have cascade-deleted every output (#14)."""
-    from alembic import command
-
-    from workbench.store.db import _alembic_config, make_engine
-
-    engine = make_engine(db_url)
-    cfg = _alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0001")
+    engine = database_at_0001(db_url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO experiments (id, name, spec_path, spec_hash, spec, created_at) "
-                          "VALUES (1, 'old', 'x.yaml', 'h', '{}', CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO runs (id, experiment_id, status, total_calls, simulated, batch, settings, "
-                          "started_at) VALUES (1, 1, 'completed', 1, false, false, '{}', CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO variants (id, experiment_id, key, task, language, user_template, "
-                          "template_hash) VALUES (1, 1, 'v', 'vacancy_text', 'en', 'u', 'h')"))
-        conn.execute(text("INSERT INTO cases (id, experiment_id, key, data) VALUES (1, 1, 'c', '{}')"))
-        conn.execute(text("INSERT INTO outputs (id, run_id, variant_id, case_id, model, repeat, swap_name, "
-                          "swap_group, status, text, attempts, request_hash, input_tokens, output_tokens, "
-                          "latency_ms, cached, simulated, created_at) VALUES (1, 1, 1, 1, 'm', 0, '', '', 'ok', "
-                          "'old text', 1, 'k', 1, 1, 1.0, false, false, CURRENT_TIMESTAMP)"))
+        insert_old_run(conn, [OldOutput(1, "old text", "k")])
     engine.dispose()
     store = Store(db_url)
     with store.engine.connect() as conn:
@@ -158,17 +141,8 @@ def test_a_database_error_after_opening_names_the_db_option(tmp_path: Path, monk
 
 def test_a_database_at_revision_0001_upgrades(tmp_path: Path) -> None:
     """An old database (first schema, before flag dismissals and run safety) upgrades on open."""
-    from alembic import command
-
-    from workbench.store.db import _alembic_config, make_engine
-
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = make_engine(url)
-    cfg = _alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0001")
-    engine.dispose()
+    database_at_0001(url).dispose()
     store = Store(url)  # migrates to head on open
     with store.engine.connect() as conn:
         assert {conn.execute(text("SELECT version_num FROM alembic_version")).scalar()} == head_revisions()

@@ -35,9 +35,8 @@ from workbench.errors import WorkbenchError
 from workbench.local_model import MODEL_ALIAS, server_command
 from workbench.scoring.catalogue import is_text_metric
 from workbench.store.db import Store
-from workbench.store.frames import numeric_scores
+from workbench.store.frames import numeric_scores, scores_frame
 from workbench.store.models import Output, Run
-from workbench.store.repository import scores_frame
 
 pytestmark = pytest.mark.real_model
 

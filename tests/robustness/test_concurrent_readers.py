@@ -11,7 +11,8 @@ from pathlib import Path
 from tests.support.fake_llm_server import FakeLLMServer
 from workbench.analysis.run_results import analyse_run
 from workbench.store.db import Store
-from workbench.store.repository import list_runs, outputs_frame, scores_frame
+from workbench.store.frames import outputs_frame, scores_frame
+from workbench.store.queries import list_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from workbench.runner.retry import RetryPolicy
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store
 from workbench.store.models import Output, Run
-from workbench.store.repository import list_runs
+from workbench.store.queries import list_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.01, max_delay=0.05)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from workbench.store.db import Store
 from workbench.store.models import Run
-from workbench.store.repository import list_runs
+from workbench.store.queries import list_runs
 
 from .store_faults_support import ROOT, start_cli, stored_outputs, wait_for
 

@@ -20,7 +20,7 @@ from workbench.runner.executor import Executor
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store, head_revisions
 from workbench.store.models import Output, Run
-from workbench.store.repository import list_runs
+from workbench.store.queries import list_runs
 from workbench.store.runlock import RunBusyError
 
 from .store_faults_support import ROOT, query, run_until_stored, slow_spec, start_cli, stored_outputs, wait_for

@@ -20,7 +20,7 @@ from workbench.report.console import print_verdicts
 from workbench.report.render import write_report
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
-from workbench.store.repository import scores_frame
+from workbench.store.frames import scores_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.store.repository import add_ratings, pairable_outputs
+from workbench.store.frames import pairable_outputs
+from workbench.store.repository import add_ratings
 
 from .conftest import UIEnv
 from .test_pages import VACANCY, frame_with, open_page, texts

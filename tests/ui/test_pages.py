@@ -306,7 +306,7 @@ def test_review_undo_puts_the_pair_back(ui_env: UIEnv) -> None:
 
 def test_review_rating_does_not_recompute_the_verdicts(ui_env: UIEnv) -> None:
     """A rating changes the preferences, not the verdicts: Compare and Bias keep their cached analysis."""
-    from workbench.ui.queries import run_header
+    from workbench.store.frames import run_header
 
     run_id = ui_env.runs[VACANCY]
     store = ui_env.store()

@@ -11,11 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.store.frames import metric_names, numeric_scores, run_header
-from workbench.store.repository import scores_frame
+from workbench.store.frames import metric_names, numeric_scores, run_header, scores_frame
+from workbench.store.queries import case_outputs, review_pairs, run_cases
 from workbench.ui import i18n, jobs
 from workbench.ui.library import side_by_side_diff
-from workbench.ui.queries import case_outputs, review_pairs, run_cases
 
 from .conftest import ROOT, UIEnv
 

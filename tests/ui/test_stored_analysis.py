@@ -7,10 +7,10 @@ import time
 
 import pytest
 
+from workbench.store.queries import review_pairs
 from workbench.store.repository import add_rating
 from workbench.ui import run_stats
 from workbench.ui import verdict_cache as ui_analysis
-from workbench.ui.queries import review_pairs
 from workbench.ui.run_stats import analyse_and_store, current_stamp, load_stored
 
 from .conftest import UIEnv

@@ -285,11 +285,11 @@ def run_judge_agreement(store: Store, run_ref: str | int | None = None, *, seed:
     when the run has them; otherwise the judge's rubric scores of the two outputs."""
     from workbench.scoring.judge import judge_provenance
     from workbench.scoring.pairwise_judge import JUDGE_RATER_PREFIX, consolidate
-    from workbench.store.frames import run_header
-    from workbench.store.repository import pair_ratings, resolve_run, scores_frame
+    from workbench.store.frames import pair_ratings, run_header, scores_frame
+    from workbench.store.queries import resolve_run_id
 
     with store.session() as session:
-        run_id = resolve_run(session, run_ref).id
+        run_id = resolve_run_id(session, run_ref)
         spec = run_header(session, run_id).spec
         ratings = pair_ratings(session, run_id)
         judged = ratings["rater"].astype(str).str.startswith(JUDGE_RATER_PREFIX)

@@ -26,7 +26,7 @@ from workbench.scoring.catalogue import metric_direction
 from workbench.stats import Analysis, analyse
 from workbench.store.db import Store
 from workbench.store.frames import all_metric_names, numeric_scores, run_header
-from workbench.store.repository import experiment_runs, resolve_run, variant_hashes
+from workbench.store.queries import experiment_runs, resolve_run_id, variant_hashes
 
 RUN_A, RUN_B = "run A", "run B"
 UNIT_SEP = " · "
@@ -77,7 +77,7 @@ def compare_runs(store: Store, run_a: str | int, run_b: str | int, *, metrics: S
                  seed: int = 0, force: bool = False) -> RunComparison:
     """Run B against run A, paired by (variant, case, model); see the module docstring."""
     with store.session() as session:
-        a_id, b_id = resolve_run(session, run_a).id, resolve_run(session, run_b).id
+        a_id, b_id = resolve_run_id(session, run_a), resolve_run_id(session, run_b)
     if a_id == b_id:
         raise WorkbenchError(f"RUN_A and RUN_B are the same run ({a_id})", field="RUN_B")
     scores_a, present_a, (head_a, hashes_a) = _scores(store, a_id, metrics)

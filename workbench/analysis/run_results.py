@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy.orm import Session
 
 from workbench.analysis.sequential_looks import SequentialOutcome, apply_to_analysis, load_outcome
 from workbench.errors import WorkbenchError
@@ -19,10 +18,18 @@ from workbench.scoring.judge import JudgeProvenance, judge_provenance
 from workbench.scoring.pairwise_judge import JUDGE_RATER_PREFIX, consolidated_ratings
 from workbench.scoring.registry import default_primary_metrics
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
-from workbench.store.db import Store
+from workbench.store.db import Store, StoreSession
 from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
-from workbench.store.frames import all_metric_names, numeric_scores, run_header, truncated_outputs
-from workbench.store.repository import pair_ratings, ratings_frame, resolve_run, scores_frame
+from workbench.store.frames import (
+    all_metric_names,
+    numeric_scores,
+    pair_ratings,
+    ratings_frame,
+    run_header,
+    scores_frame,
+    truncated_outputs,
+)
+from workbench.store.queries import resolve_run_id
 
 # Headline metrics (shown first in verdict tables) and lint flags are declared by their scorers
 # (`scoring.catalogue`); other metrics (characters, counts) are analysed too.
@@ -185,7 +192,7 @@ def analyse_run(
     `shown_only` limits it to the primary and secondary metrics; the primary metrics are always included;
     `baseline` compares with another variant than the spec's baseline)."""
     with store.session() as session:
-        run_id = resolve_run(session, run_ref).id
+        run_id = resolve_run_id(session, run_ref)
         header = run_header(session, run_id)
         if baseline is not None and baseline not in header.variants:
             raise WorkbenchError(f"baseline {baseline!r} is not a variant of run {run_id} "
@@ -299,7 +306,7 @@ def drop_truncated(scores: pd.DataFrame, truncated_ids: frozenset[int]) -> pd.Da
     return scores[keep].reset_index(drop=True)
 
 
-def _ranking_names(session: Session, run_id: int) -> pd.Series:
+def _ranking_names(session: StoreSession, run_id: int) -> pd.Series:
     """Which name each ranking.top1.<group> score belongs to, keyed "output_id|metric"."""
     ranking = scores_frame(session, run_id, with_detail=True, metric_prefix="ranking.top1.")
     return pd.Series(

@@ -34,13 +34,13 @@ def agreement_command(
     other (κ, Krippendorff's α) and a plain verdict: can the judge stand in for your recruiters?"""
     from workbench.analysis.judge_agreement import run_judge_agreement
     from workbench.store.db import Store
-    from workbench.store.repository import resolve_run
+    from workbench.store.queries import resolve_run_id
 
     if lang not in ("en", "nl"):
         fail("--lang must be en or nl")
     store = Store(db)
     with store.session() as session:
-        run_id = resolve_run(session, run_ref).id
+        run_id = resolve_run_id(session, run_ref)
     result = run_judge_agreement(store, run_id)
     if result is None:
         console.print(f"Run {run_id} has no recruiter ratings with judge verdicts for the same pairs yet: rate "

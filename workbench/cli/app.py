@@ -528,7 +528,7 @@ def list_runs(db: DbOption = None) -> None:
     from rich.table import Table
 
     from workbench.store.db import Store, database_url, describe
-    from workbench.store.repository import list_runs as query
+    from workbench.store.queries import list_runs as query
     from workbench.store.sequential import last_looks
 
     store = Store(db)
@@ -593,11 +593,11 @@ def export(
     """Export one row per output with its scores and bias flags (or, with --verdicts, the comparisons)."""
     from workbench.export import export_run
     from workbench.store.db import Store
-    from workbench.store.repository import resolve_run
+    from workbench.store.queries import resolve_run_id
 
     store = Store(db)
     with store.session() as session:
-        run_id = resolve_run(session, run_ref).id
+        run_id = resolve_run_id(session, run_ref)
     path = export_run(store, run_id, fmt, out, verdicts=verdicts, force=force)
     console.print(f"Wrote {path}")
 

@@ -28,16 +28,9 @@ def _database_error(exc: Exception) -> str | None:
     (`--help`, `validate`) cannot raise its errors and should not pay for importing it."""
     if "sqlalchemy" not in sys.modules:
         return None
-    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+    from workbench.store.db import failure_message
 
-    from workbench.store.db import active_target
-
-    if isinstance(exc, OperationalError):
-        reason = str(exc.orig).splitlines()[0] if exc.orig else "operational error"
-        return f"database error ({active_target()}): {reason}"
-    if isinstance(exc, SQLAlchemyError):
-        return f"database error ({active_target()}): {str(exc).splitlines()[0]}"
-    return None
+    return failure_message(exc)
 
 
 def handle_errors(func: F) -> F:

@@ -42,7 +42,7 @@ def gate_command(
     from workbench.analysis.gate import gate_run, junit_xml, markdown
     from workbench.analysis.run_results import analyse_run
     from workbench.errors import WorkbenchError
-    from workbench.store.repository import resolve_run
+    from workbench.store.queries import resolve_run_id, run_spec
 
     store = api.open_store(db)
     if _is_spec(spec_or_run):
@@ -58,9 +58,9 @@ def gate_command(
         console.print(f"Ran {escape(plan.spec.name)}: run {run_id}{simulated}")
     else:
         with store.session() as session:
-            run_id = resolve_run(session, spec_or_run).id
+            run_id = resolve_run_id(session, spec_or_run)
     with store.session() as session:
-        margins = list((resolve_run(session, run_id).experiment.spec.get("non_inferiority") or {}).keys())
+        margins = list((run_spec(session, run_id).get("non_inferiority") or {}).keys())
     result = analyse_run(store, run_id, metrics=margins, baseline=baseline)
     gate = gate_run(result)
     for warning in result.warnings:

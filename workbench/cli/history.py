@@ -108,7 +108,7 @@ def history_command(
     if not metric:
         from workbench.analysis.run_results import metric_families
         from workbench.store.frames import all_metric_names, run_header
-        from workbench.store.repository import experiment_runs
+        from workbench.store.queries import experiment_runs
 
         with store.session() as session:
             runs = experiment_runs(session, name)

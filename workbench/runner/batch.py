@@ -3,9 +3,9 @@
 Per run: cached cells come from the cache; cells whose batch is still in flight (an unfinished
 BatchJob row, left by a crash or Ctrl-C) are polled, never resubmitted; the rest are submitted per
 model, split at the providers' limits, and every batch id is committed before the first poll. When a
-batch ends, its results are joined by custom_id and go through the Runner's `_record` ->
-ResultWriter path, so they are scored and cached like any other result. Requests that failed inside
-a batch are stored as failed results, which `--resume` submits again (and only those).
+batch ends, its results are joined by custom_id and go through the run's RecordSink (`record` ->
+`writer`, workbench.runner.sink), so they are scored and cached like any other result. Requests that
+failed inside a batch are stored as failed results, which `--resume` submits again (and only those).
 """
 
 from __future__ import annotations
@@ -15,12 +15,9 @@ import hashlib
 import json
 import os
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, TypeVar
-
-from sqlalchemy import select
 
 from workbench.errors import WorkbenchError
 from workbench.experiment.plan import Cell
@@ -29,12 +26,14 @@ from workbench.providers import registry
 from workbench.providers.base import Completion, Provider, ProviderError, RetryableError
 from workbench.providers.registry import connection_key
 from workbench.runner.batch_backend import BatchBackend, BatchResults, BatchState
+from workbench.runner.cache import cache_hits
 from workbench.runner.executor import Job, Outcome
-from workbench.runner.run import Runner, RunResult, _cache_hits
+from workbench.runner.retry import RetryPolicy
+from workbench.runner.run_result import RunResult
+from workbench.runner.sink import RecordSink
 from workbench.runner.tasks import gather_or_cancel
-from workbench.runner.writer import ResultWriter
-from workbench.scoring.registry import score_text
-from workbench.store.models import BatchJob
+from workbench.store.batch_jobs import add_batch, close_batch, open_batches, set_batch_status
+from workbench.store.statuses import BatchStatus
 
 T = TypeVar("T")
 POLL_ENV = "WORKBENCH_BATCH_POLL_S"  # seconds before the first status check; backs off from there
@@ -60,6 +59,17 @@ class BatchSettings:
         if poll <= 0:
             raise WorkbenchError(f"{POLL_ENV} must be positive, not {raw!r}")
         return cls(poll_s=poll, max_poll_s=30 * poll)
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """What batch mode needs to know about the run besides its sink: the models by label, the retry
+    policy for submitting and polling, the seed (retry jitter) and whether the response cache is on."""
+
+    models: Mapping[str, ModelSpec]
+    retry: RetryPolicy
+    seed: int | None
+    use_cache: bool
 
 
 @dataclass
@@ -120,24 +130,26 @@ class BatchRun:
 
     def __init__(
         self,
-        runner: Runner,
+        sink: RecordSink,
+        context: BatchContext,
         run_id: int,
         providers: dict[object, Provider],
         result: RunResult,
         settings: BatchSettings,
     ) -> None:
-        self.runner = runner
+        self.sink = sink
+        self.context = context
         self.run_id = run_id
         self.providers = providers
         self.result = result
         self.settings = settings
-        self.policy = runner.options.retry
-        self.rng = random.Random(runner.plan.spec.seed)
+        self.policy = context.retry
+        self.rng = random.Random(context.seed)
         self._backends: dict[str, BatchBackend] = {}
 
     async def run(self, jobs: list[Job]) -> None:
         pending = {custom_id(job): job for job in jobs}
-        if self.runner.options.use_cache:
+        if self.context.use_cache:
             await self._serve_cached(pending)
         tracked = self._resume(pending)
         in_flight = {cid for batch in tracked for cid in batch.jobs}
@@ -147,14 +159,14 @@ class BatchRun:
 
     def _backend(self, label: str) -> BatchBackend:
         if label not in self._backends:
-            model: ModelSpec = self.runner.plan.models[label]
+            model: ModelSpec = self.context.models[label]
             self._backends[label] = backend_for(model, self.providers[connection_key(model)])
         return self._backends[label]
 
     # -- before submitting -------------------------------------------------------------------------
     async def _serve_cached(self, pending: dict[str, Job]) -> None:
         """A cached request costs nothing and needs no batch: record it now and drop it from `pending`."""
-        hits = _cache_hits(self.runner.store, [job.cache_key for job in pending.values()])
+        hits = cache_hits(self.sink.store, [job.cache_key for job in pending.values()])
         served = {cid: job for cid, job in pending.items() if job.cache_key in hits}
         for cid in served:
             del pending[cid]
@@ -164,23 +176,17 @@ class BatchRun:
 
     def _resume(self, pending: dict[str, Job]) -> list[Tracked]:
         """Batches of this run still in flight, limited to the cells that still need their result."""
-        with self.runner.store.session() as session:
-            rows = session.scalars(
-                select(BatchJob)
-                .where(BatchJob.run_id == self.run_id, BatchJob.finished_at.is_(None))
-                .order_by(BatchJob.id)
-            ).all()
         tracked: list[Tracked] = []
         claimed: set[str] = set()
-        for row in rows:
+        for row in open_batches(self.sink.store, self.run_id):
             jobs = {cid: pending[cid] for cid in row.custom_ids if cid in pending and cid not in claimed}
             if not jobs:  # every cell it was for is stored (or served from the cache) already
-                self._close_row(row.id, "not_needed")
+                close_batch(self.sink.store, row.row_id, BatchStatus.NOT_NEEDED)
                 continue
             claimed |= jobs.keys()
-            tracked.append(Tracked(row.id, row.batch_id, row.model, self._backend(row.model), jobs))
+            tracked.append(Tracked(row.row_id, row.batch_id, row.model, self._backend(row.model), jobs))
         if tracked:
-            self.runner.progress.note(
+            self.sink.progress.note(
                 f"following {len(tracked)} batch(es) submitted earlier ({len(claimed)} requests in flight)"
             )
         return tracked
@@ -205,11 +211,12 @@ class BatchRun:
                     continue
                 # Committed before anything else can happen: a crash from here on resumes this batch.
                 chunk_jobs = {cid: job for cid, job, _ in chunk}
-                row_id = self._add_row(label, backend.provider, batch_id, list(chunk_jobs))
+                row_id = add_batch(self.sink.store, self.run_id, model=label, provider=backend.provider,
+                                   batch_id=batch_id, custom_ids=list(chunk_jobs))
                 tracked.append(Tracked(row_id, batch_id, label, backend, chunk_jobs))
                 submitted += len(chunk)
             if submitted:
-                self.runner.progress.note(
+                self.sink.progress.note(
                     f"{label}: {submitted} requests submitted in {len(chunks)} batch(es) at batch price; "
                     "polling (Ctrl-C leaves them running, --resume collects them)"
                 )
@@ -240,11 +247,11 @@ class BatchRun:
             # unless the provider no longer knows it (404), in which case --resume resubmits them.
             await self._write([_failed(job, exc) for job in batch.jobs.values()])
             if exc.status == 404:
-                self._close_row(batch.row_id, "not_found")
+                close_batch(self.sink.store, batch.row_id, BatchStatus.NOT_FOUND)
             return
         await self._write([_joined(batch, cid, job, results, state) for cid, job in batch.jobs.items()])
         # Closed only once its results are committed: a crash in between re-downloads them on resume.
-        self._close_row(batch.row_id, state.status)
+        close_batch(self.sink.store, batch.row_id, state.status)
 
     async def _wait(self, batch: Tracked) -> BatchState:
         delay = self.settings.poll_s
@@ -253,7 +260,7 @@ class BatchRun:
             state = await self._patiently(lambda: batch.backend.poll(batch.batch_id, batch.model))
             if state.status != status:
                 status = state.status
-                self._set_row_status(batch.row_id, status)
+                set_batch_status(self.sink.store, batch.row_id, status)
             if state.ended:
                 return state
             await asyncio.sleep(delay)
@@ -274,56 +281,21 @@ class BatchRun:
     async def _pause(self, error: ProviderError, attempt: int) -> None:
         wait = self.policy.delay(attempt, error.retry_after, self.rng)
         self.result.retries += 1
-        self.runner.progress.note(f"retrying after {wait:.1f}s: {str(error)[:120]}")
+        self.sink.progress.note(f"retrying after {wait:.1f}s: {str(error)[:120]}")
         await asyncio.sleep(wait)
 
     # -- recording ---------------------------------------------------------------------------------
     async def _write(self, outcomes: list[Outcome]) -> None:
-        """Record outcomes through the Runner's path (scored, cached) and wait until they are committed."""
+        """Record outcomes through the run's path (scored, cached) and wait until they are committed."""
         if not outcomes:
             return
-        scorers = self.runner.scorers
-        writer = ResultWriter(self.runner.store, score=lambda text, ctx: score_text(text, ctx, scorers),
-                              run_id=self.run_id, on_retry=self.runner._db_retry)
+        writer = self.sink.writer(self.run_id)
         try:
             for outcome in outcomes:
-                writer.put(self.runner._record(outcome, self.run_id))
-                self._account(outcome)
+                writer.put(self.sink.record(outcome, self.run_id))
+                self.result.count(outcome, self.sink.progress)
         finally:
             await asyncio.to_thread(writer.close)  # off the loop: scoring thousands of texts takes a while
-
-    def _account(self, outcome: Outcome) -> None:
-        self.result.count(outcome, self.runner.progress)
-
-    # -- batch_jobs rows -----------------------------------------------------------------------------
-    def _add_row(self, label: str, provider: str, batch_id: str, custom_ids: list[str]) -> int:
-        with self.runner.store.session() as session:
-            row = BatchJob(
-                run_id=self.run_id,
-                model=label,
-                provider=provider,
-                batch_id=batch_id,
-                status="submitted",
-                custom_ids=custom_ids,
-            )
-            session.add(row)
-            session.commit()
-            return row.id
-
-    def _set_row_status(self, row_id: int, status: str) -> None:
-        with self.runner.store.session() as session:
-            row = session.get(BatchJob, row_id)
-            if row is not None:
-                row.status = status
-                session.commit()
-
-    def _close_row(self, row_id: int, status: str) -> None:
-        with self.runner.store.session() as session:
-            row = session.get(BatchJob, row_id)
-            if row is not None:
-                row.status = status
-                row.finished_at = datetime.now(UTC)
-                session.commit()
 
 
 def _failed(job: Job, error: ProviderError) -> Outcome:
@@ -345,7 +317,8 @@ def _joined(batch: Tracked, cid: str, job: Job, results: BatchResults, state: Ba
 
 
 async def generate_batched(
-    runner: Runner,
+    sink: RecordSink,
+    context: BatchContext,
     run_id: int,
     jobs: list[Job],
     providers: dict[object, Provider],
@@ -353,19 +326,15 @@ async def generate_batched(
     result: RunResult,
     settings: BatchSettings | None = None,
 ) -> None:
-    """`Runner._generate` for --batch: openai/anthropic cells through their Batch APIs, while the
+    """The generation phase for --batch: openai/anthropic cells through their Batch APIs, while the
     other models' cells run concurrently on the normal path."""
     batched = [job for job in jobs if has_batch_api(job.request.provider)]
     direct = [job for job in jobs if not has_batch_api(job.request.provider)]
     work: list[Awaitable[None]] = [
-        BatchRun(runner, run_id, providers, result, settings or BatchSettings.from_env()).run(batched)
+        BatchRun(sink, context, run_id, providers, result, settings or BatchSettings.from_env()).run(batched)
     ]
     if direct:
-        scorers = runner.scorers
-        writer = ResultWriter(runner.store, score=lambda text, ctx: score_text(text, ctx, scorers), run_id=run_id,
-                              on_retry=runner._db_retry)
-        work.append(
-            runner._execute(direct, providers, models, writer, lambda o: runner._record(o, run_id), result)
-        )
+        work.append(sink.execute(direct, providers, models, sink.writer(run_id), lambda o: sink.record(o, run_id),
+                                 result))
     tasks = [asyncio.ensure_future(item) for item in work]
     await gather_or_cancel(tasks)

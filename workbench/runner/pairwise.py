@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from workbench.experiment.spec import ModelSpec
+from workbench.providers.base import Provider
 from workbench.providers.registry import connection_key
 from workbench.runner.executor import Job, Outcome
+from workbench.runner.run_result import RunResult
+from workbench.runner.sink import RecordSink
+from workbench.scoring.judge import Rubric
 from workbench.scoring.pairwise_judge import judge_rater, pairwise_request, parse_choice, rating_row
-from workbench.store.repository import add_ratings, pairable_outputs, rating_keys
-
-if TYPE_CHECKING:
-    from workbench.providers.base import Provider
-    from workbench.runner.run import Runner, RunResult
+from workbench.store.db import Store
+from workbench.store.frames import pairable_outputs
+from workbench.store.queries import rating_keys
+from workbench.store.repository import add_ratings
 
 KEYS = ["case_id", "model", "repeat", "swap_name"]
 
 
 class _Collect:
-    """Writer stand-in for Runner._execute: keeps the ratings, stored in one transaction at the end."""
+    """Writer stand-in for Runner.execute: keeps the ratings, stored in one transaction at the end."""
 
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
@@ -31,15 +35,15 @@ class _Collect:
         return None
 
 
-def pairwise_jobs(runner: Runner, run_id: int, judge: ModelSpec) -> list[Job]:
+def pairwise_jobs(store: Store, run_id: int, judge: ModelSpec, baseline: str, rubrics: Sequence[Rubric],
+                  seed: int) -> list[Job]:
     """Two jobs (candidate first, then baseline first) per candidate output × rubric not yet judged; the text
     shown first becomes the rating's output a."""
-    with runner.store.session() as session:
+    with store.session() as session:
         outputs = pairable_outputs(session, run_id)
         done = rating_keys(session, run_id, "llm-judge:")
     if outputs.empty:
         return []
-    baseline = runner.plan.baseline
     base = outputs[outputs["variant"] == baseline].set_index(KEYS)
     jobs = []
     for row in outputs[outputs["variant"] != baseline].itertuples(index=False):
@@ -47,7 +51,7 @@ def pairwise_jobs(runner: Runner, run_id: int, judge: ModelSpec) -> list[Job]:
         if key not in base.index:
             continue
         other = base.loc[key]
-        for rubric in runner.rubrics:
+        for rubric in rubrics:
             for candidate_first in (True, False):
                 shown = (row.output_id, int(other["output_id"]))
                 shown = shown if candidate_first else shown[::-1]
@@ -58,18 +62,19 @@ def pairwise_jobs(runner: Runner, run_id: int, judge: ModelSpec) -> list[Job]:
                 if not candidate_first:
                     texts, variants = texts[::-1], variants[::-1]
                 request = pairwise_request(rubric, texts[0], texts[1], row.task, row.language, judge,
-                                           runner.plan.spec.seed, variants[0], variants[1])
+                                           seed, variants[0], variants[1])
                 payload = (row.case_id, shown[0], shown[1], rubric.name)
                 jobs.append(Job(request, connection_key(judge), payload, request.cache_key(), judge.max_attempts))
     return jobs
 
 
-async def judge_pairs(runner: Runner, run_id: int, judge: ModelSpec, providers: dict[object, Provider],
-                      result: RunResult) -> None:
-    jobs = pairwise_jobs(runner, run_id, judge)
+async def judge_pairs(sink: RecordSink, run_id: int, judge: ModelSpec, providers: dict[object, Provider],
+                      result: RunResult, *, baseline: str, rubrics: Sequence[Rubric], seed: int) -> None:
+    """Judge every candidate output against its baseline twice (both orders); the ratings are stored at the end."""
+    jobs = pairwise_jobs(sink.store, run_id, judge, baseline, rubrics, seed)
     if not jobs:
         return
-    runner.progress.start("judge (pairwise)", len(jobs), 0)
+    sink.progress.start("judge (pairwise)", len(jobs), 0)
     collector = _Collect()
     ok_before, cached_before = result.ok, result.cached
 
@@ -85,10 +90,10 @@ async def judge_pairs(runner: Runner, run_id: int, judge: ModelSpec, providers: 
                 "comment": ("SIMULATED judge: " if simulated else "") + (comment or "")}
 
     try:
-        await runner._execute(jobs, providers, [judge], collector, record, result)  # type: ignore[arg-type]
+        await sink.execute(jobs, providers, [judge], collector, record, result)  # type: ignore[arg-type]
     finally:
         if collector.rows:
-            with runner.store.session() as session:
+            with sink.store.session() as session:
                 add_ratings(session, run_id, collector.rows)
         result.judged = result.ok - ok_before
         result.ok, result.cached = ok_before, cached_before

@@ -33,7 +33,7 @@ from workbench.runner.run import Runner, RunOptions, RunResult
 from workbench.scoring.judge import judge_model
 from workbench.stats.sequential import LookResult, TestState
 from workbench.store.db import Store
-from workbench.store.repository import latest_run_for
+from workbench.store.queries import latest_run_id
 from workbench.store.sequential import looks, save_design, save_look, stored_design
 
 
@@ -73,11 +73,10 @@ def resumes_sequential(store: Store, plan: Plan, *, until_decided: bool) -> bool
     """Whether `--resume` continues a run started with --until-decided (it then resumes as one, flag or
     not); a run started without it is not turned sequential halfway (one clear error)."""
     with store.session() as session:
-        run = latest_run_for(session, plan.spec.name)
-        if run is None:
+        run_id = latest_run_id(session, plan.spec.name)
+        if not run_id:
             return until_decided
-        sequential = stored_design(session, run.id) is not None
-        run_id = run.id
+        sequential = stored_design(session, run_id) is not None
     if until_decided and not sequential:
         raise WorkbenchError(
             f"run {run_id} was started without --until-decided; resume it without the flag "

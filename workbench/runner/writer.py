@@ -1,4 +1,5 @@
-"""A writer thread that commits results as they arrive (group commit under load).
+"""A writer thread that commits results as they arrive (group commit under load), scoring generated
+texts on the way; the store writes each group in one transaction (workbench.store.results).
 
 Each result is committed within milliseconds of arriving, so a killed run loses at most the few
 results still in the queue — and those are simply re-run on resume, never duplicated, because the
@@ -15,22 +16,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, update
-
 from workbench.scoring.base import Score, ScoringContext
-from workbench.store.db import Store, retry_transient
-from workbench.store.models import CachedResponse, Output, Run
-from workbench.store.models import Score as ScoreRow
-from workbench.store.repository import insert_ignore
+from workbench.store.db import Store
+from workbench.store.records import CacheEntry, JudgedWrite, OutputRow, OutputWrite
+from workbench.store.results import write_results
+from workbench.store.statuses import OutputStatus
 
 MAX_GROUP = 500
 
 
 @dataclass
 class OutputRecord:
-    row: dict[str, Any]  # columns of `outputs`
+    row: OutputRow  # columns of `outputs`
     existing_id: int | None = None  # an earlier failed attempt of the same cell, to overwrite
-    cache_entry: dict[str, Any] | None = None
+    cache_entry: CacheEntry | None = None
     scoring: ScoringContext | None = None  # score the text with the run's scorers
     spent_usd: float = 0.0  # what the call behind this record cost (0 for a cache hit)
 
@@ -40,7 +39,7 @@ class ScoreRecord:
     output_id: int
     scores: list[Score] = field(default_factory=list)
     spent_usd: float = 0.0
-    cache_entry: dict[str, Any] | None = None  # the judge's reply (with its text), for the response cache
+    cache_entry: CacheEntry | None = None  # the judge's reply (with its text), for the response cache
 
 
 Scorer = Callable[[str, ScoringContext], list[Score]]
@@ -103,69 +102,16 @@ class ResultWriter:
                 self._error = exc
 
     def _scores_for(self, record: OutputRecord) -> list[Score]:
-        text = record.row.get("text")
-        if self.score is None or record.scoring is None or record.row.get("status") != "ok" or text is None:
+        text = record.row["text"]
+        if self.score is None or record.scoring is None or record.row["status"] != OutputStatus.OK or text is None:
             return []
         return self.score(text, record.scoring)
 
     def _write(self, batch: list[Any]) -> None:
-        outputs = [r for r in batch if isinstance(r, OutputRecord)]
-        score_records = [r for r in batch if isinstance(r, ScoreRecord)]
-        scored = [(record, self._scores_for(record)) for record in outputs]
+        outputs = [OutputWrite(r.row, self._scores_for(r), r.existing_id, r.cache_entry)
+                   for r in batch if isinstance(r, OutputRecord)]
+        judged = [JudgedWrite(r.output_id, r.scores, r.cache_entry) for r in batch if isinstance(r, ScoreRecord)]
         spent = sum(r.spent_usd for r in batch)
-        retry_transient(lambda: self._commit(scored, score_records, spent), on_retry=self.on_retry)
+        write_results(self.store, outputs, judged, spent_usd=spent, run_id=self.run_id, on_retry=self.on_retry)
         if self.on_written is not None:
             self.on_written(len(batch))
-
-    def _commit(
-        self, scored: list[tuple[OutputRecord, list[Score]]], score_records: list[ScoreRecord], spent: float
-    ) -> None:
-        """One transaction for a group of results (all of it is done again when a retry is needed)."""
-        with self.store.session() as session:
-            fresh = [(r, s) for r, s in scored if r.existing_id is None]
-            score_rows: list[dict[str, Any]] = []
-            cache_rows: list[dict[str, Any]] = []
-            if fresh:
-                ids = session.scalars(
-                    insert(Output).returning(Output.id, sort_by_parameter_order=True),
-                    [r.row for r, _ in fresh],
-                ).all()
-                for output_id, (record, scores) in zip(ids, fresh, strict=True):
-                    score_rows += [_score_row(output_id, s) for s in scores]
-                    if record.cache_entry:
-                        cache_rows.append(record.cache_entry | {"output_id": output_id})
-            for record, scores in scored:
-                if record.existing_id is not None:
-                    if record.cache_entry:
-                        cache_rows.append(record.cache_entry | {"output_id": record.existing_id})
-                    session.execute(
-                        update(Output).where(Output.id == record.existing_id).values(**record.row)
-                    )
-                    session.execute(delete(ScoreRow).where(ScoreRow.output_id == record.existing_id))
-                    score_rows += [_score_row(record.existing_id, s) for s in scores]
-            for judged in score_records:
-                metrics = [s.metric for s in judged.scores]
-                session.execute(
-                    delete(ScoreRow).where(ScoreRow.output_id == judged.output_id, ScoreRow.metric.in_(metrics))
-                )
-                score_rows += [_score_row(judged.output_id, s) for s in judged.scores]
-                if judged.cache_entry:  # a judge reply has no output row: its entry keeps the text
-                    cache_rows.append(judged.cache_entry | {"output_id": None})
-            if score_rows:
-                session.execute(insert(ScoreRow), score_rows)
-            # A generation's entry refers to the output row that holds the text (one copy of every answer).
-            insert_ignore(session, CachedResponse, cache_rows)
-            if spent and self.run_id is not None:
-                session.execute(update(Run).where(Run.id == self.run_id).values(spent_usd=Run.spent_usd + spent))
-            session.commit()
-
-
-def _score_row(output_id: int, score: Score) -> dict[str, Any]:
-    value = score.value if score.value == score.value else None  # NaN -> NULL
-    return {
-        "output_id": output_id,
-        "metric": score.metric,
-        "value": value,
-        "kind": score.kind,
-        "detail": score.detail or None,
-    }

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.errors import StoreError
@@ -39,6 +39,11 @@ SYNC_MODES = ("full", "normal", "extra")
 # pg_advisory_xact_lock key for migrations: "wbmi" as an int, far from the run-lock keys (run ids).
 MIGRATION_LOCK_KEY = 0x77626D69
 T = TypeVar("T")
+# For code outside the store, which never imports SQLAlchemy: a session is an opaque handle that it gets
+# from `Store.session()` and passes to the store's query and repository functions, and a failure of the
+# database itself (not of our own checks, which raise StoreError) is a `StoreFailure`.
+StoreSession = Session
+StoreFailure = SQLAlchemyError
 
 _active_target: str | None = None  # the database this process opened, for error messages
 
@@ -64,6 +69,16 @@ def describe(url: str) -> str:
 def active_target() -> str:
     """The (password-masked) database this process opened last, else the one it would open."""
     return _active_target or describe(database_url())
+
+
+def failure_message(exc: BaseException) -> str | None:
+    """One line for a database failure, naming the database (None for any other exception)."""
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).splitlines()[0] if exc.orig else "operational error"
+        return f"database error ({active_target()}): {reason}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error ({active_target()}): {str(exc).splitlines()[0]}"
+    return None
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -7,6 +7,7 @@ flag back. Only this module speaks SQL about dismissals.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,7 +48,7 @@ def stored_matches(session: Session, output_id: int) -> list[dict[str, Any]]:
 def dismiss_flag(
     session: Session, output_id: int, start: int, end: int, rule: str, *, who: str, why: str
 ) -> FlagDismissal:
-    """Dismiss one flagged span of an output as false (commit is the caller's)."""
+    """Dismiss one flagged span of an output as false (committed)."""
     who, why = who.strip(), why.strip()
     if not who:
         raise WorkbenchError("say who dismisses the flag", field="who")
@@ -65,7 +66,7 @@ def dismiss_flag(
     row = FlagDismissal(output_id=output_id, start=start, end=end, text=str(match["text"])[:400],
                         category=str(match["category"]), rule=rule, who=who, why=why)
     session.add(row)
-    session.flush()
+    session.commit()
     return row
 
 
@@ -80,7 +81,7 @@ def active_dismissal(session: Session, output_id: int, key: SpanKey) -> FlagDism
 
 
 def restore_flag(session: Session, dismissal_id: int, *, who: str) -> FlagDismissal:
-    """Undo a dismissal: the flag counts again (the row stays, with who restored it and when)."""
+    """Undo a dismissal: the flag counts again (the row stays, with who restored it and when); committed."""
     row = session.get(FlagDismissal, dismissal_id)
     if row is None:
         raise WorkbenchError(f"dismissal {dismissal_id} does not exist", field="dismissal")
@@ -88,20 +89,38 @@ def restore_flag(session: Session, dismissal_id: int, *, who: str) -> FlagDismis
         raise WorkbenchError(f"dismissal {dismissal_id} was already restored")
     row.restored_by = who.strip()[:MAX_WHO] or "anonymous"
     row.restored_at = datetime.now(UTC)
-    session.flush()
+    session.commit()
     return row
 
 
-def output_dismissals(session: Session, output_ids: list[int]) -> dict[int, dict[SpanKey, FlagDismissal]]:
-    """Active dismissals of some outputs: output id -> span key -> row."""
-    found: dict[int, dict[SpanKey, FlagDismissal]] = {}
+@dataclass(frozen=True)
+class ActiveDismissal:
+    """A flag dismissal in force (typed record for the UI and reports; the ORM row stays in the store)."""
+
+    id: int
+    output_id: int
+    start: int
+    end: int
+    text: str
+    category: str
+    rule: str
+    who: str
+    why: str
+    created_at: datetime
+
+
+def output_dismissals(session: Session, output_ids: list[int]) -> dict[int, dict[SpanKey, ActiveDismissal]]:
+    """Active dismissals of some outputs: output id -> span key -> dismissal."""
+    found: dict[int, dict[SpanKey, ActiveDismissal]] = {}
     if not output_ids:
         return found
     rows = session.scalars(
         select(FlagDismissal).where(FlagDismissal.output_id.in_(output_ids), FlagDismissal.restored_at.is_(None))
     )
     for row in rows:
-        found.setdefault(row.output_id, {})[(row.start, row.end, row.rule)] = row
+        found.setdefault(row.output_id, {})[(row.start, row.end, row.rule)] = ActiveDismissal(
+            row.id, row.output_id, row.start, row.end, row.text, row.category, row.rule, row.who, row.why,
+            row.created_at)
     return found
 
 

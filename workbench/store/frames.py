@@ -1,7 +1,10 @@
-"""Bulk reads for analysis: run headers from SQL aggregates and score frames without ORM rows.
+"""The read model's whole-run reads for analysis, reports and export: run headers from SQL aggregates,
+score frames, output, rating and pairing frames (pandas).
 
 A run can hold 100,000 outputs with 1.6 million scores. Loading those as ORM objects takes tens of
-seconds; plain DB-API tuples convert to NumPy about ten times faster, and no output text is read.
+seconds: `numeric_scores` reads plain DB-API tuples (about ten times faster into NumPy) and no output
+text; `outputs_frame`/`scores_frame` (texts, score details) are for export and smaller reads, in chunks
+of output ids when a run is large.
 """
 
 from __future__ import annotations
@@ -13,15 +16,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, func, or_, select
 from sqlalchemy import case as when
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from workbench.errors import WorkbenchError
 from workbench.experiment.spec import ExperimentSpec
 from workbench.providers.finish import TRUNCATED_REASONS
 from workbench.store.models import Case, Experiment, Output, Rating, Run, Score, Variant
-from workbench.store.repository import unpriced_count
+from workbench.store.queries import raw_rows, run_keys, unpriced_count
+from workbench.store.statuses import OutputStatus
 
 METRIC_SAMPLE = 50  # outputs inspected to list a run's metrics (every output gets the same scorers)
 
@@ -58,15 +62,6 @@ class RunHeader:
         return (self.outputs, self.errors, self.status)
 
 
-def raw_rows(session: Session, stmt: Select[Any] | Any) -> list[tuple[Any, ...]]:
-    """Rows as plain tuples from the DB-API cursor (only for ints, floats and strings)."""
-    result = session.connection().execute(stmt)
-    cursor = getattr(result, "cursor", None)
-    if cursor is None:  # pragma: no cover - buffered results on exotic dialects
-        return [tuple(row) for row in result]
-    return list(cursor.fetchall())
-
-
 def run_header(session: Session, run_id: int) -> RunHeader:
     run = session.get(Run, run_id)
     if run is None:
@@ -76,8 +71,8 @@ def run_header(session: Session, run_id: int) -> RunHeader:
     spec = ExperimentSpec.model_validate(experiment.spec)
     ok, errors, cost, unpriced = session.execute(
         select(
-            func.coalesce(func.sum(when((Output.status == "ok", 1), else_=0)), 0),
-            func.coalesce(func.sum(when((Output.status == "error", 1), else_=0)), 0),
+            func.coalesce(func.sum(when((Output.status == OutputStatus.OK, 1), else_=0)), 0),
+            func.coalesce(func.sum(when((Output.status == OutputStatus.ERROR, 1), else_=0)), 0),
             func.coalesce(func.sum(Output.cost_usd), 0.0),
             unpriced_count(),
         ).where(Output.run_id == run_id)
@@ -108,7 +103,7 @@ def run_stamp(session: Session, run_id: int) -> tuple[Any, ...]:
 
 def metric_names(session: Session, run_id: int) -> list[str]:
     """Metrics scored in this run (read from a sample of outputs: the scorers are the same for all)."""
-    sample = select(Output.id).where(Output.run_id == run_id, Output.status == "ok").limit(METRIC_SAMPLE)
+    sample = select(Output.id).where(Output.run_id == run_id, Output.status == OutputStatus.OK).limit(METRIC_SAMPLE)
     stmt = select(Score.metric).where(Score.output_id.in_(sample)).distinct().order_by(Score.metric)
     return list(session.scalars(stmt))
 
@@ -120,15 +115,6 @@ def all_metric_names(session: Session, run_id: int) -> list[str]:
         .distinct().order_by(Score.metric)
     )
     return list(session.scalars(stmt))
-
-
-def run_keys(session: Session, run_id: int) -> tuple[dict[int, str], dict[int, tuple[str, str | None]]]:
-    experiment_id = select(Run.experiment_id).where(Run.id == run_id).scalar_subquery()
-    variants = {vid: key for vid, key in
-                session.execute(select(Variant.id, Variant.key).where(Variant.experiment_id == experiment_id))}
-    cases = {cid: (key, cluster) for cid, key, cluster in
-             session.execute(select(Case.id, Case.key, Case.cluster).where(Case.experiment_id == experiment_id))}
-    return variants, cases
 
 
 def numeric_scores(session: Session, run_id: int, metrics: Sequence[str]) -> pd.DataFrame:
@@ -209,7 +195,146 @@ def truncated_outputs(session: Session, run_id: int) -> list[tuple[int, str, str
     stmt = (
         select(Output.id, Variant.key, Output.model)
         .join(Variant, Variant.id == Output.variant_id)
-        .where(Output.run_id == run_id, Output.status == "ok", Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
+        .where(Output.run_id == run_id, Output.status == OutputStatus.OK,
+               Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
         .order_by(Output.id)
     )
     return [(int(oid), str(variant), str(model)) for oid, variant, model in session.execute(stmt)]
+
+
+def output_id_bounds(session: Session, run_id: int, chunk: int) -> list[tuple[int, int]]:
+    """Inclusive (first, last) output ids of consecutive chunks of about `chunk` outputs of a run."""
+    ids = list(session.scalars(select(Output.id).where(Output.run_id == run_id).order_by(Output.id)))
+    return [(ids[i], ids[min(i + chunk, len(ids)) - 1]) for i in range(0, len(ids), chunk)]
+
+
+def outputs_frame(session: Session, run_id: int, id_range: tuple[int, int] | None = None) -> pd.DataFrame:
+    """One row per output with variant/case keys (text included); `id_range` limits it to one chunk."""
+    stmt = (
+        select(
+            Output.id.label("output_id"),
+            Variant.key.label("variant"),
+            Case.key.label("case"),
+            Case.cluster.label("cluster"),
+            Output.model,
+            Output.repeat,
+            Output.swap_name,
+            Output.swap_group,
+            Output.status,
+            Output.text,
+            Output.error,
+            Output.attempts,
+            Output.input_tokens,
+            Output.output_tokens,
+            Output.latency_ms,
+            Output.cost_usd,
+            Output.cached,
+            Output.simulated,
+            Output.finish_reason,
+            Variant.language,
+            Variant.task,
+        )
+        .join(Variant, Variant.id == Output.variant_id)
+        .join(Case, Case.id == Output.case_id)
+        .where(Output.run_id == run_id)
+        .order_by(Output.id)
+    )
+    if id_range is not None:
+        stmt = stmt.where(Output.id.between(*id_range))
+    return pd.DataFrame(session.execute(stmt).mappings().all())
+
+
+def scores_frame(
+    session: Session,
+    run_id: int,
+    *,
+    with_detail: bool = False,
+    metric_prefix: str | None = None,
+    id_range: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """Long format for the statistics engine: case, variant, model, repeat, metric, value (+ swap, cluster).
+
+    `metric_prefix` keeps only the metrics that start with it (e.g. "ranking.top1."); `id_range` only the
+    scores of outputs with ids in that inclusive range.
+    """
+    columns: list[Any] = [
+        Output.id.label("output_id"),
+        Case.key.label("case"),
+        Case.cluster.label("cluster"),
+        Variant.key.label("variant"),
+        Output.model,
+        Output.repeat,
+        Output.swap_name,
+        Output.swap_group,
+        Score.metric,
+        Score.value,
+        Score.kind,
+    ]
+    if with_detail:
+        columns.append(Score.detail)
+    stmt = (
+        select(*columns)
+        .join(Output, Output.id == Score.output_id)
+        .join(Variant, Variant.id == Output.variant_id)
+        .join(Case, Case.id == Output.case_id)
+        .where(Output.run_id == run_id)
+    )
+    if metric_prefix:
+        stmt = stmt.where(Score.metric.startswith(metric_prefix, autoescape=True))
+    if id_range is not None:
+        stmt = stmt.where(Output.id.between(*id_range))
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    if frame.empty:
+        frame = pd.DataFrame(columns=[c.key for c in columns])
+    return frame
+
+
+def ratings_frame(session: Session, run_id: int) -> pd.DataFrame:
+    """Blind A/B ratings in the shape the preference statistics expect."""
+    columns = ["case", "variant_a", "variant_b", "winner", "left", "rater", "comment", "model"]
+    frame = pair_ratings(session, run_id)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    # The stats engine wants `left` as the variant shown on the left, not "a"/"b".
+    frame["left"] = frame["variant_a"].where(frame["left"] == "a", frame["variant_b"])
+    return frame[columns]
+
+
+def pair_ratings(session: Session, run_id: int) -> pd.DataFrame:
+    """Every A/B rating of a run by output ids: output_a_id, output_b_id, winner (a | b | tie), left (a | b),
+    rater, comment, case (key), the two variants and the model, in the order they were given."""
+    a = Output.__table__.alias("a")
+    b = Output.__table__.alias("b")
+    va = Variant.__table__.alias("va")
+    vb = Variant.__table__.alias("vb")
+    stmt = (
+        select(Rating.output_a_id, Rating.output_b_id, Rating.winner, Rating.left, Rating.rater, Rating.comment,
+               Case.key.label("case"), va.c.key.label("variant_a"), vb.c.key.label("variant_b"),
+               a.c.model.label("model"))
+        .join(Case, Case.id == Rating.case_id)
+        .join(a, a.c.id == Rating.output_a_id)
+        .join(b, b.c.id == Rating.output_b_id)
+        .join(va, va.c.id == a.c.variant_id)
+        .join(vb, vb.c.id == b.c.variant_id)
+        .where(Rating.run_id == run_id)
+        .order_by(Rating.id)
+    )
+    columns = ["output_a_id", "output_b_id", "winner", "left", "rater", "comment", "case", "variant_a", "variant_b",
+               "model"]
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    return frame if not frame.empty else pd.DataFrame(columns=columns)
+
+
+def pairable_outputs(session: Session, run_id: int) -> pd.DataFrame:
+    """The successful outputs of a run with what pairing them needs: output_id, variant, case_id, model,
+    repeat, swap_name, text, task, language."""
+    stmt = (
+        select(Output.id.label("output_id"), Variant.key.label("variant"), Output.case_id, Output.model,
+               Output.repeat, Output.swap_name, Output.text, Variant.task, Variant.language)
+        .join(Variant, Variant.id == Output.variant_id)
+        .where(Output.run_id == run_id, Output.status == OutputStatus.OK)
+        .order_by(Output.id)
+    )
+    columns = ["output_id", "variant", "case_id", "model", "repeat", "swap_name", "text", "task", "language"]
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    return frame if not frame.empty else pd.DataFrame(columns=columns)

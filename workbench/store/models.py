@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -21,21 +20,11 @@ from sqlalchemy import (
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from workbench.store.statuses import BatchStatus, RunStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class RunStatus(StrEnum):
-    """What a run's `status` column holds. `stale` is never stored: it is how a `running` run whose
-    process stopped sending heartbeats (killed, machine gone) is shown (see workbench.store.runlock)."""
-
-    RUNNING = "running"
-    COMPLETED = "completed"  # every planned call has a stored result
-    INCOMPLETE = "incomplete"  # finished, but some calls failed after their retries (resume retries them)
-    FAILED = "failed"  # stopped by an error (database, disk, every call failed): see the command's output
-    INTERRUPTED = "interrupted"  # Ctrl-C / SIGTERM / cancelled in the UI: resumable
-    STALE = "stale"
 
 
 class Base(DeclarativeBase):
@@ -136,7 +125,7 @@ class Output(Base):
     repeat: Mapped[int] = mapped_column(Integer)
     swap_name: Mapped[str] = mapped_column(String(200), default="")
     swap_group: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(8))  # ok | error
+    status: Mapped[str] = mapped_column(String(8))  # an OutputStatus
     text: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
@@ -236,7 +225,8 @@ class BatchJob(Base):
     model: Mapped[str] = mapped_column(String(200))
     provider: Mapped[str] = mapped_column(String(64))
     batch_id: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(32), default="submitted")
+    # A BatchStatus, or the provider's own word for the batch while it is followed.
+    status: Mapped[str] = mapped_column(String(32), default=BatchStatus.SUBMITTED)
     custom_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

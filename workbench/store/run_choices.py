@@ -1,5 +1,5 @@
 """The run picker's list: id, experiment, effective status and SIMULATED per run, without the per-run
-aggregates over every output that `repository.list_runs` computes for the Overview (on a 100,000-output
+aggregates over every output that `queries.list_runs` computes for the Overview (on a 100,000-output
 run those cost ~0.3 s, and the sidebar is drawn on every rerun, e.g. after each blind rating).
 Only this module speaks SQL about the picker's list.
 """

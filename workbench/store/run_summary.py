@@ -10,7 +10,8 @@ from workbench.providers.finish import TRUNCATED_REASONS
 from workbench.scoring.catalogue import outcome_prefixes, summary_metrics, summary_patterns
 from workbench.store.db import Store
 from workbench.store.models import Output, Score, Variant
-from workbench.store.repository import unpriced_count
+from workbench.store.queries import unpriced_count
+from workbench.store.statuses import OutputStatus
 
 
 def summarise_run(store: Store, run_id: int, *, exclude_truncated: bool = True) -> pd.DataFrame:
@@ -20,15 +21,15 @@ def summarise_run(store: Store, run_id: int, *, exclude_truncated: bool = True) 
     The metric means are those the scorers declare `summary=True` (`scoring.catalogue`), in that order."""
     key_metrics = summary_metrics()
     keys = (Variant.key.label("variant"), Output.model)
-    truncated = and_(Output.status == "ok", Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
+    truncated = and_(Output.status == OutputStatus.OK, Output.finish_reason.in_(sorted(TRUNCATED_REASONS)))
     counts = (
         select(
             *keys,
-            func.sum(when((Output.status == "ok", 1), else_=0)).label("outputs"),
-            func.sum(when((Output.status == "error", 1), else_=0)).label("errors"),
+            func.sum(when((Output.status == OutputStatus.OK, 1), else_=0)).label("outputs"),
+            func.sum(when((Output.status == OutputStatus.ERROR, 1), else_=0)).label("errors"),
             func.sum(Output.cost_usd).label("cost_usd"),
             unpriced_count().label("unpriced"),
-            func.avg(when((Output.status == "ok", Output.latency_ms), else_=None)).label("latency_ms"),
+            func.avg(when((Output.status == OutputStatus.OK, Output.latency_ms), else_=None)).label("latency_ms"),
             func.max(when((Output.simulated, 1), else_=0)).label("simulated"),
             func.sum(when((truncated, 1), else_=0)).label("truncated"),
         )

@@ -23,7 +23,8 @@ from sqlalchemy import Connection, select, text, update
 
 from workbench.errors import WorkbenchError
 from workbench.store.db import Store, retry_transient
-from workbench.store.models import Run, RunStatus
+from workbench.store.models import Run
+from workbench.store.statuses import RunStatus
 
 HEARTBEAT_ENV = "WORKBENCH_HEARTBEAT_S"
 RUN_LOCK_NAMESPACE = 0x77627275  # "wbru": first key of pg_advisory_lock(int, int); the second is the run id

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from workbench.errors import WorkbenchError
-from workbench.store.db import describe
+from workbench.store.db import StoreFailure, describe
 from workbench.store.run_choices import run_choices
 from workbench.ui import access, config
 from workbench.ui.auth import Identity
@@ -117,6 +116,6 @@ def main() -> None:
     try:
         sidebar()
         page.run()
-    except (WorkbenchError, SQLAlchemyError, OSError) as exc:
+    except (WorkbenchError, StoreFailure, OSError) as exc:
         # A broken database or a bad file is the user's to fix: one clear line, never a traceback.
         st.error(one_line(exc), icon=":material/error:")

@@ -14,8 +14,7 @@ from workbench.errors import WorkbenchError
 from workbench.scoring.dismissal import SpanKey, span_key
 from workbench.scoring.explain import explain
 from workbench.scoring.matches import Match
-from workbench.store.dismissals import dismiss_flag, output_dismissals, restore_flag
-from workbench.store.models import FlagDismissal
+from workbench.store.dismissals import ActiveDismissal, dismiss_flag, output_dismissals, restore_flag
 from workbench.ui.i18n import lang, t
 from workbench.ui.state import session
 
@@ -36,7 +35,7 @@ def explanation_table(matches: list[Match]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def dismissed_spans(output_ids: list[int]) -> dict[int, dict[SpanKey, FlagDismissal]]:
+def dismissed_spans(output_ids: list[int]) -> dict[int, dict[SpanKey, ActiveDismissal]]:
     with session() as s:
         return output_dismissals(s, output_ids)
 
@@ -50,7 +49,6 @@ def _dismiss(output_id: int, match: Match, key: str) -> None:
     try:
         with session() as s:
             dismiss_flag(s, output_id, match["start"], match["end"], match["rule"], who=who, why=why)
-            s.commit()
     except WorkbenchError as exc:
         st.session_state[f"{key}_error"] = str(exc)
 
@@ -59,10 +57,9 @@ def _restore(dismissal_id: int) -> None:
     who = str(st.session_state.get(WHO_KEY, "")).strip()
     with session() as s:
         restore_flag(s, dismissal_id, who=who or "anonymous")
-        s.commit()
 
 
-def flag_panel(output_id: int, matches: list[Match], dismissed: dict[SpanKey, FlagDismissal]) -> None:
+def flag_panel(output_id: int, matches: list[Match], dismissed: dict[SpanKey, ActiveDismissal]) -> None:
     """Expander with every flag of one output: explanation, and dismiss/restore buttons."""
     if not matches:
         return

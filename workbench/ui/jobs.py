@@ -25,7 +25,7 @@ from workbench.ui.private_files import UnsafeStateError, open_private_for_writin
 JOB_FILE = "job.json"
 EXIT_INTERRUPTED = 130
 LOG_NAME = re.compile(r"^run-\d{8}-\d{6}(-\d+)?$")
-STARTED_BY_ENV = "WORKBENCH_STARTED_BY"  # read by the runner (workbench.runner.run.current_user)
+STARTED_BY_ENV = "WORKBENCH_STARTED_BY"  # read by the runner (workbench.runner.started_by.current_user)
 _PROCESSES: dict[int, subprocess.Popen[bytes]] = {}
 
 

@@ -10,12 +10,11 @@ import streamlit as st
 
 from workbench.analysis.run_results import RunAnalysis
 from workbench.scoring.judge import judge_provenance
-from workbench.store.frames import run_stamp
+from workbench.store.frames import RunHeader, run_header, run_stamp
 from workbench.ui import config
 from workbench.ui.components import empty_state, simulated_banner
 from workbench.ui.config import page_path
 from workbench.ui.i18n import lang, t
-from workbench.ui.queries import RunHeader, run_header
 from workbench.ui.state import open_store, query, selected_run
 from workbench.ui.verdict_cache import analysis_state
 

@@ -8,12 +8,10 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from workbench.errors import WorkbenchError
 from workbench.experiment.datasets import TestCase, load_dataset
-from workbench.store.db import Store
+from workbench.store.db import Store, StoreFailure, StoreSession
 from workbench.ui import config
 from workbench.ui.i18n import t
 
@@ -42,14 +40,14 @@ def one_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
-    return f"database error: {first}" if isinstance(exc, SQLAlchemyError) else f"{type(exc).__name__}: {first}"
+    return f"database error: {first}" if isinstance(exc, StoreFailure) else f"{type(exc).__name__}: {first}"
 
 
 def store_or_error() -> tuple[Store | None, str | None]:
     url = config.db_url()
     try:
         return open_store(url), None
-    except (WorkbenchError, SQLAlchemyError, OSError) as exc:
+    except (WorkbenchError, StoreFailure, OSError) as exc:
         return None, one_line(exc)
 
 
@@ -64,7 +62,7 @@ def require_store() -> Store:
 
 
 @contextmanager
-def session() -> Iterator[Session]:
+def session() -> Iterator[StoreSession]:
     with require_store().session() as s:
         yield s
 

@@ -25,12 +25,11 @@ import streamlit as st
 from workbench.analysis.run_results import RunAnalysis
 from workbench.errors import WorkbenchError
 from workbench.stats import PreferenceAnalysis, analyse_preferences
+from workbench.store.frames import RunHeader, ratings_frame
 from workbench.store.page_analyses import analysis_stamp, stored_stamp
-from workbench.store.repository import ratings_frame
 from workbench.ui import codec
 from workbench.ui.config import state_dir
 from workbench.ui.private_files import open_private_for_writing, read_private
-from workbench.ui.queries import RunHeader
 from workbench.ui.run_stats import ANALYSIS_VERSION, StoredPageAnalysis, analyse_and_store, load_stored
 from workbench.ui.state import open_store, query
 from workbench.ui.verdict_worker import RESULT_GLOB

@@ -14,7 +14,8 @@ from workbench.bidi import neutralise
 from workbench.scoring.catalogue import metric_info
 from workbench.scoring.flag_spans import matches_from_details
 from workbench.stats import BiasAudit, BiasAuditUnit
-from workbench.store.frames import flagged_examples
+from workbench.store.frames import RunHeader, flagged_examples, metric_names
+from workbench.store.queries import CaseOutput, case_means, case_outputs
 from workbench.store.swaps import swap_cases, swap_names_by_group
 from workbench.ui.charts import impact_ratio_chart, rate_chart
 from workbench.ui.components import (
@@ -29,7 +30,6 @@ from workbench.ui.components import (
 from workbench.ui.i18n import group_label, lang, metric_label, t
 from workbench.ui.navigation import PageInfo
 from workbench.ui.palette import FLAG_COLOURS
-from workbench.ui.queries import CaseOutput, RunHeader, case_means, case_outputs, metric_names
 from workbench.ui.run_view import analysed_run_page
 from workbench.ui.sentences import flip_sentence, outcome_phrase, overall_sentence, unit_sentence
 from workbench.ui.state import query

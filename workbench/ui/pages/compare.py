@@ -16,23 +16,22 @@ from workbench.bidi import neutralise, neutralise_data
 from workbench.scoring.catalogue import is_headline, is_judge_metric, is_text_metric, metric_info, metric_kind
 from workbench.scoring.dismissal import span_key
 from workbench.scoring.judge import JudgeProvenance
+from workbench.store.frames import RunHeader, metric_names
+from workbench.store.queries import (
+    CaseOutput,
+    case_data,
+    case_means,
+    case_outputs,
+    flag_metric_names,
+    run_cases,
+    swap_names,
+)
 from workbench.ui.charts import distribution_chart, effect_chart, verdict_category
 from workbench.ui.components import chart_text_colour, colour_column, legend, output_card, stats_help, tooltip
 from workbench.ui.flag_panel import WHO_KEY, dismissed_spans, flag_panel
 from workbench.ui.i18n import flag_name, lang, lower_first, metric_help, metric_label, t, verdict_label
 from workbench.ui.navigation import PageInfo
 from workbench.ui.palette import VERDICT_COLOURS, VERDICT_SYMBOLS
-from workbench.ui.queries import (
-    CaseOutput,
-    RunHeader,
-    case_data,
-    case_means,
-    case_outputs,
-    flag_metric_names,
-    metric_names,
-    run_cases,
-    swap_names,
-)
 from workbench.ui.run_view import analysed_run_page, translated_warnings
 from workbench.ui.sentences import correction_name, verdict_sentence
 from workbench.ui.state import query, remembered_text_input

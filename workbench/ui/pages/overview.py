@@ -11,7 +11,8 @@ import streamlit as st
 from workbench import number_format as nf
 from workbench.analysis.decision_summary import decision_summary
 from workbench.analysis.run_results import RunAnalysis
-from workbench.store.repository import list_runs
+from workbench.store.queries import list_runs
+from workbench.store.records import RunListing
 from workbench.ui.components import empty_state, flag_text
 from workbench.ui.config import db_url, page_path
 from workbench.ui.i18n import lang, t
@@ -57,7 +58,7 @@ def bias_text(result: RunAnalysis) -> str:
     return flag_text(audit.flag) + (f" · {worst[0].variant}" if worst is not None else "")
 
 
-def decision_cells(run: dict[str, Any], url: str, *, start: bool = False) -> tuple[str, str]:
+def decision_cells(run: RunListing, url: str, *, start: bool = False) -> tuple[str, str]:
     """(winner, bias) of one run: from its cached analysis; a big run only once it has been analysed.
     `start`: a finished big run without an analysis gets its background worker now (the newest run is
     the one most likely opened next, so its verdicts are on their way before Compare asks for them)."""

@@ -23,22 +23,14 @@ from workbench import number_format as nf
 from workbench.analysis.judge_agreement import JudgeAgreement
 from workbench.bidi import neutralise, neutralise_data
 from workbench.stats import PreferenceAnalysis
+from workbench.store.frames import RunHeader
+from workbench.store.queries import Pair, case_data, case_title, output_texts, rated_pairs, ratings_count, review_pairs
 from workbench.store.repository import add_rating, delete_rating
 from workbench.ui import access
 from workbench.ui.auth import Role
 from workbench.ui.components import output_card
 from workbench.ui.i18n import lang, t
 from workbench.ui.navigation import PageInfo
-from workbench.ui.queries import (
-    Pair,
-    RunHeader,
-    case_data,
-    case_title,
-    output_texts,
-    rated_pairs,
-    ratings_count,
-    review_pairs,
-)
 from workbench.ui.run_view import run_page
 from workbench.ui.sentences import position_bias_sentence, preference_sentence
 from workbench.ui.state import query, remembered_text_input, session

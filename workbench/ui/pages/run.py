@@ -16,12 +16,13 @@ from workbench.errors import WorkbenchError
 from workbench.experiment.plan import Plan
 from workbench.experiment.prompts import PromptVariant
 from workbench.providers.registry import is_simulated
+from workbench.store.frames import run_header
+from workbench.store.queries import latest_run_id, run_progress
 from workbench.ui import access, config, jobs
 from workbench.ui.auth import Role
 from workbench.ui.i18n import STRINGS, lang, t
 from workbench.ui.library import atomic_write, dataset_files, missing_variables, scan_library
 from workbench.ui.navigation import PageInfo
-from workbench.ui.queries import latest_run_id, run_header, run_progress
 from workbench.ui.specs import (
     MODEL_SUGGESTIONS,
     SCORER_PRESETS,
