@@ -175,12 +175,15 @@ def _at_head(engine: Engine) -> bool:
     """Is the schema current? Read without importing Alembic (≈0.3 s of every CLI call): the stored
     revision against the heads declared in the migration files (`schema_heads`, tested equal to
     Alembic's own). A database without an `alembic_version` table is new or pre-Alembic: not current."""
-    heads = declared_heads(MIGRATIONS / "versions")
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return False
-        stored = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
-    return stored == heads
+        return _current(connection)
+
+
+def _current(connection: Connection) -> bool:
+    if not inspect(connection).has_table("alembic_version"):
+        return False
+    stored = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    return stored == declared_heads(MIGRATIONS / "versions")
 
 
 def _upgrade(connection: Connection) -> None:
@@ -200,6 +203,11 @@ def migrate(engine: Engine) -> None:
     """
     if _at_head(engine):
         return
+    # Import Alembic before taking the lock: sixteen processes importing it one after another while each
+    # holds the write lock would keep the last waiting past SQLite's 30 s busy timeout on a loaded machine.
+    import alembic.command
+    import alembic.config  # noqa: F401
+
     if engine.dialect.name == "sqlite":
         locked = _sqlite_engine(engine.url.render_as_string(hide_password=False), immediate=True)
         # Alembic's batch mode rebuilds a table by copying it and dropping the original; with foreign
@@ -208,6 +216,8 @@ def migrate(engine: Engine) -> None:
         event.listen(locked, "connect", _foreign_keys_off)
         try:
             with locked.begin() as connection:
+                if _current(connection):  # another process upgraded while this one waited for the lock
+                    return
                 _upgrade(connection)
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
@@ -218,6 +228,8 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            if _current(connection):  # another process upgraded while this one waited for the lock
+                return
         _upgrade(connection)
 
 
