@@ -104,6 +104,7 @@ def test_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
     catalogue._lookup.cache_clear()
 
 
+@pytest.mark.heavy  # a subprocess
 def test_the_order_does_not_depend_on_which_scorer_module_was_imported_first() -> None:
     """The run summary's columns follow the scorers' order even when bias_lint is imported first."""
     code = ("import workbench.scoring.outcomes, workbench.scoring.bias_lint\n"

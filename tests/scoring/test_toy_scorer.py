@@ -83,6 +83,7 @@ def _experiment(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.heavy  # Streamlit sessions
 def test_a_scorer_in_one_file_is_run_analysed_and_labelled(toy_scorer: str, tmp_path: Path, store: Store,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     info = catalogue.metric_info("punctuation.commas")
