@@ -187,22 +187,23 @@ def existing_outputs(session: Session, run_id: int
 
 
 def cached_responses(session: Session, keys: Sequence[str]) -> dict[str, CacheEntry]:
-    """Cache entries by key with their text (kept in the output row the entry refers to)."""
+    """Cache entries by key with their text (kept in the output row the entry refers to). Plain columns,
+    no ORM objects: a rerun reads one entry per call."""
     found: dict[str, CacheEntry] = {}
+    c = CachedResponse
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         stmt = (
-            select(CachedResponse, Output.text)
-            .outerjoin(Output, Output.id == CachedResponse.output_id)
-            .where(CachedResponse.key.in_(chunk))
+            select(c.key, c.provider, c.model, func.coalesce(c.text, Output.text), c.input_tokens, c.output_tokens,
+                   c.latency_ms, c.cost_usd, c.finish_reason, c.simulated, c.created_at)
+            .outerjoin(Output, Output.id == c.output_id)
+            .where(c.key.in_(chunk))
         )
-        for row, output_text in session.execute(stmt):
-            body = row.text if row.text is not None else output_text
+        for key, provider, model, body, inp, out, latency, cost, finish, simulated, created in session.execute(stmt):
             if body is not None:  # an entry whose output was deleted is a miss
-                found[row.key] = CacheEntry(
-                    key=row.key, provider=row.provider, model=row.model, text=body, input_tokens=row.input_tokens,
-                    output_tokens=row.output_tokens, latency_ms=row.latency_ms, cost_usd=row.cost_usd,
-                    finish_reason=row.finish_reason, simulated=row.simulated, created_at=row.created_at)
+                found[key] = {"key": key, "provider": provider, "model": model, "text": body, "input_tokens": inp,
+                              "output_tokens": out, "latency_ms": latency, "cost_usd": cost,
+                              "finish_reason": finish, "simulated": bool(simulated), "created_at": created}
     return found
 
 
