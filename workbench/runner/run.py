@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from workbench.errors import WorkbenchError
@@ -42,6 +42,17 @@ from workbench.store.runs import ExperimentDesign, NewRun, OpenedRun, ResumeRefu
 from workbench.store.statuses import OutputStatus, RunStatus
 
 __all__ = ["RunOptions", "RunResult", "Runner", "run_experiment"]
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The generation calls of one run (or of one look of a sequential run) and what they need."""
+
+    run_id: int
+    jobs: list[Job]
+    providers: dict[object, Provider]
+    models: list[ModelSpec]
+    result: RunResult
 
 
 class Runner:
@@ -153,7 +164,7 @@ class Runner:
             self._start_workers(jobs, models + ([judge] if judge else []))
             # After the fork: worker processes are only used when no other thread is running yet.
             heartbeat = Heartbeat(run.lock, self._inflight).start()
-            asyncio.run(self._main(run.run_id, jobs, providers, models, judge, result))
+            asyncio.run(self._main(Generation(run.run_id, jobs, providers, models, result), judge))
         except (KeyboardInterrupt, asyncio.CancelledError):
             result.interrupted = True
             status = RunStatus.INTERRUPTED
@@ -182,18 +193,11 @@ class Runner:
         executor = self._executor
         return int(getattr(executor, "inflight", 0)) if executor is not None else 0
 
-    async def _main(
-        self,
-        run_id: int,
-        jobs: list[Job],
-        providers: dict[object, Provider],
-        models: list[ModelSpec],
-        judge: ModelSpec | None,
-        result: RunResult,
-    ) -> None:
+    async def _main(self, generation: Generation, judge: ModelSpec | None) -> None:
+        run_id, providers, result = generation.run_id, generation.providers, generation.result
         try:
             with sigterm_cancels_current_task():
-                await self._generate(run_id, jobs, providers, models, result)
+                await self._generate(generation)
                 if judge is not None and self.plan.spec.judge is not None and self.plan.spec.judge.mode == "pairwise":
                     from workbench.runner.pairwise import judge_pairs
 
@@ -253,26 +257,14 @@ class Runner:
         finally:
             writer.close()
 
-    async def _generate(
-        self,
-        run_id: int,
-        jobs: list[Job],
-        providers: dict[object, Provider],
-        models: list[ModelSpec],
-        result: RunResult,
-    ) -> None:
-        self.progress.start("generate", result.total, result.skipped)
-        await self._generate_jobs(run_id, jobs, providers, models, result)
+    async def _generate(self, generation: Generation) -> None:
+        self.progress.start("generate", generation.result.total, generation.result.skipped)
+        await self._generate_jobs(generation)
 
-    async def _generate_jobs(
-        self,
-        run_id: int,
-        jobs: list[Job],
-        providers: dict[object, Provider],
-        models: list[ModelSpec],
-        result: RunResult,
-    ) -> None:
+    async def _generate_jobs(self, generation: Generation) -> None:
         """Make, record and score these generation calls (batched with --batch); no progress bar of its own."""
+        run_id, jobs, providers, models, result = (generation.run_id, generation.jobs, generation.providers,
+                                                   generation.models, generation.result)
         if not jobs:
             return
         if self.options.batch:  # --batch: openai/anthropic cells go through the providers' Batch APIs

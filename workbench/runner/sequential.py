@@ -25,11 +25,10 @@ from workbench.analysis.sequential_looks import (
 )
 from workbench.errors import SpecError, WorkbenchError
 from workbench.experiment.plan import Plan
-from workbench.experiment.spec import ModelSpec, SequentialSpec
-from workbench.providers.base import Provider
+from workbench.experiment.spec import SequentialSpec
 from workbench.runner.executor import Job
 from workbench.runner.progress import ProgressSink
-from workbench.runner.run import Runner, RunOptions, RunResult
+from workbench.runner.run import Generation, Runner, RunOptions, RunResult
 from workbench.scoring.judge import judge_model
 from workbench.stats.sequential import LookResult, TestState
 from workbench.store.db import Store
@@ -120,14 +119,8 @@ class SequentialRunner(Runner):
         save_design(self.store, run_id, design)
         return design
 
-    async def _generate(
-        self,
-        run_id: int,
-        jobs: list[Job],
-        providers: dict[object, Provider],
-        models: list[ModelSpec],
-        result: RunResult,
-    ) -> None:
+    async def _generate(self, generation: Generation) -> None:
+        run_id, jobs, providers, result = generation.run_id, generation.jobs, generation.providers, generation.result
         stored = self._design(run_id)
         with self.store.session() as session:
             done = [(row.look, row.stop, [TestState.from_dict(t) for t in row.tests]) for row in looks(session, run_id)]
@@ -147,7 +140,7 @@ class SequentialRunner(Runner):
             n = points[look - 1]
             look_jobs = [job for case in order[:n] for job in by_case.pop(case, [])]
             self.progress.start(f"look {look} ({n}/{len(order)} cases)", len(look_jobs), 0)
-            await self._generate_jobs(run_id, look_jobs, providers, models, result)
+            await self._generate_jobs(replace(generation, jobs=look_jobs))
             if judge is not None:
                 judged = result.judged
                 await self._judge(run_id, judge, providers, result)
