@@ -17,7 +17,7 @@ from tests.calibration.conftest import Rate, Report
 from tests.calibration.simulate import name_swap_scores
 from workbench.providers.simulated.scores import SCORE_NOISE_SD
 from workbench.stats import audit_bias
-from workbench.stats.power import name_swap_power
+from workbench.stats.power import NameSwapDesign, name_swap_power
 
 pytestmark = [pytest.mark.slow, pytest.mark.calibration]
 
@@ -57,8 +57,8 @@ def test_planted_group_effect_is_detected_at_the_predicted_power(calibration_rep
     shift, names, cases, repeats = -0.5, 6, 40, 2
     # one (case, name) mean: output noise 0.8 plus rounding to whole points (variance 1/12), over 2 repeats
     sd_cell = math.sqrt((SCORE_NOISE_SD**2 + 1 / 12) / repeats)
-    predicted = name_swap_power(abs(shift), n_cases=cases, names_per_group=names, sd_name=NAME_SD, sd_cell=sd_cell,
-                                n_groups=3, alpha=ALPHA, n_tests=2)
+    design = NameSwapDesign(sd_name=NAME_SD, sd_cell=sd_cell, n_groups=3, alpha=ALPHA, n_tests=2)
+    predicted = name_swap_power(abs(shift), design, n_cases=cases, names_per_group=names)
     assert 0.3 < predicted < 0.9  # an informative regime
     hits = red = 0
     for seed in range(N_RUNS):

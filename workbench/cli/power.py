@@ -100,9 +100,10 @@ def _swap_plan(effect: float, sd: float, name_sd: float, groups: int, cases: int
                tests: int, correction: str) -> None:
     from rich.table import Table
 
-    from workbench.stats.power import name_swap_cases_needed, name_swap_names_needed, name_swap_power
+    from workbench.stats.power import NameSwapDesign, name_swap_cases_needed, name_swap_names_needed, name_swap_power
 
-    common = dict(sd_name=name_sd, sd_cell=sd, n_groups=groups, alpha=alpha, n_tests=tests, correction=correction)
+    design = NameSwapDesign(sd_name=name_sd, sd_cell=sd, n_groups=groups, alpha=alpha, n_tests=tests,
+                            correction=correction, power=target)
     table = Table(title=f"Power to detect a group difference of {effect:g} (name SD {name_sd:g}, output SD {sd:g}, "
                         f"{groups} groups{_family_text(tests, correction, alpha)})", title_justify="left")
     case_counts = sorted({10, 20, 40, 80, 160, cases})
@@ -110,15 +111,14 @@ def _swap_plan(effect: float, sd: float, name_sd: float, groups: int, cases: int
     for n in case_counts:
         table.add_column(f"{n} cases", justify="right")
     for k in (3, 4, 5, 6, 8, 10, 15):
-        row = [name_swap_power(effect, n_cases=n, names_per_group=k, **common) for n in case_counts]  # type: ignore[arg-type]
+        row = [name_swap_power(effect, design, n_cases=n, names_per_group=k) for n in case_counts]
         table.add_row(str(k), *(f"{p:.0%}" for p in row))
     console.print(table)
-    names_needed = name_swap_names_needed(effect, n_cases=cases, power=target, **common)  # type: ignore[arg-type]
+    names_needed = name_swap_names_needed(effect, design, n_cases=cases)
     names_text = f"[bold]{names_needed} names per group[/]" if names_needed else "more than 500 names per group"
     console.print(f"With {cases} cases an audit needs {names_text} for {target:.0%} power.")
     for names in (3, 5, 8, 10):
-        cases_needed = name_swap_cases_needed(effect, names_per_group=names, power=target,
-                                              **common)  # type: ignore[arg-type]
+        cases_needed = name_swap_cases_needed(effect, design, names_per_group=names)
         console.print(f"  with {names} names per group: " + (f"{cases_needed} cases" if cases_needed else
                       "no number of cases is enough (names differ too much among themselves)"))
 
@@ -182,7 +182,7 @@ def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget
 def _swap_from_audit(result: object, target: float, alpha: float) -> None:
     """For a name-swap run: what the audit's own variance split says about cases vs names."""
     from workbench.analysis.run_results import RunAnalysis
-    from workbench.stats.power import name_swap_cases_needed, name_swap_names_needed
+    from workbench.stats.power import NameSwapDesign, name_swap_cases_needed, name_swap_names_needed
 
     assert isinstance(result, RunAnalysis) and result.bias is not None
     m = len(result.bias.comparisons)
@@ -196,11 +196,11 @@ def _swap_from_audit(result: object, target: float, alpha: float) -> None:
             effect, what = abs(comp.difference), f"the observed difference ({comp.difference:+.3g})"
         if not effect:
             continue
-        common = dict(sd_name=unit.name_sd, sd_cell=unit.cell_sd, power=target, n_groups=len(unit.groups),
-                      alpha=alpha, n_tests=m)
+        design = NameSwapDesign(sd_name=unit.name_sd, sd_cell=unit.cell_sd, power=target, n_groups=len(unit.groups),
+                                alpha=alpha, n_tests=m)
         k = min(unit.names_per_group.values())
-        n = name_swap_cases_needed(effect, names_per_group=max(k, 2), **common)  # type: ignore[arg-type]
-        names = name_swap_names_needed(effect, n_cases=unit.n_cases, **common)  # type: ignore[arg-type]
+        n = name_swap_cases_needed(effect, design, names_per_group=max(k, 2))
+        names = name_swap_names_needed(effect, design, n_cases=unit.n_cases)
         console.print(f"Name-swap audit {unit.variant} / {unit.metric}: names differ by SD {unit.name_sd:.3g} "
                       f"beyond output noise (SD {unit.cell_sd:.3g} per case and name); Holm over the audit's {m} "
                       f"comparisons. To detect {what} with {target:.0%} power: "

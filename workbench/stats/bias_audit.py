@@ -64,7 +64,7 @@ from workbench.number_format import p_relation
 from .diagnostics import StatWarning
 from .multiplicity import adjust_pvalues
 from .omnibus import OmnibusResult
-from .power import name_swap_cases_needed, name_swap_names_needed
+from .power import NameSwapDesign, name_swap_cases_needed, name_swap_names_needed
 from .serialize import dataclass_dict, to_jsonable
 
 LABEL = "indicative, not a legal audit"
@@ -567,10 +567,10 @@ def _compare(part: _UnitPartial, test: _Test, p_adj: float, rates: dict[str, flo
     k = min(part.names_in[test.group_index], part.names_in[part.ref_index])
     needed = names_needed = None
     if target and target > 0 and name_sd is not None and cell_sd is not None and not significant:
-        common = dict(sd_name=name_sd, sd_cell=cell_sd, power=power, n_groups=len(part.groups), alpha=alpha,
-                      n_tests=m)
-        needed = name_swap_cases_needed(target, names_per_group=max(k, 2), **common)  # type: ignore[arg-type]
-        names_needed = name_swap_names_needed(target, n_cases=part.n, **common)  # type: ignore[arg-type]
+        design = NameSwapDesign(sd_name=name_sd, sd_cell=cell_sd, power=power, n_groups=len(part.groups),
+                                alpha=alpha, n_tests=m)
+        needed = name_swap_cases_needed(target, design, names_per_group=max(k, 2))
+        names_needed = name_swap_names_needed(target, design, n_cases=part.n)
     unit = "selection rate" if kind == "selection" else "score"
     fmt = (lambda v: f"{v * 100:+.1f} pp") if kind == "selection" else (lambda v: f"{v:+.2f}")
     conf = f"{level:.1%}".replace(".0%", "%") + " simultaneous CI"

@@ -200,81 +200,62 @@ def name_swap_se(
     return math.sqrt(per_name * (1 / names_per_group + 1 / k_ref))
 
 
-def name_swap_power(
-    effect: float,
-    *,
-    n_cases: int,
-    names_per_group: int,
-    sd_name: float,
-    sd_cell: float,
-    n_groups: int = 2,
-    alpha: float = 0.05,
-    n_tests: int = 1,
-    correction: str = "holm",
-) -> float:
+@dataclass(frozen=True)
+class NameSwapDesign:
+    """What a name-swap audit's power depends on besides its size (cases, names per group).
+
+    ``sd_name``: how much names of one group differ among themselves; ``sd_cell``: the SD of one (case,
+    name) mean around the case and name effects, √(σ²_interaction + σ²_output / repeats); the test is at
+    the audit's per-test level (``correction`` over ``n_tests`` comparisons at ``alpha``).
+    """
+
+    sd_name: float
+    sd_cell: float
+    n_groups: int = 2
+    alpha: float = 0.05
+    n_tests: int = 1
+    correction: str = "holm"
+    power: float = 0.8  # the power the `*_needed` functions aim for
+
+
+def name_swap_power(effect: float, design: NameSwapDesign, *, n_cases: int, names_per_group: int) -> float:
     """Power to detect a group difference ``effect`` (outcome units) in a name-swap audit.
 
     t on the names' case-adjusted means with K − G degrees of freedom (K names in G groups), tested at
-    the audit's per-test level (Holm over ``n_tests`` comparisons). ``sd_cell`` is the SD of one
-    (case, name) mean around the case and name effects: √(σ²_interaction + σ²_output / repeats).
+    the audit's per-test level (Holm over ``n_tests`` comparisons).
     """
-    df = n_groups * names_per_group - n_groups
+    df = design.n_groups * names_per_group - design.n_groups
     if df < 1:
         return math.nan
-    se = name_swap_se(n_cases, names_per_group, sd_name, sd_cell)
+    se = name_swap_se(n_cases, names_per_group, design.sd_name, design.sd_cell)
     if se <= 0:
         return 1.0 if effect else math.nan
-    return t_power(abs(effect) / se, df, per_test_alpha(alpha, n_tests, correction))
+    return t_power(abs(effect) / se, df, per_test_alpha(design.alpha, design.n_tests, design.correction))
 
 
-def name_swap_cases_needed(
-    effect: float,
-    *,
-    names_per_group: int,
-    sd_name: float,
-    sd_cell: float,
-    power: float = 0.8,
-    n_groups: int = 2,
-    alpha: float = 0.05,
-    n_tests: int = 1,
-    correction: str = "holm",
-    max_cases: int = 100_000,
-) -> int | None:
-    """Fewest cases reaching ``power`` with this many names per group; None if no number of cases can.
+def name_swap_cases_needed(effect: float, design: NameSwapDesign, *, names_per_group: int,
+                           max_cases: int = 100_000) -> int | None:
+    """Fewest cases reaching ``design.power`` with this many names per group; None if no number of cases can.
 
     With heterogeneous names the SE never drops below σ_name·√(2/k): beyond some point only more
     names help, and this returns None.
     """
-    def pw(n: int) -> float:
-        return name_swap_power(effect, n_cases=n, names_per_group=names_per_group, sd_name=sd_name,
-                               sd_cell=sd_cell, n_groups=n_groups, alpha=alpha, n_tests=n_tests,
-                               correction=correction)
-
     if not effect:
         return None
-    fewest = _fewest_reaching(pw, power, 1, max_cases)  # power grows with the number of cases
+    fewest = _fewest_reaching(  # power grows with the number of cases
+        lambda n: name_swap_power(effect, design, n_cases=n, names_per_group=names_per_group), design.power,
+        1, max_cases)
     return None if fewest is None else max(fewest, 2)
 
 
-def name_swap_names_needed(
-    effect: float,
-    *,
-    n_cases: int,
-    sd_name: float,
-    sd_cell: float,
-    power: float = 0.8,
-    n_groups: int = 2,
-    alpha: float = 0.05,
-    n_tests: int = 1,
-    correction: str = "holm",
-    max_names: int = 500,
-) -> int | None:
-    """Fewest names per group reaching ``power`` with ``n_cases`` cases; None if even ``max_names`` cannot."""
-    def pw(k: int) -> float:
-        return name_swap_power(effect, n_cases=n_cases, names_per_group=k, sd_name=sd_name, sd_cell=sd_cell,
-                               n_groups=n_groups, alpha=alpha, n_tests=n_tests, correction=correction)
-
-    return _fewest_reaching(pw, power, 2, max_names) if effect else None  # power grows with the names
+def name_swap_names_needed(effect: float, design: NameSwapDesign, *, n_cases: int,
+                           max_names: int = 500) -> int | None:
+    """Fewest names per group reaching ``design.power`` with ``n_cases`` cases; None if even ``max_names``
+    cannot."""
+    if not effect:
+        return None
+    return _fewest_reaching(  # power grows with the number of names
+        lambda k: name_swap_power(effect, design, n_cases=n_cases, names_per_group=k), design.power, 2, max_names)
 
 
 def _fewest_reaching(power_at: Callable[[int], float], power: float, lo: int, hi: int) -> int | None:
