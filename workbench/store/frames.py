@@ -208,18 +208,18 @@ def output_id_bounds(session: Session, run_id: int, chunk: int) -> list[tuple[in
     return [(ids[i], ids[min(i + chunk, len(ids)) - 1]) for i in range(0, len(ids), chunk)]
 
 
+def _cell_keys() -> list[Any]:
+    """The columns that say which output a row is about: its id, variant, case (and cluster), model, repeat and
+    the name swapped in."""
+    return [Output.id.label("output_id"), Variant.key.label("variant"), Case.key.label("case"),
+            Case.cluster.label("cluster"), Output.model, Output.repeat, Output.swap_name, Output.swap_group]
+
+
 def outputs_frame(session: Session, run_id: int, id_range: tuple[int, int] | None = None) -> pd.DataFrame:
     """One row per output with variant/case keys (text included); `id_range` limits it to one chunk."""
     stmt = (
         select(
-            Output.id.label("output_id"),
-            Variant.key.label("variant"),
-            Case.key.label("case"),
-            Case.cluster.label("cluster"),
-            Output.model,
-            Output.repeat,
-            Output.swap_name,
-            Output.swap_group,
+            *_cell_keys(),
             Output.status,
             Output.text,
             Output.error,
@@ -258,14 +258,7 @@ def scores_frame(
     scores of outputs with ids in that inclusive range.
     """
     columns: list[Any] = [
-        Output.id.label("output_id"),
-        Case.key.label("case"),
-        Case.cluster.label("cluster"),
-        Variant.key.label("variant"),
-        Output.model,
-        Output.repeat,
-        Output.swap_name,
-        Output.swap_group,
+        *_cell_keys(),
         Score.metric,
         Score.value,
         Score.kind,
