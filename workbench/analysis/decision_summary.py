@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from workbench.analysis.i18n import DECISION_TEXT
 from workbench.number_format import NA, decimals_for, number, p_value
 from workbench.stats.compare_variants import Analysis, FamilyInfo
 from workbench.stats.serialize import to_jsonable
@@ -202,68 +203,11 @@ def _decide(variant: str, baseline: str, model: str, verdicts: list[Verdict],
 
 # -- sentences -----------------------------------------------------------------------------------------
 
-_TEXT: dict[str, dict[str, str]] = {
-    "vs": {"en": "vs", "nl": "tegen"},
-    "adopt": {"en": "adopt: better on {better}, and worse on no primary measure",
-              "nl": "overnemen: beter op {better}, en op geen enkele primaire maat slechter"},
-    "reject": {"en": "do not adopt: worse on {worse}", "nl": "niet overnemen: slechter op {worse}"},
-    "promising": {"en": "promising, not yet safe: better on {better}, but could be worse on {harm}",
-                  "nl": "veelbelovend, nog niet veilig: beter op {better}, maar mogelijk slechter op {harm}"},
-    "equivalent": {"en": "no worse than the baseline on {same} (shown with the declared margin)",
-                   "nl": "niet slechter dan de basis op {same} (aangetoond met de opgegeven marge)"},
-    "differs": {"en": "differs from the baseline on {changed} (no better/worse direction for this measure)",
-                "nl": "verschilt van de basis op {changed} (deze maat heeft geen richting beter/slechter)"},
-    "no_decision": {"en": "no decision yet: no primary difference shown",
-                    "nl": "nog geen besluit: geen primair verschil aangetoond"},
-    "descriptive": {"en": "too few test cases for a verdict (descriptive only)",
-                    "nl": "te weinig testcases voor een oordeel (alleen beschrijvend)"},
-    "better_on": {"en": "Better on {items}.", "nl": "Beter op {items}."},
-    "worse_on": {"en": "Worse on {items}.", "nl": "Slechter op {items}."},
-    "changed_on": {"en": "Changed on {items}.", "nl": "Veranderd op {items}."},
-    "unclear_on": {"en": "Unclear on {items}.", "nl": "Onduidelijk op {items}."},
-    "unclear_item": {"en": "{metric} ({estimate}, adjusted p {p})", "nl": "{metric} ({estimate}, gecorrigeerde p {p})"},
-    "harm_on": {"en": "Possible harm: {items}.", "nl": "Mogelijk nadeel: {items}."},
-    "harm_item": {"en": "could be up to {bound} worse on {metric}", "nl": "tot {bound} slechter op {metric}"},
-    "equivalent_on": {"en": "Equivalent on {items}.", "nl": "Gelijkwaardig op {items}."},
-    "equivalent_item": {"en": "{metric} (within ±{margin})", "nl": "{metric} (binnen ±{margin})"},
-    "non_inferior_on": {"en": "Not worse by more than the margin on {items}.",
-                        "nl": "Niet meer dan de marge slechter op {items}."},
-    "descriptive_on": {"en": "Too few cases for {items}.", "nl": "Te weinig cases voor {items}."},
-    "better": {"en": "better", "nl": "beter"},
-    "worse": {"en": "worse", "nl": "slechter"},
-    "higher": {"en": "higher", "nl": "hoger"},
-    "lower": {"en": "lower", "nl": "lager"},
-    "equal": {"en": "equal", "nl": "gelijk"},
-    "exploratory_on": {"en": "Exploratory, not confirmed (secondary measures, {how}): {items}.",
-                       "nl": "Verkennend, niet bevestigd (secundaire maten, {how}): {items}."},
-    "family": {"en": "Corrected over the primary family: {how} over {n} test{s} (chance of any false "
-                     "difference in a run without real differences ≤ {alpha}).",
-               "nl": "Gecorrigeerd over de primaire familie: {how} over {n} toets{s} (kans op een vals "
-                     "verschil in een run zonder echte verschillen ≤ {alpha})."},
-    "family_plain": {"en": "Primary family: {how} over {n} test{s}.",
-                     "nl": "Primaire familie: {how} over {n} toets{s}."},
-    "mde": {"en": "Smallest difference this run could detect ({power} power): {items}.",
-            "nl": "Kleinste verschil dat deze run kon aantonen ({power} onderscheidend vermogen): {items}."},
-    "header": {"en": "Decision per variant against the baseline {baseline} (primary: {primary}).",
-               "nl": "Besluit per variant tegen de basisvariant {baseline} (primair: {primary})."},
-    "simulated": {"en": "SIMULATED outputs: a demonstration, not evidence about a real model.",
-                  "nl": "SIMULATED uitkomsten: een demonstratie, geen bewijs over een echt model."},
-    "points": {"en": "points", "nl": "punten"},
-    "pp": {"en": "percentage points", "nl": "procentpunt"},
-    "ci": {"en": "95% CI", "nl": "95%-BI"},
-    "cs": {"en": "95% CS (anytime-valid)", "nl": "95%-BR (altijd geldig)"},
-    "to": {"en": "to", "nl": "tot"},
-    "and": {"en": "and", "nl": "en"},
-    "holm": {"en": "Holm", "nl": "Holm"},
-    "bonferroni": {"en": "Bonferroni", "nl": "Bonferroni"},
-    "bh": {"en": "Benjamini–Hochberg", "nl": "Benjamini–Hochberg"},
-    "none": {"en": "no correction", "nl": "geen correctie"},
-}
 _PLURAL = {"en": "s", "nl": "en"}
 
 
 def _t(key: str, lang: Language, **values: Any) -> str:
-    entry = _TEXT[key]
+    entry = DECISION_TEXT[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
 

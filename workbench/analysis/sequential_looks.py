@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.i18n import SEQUENTIAL_TEXT
 from workbench.experiment.spec import ExperimentSpec, SequentialSpec
 from workbench.number_format import NA, count, decimals_for, money, number
 from workbench.scoring.catalogue import metric_direction, metric_kind
@@ -128,43 +129,9 @@ def state_prior(state: TestState, values: np.ndarray, binary: bool) -> float:
 
 # -- words (English and Dutch: the CLI and reports use English, the UI the user's language) -------------
 
-_TEXT: dict[str, dict[str, str]] = {
-    "better": {"en": "is better", "nl": "is beter"},
-    "worse": {"en": "is worse", "nl": "is slechter"},
-    "higher": {"en": "is higher", "nl": "is hoger"},
-    "lower": {"en": "is lower", "nl": "is lager"},
-    "equivalent": {"en": "is equivalent within the margin (futility: no difference that matters)",
-                   "nl": "is gelijkwaardig binnen de marge (zinloos om door te gaan: geen verschil dat ertoe doet)"},
-    "undecided": {"en": "is undecided", "nl": "is nog onbeslist"},
-    "clause": {"en": "{candidate} {verb} on {metric}{where} ({est}, {conf} CS {lo}…{hi})",
-               "nl": "{candidate} {verb} op {metric}{where} ({est}, {conf}-BR {lo}…{hi})"},
-    "with_model": {"en": " with {model}", "nl": " met {model}"},
-    "stopped": {"en": "stopped after {n} of {m} cases", "nl": "gestopt na {n} van {m} cases"},
-    "ran_all": {"en": "ran all {m} cases", "nl": "alle {m} cases gebruikt"},
-    "nothing_yet": {"en": "no primary comparisons yet", "nl": "nog geen primaire vergelijkingen"},
-    "not_spent": {"en": "{calls} calls and {cost} not spent", "nl": "{calls} calls en {cost} niet uitgegeven"},
-    "no_look": {"en": "sequential run: no look yet (up to {m} cases, a look every {k})",
-                "nl": "sequentiële run: nog geen tussenstand (tot {m} cases, elke {k} cases een tussenstand)"},
-    "unfinished": {"en": "sequential run not finished: {where}", "nl": "sequentiële run niet af: {where}"},
-    "look": {"en": "look {look}: {n} of {m} cases, {decided} of {tests} comparisons decided",
-             "nl": "tussenstand {look}: {n} van {m} cases, {decided} van {tests} vergelijkingen beslist"},
-    "design": {
-        "en": "{where}. Sequential design: a look every {k} cases, up to {m}; the primary intervals are "
-              "anytime-valid {conf} confidence sequences (Bonferroni over {tests}), valid however early the run "
-              "stopped — not fixed-n t-intervals; other metrics are exploratory and not corrected for optional "
-              "stopping.",
-        "nl": "{where}. Sequentieel ontwerp: elke {k} cases een tussenstand, tot {m}; de intervallen van de primaire "
-              "maten zijn altijd geldige {conf}-betrouwbaarheidsreeksen (Bonferroni over {tests}), geldig hoe vroeg "
-              "de run ook stopte — geen t-intervallen voor een vaste n; de andere maten zijn verkennend en niet "
-              "gecorrigeerd voor tussentijds stoppen.",
-    },
-    "tests": {"en": "{n} test", "nl": "{n} toets"},
-    "tests_plural": {"en": "{n} tests", "nl": "{n} toetsen"},
-}
-
 
 def _t(key: str, lang: str, **values: Any) -> str:
-    entry = _TEXT[key]
+    entry = SEQUENTIAL_TEXT[key]
     return (entry.get(lang) or entry["en"]).format(**values)
 
 
