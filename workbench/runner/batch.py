@@ -28,6 +28,7 @@ from workbench.providers.registry import connection_key
 from workbench.runner.batch_backend import BatchBackend, BatchResults, BatchState
 from workbench.runner.cache import cache_hits
 from workbench.runner.executor import Job, Outcome
+from workbench.runner.generation import Generation
 from workbench.runner.retry import RetryPolicy
 from workbench.runner.run_result import RunResult
 from workbench.runner.sink import RecordSink
@@ -334,7 +335,7 @@ async def generate_batched(
         BatchRun(sink, context, run_id, providers, result, settings or BatchSettings.from_env()).run(batched)
     ]
     if direct:
-        work.append(sink.execute(direct, providers, models, sink.writer(run_id), lambda o: sink.record(o, run_id),
-                                 result))
+        work.append(sink.execute(Generation(run_id, direct, providers, models, result), sink.writer(run_id),
+                                 lambda o: sink.record(o, run_id)))
     tasks = [asyncio.ensure_future(item) for item in work]
     await gather_or_cancel(tasks)

@@ -9,6 +9,7 @@ from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import Provider
 from workbench.providers.registry import connection_key
 from workbench.runner.executor import Job, Outcome
+from workbench.runner.generation import Generation
 from workbench.runner.run_result import RunResult
 from workbench.runner.sink import RecordSink
 from workbench.scoring.judge import Rubric
@@ -90,7 +91,7 @@ async def judge_pairs(sink: RecordSink, run_id: int, judge: ModelSpec, providers
                 "comment": ("SIMULATED judge: " if simulated else "") + (comment or "")}
 
     try:
-        await sink.execute(jobs, providers, [judge], collector, record, result)  # type: ignore[arg-type]
+        await sink.execute(Generation(run_id, jobs, providers, [judge], result), collector, record)  # type: ignore[arg-type]
     finally:
         if collector.rows:
             with sink.store.session() as session:

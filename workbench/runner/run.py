@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from workbench.errors import WorkbenchError
@@ -24,6 +24,7 @@ from workbench.providers.registry import connection_key
 from workbench.runner.cache import cache_hits
 from workbench.runner.connections import build_limits, build_providers
 from workbench.runner.executor import Executor, Job, Outcome
+from workbench.runner.generation import Generation
 from workbench.runner.judging import judge_jobs, judge_record
 from workbench.runner.options import RunOptions
 from workbench.runner.progress import NullProgress, ProgressSink
@@ -42,17 +43,6 @@ from workbench.store.runs import ExperimentDesign, NewRun, OpenedRun, ResumeRefu
 from workbench.store.statuses import OutputStatus, RunStatus
 
 __all__ = ["RunOptions", "RunResult", "Runner", "run_experiment"]
-
-
-@dataclass(frozen=True)
-class Generation:
-    """The generation calls of one run (or of one look of a sequential run) and what they need."""
-
-    run_id: int
-    jobs: list[Job]
-    providers: dict[object, Provider]
-    models: list[ModelSpec]
-    result: RunResult
 
 
 class Runner:
@@ -215,16 +205,10 @@ class Runner:
     def writer(self, run_id: int) -> ResultWriter:
         return ResultWriter(self.store, score=writer_scorer(self.scorers), run_id=run_id, on_retry=self._db_retry)
 
-    async def execute(
-        self,
-        jobs: list[Job],
-        providers: dict[object, Provider],
-        models: list[ModelSpec],
-        writer: ResultWriter,
-        make_record: Callable[[Outcome], OutputRecord | ScoreRecord | Any],
-        result: RunResult,
-        score_in_workers: bool = False,
-    ) -> None:
+    async def execute(self, calls: Generation, writer: ResultWriter,
+                      make_record: Callable[[Outcome], OutputRecord | ScoreRecord | Any], *,
+                      score_in_workers: bool = False) -> None:
+        jobs, providers, models, result = calls.jobs, calls.providers, calls.models, calls.result
         cache = cache_hits(self.store, [j.cache_key for j in jobs]) if self.options.use_cache else {}
 
         def on_retry(error: ProviderError, wait: float) -> None:
@@ -274,7 +258,7 @@ class Runner:
             await generate_batched(self, context, run_id, jobs, providers, models, result)
             return
         record = lambda o: self.record(o, run_id)  # noqa: E731
-        await self.execute(jobs, providers, models, self.writer(run_id), record, result, score_in_workers=True)
+        await self.execute(generation, self.writer(run_id), record, score_in_workers=True)
 
     async def _judge(
         self, run_id: int, judge: ModelSpec, providers: dict[object, Provider], result: RunResult
@@ -286,8 +270,8 @@ class Runner:
         writer = ResultWriter(self.store, run_id=run_id, on_retry=self._db_retry)
         ok_before, cached_before = result.ok, result.cached
         use_cache = self.options.use_cache
-        await self.execute(jobs, providers, [judge], writer, lambda o: judge_record(o, judge, use_cache=use_cache),
-                           result)
+        await self.execute(Generation(run_id, jobs, providers, [judge], result), writer,
+                           lambda o: judge_record(o, judge, use_cache=use_cache))
         # Judge calls are counted apart from generation calls (and their cache hits apart from the outputs').
         result.judged = result.ok - ok_before
         result.ok, result.cached = ok_before, cached_before

@@ -27,8 +27,9 @@ from workbench.errors import SpecError, WorkbenchError
 from workbench.experiment.plan import Plan
 from workbench.experiment.spec import SequentialSpec
 from workbench.runner.executor import Job
+from workbench.runner.generation import Generation
 from workbench.runner.progress import ProgressSink
-from workbench.runner.run import Generation, Runner, RunOptions, RunResult
+from workbench.runner.run import Runner, RunOptions, RunResult
 from workbench.scoring.judge import judge_model
 from workbench.stats.sequential import LookResult, TestState
 from workbench.store.db import Store

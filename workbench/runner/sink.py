@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from workbench.experiment.spec import ModelSpec
-from workbench.providers.base import Provider
-from workbench.runner.executor import Job, Outcome
+from workbench.runner.executor import Outcome
+from workbench.runner.generation import Generation
 from workbench.runner.progress import ProgressSink
-from workbench.runner.run_result import RunResult
 from workbench.runner.writer import OutputRecord, ResultWriter, ScoreRecord
 from workbench.store.db import Store
 
@@ -33,14 +31,7 @@ class RecordSink(Protocol):
         """A writer thread that scores generated texts with the run's scorers and commits them."""
         ...
 
-    async def execute(
-        self,
-        jobs: list[Job],
-        providers: dict[object, Provider],
-        models: list[ModelSpec],
-        writer: ResultWriter,
-        make_record: Callable[[Outcome], OutputRecord | ScoreRecord | Any],
-        result: RunResult,
-    ) -> None:
-        """Make these calls (cache first), hand each outcome's record to `writer`, count it in `result`."""
+    async def execute(self, calls: Generation, writer: ResultWriter,
+                      make_record: Callable[[Outcome], OutputRecord | ScoreRecord | Any]) -> None:
+        """Make these calls (cache first), hand each outcome's record to `writer`, count it in `calls.result`."""
         ...
