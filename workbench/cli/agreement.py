@@ -12,6 +12,7 @@ from rich.table import Table
 from workbench import number_format as nf
 from workbench.cli.consoles import BidiSafeConsole
 from workbench.cli.errors import fail, handle_errors
+from workbench.cli.options import DbOption, RunArgument
 
 console = BidiSafeConsole(highlight=False)
 
@@ -22,13 +23,9 @@ def _fmt(value: float | None, signed: bool = False) -> str:
 
 @handle_errors
 def agreement_command(
-    run_ref: Annotated[str, typer.Argument(metavar="RUN", help="Run id (see `workbench list`) or 'latest'.")
-                       ] = "latest",
+    run_ref: RunArgument = "latest",
     lang: Annotated[str, typer.Option("--lang", help="Language of the verdict sentences: en or nl.")] = "en",
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="Database URL or SQLite file (default: $WORKBENCH_DB_URL or ./workbench.db)."),
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Judge–recruiter agreement per rubric (weighted κ with bootstrap CIs), the recruiters' agreement with each
     other (κ, Krippendorff's α) and a plain verdict: can the judge stand in for your recruiters?"""

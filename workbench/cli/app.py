@@ -23,6 +23,7 @@ from workbench.cli.errors import fail, handle_errors
 from workbench.cli.gate import gate_command
 from workbench.cli.history import compare_command, history_command
 from workbench.cli.lint import lint_command
+from workbench.cli.options import DbOption, ForceOption, RunArgument
 
 if TYPE_CHECKING:
     from workbench.analysis.run_results import RunAnalysis
@@ -79,13 +80,6 @@ app.command("agreement")(agreement_command)
 app.command("compare")(compare_command)
 app.command("history")(history_command)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: $WORKBENCH_DB_URL or ./workbench.db)."),
-]
-ForceOption = Annotated[
-    bool, typer.Option("--force", help="Replace --out even if it is not an earlier export/report.")
-]
 SIMULATED = " [magenta](SIMULATED)[/]"
 
 
@@ -577,7 +571,7 @@ def list_runs(db: DbOption = None) -> None:
 @app.command()
 @handle_errors
 def export(
-    run_ref: Annotated[str, typer.Argument(metavar="RUN", help="Run id (see `workbench list`) or 'latest'.")],
+    run_ref: RunArgument,
     fmt: Annotated[
         str | None, typer.Option("--format", "-f", help="csv, jsonl or parquet (default: from --out, else csv).")
     ] = None,
@@ -625,9 +619,7 @@ def streamlit_command(app_file: Path, port: int, host: str) -> list[str]:
 @app.command()
 @handle_errors
 def report(
-    run_ref: Annotated[
-        str, typer.Argument(metavar="RUN", help="Run id (see `workbench list`) or 'latest'.")
-    ] = "latest",
+    run_ref: RunArgument = "latest",
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write an HTML (.html) or Markdown (.md) report.")
     ] = None,

@@ -11,6 +11,7 @@ from rich.markup import escape
 from workbench.atomic import atomic_open
 from workbench.cli.consoles import BidiSafeConsole
 from workbench.cli.errors import handle_errors
+from workbench.cli.options import DbOption
 
 console = BidiSafeConsole(highlight=False, soft_wrap=True)
 
@@ -30,10 +31,7 @@ def gate_command(
     markdown_out: Annotated[
         Path | None, typer.Option("--markdown", help="Write a Markdown summary (for a pull-request comment).")
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="Database URL or SQLite file (default: $WORKBENCH_DB_URL or ./workbench.db)."),
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Pass (exit 0) when every candidate is non-inferior to the baseline on every primary metric, within the
     spec's `non_inferiority` margins; fail (exit 1) when a candidate is significantly worse or

@@ -14,14 +14,11 @@ from rich.table import Table
 from workbench import number_format as nf
 from workbench.cli.consoles import BidiSafeConsole
 from workbench.cli.errors import handle_errors
+from workbench.cli.options import DbOption
 from workbench.report.console import short_names
 
 console = BidiSafeConsole(highlight=False)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: $WORKBENCH_DB_URL or ./workbench.db)."),
-]
 MetricOption = Annotated[
     list[str] | None, typer.Option("--metric", "-m", help="Metric to show (repeat for several).")]
 

@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
-from workbench.cli.app import DbOption, app, console
+from workbench.cli.app import app, console
 from workbench.cli.errors import fail, handle_errors
+from workbench.cli.options import DbOption
 
 Correction = typer.Option("--correction", help="Correction of the family: holm, bh, bonferroni or none.")
 
