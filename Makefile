@@ -33,11 +33,11 @@ test: $(VENV)/.installed
 	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest
 	if [ -n "$$WORKBENCH_TEST_PG_URL" ]; then $(PY) -m pytest -m "not browser and not calibration and not packaging and not real_model"; fi
 
-# The inner loop (< 60 s on 2 cores): unit and component tests on SQLite, without the calibration, crash,
+# The inner loop (< 60 s on 2 cores, two pytest-xdist workers): unit and component tests on SQLite, without the calibration, crash,
 # browser, packaging, real-model and PostgreSQL tests and without the process-heavy folders (`heavy`).
 FAST_MARKERS = not slow and not calibration and not browser and not packaging and not real_model and not postgres and not heavy
 test-fast: $(VENV)/.installed
-	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest -q -m "$(FAST_MARKERS)"
+	env -u WORKBENCH_TEST_PG_URL $(PY) -m pytest -q -n 2 -m "$(FAST_MARKERS)"
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -13,6 +13,12 @@ from tests.support.no_network import no_network  # noqa: F401  (autouse)
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Rich freezes a console's width when $COLUMNS is set as the console is created: create the CLI's consoles
+# now, before any test sets COLUMNS, so that each test's COLUMNS applies whatever ran first (serially or in a
+# pytest-xdist worker of `make test-fast`).
+os.environ.pop("COLUMNS", None)
+import workbench.cli.consoles  # noqa: E402,F401
+
 # `make test-fast` (the inner loop, < 60 s) leaves out what is marked `heavy`: these folders start processes,
 # servers or Streamlit sessions per test, and the tests listed below kill and resume runs.
 HEAVY_FOLDERS = ("robustness", "ui", "bench", "packaging", "real_model", "calibration")
