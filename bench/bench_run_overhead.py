@@ -40,7 +40,8 @@ def run_once(server: object, folder: Path, calls: int, concurrency: int, latency
     cases, repeats = _shape(calls)
     spec = write_experiment(folder, server.openai_base_url, cases=cases, repeats=repeats,  # type: ignore[attr-defined]
                             concurrency=concurrency)
-    server.reset()  # type: ignore[attr-defined]
+    server.reset()  # type: ignore[attr-defined]  # zeroes the stats, and the config too:
+    server.configure(latency_ms=latency_s * 1000)  # type: ignore[attr-defined]  # so the latency is set again
     env = dict(os.environ, PYTHONPATH=str(src))
     start = time.time()
     proc = subprocess.run([sys.executable, "-m", "workbench", "run", str(spec), "--db", str(folder / "bench.db")],
