@@ -173,20 +173,11 @@ def _calls_line(plan: Plan) -> str:
 
 def _print_paced_duration(plan: Plan) -> None:
     """How long the generation calls take under the declared rate limits ("≈ 42 min at 90k TPM")."""
-    from workbench.runner.pace_estimate import paced_minutes
+    from workbench.runner.pace_estimate import paced_generation
 
-    lines = []
-    for est in plan.estimate():
-        if est.role != "generation":  # judge calls are not paced here (see the heading)
-            continue
-        model = plan.models[est.model]
-        if model.info.offline:
-            continue
-        paced = paced_minutes(model, est)
-        if paced is None:
-            lines.append(f"  {_escape(est.model)}: no rate limits declared (paced by the provider's headers)")
-            continue
-        lines.append(f"  {_escape(est.model)}: {paced}")
+    lines = [f"  {_escape(model)}: {paced}" if paced is not None else
+             f"  {_escape(model)}: no rate limits declared (paced by the provider's headers)"
+             for model, paced in paced_generation(plan)]
     if lines:
         console.print("Duration under the declared rate limits (models run side by side; judge calls not counted):")
         for line in lines:

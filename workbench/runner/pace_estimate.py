@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.experiment.plan import ModelEstimate
+from workbench.experiment.plan import ModelEstimate, Plan
 from workbench.experiment.spec import ModelSpec
 from workbench.runner.budget import HEADROOM, UNITS
 
@@ -37,6 +37,20 @@ def paced_minutes(model: ModelSpec, estimate: ModelEstimate) -> PaceEstimate | N
         for dimension, limit in model.rate_limits.items()
     ]
     return max(options, key=lambda option: option.minutes) if options else None
+
+
+def paced_generation(plan: Plan) -> list[tuple[str, PaceEstimate | None]]:
+    """(model, its pace or None when it declares no limits) for every paced model's generation calls: the
+    judge's calls are not counted, and offline providers are never paced (the executor does not pace them).
+    `workbench run --dry-run` and the UI's Run page both say these."""
+    rows: list[tuple[str, PaceEstimate | None]] = []
+    for est in plan.estimate():
+        if est.role != "generation":
+            continue
+        model = plan.models[est.model]
+        if not model.info.offline:
+            rows.append((est.model, paced_minutes(model, est)))
+    return rows
 
 
 def _count(value: float) -> str:

@@ -77,22 +77,18 @@ def estimate_panel(plan: Plan) -> None:
 
 def paced_duration(plan: Plan) -> None:
     """How long the generation calls take under each model's declared rate limits (as `--dry-run` says)."""
-    from workbench.runner.pace_estimate import paced_minutes
+    from workbench.runner.pace_estimate import paced_generation
 
     code = lang()
     lines = []
-    for est in plan.estimate():
-        if est.role != "generation" or est.simulated:  # judge calls are not paced here (the caption says so)
-            continue
-        model = plan.models[est.model]
-        paced = paced_minutes(model, est)
+    for model, paced in paced_generation(plan):  # judge calls are not paced here (the caption says so)
         if paced is None:
-            lines.append(t("run_paced_none", model=est.model))
+            lines.append(t("run_paced_none", model=model))
         elif paced.minutes < 120:
-            lines.append(t("run_paced_min", model=est.model, minutes=nf.count(max(1.0, paced.minutes), code),
+            lines.append(t("run_paced_min", model=model, minutes=nf.count(max(1.0, paced.minutes), code),
                            limit=nf.count(paced.limit, code), unit=paced.unit))
         else:
-            lines.append(t("run_paced_hours", model=est.model, hours=nf.number(paced.minutes / 60, 1, lang=code),
+            lines.append(t("run_paced_hours", model=model, hours=nf.number(paced.minutes / 60, 1, lang=code),
                            limit=nf.count(paced.limit, code), unit=paced.unit))
     if lines:
         st.caption(t("run_paced_title") + "  \n" + "  \n".join(lines))
