@@ -57,7 +57,3 @@ def pages() -> dict[str, PageInfo]:
         if info is not None:
             found[path.stem] = info
     return dict(sorted(found.items(), key=lambda item: (item[1].section != "results", item[1].order, item[0])))
-
-
-def page_title(name: str, lang: str) -> str:
-    return pages()[name].title(lang)

@@ -16,7 +16,7 @@ from workbench.store.records import RunListing
 from workbench.ui.components import empty_state, flag_text
 from workbench.ui.config import db_url, page_path
 from workbench.ui.i18n import lang, t
-from workbench.ui.navigation import PageInfo, page_title, pages
+from workbench.ui.navigation import PageInfo, pages
 from workbench.ui.run_view import current_header
 from workbench.ui.state import query, select_run
 from workbench.ui.verdict_cache import INLINE_LIMIT, run_analysis
@@ -133,16 +133,11 @@ def render() -> None:
         if run["status"] == "stale":
             st.warning(t("stale_hint", run=run["id"], spec=run["spec_path"]), icon=":material/history:")
     st.subheader(t("next_steps"))
-    links = st.columns(3)
-    with links[0]:
-        st.page_link(page_path("compare"), label=page_title("compare", lang()), icon=pages()["compare"].icon)
-        st.caption(t("compare_blurb"))
-    with links[1]:
-        st.page_link(page_path("bias"), label=page_title("bias", lang()), icon=pages()["bias"].icon)
-        st.caption(t("bias_blurb"))
-    with links[2]:
-        st.page_link(page_path("review"), label=page_title("review", lang()), icon=pages()["review"].icon)
-        st.caption(t("review_blurb"))
+    declared = pages()  # each page's own title and icon (workbench/ui/navigation.py)
+    for column, name in zip(st.columns(3), ("compare", "bias", "review"), strict=True):
+        with column:
+            st.page_link(page_path(name), label=declared[name].title(lang()), icon=declared[name].icon)
+            st.caption(t(f"{name}_blurb"))
 
 
 if __name__ == "__main__":
