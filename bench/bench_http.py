@@ -50,11 +50,14 @@ from bench_runner import Row, _provider_loop, run_workbench
 from harness import ROOT, CpuSnapshot, load_average, machine, start_server
 
 from tests.support.tls import TLSFiles, make_tls_files
+from workbench.runner import gc_threshold
 
 # The last commit that changed workbench/providers/transport.py (the hand-written HTTP/1.1 transport).
 LEGACY_COMMIT = "1bacac9410f2d624d8b756b557185673af56074a"
 LEGACY_PATH = "workbench/providers/transport.py"
 KINDS = ("aiohttp", "hand-written", "httpx")
+# A kind is a client, optionally with "/default-gc" or "/rare-gc" (see rare_gc): aiohttp/default-gc,
+# hand-written/rare-gc.
 
 
 def legacy_transport() -> types.ModuleType | None:
@@ -79,11 +82,13 @@ def client_factory(kind: str, legacy: types.ModuleType | None, tls: TLSFiles | N
 
     from workbench.providers import http
 
+    client = kind.partition("/")[0]
+
     def make(timeout: float, max_connections: int) -> httpx2.AsyncClient:
-        if kind == "aiohttp":  # the product's own client, SSL_CERT_FILE and all
+        if client == "aiohttp":  # the product's own client, SSL_CERT_FILE and all
             return http.build_http_client(openai.DefaultAioHttpClient, timeout, max_connections)
         limits = httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        if kind == "httpx":
+        if client == "httpx":
             return httpx2.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True)
         assert legacy is not None
         context = tls.client_context() if tls else None
@@ -122,11 +127,37 @@ def fmt_ratios(values: list[float]) -> str:
     return f"median {statistics.median(values):.2f}x (min {min(values):.2f}, max {max(values):.2f}; n={len(values)})"
 
 
+def rare_gc(kind: str) -> bool:
+    """Whether `kind` runs under the runner's garbage-collector setting (runner/gc_threshold.py).
+
+    The product's clients (`aiohttp`, and `httpx` behind WORKBENCH_HTTP_TRANSPORT) do; the hand-written
+    transport is measured as the product ran it (the interpreter's default setting) unless `/rare-gc`.
+    """
+    client, _, variant = kind.partition("/")
+    return variant == "rare-gc" or (client != "hand-written" and variant != "default-gc")
+
+
+@contextlib.contextmanager
+def gc_setting(kind: str) -> Iterator[None]:
+    """The GC setting of `kind` for this process and the worker processes it forks meanwhile."""
+    saved = os.environ.get(gc_threshold.ENV)
+    os.environ[gc_threshold.ENV] = "1" if rare_gc(kind) else "0"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(gc_threshold.ENV, None)
+        else:
+            os.environ[gc_threshold.ENV] = saved
+
+
 def provider_row(
     kind: str, make: Callable[..., Any], server: Any, base_url: str, c: int, calls: int, lat: float
 ) -> Row:
+    """The provider loop as the runner drives it: the runner's event loop runs under `rare_collections`."""
     before = CpuSnapshot.take(server)
-    ok = asyncio.run(_provider_loop(base_url, c, calls, http_client=make(60.0, c)))
+    with gc_setting(kind), gc_threshold.rare_collections():
+        ok = asyncio.run(_provider_loop(base_url, c, calls, http_client=make(60.0, c)))
     cpu = CpuSnapshot.take(server) - before
     return Row(kind, c, calls, ok, cpu.wall, cpu, lat)
 
@@ -149,7 +180,7 @@ def summarise_loop(series: dict[str, Series], reference: str) -> None:
     for kind, s in series.items():
         rate = s.median(lambda row: row.rate)
         cpu = s.median(lambda row: row.client_us)
-        line = f"{kind:<13} median {rate:6.0f} calls/s, client CPU {cpu:5.0f} µs/call"
+        line = f"{kind:<20} median {rate:6.0f} calls/s, client CPU {cpu:5.0f} µs/call"
         if ref is not None and kind != reference and ref.rows:
             rates = [a.rate / b.rate for a, b in zip(s.rows, ref.rows, strict=True)]
             cpus = [a.client_us / b.client_us for a, b in zip(s.rows, ref.rows, strict=True)]
@@ -163,7 +194,7 @@ def summarise_runner(series: dict[str, Series]) -> None:
         steady = [row.steady / bound for row in s.rows if row.steady]
         wall = [row.rate / bound for row in s.rows]
         print(
-            f"{kind:<13} steady {statistics.median(steady):6.1%} of the bound (min {min(steady):.1%}, "
+            f"{kind:<20} steady {statistics.median(steady):6.1%} of the bound (min {min(steady):.1%}, "
             f"max {max(steady):.1%}), end to end median {statistics.median(wall):.1%}"
         )
 
@@ -198,10 +229,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"hand-written transport: SKIPPED (needs the git history with commit {LEGACY_COMMIT[:7]})")
 
     def kinds_of(option: str) -> list[str]:
-        return [k for k in option.split(",") if k and (legacy is not None or k != "hand-written")]
+        return [k for k in option.split(",") if k and (legacy is not None or not k.startswith("hand-written"))]
 
     kinds = kinds_of(args.kinds)
-    reference = "hand-written" if "hand-written" in kinds else kinds[0]
+    reference = "hand-written" if "hand-written" in kinds else kinds[0]  # the product before the switch
     runs = itertools.count()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -245,7 +276,7 @@ def main(argv: list[str] | None = None) -> None:
                           f"{args.multiplier * c} calls, bound {c / lat:.0f}/s ==")  # fmt: skip
 
                     def runner(kind: str, c: int = c, lat: float = lat, server: Any = server) -> Row:
-                        with providers_use(client_factory(kind, legacy, tls)):
+                        with providers_use(client_factory(kind, legacy, tls)), gc_setting(kind):
                             folder = Path(tmp) / f"run-{next(runs)}"
                             row = run_workbench(
                                 server, folder, concurrency=c, calls=args.multiplier * c, latency_s=lat, label=kind

@@ -91,7 +91,7 @@ class Row:
         if self.steady is not None and self.latency_s:
             steady = f"  steady {self.steady:>5.0f}/s ({self.steady / self.bound:5.1%})"
         return (
-            f"{self.label:<14} c={self.concurrency:<4} calls={self.calls:<6} workers={self.workers!s:<2} "
+            f"{self.label:<20} c={self.concurrency:<4} calls={self.calls:<6} workers={self.workers!s:<2} "
             f"wall {self.wall_s:6.2f} s  {self.rate:>5.0f} calls/s  {bound}{steady}  "
             f"cpu/call: client {self.client_us:5.0f} µs, server {self.server_us:4.0f} µs"
         )

@@ -1,3 +1,3 @@
-from workbench.cli import main
+from workbench.cli.entry import main
 
 main()

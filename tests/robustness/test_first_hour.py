@@ -485,3 +485,25 @@ def test_list_loads_the_store_but_not_pandas(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", probe, "list", "--db", db], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, check=False)
     assert proc.stderr.strip().endswith("LOADED sqlalchemy"), proc.stderr[-2000:]
+
+
+def test_run_makes_its_first_call_before_loading_scipy_or_pandas(tmp_path: Path) -> None:
+    """`workbench run` imports the statistics (SciPy, pandas) only for the summary after the calls, or
+    while the first results come in (cli/preload.py), never before the first call (bench_run_overhead.py:
+    they were ~1.4 s of its start-up through the sequential runner's imports)."""
+    probe = (
+        "import sys; sys.argv = ['workbench', *sys.argv[1:]]\n"
+        "from workbench.providers.simulated import SimulatedProvider\n"
+        "real = SimulatedProvider.complete\n"
+        "async def first(self, request):\n"
+        " if not hasattr(SimulatedProvider, 'seen'):\n"
+        "  SimulatedProvider.seen = [m for m in ('scipy', 'pandas') if m in sys.modules]\n"
+        " return await real(self, request)\n"
+        "SimulatedProvider.complete = first\n"
+        "from workbench.cli import main\ntry:\n main()\nexcept SystemExit:\n pass\n"
+        "sys.stderr.write('AT FIRST CALL ' + ' '.join(SimulatedProvider.seen))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe, "run", "experiments/vacancy_tone_nl.yaml", "--db",
+                           str(tmp_path / "wb.db")], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert proc.stderr.strip().endswith("AT FIRST CALL"), proc.stderr[-2000:]

@@ -299,11 +299,12 @@ def run(
     from workbench.experiment.plan import build_plan, check_plan_credentials
     from workbench.runner.retry import RetryPolicy
     from workbench.runner.run import RunOptions, run_experiment
-    from workbench.runner.sequential import resumes_sequential, sequential_block, sequential_plan
     from workbench.store.db import Store
 
     plan = build_plan(spec)
-    if until_decided:
+    if until_decided:  # (SciPy and pandas, which the sequential analysis needs, load only for such runs)
+        from workbench.runner.sequential import sequential_block, sequential_plan
+
         sequential_plan(plan, sequential_block(plan))  # a bad sequential block fails here, before anything
     if dry_run:
         if until_decided:
@@ -333,6 +334,8 @@ def run(
         workers=workers,
     )
     if resume:  # a sequential run resumes as one (same order, next look); a fixed run stays fixed
+        from workbench.runner.sequential import resumes_sequential
+
         until_decided = resumes_sequential(store, plan, until_decided=until_decided)
     progress = PreloadingProgress(RichProgress(console))
     if until_decided:

@@ -24,6 +24,7 @@ from workbench.providers.registry import connection_key
 from workbench.runner.cache import cache_hits
 from workbench.runner.connections import build_limits, build_providers
 from workbench.runner.executor import Executor, Job, Outcome
+from workbench.runner.gc_threshold import rare_collections
 from workbench.runner.generation import Generation
 from workbench.runner.judging import judge_jobs, judge_record
 from workbench.runner.options import RunOptions
@@ -154,7 +155,8 @@ class Runner:
             self._start_workers(jobs, models + ([judge] if judge else []))
             # After the fork: worker processes are only used when no other thread is running yet.
             heartbeat = Heartbeat(run.lock, self._inflight).start()
-            asyncio.run(self._main(Generation(run.run_id, jobs, providers, models, result), judge))
+            with rare_collections():
+                asyncio.run(self._main(Generation(run.run_id, jobs, providers, models, result), judge))
         except (KeyboardInterrupt, asyncio.CancelledError):
             result.interrupted = True
             status = RunStatus.INTERRUPTED

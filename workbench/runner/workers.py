@@ -38,6 +38,7 @@ from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import Completion, Provider, ProviderError, RetryableError
 from workbench.runner.connections import build_limits, build_providers, share
 from workbench.runner.executor import Executor, Job, Outcome
+from workbench.runner.gc_threshold import rare_collections
 from workbench.runner.limits import Limits
 from workbench.runner.retry import RetryPolicy
 from workbench.scoring.base import Score, Scorer, ScoringContext
@@ -133,7 +134,8 @@ def _worker_main(
         other.close()
     code = 0
     try:
-        asyncio.run(_serve(conn, config, jobs, count, index))
+        with rare_collections():
+            asyncio.run(_serve(conn, config, jobs, count, index))
     except BaseException as exc:  # e.g. a provider that cannot be built: tell the parent why
         code = 1
         with contextlib.suppress(Exception):

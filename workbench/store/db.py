@@ -13,11 +13,13 @@ Safety nets, each with a test in tests/robustness/:
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
 import time
+import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -46,6 +48,18 @@ StoreSession = Session
 StoreFailure = SQLAlchemyError
 
 _active_target: str | None = None  # the database this process opened, for error messages
+# Every engine this process made, closed at exit: SQLite folds its write-ahead log back into the
+# database file when the last connection closes, so the .db file alone holds everything (a copy of
+# just that file is complete), also when the CLI ends with os._exit (workbench/cli/entry.py).
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@atexit.register
+def _dispose_engines() -> None:
+    for engine in list(_ENGINES):
+        with suppress(Exception):  # exiting anyway: a failing close must not hide the exit code
+            engine.dispose()
+
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -290,6 +304,7 @@ class Store:
         self.target = describe(self.url)
         _active_target = self.target
         self.engine = make_engine(self.url, source="--db" if url else "WORKBENCH_DB_URL")
+        _ENGINES.add(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.file = sqlite_file(self.url)
         self._identity: tuple[int, int] | None = None

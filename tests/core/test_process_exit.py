@@ -1,0 +1,56 @@
+"""The `workbench` process (workbench/cli/entry.py): exit codes and output as before, no teardown wait,
+and a SQLite database that is complete on its own when the process has ended (WAL folded back)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.cli.entry import exit_code
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def workbench(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "workbench", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=False, env={**os.environ, "COLUMNS": "120", **(env or {})})
+
+
+@pytest.mark.parametrize("fast", ["1", "0"])
+def test_exit_codes_and_output_are_those_of_the_cli(tmp_path: Path, fast: str) -> None:
+    env = {"WORKBENCH_FAST_EXIT": fast}
+    ok = workbench("validate", "experiments/vacancy_tone_nl.yaml", env=env)
+    assert ok.returncode == 0 and "OK" in ok.stdout, ok.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nvariants: [\n", encoding="utf-8")
+    broken = workbench("validate", str(bad), env=env)
+    assert broken.returncode == 2 and "bad.yaml" in broken.stderr + broken.stdout
+    assert "Traceback" not in broken.stderr
+    usage = workbench("no-such-command", env=env)
+    assert usage.returncode == 2 and "No such command" in usage.stderr
+
+
+def test_exit_code_of_a_system_exit() -> None:
+    assert exit_code(SystemExit()) == 0
+    assert exit_code(SystemExit(3)) == 3
+    assert exit_code(SystemExit("a message")) == 1  # printed to stderr, as the interpreter does
+
+
+def test_a_finished_run_leaves_a_complete_database_file(tmp_path: Path) -> None:
+    db = tmp_path / "wb.db"
+    proc = workbench("run", "experiments/vacancy_tone_nl.yaml", "--db", str(db))  # offline, simulated
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # The write-ahead log was folded back when the last connection closed at exit: a copy of the
+    # .db file alone (what a user mails or backs up) holds every output.
+    wal = db.with_name(db.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(db.read_bytes())
+    with sqlite3.connect(copy) as con:
+        outputs = con.execute("select count(*) from outputs where status = 'ok'").fetchone()[0]
+    assert outputs > 0

@@ -1,0 +1,52 @@
+"""The `workbench` process itself (console script and `python -m workbench`): the CLI, then a quick exit.
+
+When a command has finished, everything it produced is written: results are committed as they
+arrive, terminal output is flushed below. What is left is the interpreter's teardown, which frees
+every module and object one by one: ~0.5 s after a run that loaded pandas and SciPy on an idle
+2-core machine, between the summary and the shell prompt (bench/bench_run_overhead.py, "shutdown").
+So the process ends with os._exit after the atexit handlers ran (multiprocessing's, temporary files')
+and the standard streams are flushed. `WORKBENCH_FAST_EXIT=0` exits the ordinary way.
+
+`workbench.cli.main` stays the plain entry (it raises SystemExit) for code and tests that call it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import sys
+from typing import NoReturn
+
+ENV = "WORKBENCH_FAST_EXIT"
+
+
+def exit_code(exc: SystemExit) -> int:
+    """What the interpreter would exit with for this SystemExit (a message goes to stderr, code 1)."""
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def main() -> NoReturn:
+    from workbench.cli import main as cli_main
+
+    try:
+        cli_main()
+        code = 0
+    except SystemExit as exc:
+        code = exit_code(exc)
+    if os.environ.get(ENV, "1").strip() == "0":
+        raise SystemExit(code)
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`workbench list | head`): nothing more to say
+            code = code or 1
+    os._exit(code)
