@@ -105,6 +105,9 @@ class RunAnalysis:
     # The pairwise LLM judge (`judge: {mode: pairwise}`), per rubric: sign tests / Bradley–Terry on its
     # consolidated (position-swapped) verdicts; position bias from its raw answers.
     judge_preferences: dict[str, PreferenceAnalysis] = field(default_factory=dict)
+    # One mean per model × variant × case of each headline metric (repeats and names averaged; the same
+    # outputs and values as the verdicts): Compare's distribution chart, without a query per metric.
+    case_means: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def headline_verdicts(self) -> pd.DataFrame:
         if self.analysis is None:
@@ -243,6 +246,7 @@ def analyse_run(
     if scores.empty:
         result.warnings.append("no scores yet")
         return result
+    result.case_means = case_means_of(scores[scores["metric"].map(is_headline)])
     infos = {m: metric_info(m) for m in scores["metric"].unique()}
     scores["kind"] = scores["metric"].map({m: info.stats_kind for m, info in infos.items()})
     if spec.swap:
@@ -269,6 +273,13 @@ def analyse_run(
     if not judge_raw.empty:
         result.judge_preferences = judge_preference_analyses(judge_raw, spec.alpha, info.baseline, seed)
     return result
+
+
+def case_means_of(scores: pd.DataFrame) -> pd.DataFrame:
+    """Columns model, variant, case, value, metric: the mean per model × variant × case × metric."""
+    keys = ["model", "variant", "case", "metric"]
+    means = scores.groupby(keys, sort=True)["value"].mean().dropna().reset_index()
+    return means[["model", "variant", "case", "value", "metric"]]
 
 
 def judge_preference_analyses(raw: pd.DataFrame, alpha: float, baseline: str, seed: int

@@ -205,7 +205,17 @@ def _effect_spec(group: pd.DataFrame, *, title: str, unit: str, names: Mapping[s
     return chart.to_dict(validate=False)  # the schema check (~40 % of it) belongs in tests, not every page view
 
 
-def distribution_section(url: str, header: RunHeader) -> None:
+def distribution_means(url: str, header: RunHeader, result: RunAnalysis | None, metric: str, exclude: bool
+                       ) -> pd.DataFrame:
+    """The chart's case means: from the run's analysis (computed when the run ended), else one query."""
+    if result is not None and not result.case_means.empty:
+        means = result.case_means[result.case_means["metric"] == metric]
+        if not means.empty:
+            return means
+    return _case_means(url, header.run_id, metric, header.version, exclude)
+
+
+def distribution_section(url: str, header: RunHeader, result: RunAnalysis | None) -> None:
     headline = [m for m in _metrics(url, header.run_id, header.version) if is_headline(m)]
     # Numeric measures first: a 0/1 flag's case means make a less telling picture.
     metrics = sorted(headline, key=lambda m: (metric_kind(m) == "binary", m != "readability", m))
@@ -216,7 +226,7 @@ def distribution_section(url: str, header: RunHeader) -> None:
     metric = st.selectbox(t("metric"), metrics, format_func=labels.__getitem__, key="cmp_metric")
     binary = metric_kind(metric) == "binary"
     exclude = header.spec.truncated_outputs == "exclude" and is_text_metric(metric)
-    chart = distribution_chart(_case_means(url, header.run_id, metric, header.version, exclude), title=labels[metric],
+    chart = distribution_chart(distribution_means(url, header, result, metric, exclude), title=labels[metric],
                                axis=t("axis_case_share" if binary else "axis_case_mean"), binary=binary,
                                text_colour=chart_text_colour(), lang=lang())
     if chart is None:
@@ -329,7 +339,7 @@ def render() -> None:
     if result is not None:
         decision_section(result)
         verdict_section(result, header)
-    distribution_section(url, header)
+    distribution_section(url, header, result)
     outputs_section(url, header)
     start_analysis(url, header)  # missing or outdated: computed from now, after the page is drawn
 
