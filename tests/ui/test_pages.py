@@ -587,7 +587,7 @@ scorers: [length]
     for lang, expected in (("en", ("anthropic:claude-haiku-4-5: about 41 min at 50 RPM",
                                    "openai:gpt-4o: no rate limits declared")),
                            ("nl", ("anthropic:claude-haiku-4-5: ongeveer 41 min bij 50 RPM",
-                                   "openai:gpt-4o: geen rate limits opgegeven"))):
+                                   "openai:gpt-4o: geen aanroeplimieten opgegeven"))):
         at = open_page("run", lang=lang)
         at.radio(key="run_mode").set_value("file").run()
         at.selectbox(key="run_spec_file").set_value(ui_env.experiments / "limited.yaml").run()

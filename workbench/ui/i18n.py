@@ -672,14 +672,14 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "run_paced_title": {"en": "Duration under the declared rate limits (models run side by side; judge calls not "
                               "counted):",
-                        "nl": "Duur binnen de opgegeven rate limits (modellen lopen naast elkaar; aanroepen van de "
+                        "nl": "Duur binnen de opgegeven aanroeplimieten (modellen lopen naast elkaar; aanroepen van de "
                               "beoordelaar niet meegeteld):"},
     "run_paced_min": {"en": "{model}: about {minutes} min at {limit} {unit}",
                       "nl": "{model}: ongeveer {minutes} min bij {limit} {unit}"},
     "run_paced_hours": {"en": "{model}: about {hours} h at {limit} {unit}",
                         "nl": "{model}: ongeveer {hours} uur bij {limit} {unit}"},
     "run_paced_none": {"en": "{model}: no rate limits declared (paced by the provider's headers)",
-                       "nl": "{model}: geen rate limits opgegeven (tempo volgens de headers van de provider)"},
+                       "nl": "{model}: geen aanroeplimieten opgegeven (tempo volgens de headers van de provider)"},
     "run_estimate_caption": {"en": "Estimates use ~4 characters per token and a task-typical answer length; 'max "
                                    "cost' assumes every answer uses max_tokens. Unknown prices show as empty.",
                              "nl": "Schattingen rekenen met ~4 tekens per token en een antwoordlengte die past bij "
