@@ -7,7 +7,7 @@ body is decoded here rather than into the SDK's pydantic `Message` model.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar, Unpack
 
 from workbench.providers.base import (
     Completion,
@@ -16,12 +16,8 @@ from workbench.providers.base import (
     RetryableError,
 )
 from workbench.providers.errors import redact
-from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
 from workbench.providers.registry import ProviderInfo, batch_backend, register
-from workbench.providers.sdk_provider import SDKProvider, field_of
-
-if TYPE_CHECKING:  # the SDK is imported when a client is built, not when the provider is registered
-    import httpx2
+from workbench.providers.sdk_provider import ClientArgs, SDKProvider, field_of
 
 # The Messages API requires max_tokens: sent when the spec sets none (and reserved against output-token limits).
 DEFAULT_MAX_TOKENS = 1024
@@ -48,26 +44,13 @@ class AnthropicProvider(SDKProvider):
     path = "/v1/messages"
     _request_options = _MESSAGES_OPTIONS
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        http_client: httpx2.AsyncClient | None = None,
-        name: str = "anthropic",
-        *,
-        api_key_env: str | None = "ANTHROPIC_API_KEY",
-        default_headers: Mapping[str, str] | None = None,
-        default_max_tokens: int = DEFAULT_MAX_TOKENS,
-        prices: Mapping[str, float] | None = None,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
-    ) -> None:
+    default_name = "anthropic"
+    default_key_env: ClassVar[str | None] = "ANTHROPIC_API_KEY"
+
+    def __init__(self, *, default_max_tokens: int = DEFAULT_MAX_TOKENS, **args: Unpack[ClientArgs]) -> None:
         import anthropic  # ~1.5 s: only when a client is built
 
-        options = self._setup(
-            name, api_key, api_key_env, prices, http_client, anthropic.DefaultAioHttpClient,
-            base_url=base_url, timeout=timeout, default_headers=default_headers, max_connections=max_connections,
-        )
+        options = self._setup(args, anthropic.DefaultAioHttpClient)
         self._default_max_tokens = default_max_tokens
         self._client = anthropic.AsyncAnthropic(**options)
         self.base_url = str(self._client.base_url).rstrip("/")
@@ -109,15 +92,8 @@ class AnthropicProvider(SDKProvider):
         )
         output_tokens = int(_field(usage, "output_tokens") or 0)
         reported = _field(data, "model")
-        return Completion(
-            text=text,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            latency_s=latency,
-            cost_usd=self._cost(model, reported, input_tokens, output_tokens, batch=batch),
-            model=reported or model,
-            finish_reason=_field(data, "stop_reason"),
-        )
+        return self._priced(text, input_tokens, output_tokens, latency=latency, model=model, reported=reported,
+                            finish_reason=_field(data, "stop_reason"), batch=batch)
 
     def parse_batch_result(self, line: Mapping[str, Any], model: str) -> Completion:
         """One `{"custom_id", "result"}` line of batch results as a Completion priced at batch rates.

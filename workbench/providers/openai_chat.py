@@ -8,7 +8,7 @@ TypedDict transform of the params and the pydantic `ChatCompletion` model (~0.75
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, ClassVar, Literal, Unpack
 
 from workbench.providers.base import (
     Completion,
@@ -20,10 +20,7 @@ from workbench.providers.base import (
 from workbench.providers.errors import redact
 from workbench.providers.http import DEFAULT_MAX_CONNECTIONS
 from workbench.providers.registry import ProviderInfo, batch_backend, register
-from workbench.providers.sdk_provider import SDKProvider, field_of
-
-if TYPE_CHECKING:  # the SDK is imported when a client is built, not when the provider is registered
-    import httpx2
+from workbench.providers.sdk_provider import ClientArgs, SDKProvider, field_of
 
 __all__ = ["CHAT_PARAMS", "DEFAULT_MAX_CONNECTIONS", "MaxTokensField", "OpenAIProvider"]
 
@@ -54,26 +51,14 @@ class OpenAIProvider(SDKProvider):
     path = "/chat/completions"
     _request_options = _CHAT_OPTIONS
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        http_client: httpx2.AsyncClient | None = None,
-        name: str = "openai",
-        *,
-        api_key_env: str | None = "OPENAI_API_KEY",
-        default_headers: Mapping[str, str] | None = None,
-        max_tokens_field: MaxTokensField = "max_completion_tokens",
-        prices: Mapping[str, float] | None = None,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
-    ) -> None:
+    default_name = "openai"
+    default_key_env: ClassVar[str | None] = "OPENAI_API_KEY"
+
+    def __init__(self, *, max_tokens_field: MaxTokensField = "max_completion_tokens", **args: Unpack[ClientArgs]
+                 ) -> None:
         import openai  # ~1 s: only when a client is built
 
-        options = self._setup(
-            name, api_key, api_key_env, prices, http_client, openai.DefaultAioHttpClient,
-            base_url=base_url, timeout=timeout, default_headers=default_headers, max_connections=max_connections,
-        )
+        options = self._setup(args, openai.DefaultAioHttpClient)
         self._max_tokens_field = max_tokens_field
         self._client = openai.AsyncOpenAI(**options)
         self.base_url = str(self._client.base_url).rstrip("/")
@@ -104,15 +89,9 @@ class OpenAIProvider(SDKProvider):
         input_tokens = int(_field(usage, "prompt_tokens") or 0)
         output_tokens = int(_field(usage, "completion_tokens") or 0)
         reported = _field(data, "model")
-        return Completion(
-            text=(_field(_field(choice, "message"), "content") or ""),
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            latency_s=latency,
-            cost_usd=self._cost(model, reported, input_tokens, output_tokens, batch=batch),
-            model=reported or model,
-            finish_reason=_field(choice, "finish_reason"),
-        )
+        text = _field(_field(choice, "message"), "content") or ""
+        return self._priced(text, input_tokens, output_tokens, latency=latency, model=model, reported=reported,
+                            finish_reason=_field(choice, "finish_reason"), batch=batch)
 
     def parse_batch_result(self, line: Mapping[str, Any], model: str) -> Completion:
         """One line of a batch output/error file as a Completion priced at batch rates.

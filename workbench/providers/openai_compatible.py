@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Unpack
 
 from workbench.errors import ProviderConfigError
 from workbench.providers.base import ProviderError
 from workbench.providers.errors import MissingAPIKeyError
-from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, response_json
+from workbench.providers.http import response_json
 from workbench.providers.openai_chat import CHAT_PARAMS, MaxTokensField, OpenAIProvider
 from workbench.providers.registry import ProviderInfo, register
-from workbench.providers.sdk_provider import field_of
-
-if TYPE_CHECKING:  # the SDK is imported when a client is built, not when the provider is registered
-    import httpx2
+from workbench.providers.sdk_provider import ClientArgs, field_of
 
 # Local servers ignore the key but the SDK insists on one; this placeholder is what gets sent.
 PLACEHOLDER_KEY = "not-needed"
@@ -32,38 +28,19 @@ class OpenAICompatibleProvider(OpenAIProvider):
     `prices={"input_per_mtok": ..., "output_per_mtok": ...}` is given.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str | None = None,
-        timeout: float = 60.0,
-        http_client: httpx2.AsyncClient | None = None,
-        name: str = "openai_compatible",
-        *,
-        api_key_env: str | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        max_tokens_field: MaxTokensField = "max_tokens",
-        prices: Mapping[str, float] | None = None,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
-    ) -> None:
-        if not base_url:
+    default_name = "openai_compatible"
+    default_key_env = None
+
+    def __init__(self, *, max_tokens_field: MaxTokensField = "max_tokens", **args: Unpack[ClientArgs]) -> None:
+        name, api_key, api_key_env = args.get("name", self.default_name), args.get("api_key"), args.get("api_key_env")
+        if not args.get("base_url"):
             raise ProviderConfigError(f"{name}: base_url is required (e.g. {EXAMPLE_BASE_URL})")
         if api_key is None and api_key_env is not None:
             api_key = os.environ.get(api_key_env) or None
             if api_key is None:  # naming a variable that is unset is a mistake, not "no key needed"
                 raise MissingAPIKeyError(f"{name}: {api_key_env} is not set")
-        super().__init__(
-            api_key=api_key or PLACEHOLDER_KEY,
-            base_url=base_url,
-            timeout=timeout,
-            http_client=http_client,
-            name=name,
-            api_key_env=api_key_env,
-            default_headers=default_headers,
-            max_tokens_field=max_tokens_field,
-            prices=prices,
-            max_connections=max_connections,
-        )
+        resolved: ClientArgs = {**args, "name": name, "api_key": api_key or PLACEHOLDER_KEY}
+        super().__init__(max_tokens_field=max_tokens_field, **resolved)
         # The SDK adds OpenAI-Organization / OpenAI-Project from OPENAI_ORG_ID / OPENAI_PROJECT_ID env
         # vars; they identify the user's OpenAI account and have no business going to another server.
         self._client.organization = None

@@ -11,18 +11,21 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from workbench.providers import pricing
 from workbench.providers.base import Completion, CompletionRequest, Provider, ProviderError
 from workbench.providers.errors import ErrorContext, MissingAPIKeyError, map_sdk_error
-from workbench.providers.http import build_http_client, response_json
+from workbench.providers.http import DEFAULT_MAX_CONNECTIONS, build_http_client, response_json
 from workbench.providers.rate_headers import read_rate_limits
 
 if TYPE_CHECKING:  # httpx2 comes with the SDK, imported when a client is built
     import httpx2
 
     from workbench.experiment.spec import ModelSpec
+
+
+DEFAULT_TIMEOUT = 60.0  # seconds
 
 
 def field_of(obj: Any, key: str) -> Any:
@@ -45,52 +48,70 @@ def resolve_key(name: str, api_key: str | None, api_key_env: str | None) -> str:
     return key
 
 
+class ClientArgs(TypedDict, total=False):
+    """The keyword arguments every SDK-backed provider's constructor takes (its own ones come on top).
+
+    name: the provider name in messages and prices (default: the class's `default_name`); api_key: the
+    key itself, else the variable `api_key_env` names (default: the class's `default_key_env`);
+    base_url: None = the SDK's *_BASE_URL variable, then the public endpoint; timeout: seconds for
+    connect, pool wait and each read; http_client: an httpx2.AsyncClient to use instead of the
+    SDK's aiohttp client; prices: {"input_per_mtok": ..., "output_per_mtok": ...} instead of the price
+    table; max_connections: the pool size (the runner passes its concurrency).
+    """
+
+    api_key: str | None
+    base_url: str | None
+    timeout: float
+    http_client: httpx2.AsyncClient | None
+    name: str
+    api_key_env: str | None
+    default_headers: Mapping[str, str] | None
+    prices: Mapping[str, float] | None
+    max_connections: int
+
+
 class SDKProvider:
     """Base for providers backed by an official SDK client; subclasses set `_client` and the hooks."""
 
     path = ""  # endpoint path for `client.post`, e.g. "/chat/completions"
     _request_options: ClassVar[Any] = {}
+    default_name: ClassVar[str] = ""
+    default_key_env: ClassVar[str | None] = None
 
     _client: Any
     _raw_response: type[httpx2.Response]  # `cast_to` for client.post: the SDK's raw response
     base_url: str
 
-    def _setup(
-        self,
-        name: str,
-        api_key: str | None,
-        api_key_env: str | None,
-        prices: Mapping[str, float] | None,
-        http_client: httpx2.AsyncClient | None,
-        aiohttp_client: type[httpx2.AsyncClient],
-        *,
-        base_url: str | None,
-        timeout: float,
-        default_headers: Mapping[str, str] | None,
-        max_connections: int,
-    ) -> dict[str, Any]:
+    def _setup(self, args: ClientArgs, aiohttp_client: type[httpx2.AsyncClient]) -> dict[str, Any]:
         """Resolve the key and record the shared state; return the SDK client's constructor arguments.
 
         `aiohttp_client` is the SDK's own `DefaultAioHttpClient` (an httpx2.AsyncClient on aiohttp), see
         providers/http.py."""
         import httpx2
 
-        key = resolve_key(name, api_key, api_key_env)
+        name = args.get("name", self.default_name)
+        key_env = args.get("api_key_env", self.default_key_env)
+        key = resolve_key(name, args.get("api_key"), key_env)
+        prices, http_client = args.get("prices"), args.get("http_client")
+        timeout = args.get("timeout", DEFAULT_TIMEOUT)
         self._raw_response = httpx2.Response
         self.name = name
-        self._key_env = api_key_env
+        self._key_env = key_env
         self._secrets: tuple[str, ...] = (key,)
         self._prices = dict(prices) if prices else None
         self._owns_http_client = http_client is None
+        headers = args.get("default_headers")
         # An explicit api_key also stops the SDKs from consulting profiles / workload-identity files;
         # base_url None -> the SDK reads its *_BASE_URL variable, then the public endpoint.
         return {
             "api_key": key,
-            "base_url": base_url,
+            "base_url": args.get("base_url"),
             "timeout": timeout,
             "max_retries": 0,  # retries are the runner's, so they honour Retry-After and show in progress
-            "http_client": http_client or build_http_client(aiohttp_client, timeout, max_connections),
-            "default_headers": dict(default_headers) if default_headers else None,
+            "http_client": http_client or build_http_client(
+                aiohttp_client, timeout, args.get("max_connections", DEFAULT_MAX_CONNECTIONS)
+            ),
+            "default_headers": dict(headers) if headers else None,
         }
 
     @classmethod
@@ -113,6 +134,19 @@ class SDKProvider:
 
     def _completion(self, data: Any, model: str, latency: float, *, batch: bool = False) -> Completion:
         raise NotImplementedError
+
+    def _priced(self, text: str, input_tokens: int, output_tokens: int, *, latency: float, model: str,
+                reported: str | None, finish_reason: str | None, batch: bool) -> Completion:
+        """A decoded answer as a Completion with its cost (`reported`: the model name the API answered with)."""
+        return Completion(
+            text=text,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            latency_s=latency,
+            cost_usd=self._cost(model, reported, input_tokens, output_tokens, batch=batch),
+            model=reported or model,
+            finish_reason=finish_reason,
+        )
 
     def _cost(
         self, model: str, reported: str | None, input_tokens: int, output_tokens: int, *, batch: bool = False

@@ -35,15 +35,9 @@ class TextLint:
     provisional: bool = False  # Dutch gender-coded list
 
     def to_dict(self) -> dict[str, Any]:
+        plain = ("verdict", "masculine", "feminine", "words", "language", "mode", "provisional", "flagged")
         return {
-            "verdict": self.verdict,
-            "masculine": self.masculine,
-            "feminine": self.feminine,
-            "words": self.words,
-            "language": self.language,
-            "mode": self.mode,
-            "provisional": self.provisional,
-            "flagged": self.flagged,
+            **{name: getattr(self, name) for name in plain},
             "spans": [
                 {
                     "category": s["category"], "word": s["text"], "start": s["start"], "end": s["end"],

@@ -159,17 +159,10 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dict (NaN → None); ``json.dumps(analysis.to_dict())`` works."""
+        settings = ("baseline", "alpha", "correction", "family", "comparisons", "seed", "exploratory_correction",
+                    "primary", "secondary", "margins")
         return {
-            "baseline": self.baseline,
-            "alpha": self.alpha,
-            "correction": self.correction,
-            "family": self.family,
-            "comparisons": self.comparisons,
-            "seed": self.seed,
-            "exploratory_correction": self.exploratory_correction,
-            "primary": self.primary,
-            "secondary": self.secondary,
-            "margins": self.margins,
+            **{name: getattr(self, name) for name in settings},
             "families": [f.to_dict() for f in self.families],
             "verdicts": [v.to_dict() for v in self.verdicts],
             "omnibus": [o.to_dict() for o in self.omnibus],
