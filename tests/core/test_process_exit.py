@@ -54,3 +54,19 @@ def test_a_finished_run_leaves_a_complete_database_file(tmp_path: Path) -> None:
     with sqlite3.connect(copy) as con:
         outputs = con.execute("select count(*) from outputs where status = 'ok'").fetchone()[0]
     assert outputs > 0
+
+
+def test_engines_are_disposed_at_exit_only_by_the_process_that_made_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.store import db as store_db
+
+    store = store_db.Store(f"sqlite:///{tmp_path / 'wb.db'}")
+    closed: list[object] = []
+    monkeypatch.setattr(type(store.engine), "dispose", lambda self, *a, **k: closed.append(self))
+    store_db._dispose_engines()
+    assert store.engine in closed  # made here: closed at exit
+    closed.clear()
+    monkeypatch.setitem(store_db._ENGINES, store.engine, os.getpid() + 1)  # as seen from a forked child
+    store_db._dispose_engines()
+    assert store.engine not in closed

@@ -48,17 +48,19 @@ StoreSession = Session
 StoreFailure = SQLAlchemyError
 
 _active_target: str | None = None  # the database this process opened, for error messages
-# Every engine this process made, closed at exit: SQLite folds its write-ahead log back into the
-# database file when the last connection closes, so the .db file alone holds everything (a copy of
-# just that file is complete), also when the CLI ends with os._exit (workbench/cli/entry.py).
-_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+# Every engine this process made (with the process that made it), closed at exit: SQLite folds its
+# write-ahead log back into the database file when the last connection closes, so the .db file alone
+# holds everything (a copy of just that file is complete), also when the CLI ends with os._exit
+# (workbench/cli/entry.py). A forked child never closes its parent's connections.
+_ENGINES: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 
 
 @atexit.register
 def _dispose_engines() -> None:
-    for engine in list(_ENGINES):
-        with suppress(Exception):  # exiting anyway: a failing close must not hide the exit code
-            engine.dispose()
+    for engine, pid in list(_ENGINES.items()):
+        if pid == os.getpid():
+            with suppress(Exception):  # exiting anyway: a failing close must not hide the exit code
+                engine.dispose()
 
 
 
@@ -304,7 +306,7 @@ class Store:
         self.target = describe(self.url)
         _active_target = self.target
         self.engine = make_engine(self.url, source="--db" if url else "WORKBENCH_DB_URL")
-        _ENGINES.add(self.engine)
+        _ENGINES[self.engine] = os.getpid()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.file = sqlite_file(self.url)
         self._identity: tuple[int, int] | None = None
