@@ -70,3 +70,28 @@ def test_engines_are_disposed_at_exit_only_by_the_process_that_made_them(
     monkeypatch.setitem(store_db._ENGINES, store.engine, os.getpid() + 1)  # as seen from a forked child
     store_db._dispose_engines()
     assert store.engine not in closed
+
+
+def test_the_quick_exit_still_finishes_threads_and_runs_atexit_handlers(tmp_path: Path) -> None:
+    """What the interpreter does before exiting is done before os._exit: a non-daemon thread finishes,
+    atexit handlers run, buffered output is flushed; the exit code is the command's."""
+    probe = f"""
+import atexit, sys, threading, time
+from pathlib import Path
+import workbench.cli
+folder = Path({str(tmp_path)!r})
+def command():
+    threading.Thread(target=lambda: (time.sleep(0.3), (folder / "thread").write_text("done"))).start()
+    atexit.register(lambda: (folder / "atexit").write_text("ran"))
+    sys.stdout.write("buffered, no newline")
+    raise SystemExit(3)
+workbench.cli.main = command
+from workbench.cli.entry import main
+main()
+"""
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout == "buffered, no newline"
+    assert (tmp_path / "thread").read_text() == "done"
+    assert (tmp_path / "atexit").read_text() == "ran"

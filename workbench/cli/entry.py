@@ -4,8 +4,9 @@ When a command has finished, everything it produced is written: results are comm
 arrive, terminal output is flushed below. What is left is the interpreter's teardown, which frees
 every module and object one by one: ~0.5 s after a run that loaded pandas and SciPy on an idle
 2-core machine, between the summary and the shell prompt (bench/bench_run_overhead.py, "shutdown").
-So the process ends with os._exit after the atexit handlers ran (multiprocessing's, temporary files')
-and the standard streams are flushed. `WORKBENCH_FAST_EXIT=0` exits the ordinary way.
+So the process ends with os._exit once what the interpreter would still do has been done: other
+non-daemon threads joined, the atexit handlers run (multiprocessing's, temporary files', the store's
+closing of its databases), the standard streams flushed. `WORKBENCH_FAST_EXIT=0` exits the ordinary way.
 
 `workbench.cli.main` stays the plain entry (it raises SystemExit) for code and tests that call it.
 """
@@ -16,6 +17,7 @@ import atexit
 import logging
 import os
 import sys
+import threading
 from typing import NoReturn
 
 ENV = "WORKBENCH_FAST_EXIT"
@@ -42,6 +44,9 @@ def main() -> NoReturn:
         code = exit_code(exc)
     if os.environ.get(ENV, "1").strip() == "0":
         raise SystemExit(code)
+    for thread in threading.enumerate():  # the interpreter's order: non-daemon threads finish first
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
     atexit._run_exitfuncs()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
