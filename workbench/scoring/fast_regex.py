@@ -18,12 +18,12 @@ and figures: bench/README.md, "Wording lints" (`python bench/bench_lint.py --com
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from functools import lru_cache
 
 from workbench.scoring.regex_shape import Item, shape
+from workbench.switches import switched_on
 
 FAST_ENV = "WORKBENCH_LINT_FAST_REGEX"
 
@@ -40,7 +40,7 @@ _PLAIN_CASE_LETTERS = frozenset(chr(cp) for cp in range(0xE0, 0xFF) if chr(cp).i
 
 def enabled() -> bool:
     """The tricks are on unless WORKBENCH_LINT_FAST_REGEX=0."""
-    return os.environ.get(FAST_ENV, "1") != "0"
+    return switched_on(FAST_ENV)
 
 
 def _best(sets: list[frozenset[str]]) -> frozenset[str] | None:
