@@ -14,11 +14,12 @@ closing of its databases), the standard streams flushed. `WORKBENCH_FAST_EXIT=0`
 from __future__ import annotations
 
 import atexit
-import logging
 import os
 import sys
 import threading
 from typing import NoReturn
+
+from workbench.switches import switched_on
 
 ENV = "WORKBENCH_FAST_EXIT"
 
@@ -42,13 +43,12 @@ def main() -> NoReturn:
         code = 0
     except SystemExit as exc:
         code = exit_code(exc)
-    if os.environ.get(ENV, "1").strip() == "0":
+    if not switched_on(ENV):
         raise SystemExit(code)
     for thread in threading.enumerate():  # the interpreter's order: non-daemon threads finish first
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()
-    atexit._run_exitfuncs()
-    logging.shutdown()
+    atexit._run_exitfuncs()  # logging registers its own shutdown here
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
