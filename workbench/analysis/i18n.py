@@ -77,7 +77,7 @@ SEQUENTIAL_TEXT: dict[str, dict[str, str]] = {
     "stopped": {"en": "stopped after {n} of {m} cases", "nl": "gestopt na {n} van {m} cases"},
     "ran_all": {"en": "ran all {m} cases", "nl": "alle {m} cases gebruikt"},
     "nothing_yet": {"en": "no primary comparisons yet", "nl": "nog geen primaire vergelijkingen"},
-    "not_spent": {"en": "{calls} calls and {cost} not spent", "nl": "{calls} calls en {cost} niet uitgegeven"},
+    "not_spent": {"en": "{calls} calls and {cost} not spent", "nl": "{calls} aanroepen en {cost} niet uitgegeven"},
     "no_look": {"en": "sequential run: no look yet (up to {m} cases, a look every {k})",
                 "nl": "sequentiële run: nog geen tussenstand (tot {m} cases, elke {k} cases een tussenstand)"},
     "unfinished": {"en": "sequential run not finished: {where}", "nl": "sequentiële run niet af: {where}"},
