@@ -36,7 +36,7 @@ from harness import ROOT, load_average, machine, start_server, write_experiment
 
 
 def run_once(server: object, folder: Path, calls: int, concurrency: int, latency_s: float,
-             src: Path = ROOT, existing_db: bool = False) -> dict[str, float]:
+             src: Path = ROOT, existing_db: bool = False, extra: tuple[str, ...] = ()) -> dict[str, float]:
     cases, repeats = _shape(calls)
     spec = write_experiment(folder, server.openai_base_url, cases=cases, repeats=repeats,  # type: ignore[attr-defined]
                             concurrency=concurrency)
@@ -47,8 +47,8 @@ def run_once(server: object, folder: Path, calls: int, concurrency: int, latency
     server.reset()  # type: ignore[attr-defined]  # zeroes the stats, and the config too:
     server.configure(latency_ms=latency_s * 1000)  # type: ignore[attr-defined]  # so the latency is set again
     start = time.time()
-    proc = subprocess.run([sys.executable, "-m", "workbench", "run", str(spec), "--db", str(folder / "bench.db")],
-                          cwd=folder, env=env, capture_output=True, text=True, check=False)
+    command = [sys.executable, "-m", "workbench", "run", str(spec), "--db", str(folder / "bench.db"), *extra]
+    proc = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
     end = time.time()
     stats = server.stats  # type: ignore[attr-defined]
     if proc.returncode != 0 or stats.first_request_at is None or stats.last_response_at is None:
@@ -89,6 +89,7 @@ def main() -> None:
     parser.add_argument("--baseline-src", type=Path, help="another source tree to run side by side")
     parser.add_argument("--existing-db", action="store_true",
                         help="each run on a database whose schema exists (as a user's second run); default: new")
+    parser.add_argument("--workers", type=int, help="pass --workers N to `workbench run` (default: its auto mode)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test, not a measurement")
     args = parser.parse_args()
     if args.quick:
@@ -97,14 +98,16 @@ def main() -> None:
     print(machine())
     print(f"workbench run: {args.calls} calls, c={args.concurrency}, latency {args.latency_ms:g} ms, "
           f"ideal {args.calls / args.concurrency * latency_s:.1f} s; "
-          f"{'existing' if args.existing_db else 'new'} database per run; {load_average()}")
+          f"{'existing' if args.existing_db else 'new'} database per run; "
+          f"workers {args.workers if args.workers else 'auto'}; {load_average()}")
+    extra = ("--workers", str(args.workers)) if args.workers else ()
     trees = {"this": ROOT, **({"baseline": args.baseline_src.resolve()} if args.baseline_src else {})}
     rows: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
     with start_server(latency_ms=args.latency_ms) as server, tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
             for name, src in trees.items():
                 r = run_once(server, Path(tmp) / f"{name}{i}", args.calls, args.concurrency, latency_s, src,
-                             args.existing_db)
+                             args.existing_db, extra)
                 rows[name].append(r)
                 print(f"  {name:8} run {i + 1}  wall {r['wall']:6.2f} s  start-up {r['startup']:5.2f} s  "
                       f"calls {r['active']:6.2f} s  shutdown {r['shutdown']:5.2f} s  whole process "
@@ -112,9 +115,9 @@ def main() -> None:
                       f"{r['calls'] / r['active'] / r['bound']:6.1%}  {load_average()}")
         profile = import_profile(server, Path(tmp) / "profile")
     for name, runs in rows.items():
-        for key in ("startup", "shutdown"):
+        for key in ("startup", "active", "shutdown"):
             values = [r[key] for r in runs]
-            print(f"{name:8} {key:9} median {statistics.median(values):.2f} s "
+            print(f"{name:8} {key.replace('active', 'calls'):9} median {statistics.median(values):.2f} s "
                   f"(min {min(values):.2f}, max {max(values):.2f})")
         whole = [r["calls"] / r["wall"] / r["bound"] for r in runs]
         print(f"{name:8} whole process median {statistics.median(whole):.1%} of the bound")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from workbench.experiment.plan import build_plan
-from workbench.runner import run as run_module
+from workbench.runner import worker_start
 from workbench.runner.run import run_experiment
 from workbench.store.db import Store
 from workbench.store.models import Run
@@ -90,7 +90,7 @@ def test_worker_processes_are_forked_before_the_heartbeat_thread(store: Store, t
         seen.append(threading.active_count())
         return 1
 
-    monkeypatch.setattr(run_module, "auto_workers", spy)
+    monkeypatch.setattr(worker_start, "auto_workers", spy)
     spec = tmp_path / "fork.yaml"
     spec.write_text(f"""name: fork
 variants: [{ROOT}/prompts/vacancy_en_formal.yaml]

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from workbench.analysis.run_results import RunAnalysis
     from workbench.experiment.plan import Plan
     from workbench.experiment.spec import ExperimentSpec
+    from workbench.runner.options import RunOptions
     from workbench.runner.run import RunResult
+    from workbench.runner.worker_start import RunScoring
+    from workbench.runner.workers import WorkerPool
     from workbench.store.db import Store
 
 
@@ -294,12 +297,9 @@ def run(
     db: DbOption = None,
 ) -> None:
     """Run every variant × case × model × repeat; results are stored as they arrive."""
-    from workbench.cli.preload import PreloadingProgress
-    from workbench.cli.progress import RichProgress
     from workbench.experiment.plan import build_plan, check_plan_credentials
+    from workbench.runner.options import RunOptions
     from workbench.runner.retry import RetryPolicy
-    from workbench.runner.run import RunOptions, run_experiment
-    from workbench.store.db import Store
 
     plan = build_plan(spec)
     if until_decided:  # (SciPy and pandas, which the sequential analysis needs, load only for such runs)
@@ -321,9 +321,6 @@ def run(
         )
         return
     check_plan_credentials(plan)
-    store = Store(db)
-    if plan.simulated_only:
-        console.print("[magenta bold]SIMULATED[/] provider: synthetic outputs made offline, not real model output.")
     options = RunOptions(
         resume=resume,
         concurrency=concurrency,
@@ -333,6 +330,33 @@ def run(
         batch=batch,
         workers=workers,
     )
+    if until_decided:
+        _run_and_report(spec, db, plan, options, until_decided=True)
+        return
+    # A new run's worker processes start now, and import the provider SDK while this process imports
+    # the store and opens the run (runner.worker_start).
+    from workbench.runner.worker_start import RunScoring, start_early
+
+    scoring = RunScoring.of(plan.spec)
+    pool = start_early(plan, options, scoring)
+    try:
+        _run_and_report(spec, db, plan, options, scoring=scoring, pool=pool)
+    finally:
+        if pool is not None:  # the run closes it; this is for a failure before the run has it
+            pool.close()
+
+
+def _run_and_report(spec: Path, db: str | None, plan: Plan, options: RunOptions, *, until_decided: bool = False,
+                    scoring: RunScoring | None = None, pool: WorkerPool | None = None) -> None:
+    from workbench.cli.preload import PreloadingProgress
+    from workbench.cli.progress import RichProgress
+    from workbench.runner.run import run_experiment
+    from workbench.store.db import Store
+
+    store = Store(db)
+    if plan.simulated_only:
+        console.print("[magenta bold]SIMULATED[/] provider: synthetic outputs made offline, not real model output.")
+    resume = options.resume
     if resume:  # a sequential run resumes as one (same order, next look); a fixed run stays fixed
         from workbench.runner.sequential import resumes_sequential
 
@@ -345,7 +369,7 @@ def run(
     else:
         if plan.spec.sequential is not None:
             console.print("[dim]note: the spec has a `sequential:` block; add --until-decided to stop early.")
-        result = run_experiment(plan, store, options, progress)
+        result = run_experiment(plan, store, options, progress, scoring=scoring, pool=pool)
     for note in result.notes:
         console.print(f"[cyan]{_escape(note)}")
     analysis: RunAnalysis | bool | None = None

@@ -20,7 +20,6 @@ from workbench.experiment.plan import Plan
 from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import Provider, ProviderError
 from workbench.providers.model_check import check_served_models
-from workbench.providers.registry import connection_key
 from workbench.runner.cache import cache_hits
 from workbench.runner.connections import build_limits, build_providers
 from workbench.runner.executor import Executor, Job, Outcome
@@ -33,10 +32,9 @@ from workbench.runner.records import output_record
 from workbench.runner.run_result import RunResult
 from workbench.runner.signals import sigterm_cancels_current_task
 from workbench.runner.started_by import current_user
-from workbench.runner.workers import ProcessExecutor, WorkerConfig, WorkerPool, auto_workers, writer_scorer
+from workbench.runner.worker_start import RunScoring, call_job, concurrency, fork_workers
+from workbench.runner.workers import ProcessExecutor, WorkerPool, writer_scorer
 from workbench.runner.writer import OutputRecord, ResultWriter, ScoreRecord
-from workbench.scoring.judge import judge_model, rubrics_for
-from workbench.scoring.registry import build_scorers, split_judge_entries
 from workbench.store.db import Store
 from workbench.store.queries import existing_outputs
 from workbench.store.runlock import Heartbeat, RunLock
@@ -55,17 +53,19 @@ class Runner:
         store: Store,
         options: RunOptions | None = None,
         progress: ProgressSink | None = None,
+        *,
+        scoring: RunScoring | None = None,
+        pool: WorkerPool | None = None,
     ) -> None:
+        """`scoring` and `pool`: made already, before the store was opened (runner.worker_start); the
+        Runner then owns the pool and closes it however the run ends."""
         self.plan = plan
         self.store = store
         self.options = options or RunOptions()
         self.progress = progress or NullProgress()
-        self.sync_entries, self.judge_rubric_names = split_judge_entries(list(plan.spec.scorers))
-        self.rubrics = rubrics_for(self.judge_rubric_names, plan.spec.judge)
-        self.scorers = build_scorers(self.sync_entries)
-        for scorer in self.scorers:  # one-off loads (lemma data) now, not on the first scored output
-            getattr(scorer, "prepare", lambda: None)()
-        self._pool: WorkerPool | None = None
+        self.scoring = scoring or RunScoring.of(plan.spec)
+        self.rubrics, self.scorers = self.scoring.rubrics, self.scoring.scorers
+        self._pool = pool
         self.version_notes: list[str] = []  # prompts that changed since they were last run
         self._executor: Executor | ProcessExecutor | None = None  # the one making calls right now
 
@@ -109,7 +109,7 @@ class Runner:
         )
 
     def _concurrency(self) -> int:
-        return self.options.concurrency or self.plan.spec.concurrency
+        return concurrency(self.plan, self.options)
 
     # -- generation --------------------------------------------------------------------------------
     def _jobs(
@@ -126,25 +126,29 @@ class Runner:
             if found is not None and found[1] == OutputStatus.OK:
                 done += 1
                 continue
-            model = self.plan.models[cell.model]
             payload = (call, ids, found[0] if found else None)
-            jobs.append(
-                Job(call.request, connection_key(model), payload, call.request.cache_key(), model.max_attempts)
-            )
+            jobs.append(call_job(self.plan, call, payload, call.request.cache_key()))
         return jobs, done
 
     # -- main --------------------------------------------------------------------------------------
     def run(self) -> RunResult:
         models = list(self.plan.models.values())
-        judge = judge_model(self.plan.spec.judge) if self.rubrics else None
-        if self.options.check_models:
-            # A server that lists its models and lacks ours stops the run here, store untouched.
-            check_served_models(self.plan.spec, self.plan.spec_path, with_judge=judge is not None)
-        # Provider construction fails fast (missing key) before anything is written to the store.
-        providers = build_providers(
-            models + ([judge] if judge else []), self.options.client_options, self._concurrency()
-        )
-        run = self._open_run()
+        judge = self.scoring.judge(self.plan.spec)
+        try:
+            if self.options.check_models:
+                # A server that lists its models and lacks ours stops the run here, store untouched.
+                check_served_models(self.plan.spec, self.plan.spec_path, with_judge=judge is not None)
+            providers: dict[object, Provider] = {}
+            if self._pool is None:
+                # Provider construction fails fast (missing key) before anything is written to the store.
+                # (Workers forked before the store was opened build their own; the CLI checked the keys.)
+                providers = build_providers(
+                    models + ([judge] if judge else []), self.options.client_options, self._concurrency()
+                )
+            run = self._open_run()
+        except BaseException:
+            self._close_pool()
+            raise
         result = RunResult(run_id=run.run_id, total=len(self.plan.calls), simulated=run.simulated,
                            notes=list(self.version_notes))
         started = time.perf_counter()
@@ -152,7 +156,8 @@ class Runner:
         status = RunStatus.COMPLETED
         try:
             jobs, result.skipped = self._jobs(run.run_id, run.variant_ids, run.case_ids)
-            self._start_workers(jobs, models + ([judge] if judge else []))
+            if self._pool is None:
+                self._pool = fork_workers(self.plan, self.options, self.scoring, jobs)
             # After the fork: worker processes are only used when no other thread is running yet.
             heartbeat = Heartbeat(run.lock, self._inflight).start()
             with rare_collections():
@@ -168,9 +173,7 @@ class Runner:
             if heartbeat is not None:
                 heartbeat.stop()
             lost = self._inflight() if status != RunStatus.COMPLETED else 0
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+            self._close_pool()
             self.progress.stop()
             result.elapsed_s = time.perf_counter() - started
             if status == RunStatus.COMPLETED and result.errors:
@@ -278,16 +281,10 @@ class Runner:
         result.judged = result.ok - ok_before
         result.ok, result.cached = ok_before, cached_before
 
-    def _start_workers(self, jobs: list[Job], models: list[ModelSpec]) -> None:
-        """Fork worker processes for a large run (before the event loop and writer thread exist)."""
-        count = self.options.workers
-        if count is None:
-            count = auto_workers(len(jobs), self._concurrency(), models)
-        if count <= 1 or self.options.batch or not jobs:
-            return
-        options, seed = self.options, self.plan.spec.seed
-        config = WorkerConfig(models, options.client_options, self._concurrency(), options.retry, seed, self.scorers)
-        self._pool = WorkerPool.start(min(count, self._concurrency()), config, jobs)
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _db_retry(self, error: BaseException, wait: float) -> None:
         first = str(getattr(error, "orig", None) or error).strip().splitlines()
@@ -314,6 +311,12 @@ async def _close_all(providers: dict[object, Provider]) -> None:
 
 
 def run_experiment(
-    plan: Plan, store: Store, options: RunOptions | None = None, progress: ProgressSink | None = None
+    plan: Plan,
+    store: Store,
+    options: RunOptions | None = None,
+    progress: ProgressSink | None = None,
+    *,
+    scoring: RunScoring | None = None,
+    pool: WorkerPool | None = None,
 ) -> RunResult:
-    return Runner(plan, store, options, progress).run()
+    return Runner(plan, store, options, progress, scoring=scoring, pool=pool).run()

@@ -6,9 +6,11 @@ processes, each with its own event loop, provider clients and connection pool. T
 that must stay single: the cache lookup, the writer thread (results are committed as they arrive, so
 kill/resume semantics are unchanged), progress and counters.
 
-* Workers are forked before the run's event loop and writer thread start, so they inherit the planned
-  jobs: the parent sends job indices, not pickled requests (jobs made later, e.g. judge calls, are
-  pickled).
+* Workers are forked before the run's event loop and writer thread start (for a new run from the CLI,
+  before the store is even opened: runner.worker_start), so they inherit the planned jobs: the parent
+  sends indices, not pickled requests. A job is known to the workers by its request object (the
+  parent's jobs for the same planned calls are other Job objects); jobs made later, e.g. judge calls,
+  are pickled.
 * Workers score the texts they generate (six text scorers cost ~0.6 ms per 300-word text, as much as
   the call; on the parent they would all run on the writer thread) and send the scores back with the
   completion; the writer stores them as they are.
@@ -229,9 +231,11 @@ class WorkerPool:
 
     def __init__(self, workers: list[_Worker], jobs: Sequence[Job]) -> None:
         self._workers = workers
-        self._index = {id(job): i for i, job in enumerate(jobs)}  # jobs the workers already hold
-        self._jobs = jobs  # keeps the indexed jobs alive, so their ids stay unique
+        # The requests the workers already hold, by identity (the parent's jobs reuse the planned requests).
+        self._index = {id(job.request): i for i, job in enumerate(jobs)}
+        self._jobs = jobs  # keeps the indexed requests alive, so their ids stay unique
         self._tags = itertools.count()
+        self._closed = False
 
     @classmethod
     def start(cls, count: int, config: WorkerConfig, jobs: Sequence[Job]) -> WorkerPool:
@@ -260,7 +264,7 @@ class WorkerPool:
         return sum(min(len(w.inflight), w.concurrency) for w in self._workers if w.alive)
 
     def _item(self, job: Job) -> _Item:
-        index = self._index.get(id(job))
+        index = self._index.get(id(job.request))
         return index if index is not None else (job.request, job.connection, job.max_attempts)
 
     def _top_up(self, worker: _Worker, queue: deque[Job], score: bool) -> None:
@@ -366,7 +370,10 @@ class WorkerPool:
             on_outcome(Outcome(queue.popleft(), None, error, 0, cached=False, retryable=True))
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop the workers (calls still in flight are abandoned; a resume makes them again)."""
+        """Stop the workers (calls still in flight are abandoned; a resume makes them again). Once."""
+        if self._closed:
+            return
+        self._closed = True
         for worker in self._workers:
             with contextlib.suppress(OSError):
                 worker.conn.send(("stop",))
