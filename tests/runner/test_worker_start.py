@@ -17,7 +17,7 @@ from workbench.cli import app
 from workbench.experiment.plan import build_plan
 from workbench.runner import worker_start
 from workbench.runner.options import RunOptions
-from workbench.runner.worker_start import RunScoring, start_early
+from workbench.runner.worker_start import start_early
 from workbench.runner.workers import WorkerPool
 from workbench.store.db import Store
 
@@ -84,11 +84,11 @@ def test_workers_forked_early_are_stopped_when_the_store_cannot_be_opened(
 def test_only_a_new_run_made_by_worker_processes_starts_them_early(tmp_path: Path,
                                                                     fake_llm_server: FakeLLMServer) -> None:
     plan = build_plan(write_spec(tmp_path, openai_model(fake_llm_server)))  # 30 calls: in-process by default
-    scoring = RunScoring.of(plan.spec)
     for options in (RunOptions(), RunOptions(workers=1), RunOptions(workers=2, resume=True),
                     RunOptions(workers=2, batch=True)):
-        assert start_early(plan, options, scoring) is None, options
-    pool = start_early(plan, RunOptions(workers=2), scoring)
+        early = start_early(plan, options)
+        assert early.pool is None and [s.name for s in early.scoring.scorers] == ["length", "gender_coded"]
+    pool = start_early(plan, RunOptions(workers=2)).pool
     assert pool is not None
     try:
         # The workers hold every planned call; the Runner's own jobs for them are found by their request.

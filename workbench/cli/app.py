@@ -31,8 +31,7 @@ if TYPE_CHECKING:
     from workbench.experiment.spec import ExperimentSpec
     from workbench.runner.options import RunOptions
     from workbench.runner.run import RunResult
-    from workbench.runner.worker_start import RunScoring
-    from workbench.runner.workers import WorkerPool
+    from workbench.runner.worker_start import EarlyStart
     from workbench.store.db import Store
 
 
@@ -335,19 +334,18 @@ def run(
         return
     # A new run's worker processes start now, and import the provider SDK while this process imports
     # the store and opens the run (runner.worker_start).
-    from workbench.runner.worker_start import RunScoring, start_early
+    from workbench.runner.worker_start import start_early
 
-    scoring = RunScoring.of(plan.spec)
-    pool = start_early(plan, options, scoring)
+    early = start_early(plan, options)
     try:
-        _run_and_report(spec, db, plan, options, scoring=scoring, pool=pool)
+        _run_and_report(spec, db, plan, options, early=early)
     finally:
-        if pool is not None:  # the run closes it; this is for a failure before the run has it
-            pool.close()
+        if early.pool is not None:  # the run closes it; this is for a failure before the run has it
+            early.pool.close()
 
 
 def _run_and_report(spec: Path, db: str | None, plan: Plan, options: RunOptions, *, until_decided: bool = False,
-                    scoring: RunScoring | None = None, pool: WorkerPool | None = None) -> None:
+                    early: EarlyStart | None = None) -> None:
     from workbench.cli.preload import PreloadingProgress
     from workbench.cli.progress import RichProgress
     from workbench.runner.run import run_experiment
@@ -369,7 +367,7 @@ def _run_and_report(spec: Path, db: str | None, plan: Plan, options: RunOptions,
     else:
         if plan.spec.sequential is not None:
             console.print("[dim]note: the spec has a `sequential:` block; add --until-decided to stop early.")
-        result = run_experiment(plan, store, options, progress, scoring=scoring, pool=pool)
+        result = run_experiment(plan, store, options, progress, early)
     for note in result.notes:
         console.print(f"[cyan]{_escape(note)}")
     analysis: RunAnalysis | bool | None = None

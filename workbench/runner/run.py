@@ -32,8 +32,8 @@ from workbench.runner.records import output_record
 from workbench.runner.run_result import RunResult
 from workbench.runner.signals import sigterm_cancels_current_task
 from workbench.runner.started_by import current_user
-from workbench.runner.worker_start import RunScoring, call_job, concurrency, fork_workers
-from workbench.runner.workers import ProcessExecutor, WorkerPool, writer_scorer
+from workbench.runner.worker_start import EarlyStart, RunScoring, call_job, concurrency, fork_workers
+from workbench.runner.workers import ProcessExecutor, writer_scorer
 from workbench.runner.writer import OutputRecord, ResultWriter, ScoreRecord
 from workbench.store.db import Store
 from workbench.store.queries import existing_outputs
@@ -53,19 +53,16 @@ class Runner:
         store: Store,
         options: RunOptions | None = None,
         progress: ProgressSink | None = None,
-        *,
-        scoring: RunScoring | None = None,
-        pool: WorkerPool | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
-        """`scoring` and `pool`: made already, before the store was opened (runner.worker_start); the
-        Runner then owns the pool and closes it however the run ends."""
+        """`early`: the scoring and workers made before the store was opened (runner.worker_start)."""
         self.plan = plan
         self.store = store
         self.options = options or RunOptions()
         self.progress = progress or NullProgress()
-        self.scoring = scoring or RunScoring.of(plan.spec)
+        self.scoring = early.scoring if early else RunScoring.of(plan.spec)
         self.rubrics, self.scorers = self.scoring.rubrics, self.scoring.scorers
-        self._pool = pool
+        self._pool = early.pool if early else None
         self.version_notes: list[str] = []  # prompts that changed since they were last run
         self._executor: Executor | ProcessExecutor | None = None  # the one making calls right now
 
@@ -315,8 +312,6 @@ def run_experiment(
     store: Store,
     options: RunOptions | None = None,
     progress: ProgressSink | None = None,
-    *,
-    scoring: RunScoring | None = None,
-    pool: WorkerPool | None = None,
+    early: EarlyStart | None = None,
 ) -> RunResult:
-    return Runner(plan, store, options, progress, scoring=scoring, pool=pool).run()
+    return Runner(plan, store, options, progress, early).run()

@@ -68,9 +68,20 @@ def fork_workers(plan: Plan, options: RunOptions, scoring: RunScoring, jobs: Seq
     return WorkerPool.start(min(count, total), config, jobs)
 
 
-def start_early(plan: Plan, options: RunOptions, scoring: RunScoring) -> WorkerPool | None:
-    """A new run's worker processes, forked before the store is opened; they hold every planned call and
-    are sent which to make. None for a resume (the store decides what is left) or an in-process run."""
+@dataclass(frozen=True)
+class EarlyStart:
+    """What `workbench run` makes before it opens the store: the run's scoring and, for a new run made
+    by worker processes, the workers (the Runner then owns them and closes them however the run ends)."""
+
+    scoring: RunScoring
+    pool: WorkerPool | None = None
+
+
+def start_early(plan: Plan, options: RunOptions) -> EarlyStart:
+    """The run's scoring, and its worker processes when it is a new run that uses them: forked now, they
+    hold every planned call and are sent which to make. No workers yet for a resume (the store decides
+    what is left) or a run made in this process."""
+    scoring = RunScoring.of(plan.spec)
     if options.resume:
-        return None
-    return fork_workers(plan, options, scoring, [call_job(plan, call) for call in plan.calls])
+        return EarlyStart(scoring)
+    return EarlyStart(scoring, fork_workers(plan, options, scoring, [call_job(plan, call) for call in plan.calls]))
