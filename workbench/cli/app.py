@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from workbench import number_format as nf
 from workbench.cli.agreement import agreement_command
 from workbench.cli.consoles import console, err_console
+from workbench.cli.entry import owns_process
 from workbench.cli.errors import fail, handle_errors
 from workbench.cli.gate import gate_command
 from workbench.cli.history import compare_command, history_command
@@ -296,6 +297,10 @@ def run(
     db: DbOption = None,
 ) -> None:
     """Run every variant × case × model × repeat; results are stored as they arrive."""
+    if owns_process():  # this process exists for the run: the collector's setting is the command's to make
+        from workbench.runner import gc_threshold
+
+        gc_threshold.for_this_process()  # raised until the exit: no collection of the run's objects on the way out
     from workbench.experiment.plan import build_plan, check_plan_credentials
     from workbench.runner.options import RunOptions
     from workbench.runner.retry import RetryPolicy

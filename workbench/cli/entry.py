@@ -22,6 +22,13 @@ from typing import NoReturn
 from workbench.switches import switched_on
 
 ENV = "WORKBENCH_FAST_EXIT"
+_owns_process = False
+
+
+def owns_process() -> bool:
+    """True when this process is the `workbench` command itself (console script, `python -m workbench`),
+    not a program calling the CLI (tests, notebooks): process-wide settings are then the command's to make."""
+    return _owns_process
 
 
 def exit_code(exc: SystemExit) -> int:
@@ -36,6 +43,8 @@ def exit_code(exc: SystemExit) -> int:
 
 
 def main() -> NoReturn:
+    global _owns_process
+    _owns_process = True
     from workbench.cli import main as cli_main
 
     try:

@@ -38,9 +38,9 @@ from typing import Any
 
 from workbench.experiment.spec import ModelSpec
 from workbench.providers.base import Completion, Provider, ProviderError, RetryableError
+from workbench.runner import gc_threshold
 from workbench.runner.connections import build_limits, build_providers, share
 from workbench.runner.executor import Executor, Job, Outcome
-from workbench.runner.gc_threshold import rare_collections
 from workbench.runner.limits import Limits
 from workbench.runner.retry import RetryPolicy
 from workbench.scoring.base import Score, Scorer, ScoringContext
@@ -135,9 +135,9 @@ def _worker_main(
     for other in inherited:  # the parent's ends: holding them would hide the parent's exit (no EOF)
         other.close()
     code = 0
+    gc_threshold.for_this_process()  # kept until the os._exit below: no collection on the way out
     try:
-        with rare_collections():
-            asyncio.run(_serve(conn, config, jobs, count, index))
+        asyncio.run(_serve(conn, config, jobs, count, index))
     except BaseException as exc:  # e.g. a provider that cannot be built: tell the parent why
         code = 1
         with contextlib.suppress(Exception):
@@ -151,7 +151,8 @@ def _worker_main(
 
 async def _serve(conn: Connection, config: WorkerConfig, jobs: Sequence[Job], count: int, index: int) -> None:
     loop = asyncio.get_running_loop()
-    providers, limits = _providers(config, count, index)
+    with gc_threshold.imports_settled():  # the provider SDK is imported here
+        providers, limits = _providers(config, count, index)
     notes: list[tuple[str, float, int | None]] = []
 
     def on_retry(error: ProviderError, wait: float) -> None:
