@@ -8,12 +8,11 @@ from pathlib import Path
 from sqlalchemy import select, text
 
 from tests.support.old_database import OldOutput, database_at_0001, insert_old_run
+from tests.support.specs import simulated_spec
 from workbench.experiment.plan import build_plan
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store
 from workbench.store.models import CachedResponse, Output, Run
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_0001_database_upgrades_and_its_cache_stops_copying_texts(tmp_path: Path, db_url: str) -> None:
@@ -47,15 +46,7 @@ def test_a_0001_database_upgrades_and_its_cache_stops_copying_texts(tmp_path: Pa
 
 
 def test_cache_hits_read_the_text_from_the_output_row(tmp_path: Path, store: Store) -> None:
-    spec = tmp_path / "cache.yaml"
-    spec.write_text(f"""name: cache
-variants: [{ROOT}/prompts/vacancy_en_formal.yaml]
-dataset: {ROOT}/experiments/data/vacancies_en.csv
-max_cases: 3
-models: [simulated:default]
-scorers: [length]
-""")
-    plan = build_plan(spec)
+    plan = build_plan(simulated_spec(tmp_path, "cache", max_cases=3))
     first = run_experiment(plan, store)
     second = run_experiment(plan, store, RunOptions())  # a new run of the same spec: every call from the cache
     assert first.cached == 0 and second.cached == 3 and second.ok == 3

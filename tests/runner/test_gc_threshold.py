@@ -16,13 +16,12 @@ import pytest
 
 from tests.runner.test_workers import openai_model, write_spec
 from tests.support.fake_llm_server import FakeLLMServer
+from tests.support.specs import simulated_spec
 from workbench.experiment.plan import build_plan
 from workbench.providers.openai_chat import OpenAIProvider
 from workbench.runner import gc_threshold
 from workbench.runner.run import RunOptions, run_experiment
 from workbench.store.db import Store
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -103,18 +102,6 @@ def test_for_this_process_keeps_the_setting_and_imports_settled_freezes(
     assert gc.get_threshold() == gc_setting and gc.get_freeze_count() == 0
 
 
-def small_spec(tmp_path: Path) -> Path:
-    spec = tmp_path / "gc.yaml"
-    spec.write_text(f"""name: gc
-variants: [{ROOT}/prompts/vacancy_en_formal.yaml]
-dataset: {ROOT}/experiments/data/vacancies_en.csv
-max_cases: 2
-models: [simulated:default]
-scorers: [length]
-""", encoding="utf-8")
-    return spec
-
-
 # `workbench run` as the console script runs it, saying the collector's setting at the start and as the
 # process exits.
 PROBE = """
@@ -129,7 +116,7 @@ main()
 
 @pytest.mark.parametrize("tuning", ["1", "0"])
 def test_the_run_command_keeps_the_setting_until_its_process_exits(tmp_path: Path, tuning: str) -> None:
-    spec = small_spec(tmp_path)
+    spec = simulated_spec(tmp_path, "gc")
     proc = subprocess.run([sys.executable, "-c", PROBE, str(spec), "--db", str(tmp_path / "gc.db")],
                           env={**os.environ, gc_threshold.ENV: tuning}, capture_output=True, text=True,
                           timeout=300, check=False)
@@ -144,7 +131,7 @@ def test_a_program_calling_the_cli_keeps_its_own_setting(tmp_path: Path, gc_sett
 
     from workbench.cli import app
 
-    spec = small_spec(tmp_path)
+    spec = simulated_spec(tmp_path, "gc")
     result = CliRunner().invoke(app, ["run", str(spec), "--db", str(tmp_path / "gc.db")])
     assert result.exit_code == 0, result.output
     assert gc.get_threshold() == gc_setting and gc.get_freeze_count() == 0

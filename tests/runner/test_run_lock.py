@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
+from tests.support.specs import simulated_spec
 from workbench.experiment.plan import build_plan
 from workbench.runner import worker_start
 from workbench.runner.run import run_experiment
@@ -18,20 +19,10 @@ from workbench.store.db import Store
 from workbench.store.models import Run
 from workbench.store.runlock import RunBusyError, RunLock, effective_status, holder_id
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def run_id(tmp_path: Path, store: Store) -> int:
-    spec = tmp_path / "lock.yaml"
-    spec.write_text(f"""name: lock
-variants: [{ROOT}/prompts/vacancy_en_formal.yaml]
-dataset: {ROOT}/experiments/data/vacancies_en.csv
-max_cases: 2
-models: [simulated:default]
-scorers: [length]
-""")
-    return run_experiment(build_plan(spec), store).run_id
+    return run_experiment(build_plan(simulated_spec(tmp_path, "lock")), store).run_id
 
 
 def test_one_holder_at_a_time_and_release(store: Store, run_id: int) -> None:
@@ -91,13 +82,5 @@ def test_worker_processes_are_forked_before_the_heartbeat_thread(store: Store, t
         return 1
 
     monkeypatch.setattr(worker_start, "auto_workers", spy)
-    spec = tmp_path / "fork.yaml"
-    spec.write_text(f"""name: fork
-variants: [{ROOT}/prompts/vacancy_en_formal.yaml]
-dataset: {ROOT}/experiments/data/vacancies_en.csv
-max_cases: 2
-models: [simulated:default]
-scorers: [length]
-""")
-    run_experiment(build_plan(spec), store)
+    run_experiment(build_plan(simulated_spec(tmp_path, "fork")), store)
     assert seen == [threading.active_count()]
