@@ -84,11 +84,14 @@ def test_workers_forked_early_are_stopped_when_the_store_cannot_be_opened(
 def test_only_a_new_run_made_by_worker_processes_starts_them_early(tmp_path: Path,
                                                                     fake_llm_server: FakeLLMServer) -> None:
     plan = build_plan(write_spec(tmp_path, openai_model(fake_llm_server)))  # 30 calls: in-process by default
-    for options in (RunOptions(), RunOptions(workers=1), RunOptions(workers=2, resume=True),
-                    RunOptions(workers=2, batch=True)):
+    for options in (RunOptions(), RunOptions(workers=1), RunOptions(workers=2, batch=True)):
         early = start_early(plan, options)
-        assert early.pool is None and [s.name for s in early.scoring.scorers] == ["length", "gender_coded"]
-    pool = start_early(plan, RunOptions(workers=2)).pool
+        assert early is not None and early.pool is None
+        assert [s.name for s in early.scoring.scorers] == ["length", "gender_coded"]
+    assert start_early(plan, RunOptions(workers=2, resume=True)) is None  # the Runner makes it all, later
+    early = start_early(plan, RunOptions(workers=2))
+    assert early is not None
+    pool = early.pool
     assert pool is not None
     try:
         # The workers hold every planned call; the Runner's own jobs for them are found by their request.

@@ -345,7 +345,8 @@ def run(
     try:
         _run_and_report(spec, db, plan, options, early=early)
     finally:
-        if early.pool is not None:  # the run closes it; this is for a failure before the run has it
+        # The run closes its workers; this is for a failure before the run has them.
+        if early is not None and early.pool is not None:
             early.pool.close()
 
 

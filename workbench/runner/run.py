@@ -140,7 +140,7 @@ class Runner:
                 # Provider construction fails fast (missing key) before anything is written to the store.
                 # (Workers forked before the store was opened build their own; the CLI checked the keys.)
                 providers = build_providers(
-                    models + ([judge] if judge else []), self.options.client_options, self._concurrency()
+                    self.scoring.called_models(self.plan), self.options.client_options, self._concurrency()
                 )
             run = self._open_run()
         except BaseException:

@@ -44,6 +44,11 @@ class RunScoring:
         """The judge model, when the run has judge rubrics."""
         return judge_model(spec.judge) if self.rubrics else None
 
+    def called_models(self, plan: Plan) -> list[ModelSpec]:
+        """Every model the run calls: the plan's, then the judge (when it has one)."""
+        judge = self.judge(plan.spec)
+        return list(plan.models.values()) + ([judge] if judge else [])
+
 
 def call_job(plan: Plan, call: PlannedCall, payload: Any = None, cache_key: str = "") -> Job:
     """The executor's job for one planned call (workers need only its request, connection and attempts)."""
@@ -55,15 +60,19 @@ def concurrency(plan: Plan, options: RunOptions) -> int:
     return options.concurrency or plan.spec.concurrency
 
 
-def fork_workers(plan: Plan, options: RunOptions, scoring: RunScoring, jobs: Sequence[Job]) -> WorkerPool | None:
-    """Worker processes for these jobs, or None when the run makes its calls in this process (small or
-    little concurrent runs, --workers 1, --batch). Call before any event loop or thread is started."""
-    judge = scoring.judge(plan.spec)
-    models = list(plan.models.values()) + ([judge] if judge else [])
+def fork_workers(plan: Plan, options: RunOptions, scoring: RunScoring,
+                 jobs: Sequence[Job] | None = None) -> WorkerPool | None:
+    """Worker processes for these jobs (None: every planned call, its jobs made only when workers are
+    forked), or None when the run makes its calls in this process (small or little concurrent runs,
+    --workers 1, --batch). Call before any event loop or thread is started."""
+    models = scoring.called_models(plan)
     total = concurrency(plan, options)
-    count = options.workers if options.workers is not None else auto_workers(len(jobs), total, models)
-    if count <= 1 or options.batch or not jobs:
+    calls = len(plan.calls) if jobs is None else len(jobs)
+    count = options.workers if options.workers is not None else auto_workers(calls, total, models)
+    if count <= 1 or options.batch or not calls:
         return None
+    if jobs is None:
+        jobs = [call_job(plan, call) for call in plan.calls]
     config = WorkerConfig(models, options.client_options, total, options.retry, plan.spec.seed, scoring.scorers)
     return WorkerPool.start(min(count, total), config, jobs)
 
@@ -77,11 +86,11 @@ class EarlyStart:
     pool: WorkerPool | None = None
 
 
-def start_early(plan: Plan, options: RunOptions) -> EarlyStart:
-    """The run's scoring, and its worker processes when it is a new run that uses them: forked now, they
-    hold every planned call and are sent which to make. No workers yet for a resume (the store decides
-    what is left) or a run made in this process."""
-    scoring = RunScoring.of(plan.spec)
+def start_early(plan: Plan, options: RunOptions) -> EarlyStart | None:
+    """A new run's scoring, and its worker processes when it uses them: forked now, they hold every
+    planned call and are sent which to make. None for a resume: the store decides what is left, and
+    whether the run goes on as a sequential one; the Runner then makes both itself."""
     if options.resume:
-        return EarlyStart(scoring)
-    return EarlyStart(scoring, fork_workers(plan, options, scoring, [call_job(plan, call) for call in plan.calls]))
+        return None
+    scoring = RunScoring.of(plan.spec)
+    return EarlyStart(scoring, fork_workers(plan, options, scoring))
