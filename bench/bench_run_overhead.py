@@ -49,19 +49,35 @@ def run_once(server: object, folder: Path, calls: int, concurrency: int, latency
     start = time.time()
     command = [sys.executable, "-m", "workbench", "run", str(spec), "--db", str(folder / "bench.db"), *extra]
     proc = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
-    end = time.time()
+    return _split(server, proc, start, time.time(), concurrency / latency_s)
+
+
+def _split(server: object, proc: subprocess.CompletedProcess[str], start: float, end: float,
+           bound: float) -> dict[str, float]:
+    """Start-up, calls phase and shutdown of a finished process, by the server's clock."""
     stats = server.stats  # type: ignore[attr-defined]
     if proc.returncode != 0 or stats.first_request_at is None or stats.last_response_at is None:
-        raise RuntimeError(f"workbench run failed ({proc.returncode}): {proc.stderr[-1500:]}")
-    n = stats.requests.get("POST /v1/chat/completions", 0)
+        raise RuntimeError(f"{proc.args[1:3]} failed ({proc.returncode}): {proc.stderr[-1500:]}")
     return {
-        "calls": n,
+        "calls": stats.requests.get("POST /v1/chat/completions", 0),
         "wall": end - start,
         "startup": stats.first_request_at - start,
         "active": stats.last_response_at - stats.first_request_at,
         "shutdown": end - stats.last_response_at,
-        "bound": concurrency / latency_s,
+        "bound": bound,
     }
+
+
+def floor_once(server: object, calls: int, concurrency: int, latency_s: float, processes: int) -> dict[str, float]:
+    """The same split for bench/sdk_floor.py: the SDK alone, `processes` processes, no workbench."""
+    server.reset()  # type: ignore[attr-defined]
+    server.configure(latency_ms=latency_s * 1000)  # type: ignore[attr-defined]
+    url = server.openai_base_url  # type: ignore[attr-defined]
+    start = time.time()
+    command = [sys.executable, str(Path(__file__).with_name("sdk_floor.py")), url, str(calls), str(concurrency),
+               str(processes)]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    return _split(server, proc, start, time.time(), concurrency / latency_s)
 
 
 def import_profile(server: object, folder: Path, top: int = 12) -> list[tuple[str, float]]:
@@ -90,6 +106,8 @@ def main() -> None:
     parser.add_argument("--existing-db", action="store_true",
                         help="each run on a database whose schema exists (as a user's second run); default: new")
     parser.add_argument("--workers", type=int, help="pass --workers N to `workbench run` (default: its auto mode)")
+    parser.add_argument("--sdk-floor", type=int, action="append", default=[], metavar="P",
+                        help="also run the openai SDK alone from P processes (bench/sdk_floor.py); repeatable")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test, not a measurement")
     args = parser.parse_args()
     if args.quick:
@@ -102,12 +120,16 @@ def main() -> None:
           f"workers {args.workers if args.workers else 'auto'}; {load_average()}")
     extra = ("--workers", str(args.workers)) if args.workers else ()
     trees = {"this": ROOT, **({"baseline": args.baseline_src.resolve()} if args.baseline_src else {})}
-    rows: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    floors = {f"sdk x{p}": p for p in args.sdk_floor}
+    rows: dict[str, list[dict[str, float]]] = {name: [] for name in [*trees, *floors]}
     with start_server(latency_ms=args.latency_ms) as server, tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
-            for name, src in trees.items():
-                r = run_once(server, Path(tmp) / f"{name}{i}", args.calls, args.concurrency, latency_s, src,
-                             args.existing_db, extra)
+            for name in rows:
+                if name in floors:
+                    r = floor_once(server, args.calls, args.concurrency, latency_s, floors[name])
+                else:
+                    r = run_once(server, Path(tmp) / f"{name}{i}", args.calls, args.concurrency, latency_s,
+                                 trees[name], args.existing_db, extra)
                 rows[name].append(r)
                 print(f"  {name:8} run {i + 1}  wall {r['wall']:6.2f} s  start-up {r['startup']:5.2f} s  "
                       f"calls {r['active']:6.2f} s  shutdown {r['shutdown']:5.2f} s  whole process "
