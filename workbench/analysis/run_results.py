@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +115,14 @@ class RunAnalysis:
         frame = self.analysis.to_frame()
         if frame.empty:
             return frame
-        return frame[frame["metric"].map(is_headline)].reset_index(drop=True)
+        return frame[metric_mask(frame, is_headline)].reset_index(drop=True)
+
+
+def metric_mask(frame: pd.DataFrame, test: Callable[[str], bool]) -> pd.Series:
+    """Rows whose metric passes `test`, asked once per distinct metric rather than once per row (a run's
+    scores have one row per output and metric: 10,000 catalogue look-ups for 5,000 outputs otherwise)."""
+    column = frame["metric"]
+    return column.isin([m for m in column.unique() if test(m)])
 
 
 def _case_bootstrap_rate(values: pd.DataFrame, seed: int, reps: int = 2000) -> tuple[float, float, float]:
@@ -144,7 +151,7 @@ def lint_rates(scores: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     Case-bootstrap percentile interval; exact Clopper–Pearson over cases when no or every output is flagged.
     """
     columns = ["model", "variant", "metric", "rate", "ci_low", "ci_high", "n_outputs", "n_cases"]
-    flags = scores[scores["metric"].map(is_flag).astype(bool)] if not scores.empty else scores
+    flags = scores[metric_mask(scores, is_flag)] if not scores.empty else scores
     rows = []
     for (model, variant, metric), group in flags.groupby(["model", "variant", "metric"], sort=True):
         valid = group.dropna(subset=["value"])
@@ -246,7 +253,7 @@ def analyse_run(
     if scores.empty:
         result.warnings.append("no scores yet")
         return result
-    result.case_means = case_means_of(scores[scores["metric"].map(is_headline)])
+    result.case_means = case_means_of(scores[metric_mask(scores, is_headline)])
     infos = {m: metric_info(m) for m in scores["metric"].unique()}
     scores["kind"] = scores["metric"].map({m: info.stats_kind for m, info in infos.items()})
     if spec.swap:
@@ -312,8 +319,8 @@ def drop_truncated(scores: pd.DataFrame, truncated_ids: frozenset[int]) -> pd.Da
     """The scores without the text metrics of cut-off outputs (their parsed outcomes stay)."""
     if scores.empty or not truncated_ids:
         return scores
-    text_metric = scores["metric"].map({m: not metric_info(m).outcome for m in scores["metric"].unique()})
-    keep = ~(scores["output_id"].isin(truncated_ids) & text_metric.astype(bool))
+    text_metric = metric_mask(scores, lambda m: not metric_info(m).outcome)
+    keep = ~(scores["output_id"].isin(truncated_ids) & text_metric)
     return scores[keep].reset_index(drop=True)
 
 
