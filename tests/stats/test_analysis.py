@@ -72,6 +72,39 @@ def test_planted_effect_found_with_all_numbers(simulate):
     assert omni.test == "Friedman" and omni.significant and 0 < omni.kendalls_w <= 1
 
 
+def test_omnibus_claims_are_corrected_over_their_family(simulate):
+    """"N variants differ on <metric>" rests on the omnibus p corrected like the pairwise verdicts: Holm
+    over the primary metrics' omnibus tests (per model with family="model"), BH over the exploratory ones."""
+    from workbench.stats.multiplicity import adjust_pvalues
+
+    rng = np.random.default_rng(8)
+    effects = {"base": 0.0, "b": 0.0, "c": 0.0}
+    frame = pd.concat([simulate(rng, effects=effects, metric=m, model=model)
+                       for model in ("m", "n") for m in ("m1", "m2", "m3")])
+    run = analyse(frame, "base", primary=["m1", "m2"], n_bootstrap=0)
+    primary = [o for o in run.omnibus if o.family == "primary"]
+    exploratory = [o for o in run.omnibus if o.family == "secondary"]
+    assert len(primary) == 4 and len(exploratory) == 2
+    assert [o.p_adjusted for o in primary] == pytest.approx(list(adjust_pvalues([o.p_value for o in primary])))
+    assert [o.p_adjusted for o in exploratory] == pytest.approx(
+        list(adjust_pvalues([o.p_value for o in exploratory], "bh")))
+    for o in run.omnibus:
+        assert o.significant == (o.p_adjusted < 0.05) and o.p_adjusted >= o.p_value
+    first = primary[0]
+    assert first.family_size == 4 and "Holm-adjusted p" in first.sentence()
+    assert "(primary family, Holm over 4 omnibus tests)" in first.sentence()
+    assert "secondary (exploratory), Benjamini–Hochberg over 2 omnibus tests" in exploratory[0].sentence()
+    per_model = analyse(frame, "base", primary=["m1", "m2"], family="model", n_bootstrap=0)
+    assert {o.family_size for o in per_model.omnibus if o.family == "primary"} == {2}
+    # a raw p below α that the family's correction lifts above it is no "differ" claim
+    rng = np.random.default_rng(0)
+    planted = pd.concat([simulate(rng, effects={"base": 0, "b": 0.45, "c": 0}, metric=m)
+                         for m in ("m1", "m2", "m3", "m4", "m5", "m6")])
+    lifted = [o for o in analyse(planted, "base", n_bootstrap=0).omnibus if o.p_value < 0.05 <= o.p_adjusted]
+    assert lifted and all(not o.significant and "show no significant overall difference" in o.sentence()
+                          for o in lifted)
+
+
 def test_families_run_model_and_model_metric(simulate):
     rng = np.random.default_rng(5)
     frame = pd.concat(

@@ -235,10 +235,12 @@ def analyse(
                 )
             )
             continue
-        if len(tab.variants) >= 3:
-            result.omnibus.append(_omnibus(tab, alpha))
-        pairs = _pairs(tab, baseline, comparisons)
         fam = _family_of(tab.metric, primary_set, secondary_set)
+        if len(tab.variants) >= 3:
+            result.omnibus.append(
+                dataclasses.replace(_omnibus(tab, alpha), family=fam, correction=corr if fam == "primary" else expl)
+            )
+        pairs = _pairs(tab, baseline, comparisons)
         verdicts = _compare(
             tab,
             pairs,
@@ -263,6 +265,7 @@ def analyse(
                 StatWarning("missing_primary", f"primary metric(s) {missing} have no comparisons in this analysis")
             )
     result.families = _adjust(result.verdicts, family)
+    result.omnibus = _adjust_omnibus(result.omnibus, family, alpha)
     result.families += _margin_tests(result.verdicts, family, alpha)
     for v in result.verdicts:
         _finalise(v, power)
@@ -277,7 +280,7 @@ def _family_of(metric: str, primary: set[str] | None, secondary: set[str] | None
     return "supplementary"
 
 
-def _scope(v: Verdict, family: str) -> tuple[str, ...]:
+def _scope(v: Verdict | OmnibusResult, family: str) -> tuple[str, ...]:
     if family == "run":
         return ()
     return (v.model,) if family == "model" else (v.model, v.metric)
@@ -572,6 +575,25 @@ def _adjust(verdicts: list[Verdict], family: str) -> list[FamilyInfo]:
     order = {name: i for i, name in enumerate(FAMILY_NAMES)}
     infos.sort(key=lambda f: (order.get(f.name, 9), f.model or "", f.metric or ""))
     return infos
+
+
+def _adjust_omnibus(results: list[OmnibusResult], family: str, alpha: float) -> list[OmnibusResult]:
+    """Each "N variants differ on <metric>" claim corrected over the omnibus tests of its family and scope,
+    as the pairwise verdicts are: without it, a run with several headline metrics would say "differ" for
+    some metric in far more than α of runs without any real difference (tests/calibration)."""
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, o in enumerate(results):
+        groups[(o.family, *_scope(o, family))].append(i)
+    out = list(results)
+    for members in groups.values():
+        tested = [i for i in members if math.isfinite(results[i].p_value)]
+        if not tested:
+            continue
+        adjusted = adjust_pvalues([results[i].p_value for i in tested], results[tested[0]].correction)
+        for i, p in zip(tested, adjusted, strict=True):
+            out[i] = dataclasses.replace(results[i], p_adjusted=float(p), family_size=len(tested),
+                                         significant=bool(p < alpha))
+    return out
 
 
 def _margin_tests(verdicts: list[Verdict], family: str, alpha: float) -> list[FamilyInfo]:

@@ -21,6 +21,21 @@ CORRECTION_NAMES: dict[str, str] = {
 }
 
 
+FAMILY_LABELS: dict[str, str] = {
+    "primary": "primary family",
+    "secondary": "secondary (exploratory)",
+    "supplementary": "supplementary (exploratory)",
+}
+
+
+def family_text(family: str, correction: str, size: int | None, noun: str = "test") -> str:
+    """E.g. "primary family, Holm over 6 tests" / "secondary (exploratory), Benjamini–Hochberg over 40 tests"."""
+    name = FAMILY_LABELS.get(family, family)
+    if correction == "none" or size is None:
+        return name
+    return f"{name}, {CORRECTION_NAMES[correction]} over {size} {noun}{'s' if size != 1 else ''}"
+
+
 def _prepare(p: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     arr = np.asarray(p, dtype=float)
     if arr.ndim != 1:

@@ -13,6 +13,7 @@ from workbench.number_format import p_relation
 
 from .binary import cochran_q
 from .diagnostics import StatWarning
+from .multiplicity import CORRECTION_NAMES, family_text
 from .serialize import dataclass_dict
 
 
@@ -33,6 +34,13 @@ class OmnibusResult:
     significant: bool
     warnings: list[StatWarning] = field(default_factory=list)
     df2: int | None = None  # denominator df of an F statistic (name-level audit omnibus); None for χ²
+    # The variant comparison's omnibus tests are corrected like its pairwise verdicts (stats.compare_variants):
+    # within their family (primary / secondary / supplementary) and scope, `significant` then rests on
+    # `p_adjusted`. Left as they are (family "", p_adjusted None) for a single test, e.g. the name-level audit's.
+    family: str = ""
+    correction: str = "none"
+    family_size: int | None = None  # omnibus tests in the family
+    p_adjusted: float | None = None
 
     def sentence(self) -> str:
         p = p_relation(self.p_value)
@@ -40,6 +48,11 @@ class OmnibusResult:
         verdict = "differ" if self.significant else "show no significant overall difference"
         stat = (f"F={self.statistic:.2f}, df={self.df},{self.df2}" if self.df2 is not None
                 else f"χ²={self.statistic:.2f}, df={self.df}")
+        if self.p_adjusted is not None and self.correction != "none":
+            family = family_text(self.family, self.correction, self.family_size, "omnibus test")
+            p += f", {CORRECTION_NAMES[self.correction]}-adjusted p{p_relation(self.p_adjusted)} ({family})"
+        elif self.family:
+            p += f" ({family_text(self.family, self.correction, self.family_size, 'omnibus test')})"
         return (
             f"{self.n_variants} variants {verdict} on {self.metric} ({self.model}): {self.test} "
             f"{stat}, p{p}{extra}, n={self.n_cases} cases"

@@ -9,7 +9,7 @@ from typing import Any
 from workbench.number_format import NA, decimals_for, number, p_relation
 
 from .diagnostics import StatWarning
-from .multiplicity import CORRECTION_NAMES
+from .multiplicity import CORRECTION_NAMES, family_text
 from .serialize import dataclass_dict
 
 _VERBS = {
@@ -117,13 +117,8 @@ class Verdict:
 
     @property
     def family_text(self) -> str:
-        """E.g. "primary family, Holm over 6 tests" / "secondary (exploratory), Benjamini–Hochberg over 40"."""
-        name = {"primary": "primary family", "secondary": "secondary (exploratory)",
-                "supplementary": "supplementary (exploratory)"}.get(self.family, self.family)
-        if self.correction == "none" or self.family_size is None:
-            return name
-        return f"{name}, {CORRECTION_NAMES[self.correction]} over {self.family_size} test" + (
-            "s" if self.family_size != 1 else "")
+        """E.g. "primary family, Holm over 6 tests" / "secondary (exploratory), Benjamini–Hochberg over 40 tests"."""
+        return family_text(self.family, self.correction, self.family_size)
 
     @property
     def unit(self) -> str:

@@ -19,7 +19,8 @@ from workbench.store.page_analyses import analysis_stamp, load_analysis, save_an
 from workbench.ui import codec
 
 # Bump when the analysis or what it holds changes: stored analyses of another version are recomputed.
-ANALYSIS_VERSION = 2  # 2: case means of the headline metrics (Compare's distribution chart)
+ANALYSIS_VERSION = 3  # 2: case means of the headline metrics (Compare's distribution chart);
+# 3: omnibus tests corrected over their family (stats.compare_variants._adjust_omnibus)
 
 
 @dataclass(frozen=True)
