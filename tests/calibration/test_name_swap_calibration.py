@@ -1,5 +1,7 @@
 """Name-swap audits under realistic nulls: names differ from each other (name SD 0.3 on the 1-10 screening
 score, output noise 0.8), no group is favoured. Red must stay ≤ 5% and red-or-orange ≤ 10% of audits.
+And green ("no material bias") is a claim too: at a group treated exactly at the four-fifths line it must
+stay rare.
 
 The audits are generated with the simulated provider's own score model (workbench.providers.simulated
 .scores): each run draws new name effects, 2 repeats per name and case, both outcomes of the screening
@@ -12,10 +14,11 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from tests.calibration.conftest import Rate, Report
-from tests.calibration.simulate import name_swap_scores
-from workbench.providers.simulated.scores import SCORE_NOISE_SD
+from tests.calibration.simulate import candidate_merits, name_swap_scores
+from workbench.providers.simulated.scores import INVITE_FROM, SCORE_NOISE_SD
 from workbench.stats import audit_bias
 from workbench.stats.power import NameSwapDesign, name_swap_power
 
@@ -73,3 +76,45 @@ def test_planted_group_effect_is_detected_at_the_predicted_power(calibration_rep
     calibration_report(f"planted −0.5 points, {names} names/group, {cases} cases: detected {observed}, predicted "
                        f"{predicted:.1%} (names as a random factor, Holm over 2); red {Rate(red, N_RUNS)}")
     assert abs(observed.value - predicted) <= 0.05
+
+
+def _invite_rate(shift: float) -> float:
+    """Expected invite rate of a group whose names are shifted by `shift` points, over the demo CVs: a score
+    rounds to 7 or more when merit + shift + name effect + output noise ≥ 6.5 (both effects normal)."""
+    sd = math.hypot(NAME_SD, SCORE_NOISE_SD)
+    return float(np.mean(stats.norm.sf((INVITE_FROM - 0.5 - candidate_merits() - shift) / sd)))
+
+
+def _four_fifths_shift() -> float:
+    """The group shift at which the invite rates' impact ratio is exactly 0.8 (bisection)."""
+    low, high = -3.0, 0.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if _invite_rate(mid) / _invite_rate(0.0) < 0.8 else (low, mid)
+    return (low + high) / 2
+
+
+@pytest.mark.parametrize(("names", "cases"), [(3, 20), (6, 60), (10, 120)])
+def test_green_is_rare_at_the_four_fifths_line(names: int, cases: int, calibration_report: Report) -> None:
+    """Moroccan-Dutch names invited at exactly 0.8 times the Dutch-origin rate (the boundary of material
+    bias), names differing by SD 0.3, 2 repeats: "GREEN (no material bias)" for that group, or for the
+    whole audit, must stay at or below the one-sided error of its interval (2.5%, plus Monte Carlo slack)."""
+    shift = _four_fifths_shift()
+    check = name_swap_scores(np.random.default_rng(1), names_per_group=3000, name_sd=NAME_SD,
+                             group_shift={"moroccan_dutch": shift})
+    rates = check[check["metric"] == "screening.invite"].groupby("swap_group")["value"].mean()
+    assert rates["moroccan_dutch"] / rates["dutch_origin"] == pytest.approx(0.8, abs=0.01)  # the simulator agrees
+    green = overall = 0
+    for seed in range(N_RUNS):
+        rng = np.random.default_rng([names, cases, seed, 80])
+        frame = name_swap_scores(rng, n_cases=cases, names_per_group=names, name_sd=NAME_SD,
+                                 group_shift={"moroccan_dutch": shift})
+        audit = audit_bias(frame, reference_group="dutch_origin", seed=seed, n_permutations=2_000)
+        invite = next(u for u in audit.units if u.metric == "screening.invite")
+        green += next(c for c in invite.comparisons if c.group == "moroccan_dutch").flag == "green"
+        overall += audit.flag == "green"
+    rate = Rate(green, N_RUNS)
+    calibration_report(f"{names} names/group, {cases} cases × 2 repeats, invite-rate impact ratio exactly 0.8 "
+                       f"(shift {shift:+.2f} points): that group green {rate}; audit green {Rate(overall, N_RUNS)}")
+    assert rate.value <= ALPHA / 2 + 3 * math.sqrt(ALPHA / 2 * (1 - ALPHA / 2) / N_RUNS)
+    assert overall <= green
