@@ -82,6 +82,23 @@ def test_no_effect_with_a_margin_stops_for_futility(calibration_report: Report) 
     assert futile.value > 0.9 and np.median(used) < MAX_CASES
 
 
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_equivalence_is_rarely_claimed_at_the_margin(sign: float, calibration_report: Report) -> None:
+    """A candidate whose true mean difference is exactly the margin (the boundary of "equivalent"):
+    "stopped as equivalent" must stay at or below α. The margin is set to the true mean difference of a
+    0.75-point shift after clipping and rounding, from 2,000 × 200 simulated cases (standard error ~0.002)."""
+    shift = sign * 0.75
+    (big,), _ = draw(np.random.default_rng(31), 2000, (shift,))
+    margin = abs(float(big.mean()))
+    design = Design(MAX_CASES, LOOK_EVERY, ALPHA, n_tests=1)
+    (d,), prior = draw(np.random.default_rng(32 if sign > 0 else 33), RUNS, (shift,))
+    _, code = simulate_paths(d, design, prior_sd=prior, margin=margin)
+    equivalent = Rate(int((code == 2).sum()), RUNS)
+    calibration_report(f"true difference exactly {'+' if sign > 0 else '−'}margin ({margin:.2f} points): "
+                       f"stopped as equivalent {equivalent}")
+    assert equivalent.value <= ALPHA and equivalent.ci[1] <= ALPHA + 0.02
+
+
 @pytest.mark.parametrize("d_z", [0.3, 0.5, 0.8])
 def test_planted_effects_stop_early(d_z: float, calibration_report: Report) -> None:
     shift = d_z * null_sd()
