@@ -79,6 +79,34 @@ def test_position_bias_detected_and_absent():
     assert fair.position_bias.p_value > 0.01
 
 
+def test_position_bias_counts_each_pair_shown_once():
+    """Five raters of one pair see it the same way round and agree on the better text: their ratings are
+    one pair's evidence about the side. The sign test runs over pairs (left ahead / right ahead; even
+    pairs left out)."""
+    rows = []
+    for i in range(11):  # x is the better text everywhere; shown left in c0-c7, right in c8-c10
+        for rater in range(5):
+            rows.append({"case": f"c{i}", "variant_a": "x", "variant_b": "y", "winner": "a",
+                         "left": "x" if i < 8 else "y", "rater": f"r{rater}"})
+    rows += [{"case": "c11", "variant_a": "x", "variant_b": "y", "winner": w, "left": "x", "rater": r}
+             for w, r in (("a", "r0"), ("b", "r1"))]  # one rating each way: an even pair
+    bias = analyse_preferences(pd.DataFrame(rows), n_bootstrap=0).position_bias
+    assert (bias.n_pairs, bias.pairs_left, bias.pairs_right, bias.pairs_even) == (12, 8, 3, 1)
+    assert (bias.left_wins, bias.n_decided) == (41, 57)
+    assert bias.p_value == pytest.approx(stats.binomtest(8, 11).pvalue) and not bias.significant
+    assert "per pair shown: left ahead in 8, right ahead in 3, even in 1" in bias.sentence()
+    # counted per rating, 41 of 57 would look like a clear left preference
+    assert stats.binomtest(bias.left_wins, bias.n_decided).pvalue < 0.002
+
+
+def test_a_consistent_judge_asked_both_ways_round_shows_no_position_bias():
+    rows = [{"case": f"c{i}", "variant_a": "x", "variant_b": "y", "winner": "a", "left": left}
+            for i in range(20) for left in ("x", "y")]  # always picks x, whichever side it is on
+    bias = analyse_preferences(pd.DataFrame(rows), n_bootstrap=0).position_bias
+    assert (bias.pairs_left, bias.pairs_right, bias.pairs_even) == (0, 0, 20)
+    assert bias.p_value is None and not bias.significant and "no significant position bias" in bias.sentence()
+
+
 def test_bradley_terry_recovers_order_with_bootstrap_cis():
     strengths = {"A": 1.0, "B": 0.3, "C": 0.0, "D": -1.0}
     res = analyse_preferences(simulate_ratings(np.random.default_rng(2), strengths, n_cases=80), seed=1)

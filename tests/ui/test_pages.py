@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -279,6 +280,9 @@ def test_review_keeps_results_hidden_until_revealed(ui_env: UIEnv) -> None:
     at.button(key="reveal_results").click().run()
     prefs = frame_with(at, "Win rate")
     assert set(prefs["versus"]) == {"vacancy_nl_formal"}  # the baseline is the reference
+    # the position check counts the pairs shown (3 ratings by one rater: 3 pairs), not only the ratings
+    assert re.search(r"won \d of \d decided ratings .*; per pair shown, left ahead in \d, right ahead in \d, "
+                     r"even in \d", texts(at.markdown))
     assert "Rating is paused while the results are shown" in texts(at.info)
     assert not any(str(b.key).startswith("rate_a_") for b in at.button)  # no blind rating after seeing results
     at.button(key="hide_results").click().run()

@@ -101,6 +101,7 @@ def position_bias_sentence(bias: PositionBias) -> str:
     if not bias.n_decided:
         return t("pos_none")
     text = t("pos_text", wins=bias.left_wins, n=bias.n_decided, share=_percent(bias.left_win_rate),
+             left=bias.pairs_left, right=bias.pairs_right, even=bias.pairs_even,
              low=_percent(bias.ci_low), high=_percent(bias.ci_high), p=p_text(bias.p_value))
     return text + t("pos_significant" if bias.significant else "pos_not_significant")
 

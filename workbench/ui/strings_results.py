@@ -69,9 +69,12 @@ RESULT_STRINGS: dict[str, dict[str, str]] = {
     "pref_adjusted": {"en": ", {method}-adjusted p {p}", "nl": ", {method}-gecorrigeerde p {p}"},
     "pref_test": {"en": "; sign test p {p}{adjusted}: {verdict}.", "nl": "; tekentoets p {p}{adjusted}: {verdict}."},
     "pos_none": {"en": "Position: no decided ratings yet.", "nl": "Positie: nog geen besliste beoordelingen."},
-    "pos_text": {"en": "Text A (left) won {wins} of {n} decided ratings ({share}, 95% CI {low} to {high}), p {p}",
-                 "nl": "Tekst A (links) won {wins} van {n} besliste beoordelingen ({share}, 95%-BI {low} tot {high}), "
-                       "p {p}"},
+    "pos_text": {"en": "Text A (left) won {wins} of {n} decided ratings ({share}); per pair shown, left ahead in "
+                       "{left}, right ahead in {right}, even in {even} (left's share of the decided pairs: 95% CI "
+                       "{low} to {high}), sign test over pairs p {p}",
+                 "nl": "Tekst A (links) won {wins} van {n} besliste beoordelingen ({share}); per getoond paar links "
+                       "voor in {left}, rechts voor in {right}, gelijk in {even} (aandeel links van de besliste "
+                       "paren: 95%-BI {low} tot {high}), tekentoets over de paren p {p}"},
     "pos_significant": {"en": ": raters favour one side — the order is randomised per pair, keep it that way.",
                         "nl": ": beoordelaars kiezen vaker één kant — de volgorde is per paar willekeurig, houd dat "
                               "zo."},
