@@ -1,4 +1,4 @@
-"""Lint-rate intervals: whole cases resampled, and never the empty interval 0…0."""
+"""Lint-rate intervals: repeats of a case are not independent, and never the empty interval 0…0."""
 
 from __future__ import annotations
 
@@ -33,7 +33,14 @@ def test_every_output_flagged_mirrors_the_interval() -> None:
     assert row["ci_high"] == 1.0
 
 
-def test_mixed_flags_use_the_case_bootstrap() -> None:
+def test_mixed_flags_count_cases_not_outputs() -> None:
+    """5 of 20 cases flagged in all 3 repeats: the 60 outputs carry the evidence of ~20, so the interval is
+    Wilson's for 5 of 20, not for 15 of 60."""
+    from workbench.stats.binary import wilson_interval
+
     row = lint_rates(_scores([[1, 1, 1]] * 5 + [[0, 0, 0]] * 15)).iloc[0]
     assert row["rate"] == pytest.approx(0.25)
-    assert 0.0 < row["ci_low"] < 0.25 < row["ci_high"] < 1.0
+    # cluster-robust variance 20/19 · (5·(3 − 0.75)² + 15·0.75²) / 60² → n_eff = 0.25·0.75 / var = 19
+    low, high = wilson_interval(0.25 * 19, 19)
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    assert row["ci_high"] - row["ci_low"] > wilson_interval(15, 60)[1] - wilson_interval(15, 60)[0]

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from workbench.analysis.sequential_looks import SequentialOutcome, apply_to_analysis, load_outcome
 from workbench.errors import WorkbenchError
@@ -18,6 +17,7 @@ from workbench.scoring.judge import JudgeProvenance, judge_provenance
 from workbench.scoring.pairwise_judge import JUDGE_RATER_PREFIX, consolidated_ratings
 from workbench.scoring.registry import default_primary_metrics
 from workbench.stats import Analysis, BiasAudit, PreferenceAnalysis, analyse, analyse_preferences, audit_bias
+from workbench.stats.binary import clustered_rate_interval
 from workbench.store.db import Store, StoreSession
 from workbench.store.dismissals import apply_adjustments, dismissal_adjustments, run_dismissals
 from workbench.store.frames import (
@@ -125,30 +125,12 @@ def metric_mask(frame: pd.DataFrame, test: Callable[[str], bool]) -> pd.Series:
     return column.isin([m for m in column.unique() if test(m)])
 
 
-def _case_bootstrap_rate(values: pd.DataFrame, seed: int, reps: int = 2000) -> tuple[float, float, float]:
-    """Rate over outputs with a percentile CI that resamples whole cases (repeats are not independent)."""
-    per_case = values.groupby("case")["value"].agg(["sum", "count"])
-    sums, counts = per_case["sum"].to_numpy(float), per_case["count"].to_numpy(float)
-    rate = float(sums.sum() / counts.sum())
-    if len(sums) < 2:
-        return rate, float("nan"), float("nan")
-    if rate in (0.0, 1.0):
-        # Resampling a constant gives the empty interval 0…0; "none of 20 cases" still allows up to 17%.
-        # Exact (Clopper–Pearson) over cases, not outputs: repeats of one case are not independent.
-        flagged = len(sums) if rate == 1.0 else 0
-        ci = stats.binomtest(flagged, len(sums)).proportion_ci(confidence_level=0.95, method="exact")
-        return rate, float(ci.low), float(ci.high)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(sums), size=(reps, len(sums)))
-    boot = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
-    low, high = np.quantile(boot, [0.025, 0.975])
-    return rate, float(low), float(high)
-
-
-def lint_rates(scores: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+def lint_rates(scores: pd.DataFrame) -> pd.DataFrame:
     """Per model × variant: share of outputs flagged by each wording lint, with a 95% CI over cases.
 
-    Case-bootstrap percentile interval; exact Clopper–Pearson over cases when no or every output is flagged.
+    Repeats of a case are not independent: a Wilson interval on the effective sample size from the
+    cluster-robust variance over cases, exact Clopper–Pearson over cases when no or every output is
+    flagged (stats.binary.clustered_rate_interval).
     """
     columns = ["model", "variant", "metric", "rate", "ci_low", "ci_high", "n_outputs", "n_cases"]
     flags = scores[metric_mask(scores, is_flag)] if not scores.empty else scores
@@ -157,8 +139,9 @@ def lint_rates(scores: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
         valid = group.dropna(subset=["value"])
         if valid.empty:
             continue
-        rate, low, high = _case_bootstrap_rate(valid, seed)
-        rows.append([model, variant, metric, rate, low, high, len(valid), valid["case"].nunique()])
+        per_case = valid.groupby("case")["value"].agg(["sum", "count"])
+        rate, low, high = clustered_rate_interval(per_case["sum"].to_numpy(), per_case["count"].to_numpy())
+        rows.append([model, variant, metric, rate, low, high, len(valid), len(per_case)])
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -234,7 +217,7 @@ def analyse_run(
     truncation = _truncation(truncated, info.outputs, spec)
     if truncation is not None:
         scores = truncation.apply(scores)
-    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores, seed), dismissed=dismissed,
+    result = RunAnalysis(info=info, analysis=None, lint_rates=lint_rates(scores), dismissed=dismissed,
                          truncation=truncation)
     result.sequential = load_outcome(store, run_id)
     expected = info.total_calls

@@ -43,6 +43,31 @@ def wilson_interval(x: float, n: float, confidence: float = 0.95) -> tuple[float
     return centre - half, centre + half
 
 
+def clustered_rate_interval(sums: np.ndarray, counts: np.ndarray, confidence: float = 0.95
+                            ) -> tuple[float, float, float]:
+    """(rate, low, high) of a yes/no rate over outputs that come in clusters (cases with repeats): a Wilson
+    interval on the effective sample size, n_eff = p(1 − p) / Var(p̂), with the cluster-robust variance
+    C/(C − 1) · Σ(s_i − p·n_i)² / N² (never above the number of outputs). When no output or every output is
+    flagged that variance is 0, so the interval is the exact Clopper–Pearson one over clusters instead:
+    "none in 20 cases" still allows up to 17 %.
+
+    Measured (tests/calibration/test_lint_rate_coverage.py, through `lint_rates`): 94.7-96.3 % coverage of
+    the true rate with 10-40 cases whose rates differ (Beta-distributed) and 1-3 repeats. The case-bootstrap
+    percentile interval it replaced covered 90.6-91.0 % for rates of 10-20 % with 10-20 cases in a probe on
+    similar designs (2026-12-02, 1,000 runs each)."""
+    sums, counts = np.asarray(sums, dtype=float), np.asarray(counts, dtype=float)
+    total, clusters = float(counts.sum()), len(sums)
+    rate = float(sums.sum() / total)
+    if rate in (0.0, 1.0) or clusters < 2:
+        flagged = clusters if rate == 1.0 else 0
+        ci = stats.binomtest(flagged, clusters).proportion_ci(confidence_level=confidence, method="exact")
+        return rate, float(ci.low), float(ci.high)
+    variance = clusters / (clusters - 1) * float(((sums - rate * counts) ** 2).sum()) / total**2
+    n_eff = min(total, rate * (1 - rate) / variance) if variance > 0 else total
+    low, high = wilson_interval(rate * n_eff, n_eff, confidence)
+    return rate, low, high
+
+
 def paired_proportion_ci(
     n11: int, n10: int, n01: int, n00: int, confidence: float = 0.95
 ) -> tuple[float, float]:
