@@ -7,7 +7,9 @@ recruiter: some recruiters tie more than others). 40 pairs, each rated by 2 of 4
 * a judge exactly as noisy as the recruiters ("exchangeable"): "do not rely" may appear at most 5% of the
   time (false alarm);
 * a judge whose κ with the recruiters is exactly the margin (0.10) below theirs with each other: "as well as
-  they agree with each other" may appear at most 5% of the time.
+  they agree with each other" may appear at most 5% of the time;
+* without pairs rated by two recruiters (each pair rated once), the fixed levels: "substantial" for a judge
+  whose κ with the recruiters is exactly 0.6, "do not rely" for one at exactly 0.4, each at most 5%.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pandas as pd
 import pytest
 
 from tests.calibration.conftest import Rate, Report
-from workbench.analysis.judge_agreement import MARGIN, judge_agreement
+from workbench.analysis.judge_agreement import MARGIN, SUBSTANTIAL, WEAK, judge_agreement
 from workbench.stats.agreement import weighted_kappa
 
 pytestmark = [pytest.mark.slow, pytest.mark.calibration]
@@ -49,17 +51,37 @@ def _population_gap(judge_sigma: float, rng: np.random.Generator, n: int = 200_0
     return kappa(j, r1) - kappa(r1, r2)
 
 
-def _round(rng: np.random.Generator, judge_sigma: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    q = rng.normal(0, 1, N_PAIRS)
+def _population_kappa(judge_sigma: float, rng: np.random.Generator, n: int = 200_000) -> float:
+    """κ(judge, recruiter) for very many pairs, recruiters with tie thresholds drawn as in `_round`."""
+    q = rng.normal(0, 1, n)
+    recruiter = _say(q + rng.normal(0, SIGMA, n), rng.uniform(0.3, 0.7, n))
+    judge = _say(q + rng.normal(0, judge_sigma, n), 0.5)
+    table = np.zeros((3, 3))
+    np.add.at(table, (judge + 1, recruiter + 1), 1)
+    return weighted_kappa(table, "linear")
+
+
+def _sigma_for_kappa(target: float) -> float:
+    rng = np.random.default_rng(2)
+    low, high = 0.01, 5.0
+    for _ in range(30):
+        mid = (low + high) / 2
+        low, high = (mid, high) if _population_kappa(mid, rng) > target else (low, mid)
+    return (low + high) / 2
+
+
+def _round(rng: np.random.Generator, judge_sigma: float, raters_per_pair: int = 2, pairs: int = N_PAIRS
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    q = rng.normal(0, 1, pairs)
     ties = rng.uniform(0.3, 0.7, N_RECRUITERS)
     rows = []
-    for pair in range(N_PAIRS):
-        for rater in rng.choice(N_RECRUITERS, 2, replace=False):
+    for pair in range(pairs):
+        for rater in rng.choice(N_RECRUITERS, raters_per_pair, replace=False):
             pref = int(_say(q[pair] + rng.normal(0, SIGMA), ties[rater]))
             rows.append({"output_a_id": 2 * pair, "output_b_id": 2 * pair + 1, "rater": f"r{rater}",
                          "winner": {1: "a", -1: "b", 0: "tie"}[pref]})
-    judge = _say(q + rng.normal(0, judge_sigma, N_PAIRS), 0.5)
-    prefs = pd.DataFrame({"first": 2 * np.arange(N_PAIRS), "second": 2 * np.arange(N_PAIRS) + 1,
+    judge = _say(q + rng.normal(0, judge_sigma, pairs), 0.5)
+    prefs = pd.DataFrame({"first": 2 * np.arange(pairs), "second": 2 * np.arange(pairs) + 1,
                           "rubric": "clarity", "pref": judge})
     return pd.DataFrame(rows), prefs
 
@@ -89,3 +111,23 @@ def test_judge_trust_verdicts(calibration_report: Report) -> None:
                        f"{SIGMA}): 'as well as' {at_margin}")
     assert alarm.value <= ALPHA + MC_SLACK
     assert at_margin.value <= ALPHA + MC_SLACK
+
+
+@pytest.mark.parametrize("pairs", [40, 120])
+def test_fixed_levels_without_pairs_rated_twice(pairs: int, calibration_report: Report) -> None:
+    """Each pair rated by one recruiter: no recruiter–recruiter κ to compare with, so the judge is held to
+    κ's CI above 0.6 ("substantial") or below 0.4 ("do not rely"). At exactly those κ, each claim ≤ 5%."""
+    at = {level: _sigma_for_kappa(level) for level in (SUBSTANTIAL, WEAK)}
+    substantial = weak = 0
+    for seed in range(N_RUNS):
+        rng = np.random.default_rng([91_000, pairs, seed])
+        ratings, judge = _round(rng, at[SUBSTANTIAL], raters_per_pair=1, pairs=pairs)
+        verdict = judge_agreement(ratings, judge, seed=seed, n_boot=1000, n_boot_alpha=0).rubrics[0].verdict
+        substantial += verdict == "substantial"
+        ratings, judge = _round(rng, at[WEAK], raters_per_pair=1, pairs=pairs)
+        verdict = judge_agreement(ratings, judge, seed=seed, n_boot=1000, n_boot_alpha=0).rubrics[0].verdict
+        weak += verdict == "weak"
+    sub_rate, weak_rate = Rate(substantial, N_RUNS), Rate(weak, N_RUNS)
+    calibration_report(f"no pair rated twice, {pairs} pairs: judge κ exactly {SUBSTANTIAL} → 'substantial' "
+                       f"{sub_rate}; exactly {WEAK} → 'do not rely' {weak_rate}")
+    assert sub_rate.value <= ALPHA + MC_SLACK and weak_rate.value <= ALPHA + MC_SLACK
