@@ -58,3 +58,41 @@ def test_planted_effect_with_clustered_cases(calibration_report: Report) -> None
     calibration_report(f"planted d_z = {d_z}, 10 clusters of 4 (design effect {deff:.2f}, df 9): detected "
                        f"{observed}, predicted {predicted:.1%} (ignoring the clusters would predict {naive:.1%})")
     assert abs(observed.value - predicted) <= 0.05
+
+
+@pytest.mark.parametrize(("true_d_z", "pilot_cases"), [(0.5, 20), (0.3, 20), (0.5, 40)])
+def test_plans_from_a_pilot_run(true_d_z: float, pilot_cases: int, calibration_report: Report) -> None:
+    """`workbench power RUN` plans from a pilot's observed d_z. Each simulated pilot: `pilot_cases` per-case
+    differences with the true d_z; the plan's cases for 80% power; its real power at the true d_z. Planning
+    on the observed d_z promises 80% but gives less (a pilot that saw a large effect plans too few cases);
+    the safeguard plan (lower bound of the pilot's 60% interval) gives at least the promised power on average,
+    and no plan at all when the pilot cannot tell the effect from none."""
+    from workbench.stats import paired_t_sample_size
+    from workbench.stats.power import safeguard_d_z
+
+    def real_power(planned_on: float) -> float:
+        try:
+            cases = max(paired_t_sample_size(planned_on, 0.8, ALPHA), 6)  # (verdicts need ≥ 6 cases)
+        except ValueError:  # a near-zero effect: over a million cases ("more than a million" in the CLI)
+            cases = 1_000_000
+        return paired_t_power(true_d_z, cases, ALPHA)
+
+    rng = np.random.default_rng([13, pilot_cases, int(true_d_z * 10)])
+    observed_power, safe_power, no_plan = [], [], 0
+    for _ in range(2_000):
+        d = rng.normal(true_d_z, 1.0, pilot_cases)
+        d_z = float(d.mean() / d.std(ddof=1))
+        observed_power.append(real_power(d_z))
+        safe = safeguard_d_z(d_z, pilot_cases)
+        if safe is None:
+            no_plan += 1
+        else:
+            safe_power.append(real_power(safe))
+    obs, safe_arr = np.array(observed_power), np.array(safe_power)
+    calibration_report(
+        f"pilot of {pilot_cases} cases, true d_z {true_d_z}, plans for 80% power: on the observed d_z the real power "
+        f"is {obs.mean():.0%} on average, below 50% for {np.mean(obs < 0.5):.0%} of pilots; safeguard plan "
+        f"{safe_arr.mean():.0%} on average, below 50% for {np.mean(safe_arr < 0.5):.0%}, no plan (effect not "
+        f"shown) for {no_plan / 2_000:.0%}")
+    assert obs.mean() < 0.8 <= safe_arr.mean()
+    assert np.mean(safe_arr < 0.5) < np.mean(obs < 0.5)

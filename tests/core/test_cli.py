@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -118,6 +119,12 @@ def test_power_from_effect_and_from_pilot(cli: CliRunner, tmp_path: Path) -> Non
     assert pilot.exit_code == 0, pilot.output
     assert "Designs within 600 calls" in words and "use 20 cases ×" in words
     assert "secondary family of 14" in words and "tested at α = 0.00357" in words  # BH over 14: α/14
+    # a pilot's observed effect is uncertain: the plan on it says so, next to the safeguard plan
+    assert "if the true effect is that large" in words
+    assert re.search(r"Safeguard plan \(the lower bound of its 60% interval, d_z = \d+\.\d\d\): \d+ test cases",
+                     words), words
+    judged = " ".join(cli.invoke(app, ["power", "1", "--db", db]).stdout.split())  # primary: judge.clarity
+    assert "20 pilot cases cannot tell that effect from none" in judged and "--effect" in judged
     missing = cli.invoke(app, ["power", "1", "--metric", "nope", "--db", db])
     assert missing.exit_code == 2 and "no comparison matches" in missing.stderr
 

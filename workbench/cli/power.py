@@ -83,7 +83,8 @@ def _cluster_text(design_effect: float, cluster_size: float) -> str:
 
 
 def _cases_needed(d_z: float, target: float, alpha: float, tests: int = 1, correction: str = "holm",
-                  design_effect: float = 1.0, cluster_size: float = 1.0) -> str:
+                  design_effect: float = 1.0, cluster_size: float = 1.0, *, asked: bool = True) -> str:
+    """`asked`: the user gave this effect (an impossible one is an error); else it came from a pilot."""
     from workbench.stats import paired_t_sample_size
     from workbench.stats.compare_variants import MIN_TEST_CASES
 
@@ -91,6 +92,8 @@ def _cases_needed(d_z: float, target: float, alpha: float, tests: int = 1, corre
         n = paired_t_sample_size(abs(d_z), target, alpha, n_tests=tests, correction=correction,
                                  design_effect=design_effect, cluster_size=cluster_size)
     except ValueError:
+        if not asked:
+            return "more than a million test cases"
         fail(f"d_z = {abs(d_z):g} is too small to detect with fewer than a million test cases")
     # The verdicts are descriptive only below MIN_TEST_CASES pairs, however large the effect.
     return f"{max(n, MIN_TEST_CASES)} test cases" + (f" (the t formula says {n}; verdicts need ≥ {MIN_TEST_CASES})"
@@ -154,9 +157,21 @@ def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget
         console.print(f"To detect d_z = {abs(effect):g} (--effect) with {target:.0%} power"
                       f"{_family_text(tests, v.correction, alpha)}{_cluster_text(deff, size)}: [bold]{needed}[/].")
     elif v.d_z is not None and not math.isnan(v.d_z) and v.d_z != 0:
-        needed = _cases_needed(v.d_z, target, alpha, tests, v.correction, deff, size)
+        from workbench.stats.power import safeguard_d_z
+
+        needed = _cases_needed(v.d_z, target, alpha, tests, v.correction, deff, size, asked=False)
         console.print(f"To detect the observed effect (d_z = {abs(v.d_z):.2f}) with {target:.0%} power"
-                      f"{_family_text(tests, v.correction, alpha)}{_cluster_text(deff, size)}: [bold]{needed}[/].")
+                      f"{_family_text(tests, v.correction, alpha)}{_cluster_text(deff, size)}: {needed}, if the "
+                      f"true effect is that large.")
+        safe = safeguard_d_z(v.d_z, v.n_cases)
+        if safe is None:
+            console.print(f"[yellow]But {v.n_cases} pilot cases cannot tell that effect from none (its 60% interval "
+                          "reaches 0): plan with --effect, the smallest difference that matters to you.")
+        else:
+            safe_needed = _cases_needed(safe, target, alpha, tests, v.correction, deff, size, asked=False)
+            console.print(f"A pilot's effect is uncertain, and planning on it usually gives less power than "
+                          f"promised. Safeguard plan (the lower bound of its 60% interval, d_z = {safe:.2f}): "
+                          f"[bold]{safe_needed}[/]. Or plan with --effect, the smallest difference that matters.")
     level = per_test_alpha(alpha, tests, v.correction)
     plan = analysis.plan(v.variant, budget, metric=v.metric, model=v.model, power=target, alpha=level,
                          max_cases=max_cases)
