@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -118,3 +119,24 @@ def test_green_is_rare_at_the_four_fifths_line(names: int, cases: int, calibrati
                        f"(shift {shift:+.2f} points): that group green {rate}; audit green {Rate(overall, N_RUNS)}")
     assert rate.value <= ALPHA / 2 + 3 * math.sqrt(ALPHA / 2 * (1 - ALPHA / 2) / N_RUNS)
     assert overall <= green
+
+
+def test_flip_claims_over_several_variants(calibration_report: Report) -> None:
+    """Three prompts audited at once (one flip test per prompt's yes/no outcome), no group effect, names SD
+    0.3, 6 names/group, 20 cases × 2 repeats: "group membership changes decisions" for any prompt ≤ α,
+    which needs Holm over the flip tests (each at α says it far more often)."""
+    claims = raw = 0
+    for seed in range(N_RUNS):
+        rng = np.random.default_rng([5, seed])
+        frame = pd.concat([name_swap_scores(rng, n_cases=20, names_per_group=6, name_sd=NAME_SD, variant=v)
+                           for v in ("v1", "v2", "v3")])
+        audit = audit_bias(frame, reference_group="dutch_origin", seed=seed, n_permutations=2_000)
+        flips = [u.flip for u in audit.units if u.flip is not None and u.flip.p_value is not None]
+        assert len(flips) == 3 and all(f.family_size == 3 for f in flips)
+        claims += any("group membership, not just the individual name, changes decisions" in f.conclusion
+                      for f in flips)
+        raw += any(f.p_value is not None and f.p_value < ALPHA and (f.excess or 0) > 0 for f in flips)
+    rate = Rate(claims, N_RUNS)
+    calibration_report(f"3 prompts, no group effect: 'group membership changes decisions' for any prompt {rate} "
+                       f"(Holm over the 3 flip tests); each at α as before {Rate(raw, N_RUNS)}")
+    assert rate.value <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / N_RUNS) and raw > claims

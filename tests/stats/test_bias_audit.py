@@ -266,6 +266,27 @@ def test_flip_rates_compare_cross_group_with_within_group_names():
     assert flip.p_value > 0.05 and "no sign that group membership" in flip.conclusion and LABEL in flip.conclusion
 
 
+def test_flip_tests_are_holm_corrected_over_the_audit():
+    """Two prompts audited together: each flip claim rests on the Holm-adjusted p over both flip tests."""
+    from workbench.stats import adjust_pvalues
+
+    three = {"dutch_origin": 4.0, "moroccan_dutch": -4.0, "turkish_dutch": -4.0}
+    planted = simulate_audit(np.random.default_rng(6), group_effects=three, case_sd=0.0)
+    fair = simulate_audit(np.random.default_rng(9), group_effects=dict.fromkeys(three, 0.0), case_sd=0.0)
+    both = pd.concat([planted, fair.assign(variant="other")])
+    flips = {u.variant: u.flip for u in audit_bias(both).units}
+    raw = [flips[v].p_value for v in sorted(flips)]
+    assert [flips[v].p_adjusted for v in sorted(flips)] == pytest.approx(list(adjust_pvalues(raw, "holm")))
+    assert all(f.family_size == 2 and "Holm-adjusted p" in f.conclusion for f in flips.values())
+    for f in flips.values():
+        claimed = "group membership, not just the individual name" in f.conclusion
+        assert claimed == (f.p_adjusted < 0.05 and f.excess > 0)
+    # the planted prompt alone would have been a claim (3 names per group: p cannot go far below 0.05)
+    assert flips["screen_v1"].p_value < 0.05 <= flips["screen_v1"].p_adjusted
+    alone = audit_bias(planted).units[0].flip  # one flip test: nothing to correct
+    assert alone.family_size == 1 and alone.p_adjusted == alone.p_value and "Holm-adjusted" not in alone.conclusion
+
+
 def test_few_names_are_warned_with_the_number_needed():
     data = simulate_audit(np.random.default_rng(8), group_effects={"dutch_origin": 0.0, "moroccan_dutch": 0.0},
                           name_effects={"Jan de Vries": 1.0, "Fatima Bouzid": -1.0}, n_cases=60)

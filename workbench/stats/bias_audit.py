@@ -52,7 +52,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -131,6 +131,11 @@ class FlipRates:
     excess_over_reruns: float | None = None  # cross_group − same_name (descriptive)
     n_relabellings: int = 0
     label: str = LABEL
+    # Holm over the audit's flip tests (one per variant × yes/no outcome), as the group comparisons are:
+    # "group membership changes decisions" needs p_adjusted < α.
+    p_adjusted: float | None = None
+    family_size: int = 1
+    note: str = ""  # the same-name baseline and, with few names, the smallest p the test can reach
 
     def to_dict(self) -> dict[str, Any]:
         return dataclass_dict(self)
@@ -283,9 +288,24 @@ def audit_bias(
     raw = [c.p for part in partials for c in part.tests]
     m = len(raw)
     adjusted = iter(adjust_pvalues(np.asarray(raw, dtype=float), "holm")) if m else iter(())
+    _correct_flips(partials, alpha)
     units = [_finish_unit(part, _take(adjusted, len(part.tests)), m, alpha=alpha, margin=margin, power=power,
                           threshold=ratio_threshold) for part in partials]
     return BiasAudit(units, alpha)
+
+
+def _correct_flips(partials: list[_UnitPartial], alpha: float) -> None:
+    """Holm over the audit's flip tests: with one per variant and yes/no outcome, each at α would say
+    "group membership changes decisions" in far more than α of audits without any group effect."""
+    tested = [part for part in partials if part.flip is not None and part.flip.p_value is not None]
+    if len(tested) < 2:
+        return
+    adjusted = adjust_pvalues([float(part.flip.p_value) for part in tested if part.flip is not None
+                               and part.flip.p_value is not None], "holm")
+    for part, p in zip(tested, adjusted, strict=True):
+        assert part.flip is not None
+        flips = replace(part.flip, p_adjusted=float(p), family_size=len(tested))
+        part.flip = replace(flips, conclusion=flip_conclusion(flips, alpha))
 
 
 def _take(it: Any, n: int) -> list[float]:
@@ -719,20 +739,25 @@ def _flip_rates(
     if symmetric / total >= alpha:
         floor += (f"; with {'/'.join(str(int(x)) for x in sizes)} names per group this test cannot reach "
                   f"p < {alpha:g} (smallest possible p = {symmetric / total:.2g}): use more names per group")
-    if pval < alpha and observed > 0:
-        conclusion = (
-            f"decisions flip more often when the name changes group ({cross:.1%}) than when it changes within a "
-            f"group ({within:.1%}; excess {observed * 100:+.1f} pp, name-relabelling p{p_relation(pval)}){floor}: "
-            f"group membership, not just the individual name, changes decisions ({LABEL})"
-        )
-    else:
-        conclusion = (
-            f"decisions flip about as often when the name changes group ({cross:.1%}) as when it changes within a "
-            f"group ({within:.1%}; excess {observed * 100:+.1f} pp, name-relabelling p{p_relation(pval)}){floor}: "
-            f"no sign that group membership changes decisions beyond the names themselves ({LABEL})"
-        )
-    return FlipRates(cross, same_rate, within, observed, None, None, pval, n_cases, conclusion,
-                     excess_over_reruns=excess_reruns, n_relabellings=len(labellings)), notes
+    flips = FlipRates(cross, same_rate, within, observed, None, None, pval, n_cases, "",
+                      excess_over_reruns=excess_reruns, n_relabellings=len(labellings), p_adjusted=pval, note=floor)
+    return replace(flips, conclusion=flip_conclusion(flips, alpha)), notes
+
+
+def flip_conclusion(flips: FlipRates, alpha: float) -> str:
+    """The flip finding in words: a claim only when the Holm-adjusted p (over the audit's flip tests) < α."""
+    assert flips.cross_group is not None and flips.within_group is not None and flips.excess is not None
+    p = flips.p_adjusted if flips.p_adjusted is not None else flips.p_value
+    test = f"name-relabelling p{p_relation(flips.p_value)}"
+    if flips.family_size > 1 and p is not None:
+        test += f", Holm-adjusted p{p_relation(p)} over {flips.family_size} flip tests"
+    rates = (f"when the name changes group ({flips.cross_group:.1%}) than when it changes within a group "
+             f"({flips.within_group:.1%}; excess {flips.excess * 100:+.1f} pp, {test}){flips.note}")
+    if p is not None and p < alpha and flips.excess > 0:
+        return (f"decisions flip more often {rates}: group membership, not just the individual name, changes "
+                f"decisions ({LABEL})")
+    return (f"decisions flip about as often {rates.replace(' than when', ' as when', 1)}: no sign that group "
+            f"membership changes decisions beyond the names themselves ({LABEL})")
 
 
 def _pct(x: float | None) -> str:
