@@ -140,3 +140,26 @@ def test_non_inferiority_and_equivalence_claims_at_the_margin(calibration_report
     calibration_report(f"true difference = +margin: 'equivalent' claimed {eq_rate}")
     for rate in (ni_rate, eq_rate):  # tests at exactly α on the boundary of their null
         assert rate.ci[0] <= ALPHA and rate.value <= ALPHA + MC_SLACK
+
+
+@pytest.mark.parametrize("cases", [30, 60])
+def test_non_inferiority_on_a_yes_no_metric_at_the_margin(cases: int, calibration_report: Report) -> None:
+    """A yes/no flag (lower is better) one repeat per case, the candidate's flag rate exactly 10 points above
+    the baseline's (≈ 30%): "not worse by more than 10 points" — what `workbench gate` passes on — at most α.
+    1,000 runs (the permutation p of the verdict itself is not used by the margin test)."""
+    from scipy import optimize, stats
+
+    sd = math.sqrt(1.0 + 0.5**2 + 1.0)  # case + interaction + noise SDs of variant_scores' latent value
+    base = float(stats.norm.sf(0.8 / sd))
+    shift = optimize.brentq(lambda x: stats.norm.sf((0.8 - x) / sd) - base - 0.10, 0.0, 3.0)
+    runs, claimed = 1_000, 0
+    for seed in range(runs):
+        frame = variant_scores(np.random.default_rng([40_000, cases, seed]), n_cases=cases, variants=("a", "worse"),
+                               metrics=("flag",), repeats=1, binary=("flag",), shifts={("worse", "flag"): shift})
+        analysis = analyse(frame, "a", seed=seed, n_bootstrap=0, n_permutations=100,
+                           metric_directions={"flag": False}, margins={"flag": 0.10})
+        claimed += bool(analysis.get("worse").non_inferior)
+    rate = Rate(claimed, runs)
+    calibration_report(f"yes/no metric (flag rate {base:.0%} vs {base + 0.10:.0%}), {cases} cases × 1 repeat, "
+                       f"true difference exactly the 10-point margin: 'non-inferior' {rate}")
+    assert rate.ci[0] <= ALPHA and rate.value <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / runs)
