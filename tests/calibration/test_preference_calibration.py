@@ -139,3 +139,19 @@ def test_planted_position_bias_is_still_found(calibration_report: Report) -> Non
     calibration_report(f"blind review, 3 raters picking the left text outright 25% of the time, {CASES} cases: "
                        f"'position bias' found {power}")
     assert power.value > 0.25
+
+
+def test_peeking_at_the_results_while_rating(calibration_report: Report) -> None:
+    """One recruiter who shows the results after every 10 of the 40 pairs and stops at the first "preferred …
+    significant": the false-claim rate that the Review page's interim note (results shown before the queue
+    is finished) warns about, against finishing the queue first."""
+    peeking = finishing = 0
+    for seed in range(N_RUNS):
+        ratings = review_round(np.random.default_rng([66, seed]), raters=1)
+        looks = [analyse_preferences(ratings.iloc[:n], reference="base", n_bootstrap=0) for n in (10, 20, 30, 40)]
+        peeking += any(any(p.significant for p in look.pairs) for look in looks)
+        finishing += any(p.significant for p in looks[-1].pairs)
+    peek, finish = Rate(peeking, N_RUNS), Rate(finishing, N_RUNS)
+    calibration_report(f"blind review, no prompt favoured, one recruiter looking after every 10 of 40 pairs and "
+                       f"stopping at the first 'significant': {peek}; looking once, at the end: {finish}")
+    assert at_most_alpha(finish) and peek.value > finish.value

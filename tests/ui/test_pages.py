@@ -284,6 +284,7 @@ def test_review_keeps_results_hidden_until_revealed(ui_env: UIEnv) -> None:
     assert re.search(r"won \d of \d decided ratings .*; per pair shown, left ahead in \d, right ahead in \d, "
                      r"even in \d", texts(at.markdown))
     assert "Rating is paused while the results are shown" in texts(at.info)
+    assert "An interim look: not every pair is rated yet" in texts(at.caption)
     assert not any(str(b.key).startswith("rate_a_") for b in at.button)  # no blind rating after seeing results
     at.button(key="hide_results").click().run()
     assert rate_button(at, "rate_a") is not None

@@ -92,6 +92,12 @@ RESULT_STRINGS: dict[str, dict[str, str]] = {
     "reveal_results": {"en": "Show results now (ends blind rating)", "nl": "Uitkomsten nu tonen (einde blind "
                                                                            "beoordelen)"},
     "hide_results": {"en": "Hide results", "nl": "Uitkomsten verbergen"},
+    "interim_look": {"en": "An interim look: not every pair is rated yet. Decide once they are: looking again "
+                           "and again and stopping at the first \"significant\" says \"preferred\" more often "
+                           "when the prompts do not differ.",
+                     "nl": "Een tussentijdse blik: nog niet elk paar is beoordeeld. Beslis pas als dat wel zo is: "
+                           "steeds opnieuw kijken en stoppen bij de eerste \"significant\" geeft vaker \"voorkeur\" "
+                           "terwijl de prompts niet verschillen."},
     "rating_paused": {"en": "Rating is paused while the results are shown: hide them to continue blind.",
                       "nl": "Beoordelen staat stil zolang de uitkomsten zichtbaar zijn: verberg ze om blind verder te "
                             "gaan."},

@@ -169,6 +169,7 @@ def results_section(url: str, header: RunHeader, *, finished: bool) -> None:
     if header.run_id in revealed and not finished:
         st.button(t("hide_results"), key="hide_results", icon=":material/visibility_off:",
                   on_click=revealed.discard, args=(header.run_id,))
+        st.caption(t("interim_look"))  # tests/calibration/test_preference_calibration.py: peeking
     n_ratings = query(ratings_count, header.run_id)
     preference_summary(cached_preferences(url, header.run_id, n_ratings, header.baseline, header.spec.alpha),
                        n_ratings, lang())
