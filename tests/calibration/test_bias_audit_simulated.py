@@ -51,6 +51,9 @@ def test_ranking_audit_with_several_candidates_per_prompt(store: Store) -> None:
     assert frame.loc["moroccan_dutch", "flag"] == "red"
     assert frame.loc["turkish_dutch", "flag"] != "red"
     assert frame.loc["moroccan_dutch", "impact_ratio"] < 0.8
+    # names of one name set are ranked against each other: compared within their set, a block design with
+    # (3 sets − 1) × (3 groups − 1) = 4 residual df (as 9 independent names it would be 3 × (3 − 1) = 6)
+    assert set(frame["df"]) == {4}
 
 
 def test_rejection_email_audit_on_a_numeric_outcome(store: Store) -> None:

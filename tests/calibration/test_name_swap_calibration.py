@@ -10,6 +10,7 @@ scorer (score and invite), three groups — so the audit's Holm family has 4 com
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -18,7 +19,7 @@ import pytest
 from scipy import stats
 
 from tests.calibration.conftest import Rate, Report
-from tests.calibration.simulate import candidate_merits, name_swap_scores
+from tests.calibration.simulate import ROOT, candidate_merits, name_swap_scores
 from workbench.providers.simulated.scores import INVITE_FROM, SCORE_NOISE_SD
 from workbench.stats import audit_bias
 from workbench.stats.power import NameSwapDesign, name_swap_power
@@ -140,3 +141,63 @@ def test_flip_claims_over_several_variants(calibration_report: Report) -> None:
     calibration_report(f"3 prompts, no group effect: 'group membership changes decisions' for any prompt {rate} "
                        f"(Holm over the 3 flip tests); each at α as before {Rate(raw, N_RUNS)}")
     assert rate.value <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / N_RUNS) and raw > claims
+
+
+def ranking_scores(rng: np.random.Generator, *, names_per_group: int, n_cases: int, repeats: int = 2,
+                   group_shift: float = 0.0, with_blocks: bool = True) -> pd.DataFrame:
+    """A ranking name-swap run as the plan renders it (experiment.plan._swap_slots): name set j puts the j-th
+    name of every group on the shortlist's three profiles, once per rotation; the simulated provider's score
+    model (profile fit + name effect N(0, 0.3²) + output noise 0.8, Moroccan-Dutch shifted by `group_shift`)
+    ranks them; the audit frame has one row per rendering and group (was that group's candidate first), as
+    analysis.run_results._ranking_audit_frame makes it, with the name set as `block`."""
+    fits = [[float(c["fit"]) for c in json.loads(line)["candidates"]]
+            for line in (ROOT / "experiments/data/shortlists_nl.jsonl").read_text().splitlines() if line.strip()]
+    groups = ("dutch_origin", "moroccan_dutch", "turkish_dutch")
+    effect = {(g, j): rng.normal(0.0, NAME_SD) + (group_shift if g == "moroccan_dutch" else 0.0)
+              for g in groups for j in range(names_per_group)}
+    rows, rendering = [], 0
+    for c in range(n_cases):
+        profile_fit = fits[c % len(fits)]
+        for j in range(names_per_group):
+            for rotation in range(len(groups)):
+                seats = [groups[(i + rotation) % len(groups)] for i in range(len(profile_fit))]
+                for _ in range(repeats):
+                    rendering += 1
+                    score = [f + effect[(g, j)] + rng.normal(0.0, SCORE_NOISE_SD) for f, g in zip(profile_fit, seats,
+                                                                                                 strict=True)]
+                    first = int(np.argmax(score))
+                    rows += [{"case": f"s{c}", "model": "simulated:default", "variant": "ranking", "repeat": rendering,
+                              "swap_group": g, "swap_name": f"{g}#{j}", "metric": "ranking.top1",
+                              "value": float(i == first), "block": f"set{j + 1}"} for i, g in enumerate(seats)]
+    frame = pd.DataFrame(rows)
+    return frame if with_blocks else frame.drop(columns="block")
+
+
+@pytest.mark.parametrize(("names", "cases"), [(3, 12), (6, 12), (3, 36)])
+def test_ranking_audits_without_a_group_effect(names: int, cases: int, calibration_report: Report) -> None:
+    """In a ranking one candidate is first, so the groups' top-1 rates of one rendering add up to 1: names of
+    one name set are compared within their set. Red ≤ 5% of audits; comparing them as independent names (as
+    before) flagged red far more often."""
+    red = red_unblocked = 0
+    for seed in range(N_RUNS):
+        frame = ranking_scores(np.random.default_rng([3, names, cases, seed]), names_per_group=names, n_cases=cases)
+        red += audit_bias(frame, reference_group="dutch_origin", seed=seed, n_permutations=500).flag == "red"
+        red_unblocked += audit_bias(frame.drop(columns="block"), reference_group="dutch_origin", seed=seed,
+                                    n_permutations=500).flag == "red"
+    rate = Rate(red, N_RUNS)
+    calibration_report(f"ranking audit, {names} names/group, {cases} shortlists × 3 rotations × 2 repeats, name SD "
+                       f"{NAME_SD}, no group effect: red {rate} (names compared within their name set); as "
+                       f"independent names {Rate(red_unblocked, N_RUNS)}")
+    assert rate.value <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / N_RUNS) and red_unblocked > red
+
+
+def test_ranking_audit_still_finds_a_planted_effect(calibration_report: Report) -> None:
+    found = 0
+    for seed in range(N_RUNS):
+        frame = ranking_scores(np.random.default_rng([4, seed]), names_per_group=6, n_cases=12, group_shift=-1.0)
+        audit = audit_bias(frame, reference_group="dutch_origin", seed=seed, n_permutations=500)
+        comp = next(c for c in audit.units[0].comparisons if c.group == "moroccan_dutch")
+        found += comp.p_adjusted < ALPHA and comp.difference < 0
+    rate = Rate(found, N_RUNS)
+    calibration_report(f"ranking audit, 6 names/group, 12 shortlists, Moroccan-Dutch names 1 point lower: found {rate}")
+    assert rate.value > 0.8

@@ -287,6 +287,27 @@ def test_flip_tests_are_holm_corrected_over_the_audit():
     assert alone.family_size == 1 and alone.p_adjusted == alone.p_value and "Holm-adjusted" not in alone.conclusion
 
 
+def test_names_that_compete_in_one_rendering_are_compared_within_their_block():
+    """A ranking's name set (column `block`) holds one name per group: the comparison is a block design with
+    (sets − 1) × (groups − 1) df; a set that lacks a group falls back to independent names, with a warning."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for case in range(10):
+        for j in range(3):  # name sets
+            for rep in range(2):
+                first = rng.integers(3)
+                rows += [{"case": f"c{case}", "model": "m", "variant": "v", "repeat": f"{j}-{rep}", "swap_group": g,
+                          "swap_name": f"{g}{j}", "metric": "top1", "value": float(i == first), "block": f"set{j}"}
+                         for i, g in enumerate(("a", "b", "c"))]
+    frame = pd.DataFrame(rows)
+    blocked = audit_bias(frame, reference_group="a").units[0]
+    assert {c.df for c in blocked.comparisons} == {4}
+    assert {c.df for c in audit_bias(frame.drop(columns="block"), reference_group="a").units[0].comparisons} == {6}
+    broken = frame[~((frame["block"] == "set2") & (frame["swap_group"] == "c"))]
+    unit = audit_bias(broken, reference_group="a").units[0]
+    assert "unbalanced_blocks" in {w.code for w in unit.warnings} and {c.df for c in unit.comparisons} == {5}
+
+
 def test_few_names_are_warned_with_the_number_needed():
     data = simulate_audit(np.random.default_rng(8), group_effects={"dutch_origin": 0.0, "moroccan_dutch": 0.0},
                           name_effects={"Jan de Vries": 1.0, "Fatima Bouzid": -1.0}, n_cases=60)

@@ -329,6 +329,8 @@ def audit_run_bias(
         audit = scores[scores["metric"].isin(outcomes) & (scores["swap_group"] != "")]
     if audit.empty:
         return None
+    if "block" in audit.columns:
+        cols.append("block")
     result = audit_bias(audit[cols].dropna(subset=["value"]), alpha=spec.alpha, margin=spec.swap.margin, seed=seed,
                         reference_group=spec.swap.reference_group)
     if spec.swap.mode == "ranking":
@@ -345,6 +347,8 @@ def _ranking_audit_frame(scores: pd.DataFrame, names: pd.Series | None) -> pd.Da
     if top.empty or names is None:
         return top
     top["swap_group"] = top["metric"].str.removeprefix("ranking.top1.")
+    # the name set of the rendering ("set2-rot1" → "set2"): its names are ranked against each other
+    top["block"] = top["swap_name"].astype(str).str.split("-rot").str[0]
     top["swap_name"] = top["output_id"].astype(str) + "|" + top["metric"]
     top["swap_name"] = top["swap_name"].map(names)
     # Each output (a rendering: name set × rotation × repeat) is one replicate of the case.

@@ -385,6 +385,33 @@ def _pooled_within(levels: np.ndarray, name_group: np.ndarray, n_groups: int) ->
     return (ss / df if df > 0 else math.nan), df
 
 
+def _name_blocks(sub: pd.DataFrame, name: np.ndarray, n_names: int) -> np.ndarray | None:
+    """The block of each name (column `block`: names rendered together, e.g. a ranking's name set), or None."""
+    if "block" not in sub.columns or sub["block"].isna().all():
+        return None
+    codes, _ = pd.factorize(sub["block"].astype(str), sort=True)
+    blocks = np.full(n_names, -1)
+    blocks[name] = codes
+    return blocks
+
+
+def _within_blocks(levels: np.ndarray, name_group: np.ndarray, block_of_name: np.ndarray, use: np.ndarray,
+                   n_groups: int) -> tuple[float, int]:
+    """Residual variance (and df) of the additive block + group fit to the name levels, one name per block and
+    group; NaN when a block lacks a group (then the names cannot be compared within blocks)."""
+    blocks = sorted({int(b) for b in block_of_name[use]})
+    table = np.full((len(blocks), n_groups), np.nan)
+    for j in np.flatnonzero(use):
+        row, col = blocks.index(int(block_of_name[j])), int(name_group[j])
+        if np.isfinite(table[row, col]):
+            return math.nan, 0  # two names of one group in a block: not a block design
+        table[row, col] = levels[j]
+    if len(blocks) < 2 or not np.isfinite(table).all():
+        return math.nan, 0
+    _, resid_var, df = additive_name_levels(table)
+    return resid_var, df
+
+
 def _unit_statistics(
     sub: pd.DataFrame, model: str, variant: str, metric: str, *, ref: str, outcome: str, alpha: float,
     rng: np.random.Generator, n_permutations: int,
@@ -435,8 +462,22 @@ def _unit_statistics(
         rate_levels[named], _, _ = additive_name_levels(rate_cell[:, named])
     names_in = [int((named & (name_group == g)).sum()) for g in range(n_groups)]
     use = named
-    s2, df = _pooled_within(levels[use], name_group[use], n_groups)
-    s2_rate, _ = _pooled_within(rate_levels[use], name_group[use], n_groups)
+    block_of_name = _name_blocks(sub, name, n_names)
+    df = 0
+    if block_of_name is not None:
+        # Names that compete in the same renderings (a ranking's name set: one name per group) are not
+        # independent: when one is ranked first the others are not. The groups are compared within those
+        # blocks (a randomised block design on the name levels): residual variance of set + group.
+        s2, df = _within_blocks(levels, name_group, block_of_name, use, n_groups)
+        s2_rate, _ = _within_blocks(rate_levels, name_group, block_of_name, use, n_groups)
+        if df == 0:
+            notes.append(StatWarning(
+                "unbalanced_blocks", "the names could not be compared within their name sets (a set lacks a "
+                "group or has two names of one): compared as independent names, which says 'differs' too often "
+                "when the names compete in one ranking"))
+    if df == 0:
+        s2, df = _pooled_within(levels[use], name_group[use], n_groups)
+        s2_rate, _ = _pooled_within(rate_levels[use], name_group[use], n_groups)
     few = [groups[g] for g in range(n_groups) if names_in[g] < MIN_NAMES_FOR_TEST]
     if few:
         notes.append(StatWarning(
