@@ -53,3 +53,5 @@ def test_clean_texts_are_rarely_flagged(which: str, calibration_report: Report) 
     total_false = sum(c[1] for c in counts.values())
     assert total_clean >= 60
     assert Rate(total_false, total_clean).value <= 0.05
+    for lint, (clean, false_flags, _, _) in counts.items():  # and each lint consistent with at most 5%
+        assert Rate(false_flags, clean).ci[0] <= 0.05, lint

@@ -119,7 +119,7 @@ def test_green_is_rare_at_the_four_fifths_line(names: int, cases: int, calibrati
     calibration_report(f"{names} names/group, {cases} cases × 2 repeats, invite-rate impact ratio exactly 0.8 "
                        f"(shift {shift:+.2f} points): that group green {rate}; audit green {Rate(overall, N_RUNS)}")
     assert rate.value <= ALPHA / 2 + 3 * math.sqrt(ALPHA / 2 * (1 - ALPHA / 2) / N_RUNS)
-    assert overall <= green
+    assert overall / N_RUNS <= ALPHA / 2  # green overall needs every comparison of the audit green
 
 
 def test_flip_claims_over_several_variants(calibration_report: Report) -> None:

@@ -104,7 +104,20 @@ def test_a_consistent_judge_asked_both_ways_round_shows_no_position_bias():
             for i in range(20) for left in ("x", "y")]  # always picks x, whichever side it is on
     bias = analyse_preferences(pd.DataFrame(rows), n_bootstrap=0).position_bias
     assert (bias.pairs_left, bias.pairs_right, bias.pairs_even) == (0, 0, 20)
-    assert bias.p_value is None and not bias.significant and "no significant position bias" in bias.sentence()
+    assert bias.p_value is None and not bias.significant and "nothing to test" in bias.sentence()
+
+
+def test_position_units_are_the_output_pairs_when_the_ratings_name_them():
+    """Two repeats of one case shown opposite ways round are two pairs shown, not one case that cancels out."""
+    rows = [{"case": f"c{i}", "variant_a": "x", "variant_b": "y", "winner": "a" if left == "x" else "b",
+             "left": left, "output_a_id": 10 * i + rep, "output_b_id": 10 * i + rep + 5}
+            for i in range(8) for rep, left in ((0, "x"), (1, "y"))]  # the left text always wins
+    by_output = analyse_preferences(pd.DataFrame(rows), n_bootstrap=0).position_bias
+    assert (by_output.n_pairs, by_output.pairs_left, by_output.pairs_right) == (16, 16, 0)
+    assert by_output.significant
+    by_case = analyse_preferences(pd.DataFrame(rows).drop(columns=["output_a_id", "output_b_id"]),
+                                  n_bootstrap=0).position_bias
+    assert (by_case.n_pairs, by_case.pairs_left) == (8, 8)  # without the ids: one unit per case and variant pair
 
 
 def test_bradley_terry_recovers_order_with_bootstrap_cis():

@@ -205,6 +205,8 @@ def test_bias_page_flags_the_planted_name_effect(ui_env: UIEnv) -> None:
     structured = next(s for s in sentences if "screening_nl_structured" in s)
     assert "Red because the difference for Moroccan-Dutch names is significant after correction" in structured
     assert "Flips: when only the name changes" in texts(at.markdown)  # flip evidence outside the details
+    # two prompts, two flip tests: each claim rests on the Holm-adjusted p, as in the report
+    assert texts(at.markdown).count("Holm-adjusted over the audit's 2 flip tests p") == 2
     assert "Indicative, not a legal audit." in texts(at.caption)
     # the adjusted p-values say their family (issue #10: every surface names it)
     assert f"Adj. p: Holm-corrected over the audit's {len(audit)} group comparisons" in texts(at.caption)
@@ -284,7 +286,7 @@ def test_review_keeps_results_hidden_until_revealed(ui_env: UIEnv) -> None:
     assert re.search(r"won \d of \d decided ratings .*; per pair shown, left ahead in \d, right ahead in \d, "
                      r"even in \d", texts(at.markdown))
     assert "Rating is paused while the results are shown" in texts(at.info)
-    assert "An interim look: not every pair is rated yet" in texts(at.caption)
+    assert "An interim look: you have not rated every pair yet" in texts(at.caption)
     assert not any(str(b.key).startswith("rate_a_") for b in at.button)  # no blind rating after seeing results
     at.button(key="hide_results").click().run()
     assert rate_button(at, "rate_a") is not None

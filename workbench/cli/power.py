@@ -163,7 +163,7 @@ def _plan_from_run(run_ref: str, metric: str | None, variant: str | None, budget
         console.print(f"To detect the observed effect (d_z = {abs(v.d_z):.2f}) with {target:.0%} power"
                       f"{_family_text(tests, v.correction, alpha)}{_cluster_text(deff, size)}: {needed}, if the "
                       f"true effect is that large.")
-        safe = safeguard_d_z(v.d_z, v.n_cases)
+        safe = safeguard_d_z(v.d_z, v.n_cases, design_effect=deff)
         if safe is None:
             console.print(f"[yellow]But {v.n_cases} pilot cases cannot tell that effect from none (its 60% interval "
                           "reaches 0): plan with --effect, the smallest difference that matters to you.")

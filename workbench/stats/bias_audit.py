@@ -135,7 +135,9 @@ class FlipRates:
     # "group membership changes decisions" needs p_adjusted < α.
     p_adjusted: float | None = None
     family_size: int = 1
-    note: str = ""  # the same-name baseline and, with few names, the smallest p the test can reach
+    note: str = ""  # the same-name noise floor, in words
+    min_p: float | None = None  # the smallest p the relabelling test can reach with these names
+    group_sizes: str = ""  # names per group, e.g. "3/3/3"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclass_dict(self)
@@ -777,11 +779,9 @@ def _flip_rates(
     sizes = np.bincount(name_group)
     symmetric = math.prod(math.factorial(int(c)) for c in np.bincount(sizes[sizes > 0]) if c)
     total = math.factorial(int(name_group.size)) // math.prod(math.factorial(int(x)) for x in sizes)
-    if symmetric / total >= alpha:
-        floor += (f"; with {'/'.join(str(int(x)) for x in sizes)} names per group this test cannot reach "
-                  f"p < {alpha:g} (smallest possible p = {symmetric / total:.2g}): use more names per group")
     flips = FlipRates(cross, same_rate, within, observed, None, None, pval, n_cases, "",
-                      excess_over_reruns=excess_reruns, n_relabellings=len(labellings), p_adjusted=pval, note=floor)
+                      excess_over_reruns=excess_reruns, n_relabellings=len(labellings), p_adjusted=pval, note=floor,
+                      min_p=symmetric / total, group_sizes="/".join(str(int(x)) for x in sizes))
     return replace(flips, conclusion=flip_conclusion(flips, alpha)), notes
 
 
@@ -789,16 +789,29 @@ def flip_conclusion(flips: FlipRates, alpha: float) -> str:
     """The flip finding in words: a claim only when the Holm-adjusted p (over the audit's flip tests) < α."""
     assert flips.cross_group is not None and flips.within_group is not None and flips.excess is not None
     p = flips.p_adjusted if flips.p_adjusted is not None else flips.p_value
+    holm = flips.family_size > 1
     test = f"name-relabelling p{p_relation(flips.p_value)}"
-    if flips.family_size > 1 and p is not None:
+    if holm and p is not None:
         test += f", Holm-adjusted p{p_relation(p)} over {flips.family_size} flip tests"
-    rates = (f"when the name changes group ({flips.cross_group:.1%}) than when it changes within a group "
-             f"({flips.within_group:.1%}; excess {flips.excess * 100:+.1f} pp, {test}){flips.note}")
+    floor = flips.note
+    if flips.min_p is not None and flips.min_p * flips.family_size >= alpha:  # Holm's first step: m · p
+        reach = f"{flips.min_p:.2g}" + (f", {min(1.0, flips.min_p * flips.family_size):.2g} after Holm" if holm else "")
+        floor += (f"; with {flips.group_sizes} names per group this test cannot reach p < {alpha:g} (smallest "
+                  f"possible p = {reach}): use more names per group")
+    cross, within, excess = flips.cross_group, flips.within_group, flips.excess
+
+    def rates(than: str) -> str:
+        return (f"when the name changes group ({cross:.1%}) {than} when it changes within a group "
+                f"({within:.1%}; excess {excess * 100:+.1f} pp, {test}){floor}")
+
     if p is not None and p < alpha and flips.excess > 0:
-        return (f"decisions flip more often {rates}: group membership, not just the individual name, changes "
-                f"decisions ({LABEL})")
-    return (f"decisions flip about as often {rates.replace(' than when', ' as when', 1)}: no sign that group "
-            f"membership changes decisions beyond the names themselves ({LABEL})")
+        return (f"decisions flip more often {rates('than')}: group membership, not just the individual name, "
+                f"changes decisions ({LABEL})")
+    if flips.excess > 0:
+        return (f"decisions flip more often {rates('than')}, but not significantly: no clear sign that group "
+                f"membership changes decisions beyond the names themselves ({LABEL})")
+    return (f"decisions flip about as often {rates('as')}: no sign that group membership changes decisions beyond "
+            f"the names themselves ({LABEL})")
 
 
 def _pct(x: float | None) -> str:

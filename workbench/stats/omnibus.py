@@ -48,11 +48,11 @@ class OmnibusResult:
         verdict = "differ" if self.significant else "show no significant overall difference"
         stat = (f"F={self.statistic:.2f}, df={self.df},{self.df2}" if self.df2 is not None
                 else f"χ²={self.statistic:.2f}, df={self.df}")
-        if self.p_adjusted is not None and self.correction != "none":
+        if self.p_adjusted is not None and self.correction != "none" and (self.family_size or 1) > 1:
             family = family_text(self.family, self.correction, self.family_size, "omnibus test")
             p += f", {CORRECTION_NAMES[self.correction]}-adjusted p{p_relation(self.p_adjusted)} ({family})"
-        elif self.family:
-            p += f" ({family_text(self.family, self.correction, self.family_size, 'omnibus test')})"
+        elif self.family:  # alone in its family, or not corrected: name the family only
+            p += f" ({family_text(self.family, 'none', self.family_size)})"
         return (
             f"{self.n_variants} variants {verdict} on {self.metric} ({self.model}): {self.test} "
             f"{stat}, p{p}{extra}, n={self.n_cases} cases"

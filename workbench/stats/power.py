@@ -146,16 +146,17 @@ def paired_t_sample_size(
     return n
 
 
-def safeguard_d_z(d_z: float, n_cases: int, level: float = 0.6) -> float | None:
+def safeguard_d_z(d_z: float, n_cases: int, level: float = 0.6, design_effect: float = 1.0) -> float | None:
     """The effect to plan a follow-up on when all there is is a pilot's observed d_z: the lower bound of its
     two-sided `level` interval ("safeguard power analysis", Perugini, Gallucci & Costantini 2014), with the
-    large-sample SE of d_z, √(1/n + d_z²/(2n)). None when that bound is not above 0 (the pilot cannot say the
-    effect exists). Planning on the observed d_z itself promises more power than it gives, since a pilot
-    that happened to see a large effect plans too few cases (tests/calibration/test_power_prediction.py)."""
+    large-sample SE of d_z, √(1/n + d_z²/(2n)) (× √design_effect when the cases come in clusters). None when
+    that bound is not above 0 (the pilot cannot say the effect exists). Planning on the observed d_z itself
+    promises more power than it gives, since a pilot that happened to see a large effect plans too few cases
+    (tests/calibration/test_power_prediction.py)."""
     if n_cases < 2 or not math.isfinite(d_z):
         return None
     size = abs(d_z)
-    se = math.sqrt(1 / n_cases + size**2 / (2 * n_cases))
+    se = math.sqrt((1 / n_cases + size**2 / (2 * n_cases)) * max(design_effect, 1.0))
     bound = size - float(stats.norm.ppf(0.5 + level / 2)) * se
     return bound if bound > 0 else None
 

@@ -284,7 +284,8 @@ def scores_frame(
 
 def ratings_frame(session: Session, run_id: int) -> pd.DataFrame:
     """Blind A/B ratings in the shape the preference statistics expect."""
-    columns = ["case", "variant_a", "variant_b", "winner", "left", "rater", "comment", "model"]
+    columns = ["case", "variant_a", "variant_b", "winner", "left", "rater", "comment", "model", "output_a_id",
+               "output_b_id"]
     frame = pair_ratings(session, run_id)
     if frame.empty:
         return pd.DataFrame(columns=columns)

@@ -21,7 +21,7 @@ from workbench.ui import codec
 # Bump when the analysis or what it holds changes: stored analyses of another version are recomputed.
 ANALYSIS_VERSION = 3  # 2: case means of the headline metrics (Compare's distribution chart);
 # 3: omnibus tests corrected over their family (stats.compare_variants._adjust_omnibus); position bias over
-# pairs; flip tests Holm-corrected over the audit
+# pairs; flip tests Holm-corrected over the audit; lint-rate intervals over cases; ranking audits in name sets
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,9 @@ def preference_sentence(pair: PairPreference) -> str:
 def position_bias_sentence(bias: PositionBias) -> str:
     if not bias.n_decided:
         return t("pos_none")
+    if bias.p_value is None:  # every pair shown was even: no side ahead anywhere, nothing to test
+        return t("pos_text_even", wins=bias.left_wins, n=bias.n_decided, share=_percent(bias.left_win_rate),
+                 even=bias.pairs_even) + "."
     text = t("pos_text", wins=bias.left_wins, n=bias.n_decided, share=_percent(bias.left_win_rate),
              left=bias.pairs_left, right=bias.pairs_right, even=bias.pairs_even,
              low=_percent(bias.ci_low), high=_percent(bias.ci_high), p=p_text(bias.p_value))
@@ -217,10 +220,16 @@ def flip_sentence(flip: Any, alpha: float) -> str:
     if flip is None or flip.cross_group is None:
         return ""
     code = lang()
-    significant = flip.p_value is not None and flip.p_value < alpha and (flip.excess or 0) > 0
+    # Holm over the audit's flip tests (stats.bias_audit._correct_flips), as the report and the CLI say it
+    p = flip.p_adjusted if getattr(flip, "p_adjusted", None) is not None else flip.p_value
+    family = getattr(flip, "family_size", 1)
+    excess = flip.excess or 0
+    significant = p is not None and p < alpha and excess > 0
+    adjusted = t("flip_adjusted", n=family, p=p_text(p)) if family > 1 else ""
+    conclusion = "flip_significant" if significant else ("flip_not_shown" if excess > 0 else "flip_noise")
     return t("flip_text", cross=_percent(flip.cross_group), within=_percent(flip.within_group),
              same=_percent(flip.same_name), excess=nf.number(_scaled(flip.excess, 100.0), 1, signed=True, lang=code),
-             p=p_text(flip.p_value), conclusion=t("flip_significant" if significant else "flip_noise"))
+             p=p_text(flip.p_value), adjusted=adjusted, conclusion=t(conclusion))
 
 
 def overall_sentence(audit: Any, task: str | None) -> str:

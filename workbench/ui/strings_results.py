@@ -72,9 +72,13 @@ RESULT_STRINGS: dict[str, dict[str, str]] = {
     "pos_text": {"en": "Text A (left) won {wins} of {n} decided ratings ({share}); per pair shown, left ahead in "
                        "{left}, right ahead in {right}, even in {even} (left's share of the decided pairs: 95% CI "
                        "{low} to {high}), sign test over pairs p {p}",
-                 "nl": "Tekst A (links) won {wins} van {n} besliste beoordelingen ({share}); per getoond paar links "
-                       "voor in {left}, rechts voor in {right}, gelijk in {even} (aandeel links van de besliste "
-                       "paren: 95%-BI {low} tot {high}), tekentoets over de paren p {p}"},
+                 "nl": "Tekst A (links) won {wins} van {n} besliste beoordelingen ({share}); van de getoonde paren "
+                       "had links de overhand in {left}, rechts in {right}, gelijk in {even} (aandeel met links voor "
+                       "onder de besliste paren: 95%-BI {low} tot {high}), tekentoets over de paren p {p}"},
+    "pos_text_even": {"en": "Text A (left) won {wins} of {n} decided ratings ({share}); no pair shown had one side "
+                            "ahead ({even} even), so there is nothing to test",
+                      "nl": "Tekst A (links) won {wins} van {n} besliste beoordelingen ({share}); bij geen enkel "
+                            "getoond paar had één kant de overhand ({even} gelijk), dus er valt niets te toetsen"},
     "pos_significant": {"en": ": raters favour one side — the order is randomised per pair, keep it that way.",
                         "nl": ": beoordelaars kiezen vaker één kant — de volgorde is per paar willekeurig, houd dat "
                               "zo."},
@@ -92,12 +96,12 @@ RESULT_STRINGS: dict[str, dict[str, str]] = {
     "reveal_results": {"en": "Show results now (ends blind rating)", "nl": "Uitkomsten nu tonen (einde blind "
                                                                            "beoordelen)"},
     "hide_results": {"en": "Hide results", "nl": "Uitkomsten verbergen"},
-    "interim_look": {"en": "An interim look: not every pair is rated yet. Decide once they are: looking again "
+    "interim_look": {"en": "An interim look: you have not rated every pair yet. Decide once you have: looking again "
                            "and again and stopping at the first \"significant\" says \"preferred\" more often "
                            "when the prompts do not differ.",
-                     "nl": "Een tussentijdse blik: nog niet elk paar is beoordeeld. Beslis pas als dat wel zo is: "
-                           "steeds opnieuw kijken en stoppen bij de eerste \"significant\" geeft vaker \"voorkeur\" "
-                           "terwijl de prompts niet verschillen."},
+                     "nl": "Dit is een tussenstand: je hebt nog niet elk paar beoordeeld. Beslis pas als dat wel zo "
+                           "is: steeds opnieuw kijken en stoppen bij de eerste \"significant\" geeft vaker "
+                           "\"voorkeur\" terwijl de prompts niet verschillen."},
     "rating_paused": {"en": "Rating is paused while the results are shown: hide them to continue blind.",
                       "nl": "Beoordelen staat stil zolang de uitkomsten zichtbaar zijn: verberg ze om blind verder te "
                             "gaan."},
@@ -193,18 +197,22 @@ RESULT_STRINGS |= {
     "flip_label": {"en": "Flips", "nl": "Omslagen"},
     "flip_text": {"en": "when only the name changes, the decision differs for {cross} of the pairs of names from "
                         "different groups, against {within} for two names of the same group (difference {excess} "
-                        "percentage points; name-relabelling test p {p}) and {same} between two runs with the same "
-                        "name: {conclusion}.",
+                        "percentage points; name-relabelling test p {p}{adjusted}) and {same} between two runs with "
+                        "the same name: {conclusion}.",
                   "nl": "als alleen de naam verandert, verschilt de beslissing bij {cross} van de paren namen uit "
                         "verschillende groepen, tegen {within} bij twee namen uit dezelfde groep (verschil {excess} "
-                        "procentpunt; hertoewijzingstoets p {p}) en {same} tussen twee runs met dezelfde naam: "
-                        "{conclusion}."},
+                        "procentpunt; hertoewijzingstoets p {p}{adjusted}) en {same} tussen twee runs met dezelfde "
+                        "naam: {conclusion}."},
+    "flip_adjusted": {"en": ", Holm-adjusted over the audit's {n} flip tests p {p}",
+                      "nl": ", met Holm gecorrigeerd over de {n} omslagtoetsen van de audit p {p}"},
     "flip_significant": {"en": "the group a name belongs to changes decisions beyond the differences between single "
                                "names",
                          "nl": "de groep waartoe een naam hoort verandert beslissingen meer dan de verschillen tussen "
                                "losse namen"},
     "flip_noise": {"en": "no more than single names differ among themselves",
                    "nl": "niet meer dan losse namen onderling verschillen"},
+    "flip_not_shown": {"en": "more often, but not clearly more than single names differ among themselves",
+                       "nl": "vaker, maar niet duidelijk meer dan losse namen onderling verschillen"},
     "overall_red_named": {"en": "in {variant}: candidates with {group} {phrase} than those with {reference} "
                                 "(significant after correction over {n} comparisons, impact ratio past the four-fifths "
                                 "line).",
