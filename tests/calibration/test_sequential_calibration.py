@@ -119,3 +119,23 @@ def test_planted_effects_stop_early(d_z: float, calibration_report: Report) -> N
     assert not (code == -1).any()
     if d_z >= 0.5:
         assert saving >= 0.30
+
+
+@pytest.mark.parametrize(("rate", "cases_differ"), [(0.05, False), (0.10, True), (0.30, False)])
+def test_yes_no_primary_without_an_effect(rate: float, cases_differ: bool, calibration_report: Report) -> None:
+    """A yes/no flag as the primary metric (e.g. age-coded wording), rare or not, the same rate for both
+    prompts; with `cases_differ` each case has its own rate (Beta, concentration 2) shared by both prompts.
+    The confidence sequence is only asymptotically valid, and early looks see few flags: false better/worse
+    must still stay at or below α. The regularisation is the runner's for yes/no metrics (prior SD 1)."""
+    from workbench.stats.sequential import prior_sd_for
+
+    rng = np.random.default_rng([19, int(rate * 100), cases_differ])
+    p = rng.beta(rate * 2, (1 - rate) * 2, (RUNS, MAX_CASES)) if cases_differ else np.full((RUNS, MAX_CASES), rate)
+    base = (rng.random((RUNS, MAX_CASES)) < p).astype(float)
+    cand = (rng.random((RUNS, MAX_CASES)) < p).astype(float)
+    prior = np.full(RUNS, prior_sd_for(base[0], binary=True))
+    _, code = simulate_paths(cand - base, Design(MAX_CASES, LOOK_EVERY, ALPHA, n_tests=1), prior_sd=prior)
+    wrong = Rate(int(np.isin(code, (1, -1)).sum()), RUNS)
+    calibration_report(f"yes/no primary at {rate:.0%}{', case rates differ' if cases_differ else ''}, no effect, look "
+                       f"every {LOOK_EVERY} of {MAX_CASES} cases: false better/worse {wrong}")
+    assert wrong.ci[1] <= ALPHA + 0.02
