@@ -26,6 +26,11 @@ against that variation between names, not only against the noise between outputs
    names per group there are only C(6, 3) = 20 relabellings, so a two-sided p-value can never go
    below 0.1; the t-test uses the same information parametrically. (The flip-rate evidence, below,
    does use that permutation: its statistic is not a mean.)
+   **Names rendered together** (a ranking's name set: one name per group on one shortlist, column
+   ``block``) are not independent: one of them is ranked first, so their levels move against each
+   other. Then the groups are compared within those blocks: s² is the residual variance of the additive
+   block + group fit to the name levels, on (B − 1)(G − 1) df (a randomised block design). As
+   independent names, null ranking audits came out red 10-14 % of the time; within blocks 3-6 %.
 4. **Multiplicity**: Holm across every group comparison of the audit (all units), so the overall
    flag is corrected across its units; the displayed CIs are simultaneous (level 1 − α/m).
 5. **Impact ratio** = group rate / reference rate (selection rate, or for numeric scores the LL144
@@ -42,7 +47,8 @@ against that variation between names, not only against the noise between outputs
 7. **Counterfactual flips** (0/1 outcomes): how often outputs for two names disagree, for names from
    different groups vs names of the same group; a permutation test relabels names across groups
    (the same relabelling in every case) and asks whether cross-group flips exceed within-group flips.
-   The same-name rerun rate is shown as the noise floor.
+   The same-name rerun rate is shown as the noise floor. The flip tests of an audit (one per variant ×
+   yes/no outcome) are Holm-corrected together, like the group comparisons.
 
 Measured error rates of these flags under realistic nulls: tests/calibration and the README.
 """
