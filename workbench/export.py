@@ -19,7 +19,7 @@ from workbench.atomic import atomic_open, atomic_path
 from workbench.errors import WorkbenchError
 from workbench.output_files import check_output_path, writing
 from workbench.providers.finish import is_truncated
-from workbench.scoring.catalogue import is_judge_metric
+from workbench.scoring.catalogue import is_judge_metric, metric_mask
 from workbench.scoring.dismissal import SpanKey, span_key
 from workbench.scoring.explain import explain
 from workbench.scoring.flag_spans import flag_summary, matches_from_details
@@ -111,7 +111,7 @@ def _judges(scores: pd.DataFrame) -> pd.DataFrame:
     columns = ["judge", "judge_simulated"]
     if scores.empty or "detail" not in scores:
         return pd.DataFrame(columns=columns)
-    judged = scores[scores["metric"].map(is_judge_metric).astype(bool) & scores["detail"].notna()]
+    judged = scores[metric_mask(scores, is_judge_metric) & scores["detail"].notna()]
     rows = {
         int(oid): (str(detail.get("judge", "")), bool(detail.get("simulated")))
         for oid, detail in zip(judged["output_id"], judged["detail"], strict=True)
@@ -146,7 +146,7 @@ def verdicts_table(store: Store, run_id: int) -> pd.DataFrame:
     table = result.analysis.to_frame()
     table.insert(0, "run_id", run_id)
     judge = result.info.judge
-    judged = table["metric"].map(is_judge_metric).astype(bool)
+    judged = metric_mask(table, is_judge_metric)
     table["judge"] = [judge.model if judge is not None and j else "" for j in judged]
     simulated_judge = judged & bool(judge is not None and judge.simulated)
     table["provenance"] = [

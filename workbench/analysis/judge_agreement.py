@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from workbench.scoring.catalogue import is_judge_metric
+from workbench.scoring.catalogue import is_judge_metric, metric_mask
 from workbench.stats.agreement import (
     Agreement,
     alpha_with_ci,
@@ -108,7 +108,7 @@ def preferences_from_scores(pairs: pd.DataFrame, scores: pd.DataFrame) -> pd.Dat
     """The judge's preference per (pair, rubric) from its 1-10 scores: (first, second, rubric, pref).
 
     ``pairs`` has first/second output ids; ``scores`` output_id, metric (judge.<rubric>), value."""
-    judged = scores[scores["metric"].map(is_judge_metric).astype(bool)].dropna(subset=["value"])
+    judged = scores[metric_mask(scores, is_judge_metric)].dropna(subset=["value"])
     if judged.empty or pairs.empty:
         return pd.DataFrame(columns=["first", "second", "rubric", "pref"])
     means = judged.groupby(["output_id", "metric"])["value"].mean()

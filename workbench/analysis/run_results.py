@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,7 @@ import pandas as pd
 from workbench.analysis.sequential_looks import SequentialOutcome, apply_to_analysis, load_outcome
 from workbench.errors import WorkbenchError
 from workbench.experiment.spec import ExperimentSpec
-from workbench.scoring.catalogue import is_flag, is_headline, metric_info
+from workbench.scoring.catalogue import is_flag, is_headline, metric_info, metric_mask
 from workbench.scoring.judge import JudgeProvenance, judge_provenance
 from workbench.scoring.pairwise_judge import JUDGE_RATER_PREFIX, consolidated_ratings
 from workbench.scoring.registry import default_primary_metrics
@@ -116,13 +116,6 @@ class RunAnalysis:
         if frame.empty:
             return frame
         return frame[metric_mask(frame, is_headline)].reset_index(drop=True)
-
-
-def metric_mask(frame: pd.DataFrame, test: Callable[[str], bool]) -> pd.Series:
-    """Rows whose metric passes `test`, asked once per distinct metric rather than once per row (a run's
-    scores have one row per output and metric: 10,000 catalogue look-ups for 5,000 outputs otherwise)."""
-    column = frame["metric"]
-    return column.isin([m for m in column.unique() if test(m)])
 
 
 def lint_rates(scores: pd.DataFrame) -> pd.DataFrame:
