@@ -305,15 +305,16 @@ def audit_bias(
 def _correct_flips(partials: list[_UnitPartial], alpha: float) -> None:
     """Holm over the audit's flip tests: with one per variant and yes/no outcome, each at α would say
     "group membership changes decisions" in far more than α of audits without any group effect."""
-    tested = [part for part in partials if part.flip is not None and part.flip.p_value is not None]
+    tested: list[tuple[_UnitPartial, FlipRates, float]] = []
+    for part in partials:
+        if part.flip is not None and part.flip.p_value is not None:
+            tested.append((part, part.flip, part.flip.p_value))
     if len(tested) < 2:
         return
-    adjusted = adjust_pvalues([float(part.flip.p_value) for part in tested if part.flip is not None
-                               and part.flip.p_value is not None], "holm")
-    for part, p in zip(tested, adjusted, strict=True):
-        assert part.flip is not None
-        flips = replace(part.flip, p_adjusted=float(p), family_size=len(tested))
-        part.flip = replace(flips, conclusion=flip_conclusion(flips, alpha))
+    adjusted = adjust_pvalues([p for _, _, p in tested], "holm")
+    for (part, flip, _), p in zip(tested, adjusted, strict=True):
+        flip = replace(flip, p_adjusted=float(p), family_size=len(tested))
+        part.flip = replace(flip, conclusion=flip_conclusion(flip, alpha))
 
 
 def _take(it: Any, n: int) -> list[float]:
@@ -407,14 +408,14 @@ def _within_blocks(levels: np.ndarray, name_group: np.ndarray, block_of_name: np
                    n_groups: int) -> tuple[float, int]:
     """Residual variance (and df) of the additive block + group fit to the name levels, one name per block and
     group; NaN when a block lacks a group (then the names cannot be compared within blocks)."""
-    blocks = sorted({int(b) for b in block_of_name[use]})
-    table = np.full((len(blocks), n_groups), np.nan)
+    rows = {int(b): i for i, b in enumerate(sorted({int(b) for b in block_of_name[use]}))}
+    table = np.full((len(rows), n_groups), np.nan)
     for j in np.flatnonzero(use):
-        row, col = blocks.index(int(block_of_name[j])), int(name_group[j])
+        row, col = rows[int(block_of_name[j])], int(name_group[j])
         if np.isfinite(table[row, col]):
             return math.nan, 0  # two names of one group in a block: not a block design
         table[row, col] = levels[j]
-    if len(blocks) < 2 or not np.isfinite(table).all():
+    if len(rows) < 2 or not np.isfinite(table).all():
         return math.nan, 0
     _, resid_var, df = additive_name_levels(table)
     return resid_var, df

@@ -60,7 +60,7 @@ def clustered_rate_interval(sums: np.ndarray, counts: np.ndarray, confidence: fl
     rate = float(sums.sum() / total)
     if clusters < 2 and 0.0 < rate < 1.0:  # one case: nothing says how much cases differ
         return rate, 0.0, 1.0
-    if rate in (0.0, 1.0) or clusters < 2:
+    if rate in (0.0, 1.0):
         flagged = clusters if rate == 1.0 else 0
         ci = stats.binomtest(flagged, clusters).proportion_ci(confidence_level=confidence, method="exact")
         return rate, float(ci.low), float(ci.high)

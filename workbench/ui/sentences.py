@@ -221,8 +221,8 @@ def flip_sentence(flip: Any, alpha: float) -> str:
         return ""
     code = lang()
     # Holm over the audit's flip tests (stats.bias_audit._correct_flips), as the report and the CLI say it
-    p = flip.p_adjusted if getattr(flip, "p_adjusted", None) is not None else flip.p_value
-    family = getattr(flip, "family_size", 1)
+    p = flip.p_adjusted if flip.p_adjusted is not None else flip.p_value
+    family = flip.family_size
     excess = flip.excess or 0
     significant = p is not None and p < alpha and excess > 0
     adjusted = t("flip_adjusted", n=family, p=p_text(p)) if family > 1 else ""
